@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     files: ['api/web/public/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', localStorage: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', navigator: 'readonly', console: 'readonly', URLSearchParams: 'readonly', EventSource: 'readonly' } },
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly', FormData: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', navigator: 'readonly', console: 'readonly', URLSearchParams: 'readonly', EventSource: 'readonly' } },
   },
   {
     files: ['scripts/**/*.mjs', '.ci/**', '*.js'],

@@ -23,7 +23,8 @@ export const NativeEntry = z.strictObject({
 });
 export type NativeEntry = z.infer<typeof NativeEntry>;
 
-export const NativePayload = z.union([NativeEntry, z.array(NativeEntry).min(1).max(MAX_BACKLOG_ENTRIES)]);
+export const NativeBacklog = z.array(NativeEntry).min(1).max(MAX_BACKLOG_ENTRIES);
+export const NativePayload = z.union([NativeEntry, NativeBacklog]);
 export type NativePayload = z.infer<typeof NativePayload>;
 
 export interface RejectedValue {
@@ -63,7 +64,9 @@ function describeZodError(error: z.ZodError): string {
 }
 
 export function decodeNative(deviceId: string, payload: Buffer | string, opts: DecodeOptions): DecodeResult {
-  const parsed = NativePayload.safeParse(parseJson(payload));
+  const json = parseJson(payload);
+  // Parse with the branch the input's shape selects, so the error names the bad field.
+  const parsed = Array.isArray(json) ? NativeBacklog.safeParse(json) : NativeEntry.safeParse(json);
   if (!parsed.success) {
     throw new RuongError('PAYLOAD_INVALID', `payload does not match the native schema — ${describeZodError(parsed.error)}`);
   }

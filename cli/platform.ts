@@ -1,0 +1,125 @@
+// Wires the whole platform in one process: registry → store → broker → ingest → API → simulator.
+// `ruong start` and the end-to-end tests both use this, so the tests run the real wiring.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { buildApp } from '../api/app.js';
+import { createBrokerService } from '../broker/broker-service.js';
+import type { Config } from '../core/config.js';
+import { createLifecycle, type Lifecycle, type Service } from '../core/lifecycle.js';
+import type { Logger } from '../core/log.js';
+import { createMetrics, type Metrics } from '../core/metrics.js';
+import { createRegistry, type Registry } from '../core/registry/registry.js';
+import { createInfluxStore } from '../core/store/influx-store.js';
+import type { ReadingStore } from '../core/store/reading-store.js';
+import { createSqliteStore } from '../core/store/sqlite-store.js';
+import { createSimulator } from '../firmware-sim/simulator.js';
+import { createIngestService, type IngestService } from '../ingest/ingest-service.js';
+import { seedDemo, type SimDeviceRecord } from './demo-seed.js';
+import { ensureIngestSecret } from './service-secret.js';
+
+export interface Platform {
+  readonly lifecycle: Lifecycle;
+  readonly registry: Registry;
+  readonly store: ReadingStore;
+  readonly metrics: Metrics;
+  readonly ingest: IngestService;
+  readonly demo: { password: string; generated: boolean } | undefined;
+  httpPort(): number;
+  mqttPort(): number;
+  mqttWsPort(): number | undefined;
+  revokeDevice(deviceId: string): boolean;
+}
+
+function createStore(config: Config, log: Logger): ReadingStore {
+  if (config.STORE === 'influx') return createInfluxStore({ url: config.INFLUX_URL!, log });
+  return createSqliteStore({ path: join(config.DATA_DIR, 'readings.db') });
+}
+
+function httpService(app: ReturnType<typeof buildApp>, host: string, port: number, log: Logger): Service & { port(): number } {
+  let server: Server | undefined;
+  return {
+    name: 'api',
+    async start() {
+      server = createServer(app);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, host, () => resolve());
+      });
+      log.info({ port: this.port() }, 'http listening');
+    },
+    port: () => (server?.address() as AddressInfo | null)?.port ?? 0,
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      s.closeIdleConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+}
+
+export async function createPlatform(config: Config, log: Logger, opts: { simStartMs?: number } = {}): Promise<Platform> {
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
+  let demo: Platform['demo'];
+  if (config.DEMO && registry.isEmpty()) {
+    const seeded = await seedDemo(registry, config.DATA_DIR, config.DEMO_PASSWORD);
+    demo = { password: seeded.password, generated: seeded.generated };
+    log.info({ devices: seeded.devices.length }, 'demo cooperative seeded');
+  }
+  const ingestCredential = await ensureIngestSecret(registry, config.DATA_DIR);
+  const metrics = createMetrics({ defaultMetrics: true });
+  const store = createStore(config, log);
+  const storeService: Service = { name: `store-${store.kind}`, start: () => store.setup(), stop: () => store.close() };
+  const broker = createBrokerService({
+    auth: registry, log: log.child({ service: 'broker' }), metrics,
+    host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT === 0 ? undefined : config.MQTT_WS_PORT,
+    allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
+  });
+  const ingest = createIngestService({
+    broker: { host: '127.0.0.1', get port() { return broker.addresses().tcp; }, ...ingestCredential },
+    store, registry, metrics, log: log.child({ service: 'ingest' }),
+    batchSize: config.INGEST_BATCH_SIZE, batchDelayMs: config.INGEST_BATCH_MS,
+  });
+  const app = buildApp({
+    registry, store, metrics, log: log.child({ service: 'api' }), sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
+    readiness: async () => ({ store: await store.ping(), broker: broker.isReady() }),
+  });
+  const api = httpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
+  const registryService: Service = { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) };
+  const services: Service[] = [registryService, storeService, broker, ingest, api];
+
+  const simFile = join(config.DATA_DIR, 'sim-devices.json');
+  if (config.SIM && existsSync(simFile)) {
+    const devices = JSON.parse(readFileSync(simFile, 'utf8')) as SimDeviceRecord[];
+    // Built at start, once the broker's port is known (port 0 in tests).
+    let sim: ReturnType<typeof createSimulator> | undefined;
+    const simService: Service = {
+      name: 'simulator',
+      start: () => {
+        sim = createSimulator({
+          brokerUrl: `mqtt://127.0.0.1:${broker.addresses().tcp}`,
+          devices, speed: config.SIM_SPEED, intervalS: config.SIM_INTERVAL_S,
+          startMs: opts.simStartMs ?? Date.now() - 12 * 3_600_000, log: log.child({ service: 'sim' }),
+        });
+        return sim.start();
+      },
+      stop: () => sim?.stop() ?? Promise.resolve(),
+    };
+    services.push(simService);
+  }
+  return {
+    lifecycle: createLifecycle(services, log),
+    registry, store, metrics, ingest, demo,
+    httpPort: () => api.port(),
+    mqttPort: () => broker.addresses().tcp,
+    mqttWsPort: () => broker.addresses().ws,
+    revokeDevice(deviceId) {
+      const revoked = registry.revokeDevice(deviceId);
+      broker.disconnect(deviceId);
+      return revoked;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// `ruong start`: the whole platform in one process, with graceful shutdown on SIGINT/SIGTERM.
+import type { Config } from '../core/config.js';
+import { createLogger } from '../core/log.js';
+import { createPlatform } from './platform.js';
+
+export async function runStart(config: Config, out: (line: string) => void): Promise<number> {
+  const log = createLogger({ level: config.LOG_LEVEL });
+  const platform = await createPlatform(config, log);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(130); // a second Ctrl-C does not wait
+    log.info({ signal }, 'shutting down: stop intake, flush, close');
+    platform.lifecycle.stop().then(
+      () => process.exit(0),
+      (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await platform.lifecycle.start();
+
+  const url = `http://${config.PUBLIC_HOST}:${platform.httpPort()}/`;
+  out('');
+  out(`  Ruộng is running — store: ${platform.store.kind}, data: ${config.DATA_DIR}`);
+  out(`  Dashboard:  ${url}`);
+  out(`  MQTT:       mqtt://${config.PUBLIC_HOST}:${platform.mqttPort()}${platform.mqttWsPort() ? `  ws://${config.PUBLIC_HOST}:${platform.mqttWsPort()}` : ''}`);
+  if (platform.demo) {
+    out(`  Demo login: demo / ${platform.demo.generated ? `${platform.demo.password}  (saved in ${config.DATA_DIR}/demo-credentials.txt)` : '(DEMO_PASSWORD)'}`);
+  } else if (config.DEMO) {
+    out(`  Demo login: demo / see ${config.DATA_DIR}/demo-credentials.txt (or DEMO_PASSWORD)`);
+  }
+  out('  Stop with Ctrl-C.');
+  out('');
+  return 0;
+}

@@ -1,0 +1,151 @@
+// The embedded ReadingStore: SQLite (better-sqlite3 v12) in WAL mode, one transaction per batch.
+// Primary key (device, metric, ts) makes re-writes idempotent; a `latest` table kept by an upsert
+// that only moves forward in time answers "latest" without scanning history.
+import Database from 'better-sqlite3';
+import { RuongError } from '../errors.js';
+import type { StoredReading } from '../telemetry/reading.js';
+import type { LatestFilter, RangeQuery, RawPoint, ReadingStore, WindowPoint } from './reading-store.js';
+
+const schema = `
+CREATE TABLE IF NOT EXISTS readings (
+  device_id TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
+  seq INTEGER, flags TEXT, field_id TEXT NOT NULL, farm_id TEXT NOT NULL, cooperative_id TEXT NOT NULL,
+  PRIMARY KEY (device_id, metric, ts)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS readings_by_field ON readings (field_id, metric, ts);
+CREATE TABLE IF NOT EXISTS latest (
+  device_id TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
+  seq INTEGER, flags TEXT, field_id TEXT NOT NULL, farm_id TEXT NOT NULL, cooperative_id TEXT NOT NULL,
+  PRIMARY KEY (device_id, metric)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS latest_by_field ON latest (cooperative_id, field_id);
+`;
+
+const columns = 'device_id, metric, ts, value, seq, flags, field_id, farm_id, cooperative_id';
+const placeholders = '?, ?, ?, ?, ?, ?, ?, ?, ?';
+
+interface LatestRow {
+  device_id: string; metric: string; ts: number; value: number; seq: number | null; flags: string | null;
+  field_id: string; farm_id: string; cooperative_id: string;
+}
+
+export function createSqliteStore(opts: { path: string }): ReadingStore {
+  let db: Database.Database | undefined;
+
+  function open(): Database.Database {
+    if (!db) throw new RuongError('STORE_UNAVAILABLE', 'SQLite store is not set up or already closed');
+    return db;
+  }
+
+  function statements(d: Database.Database) {
+    return {
+      upsertReading: d.prepare(
+        `INSERT INTO readings (${columns}) VALUES (${placeholders})
+         ON CONFLICT (device_id, metric, ts) DO UPDATE SET value = excluded.value, seq = excluded.seq, flags = excluded.flags`,
+      ),
+      // Moves forward only: an older reading arriving late never replaces a newer latest value.
+      upsertLatest: d.prepare(
+        `INSERT INTO latest (${columns}) VALUES (${placeholders})
+         ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value, seq = excluded.seq, flags = excluded.flags
+         WHERE excluded.ts >= latest.ts`,
+      ),
+    };
+  }
+  let stmts: ReturnType<typeof statements> | undefined;
+
+  const toRow = (r: StoredReading) => [r.deviceId, r.metric, r.ts, r.value, r.seq ?? null, r.flags?.length ? r.flags.join(',') : null, r.fieldId, r.farmId, r.cooperativeId];
+
+  const fromLatest = (row: LatestRow): StoredReading => ({
+    deviceId: row.device_id, metric: row.metric, ts: row.ts, value: row.value,
+    seq: row.seq ?? undefined, flags: row.flags ? (row.flags.split(',') as StoredReading['flags']) : undefined,
+    fieldId: row.field_id, farmId: row.farm_id, cooperativeId: row.cooperative_id,
+  });
+
+  function rangeWhere(q: RangeQuery): { sql: string; params: (string | number)[] } {
+    const clauses = ['cooperative_id = ?', 'metric = ?', 'ts >= ?', 'ts < ?'];
+    const params: (string | number)[] = [q.cooperativeId, q.metric, q.from, q.to];
+    if (q.fieldId !== undefined) { clauses.push('field_id = ?'); params.push(q.fieldId); }
+    if (q.deviceId !== undefined) { clauses.push('device_id = ?'); params.push(q.deviceId); }
+    return { sql: clauses.join(' AND '), params };
+  }
+
+  const store = {
+    kind: 'sqlite',
+
+    setup(): Promise<void> {
+      if (!db) {
+        db = new Database(opts.path);
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL'); // fsync per batch: an acknowledged reading survives a power cut, not only a kill -9
+        db.pragma('busy_timeout = 5000');
+        db.exec(schema);
+        stmts = statements(db);
+      }
+      return Promise.resolve();
+    },
+
+    write(batch: readonly StoredReading[]): Promise<void> {
+      if (batch.length === 0) return Promise.resolve();
+      const d = open();
+      const s = stmts!;
+      d.transaction(() => {
+        for (const r of batch) {
+          const row = toRow(r);
+          s.upsertReading.run(row);
+          s.upsertLatest.run(row);
+        }
+      })();
+      return Promise.resolve();
+    },
+
+    latest(filter: LatestFilter): Promise<StoredReading[]> {
+      const clauses = ['cooperative_id = ?'];
+      const params: string[] = [filter.cooperativeId];
+      if (filter.fieldId !== undefined) { clauses.push('field_id = ?'); params.push(filter.fieldId); }
+      if (filter.deviceIds !== undefined) {
+        if (filter.deviceIds.length === 0) return Promise.resolve([]);
+        clauses.push(`device_id IN (${filter.deviceIds.map(() => '?').join(',')})`);
+        params.push(...filter.deviceIds);
+      }
+      const rows = open().prepare(`SELECT ${columns} FROM latest WHERE ${clauses.join(' AND ')} ORDER BY device_id, metric`).all(params) as LatestRow[];
+      return Promise.resolve(rows.map(fromLatest));
+    },
+
+    query(q: RangeQuery): Promise<RawPoint[] | WindowPoint[]> {
+      const { sql, params } = rangeWhere(q);
+      const limit = q.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(q.limit))}` : '';
+      if (q.everyMs === undefined) {
+        const rows = open().prepare(`SELECT device_id AS deviceId, ts, value FROM readings WHERE ${sql} ORDER BY device_id, ts${limit}`).all(params);
+        return Promise.resolve(rows as RawPoint[]);
+      }
+      const every = Math.floor(q.everyMs);
+      if (every <= 0) throw new RuongError('BAD_REQUEST', 'window must be a positive number of milliseconds');
+      // Epoch-aligned windows, like InfluxQL GROUP BY time().
+      const rows = open()
+        .prepare(
+          `SELECT device_id AS deviceId, (ts / ${every}) * ${every} AS ts, avg(value) AS mean, min(value) AS min, max(value) AS max,
+                  sum(value) AS sum, count(*) AS count
+             FROM readings WHERE ${sql} GROUP BY device_id, ts / ${every} ORDER BY device_id, ts${limit}`,
+        )
+        .all(params);
+      return Promise.resolve(rows as WindowPoint[]);
+    },
+
+    ping(): Promise<boolean> {
+      try {
+        open().prepare('SELECT 1').get();
+        return Promise.resolve(true);
+      } catch {
+        return Promise.resolve(false);
+      }
+    },
+
+    close(): Promise<void> {
+      if (db?.open) db.close();
+      db = undefined;
+      stmts = undefined;
+      return Promise.resolve();
+    },
+  };
+  return store as ReadingStore;
+}

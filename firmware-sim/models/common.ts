@@ -1,0 +1,115 @@
+// What every simulated device model shares: the model interface, a fixed-substep integrator, rounding
+// and clamping to the metric catalogue, a solar-charged battery and a schedule of applied water.
+import { parseMetricKey } from '../../core/telemetry/metrics.js';
+import { clamp } from '../random.js';
+
+export type DeviceKind = 'soil_probe' | 'weather_station' | 'canal_sensor' | 'awd_tube';
+
+/** Commands a device accepts on `devices/{id}/down`. */
+export type DeviceCommand = { readonly cmd: 'irrigate'; readonly mm: number } | { readonly cmd: 'valve'; readonly minutes: number };
+
+/** One report: catalogue metric key (optionally depth-qualified, `soil_moisture@20cm`) → value. */
+export type Readings = Record<string, number>;
+
+export interface DeviceModel {
+  readonly kind: DeviceKind;
+  /** Advances the physics to simTimeMs (the first call only sets the model's clock; earlier times are ignored). */
+  step(simTimeMs: number): void;
+  /** Steps to simTimeMs and returns what the sensors read then, rounded and within catalogue bounds. */
+  sample(simTimeMs: number): Readings;
+  /** Applies a command at simTimeMs; false when this kind of device has nothing to do with it. */
+  command(cmd: DeviceCommand, simTimeMs: number): boolean;
+}
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+/** Physics substep: 10 min keeps the explicit soil and tube balances stable and tracks the diurnal cycle. */
+export const SUBSTEP_MS = 600_000;
+
+/** Integrates fn over (from, to] in substeps of at most SUBSTEP_MS. */
+export function createIntegrator(fn: (fromMs: number, toMs: number) => void): (ms: number) => void {
+  let last: number | undefined;
+  return (ms) => {
+    if (last === undefined) {
+      last = ms;
+      return;
+    }
+    while (last < ms) {
+      const next = Math.min(last + SUBSTEP_MS, ms);
+      fn(last, next);
+      last = next;
+    }
+  };
+}
+
+/** Writes a reading rounded to `decimals`, clamped to the catalogue's bounds for its metric. */
+export function put(out: Readings, key: string, value: number, decimals: number): void {
+  const spec = parseMetricKey(key)?.spec;
+  if (!spec) throw new Error(`metric ${key} is not in the catalogue`);
+  const f = 10 ** decimals;
+  const rounded = Math.round(clamp(value, spec.min, spec.max) * f) / f;
+  out[key] = Object.is(rounded, -0) ? 0 : rounded;
+}
+
+export interface BatteryOptions {
+  readonly initial: number; // %
+  readonly loadPctPerH: number; // sleep current + sensors
+  readonly panelPctPerHAt1000: number; // charge rate under 1000 W/m²
+  readonly txCostPct: number; // per report (radio on)
+}
+
+export interface Battery {
+  step(hours: number, solarWm2: number): void;
+  transmit(): void;
+  level(): number;
+}
+
+/** A solar-charged cell: charge ∝ irradiance, constant drain, a cost per report; 0…100 %. [judg] */
+export function createBattery(o: BatteryOptions): Battery {
+  let level = clamp(o.initial, 0, 100);
+  return {
+    step(hours, solar) {
+      level = clamp(level + (o.panelPctPerHAt1000 * Math.max(0, solar)) / 1000 * hours - o.loadPctPerH * hours, 0, 100);
+    },
+    transmit() {
+      level = clamp(level - o.txCostPct, 0, 100);
+    },
+    level: () => level,
+  };
+}
+
+export interface WaterSchedule {
+  /** Water (mm) applied evenly over [fromMs, fromMs + durationMs). */
+  add(mm: number, fromMs: number, durationMs: number): void;
+  /** The scheduled water that falls in (fromMs, toMs]; finished pulses are forgotten. */
+  take(fromMs: number, toMs: number): number;
+  /** Water still to come after ms. */
+  pending(ms: number): number;
+}
+
+export function createWaterSchedule(): WaterSchedule {
+  let pulses: { from: number; to: number; mm: number }[] = [];
+  return {
+    add(mm, fromMs, durationMs) {
+      if (mm > 0) pulses.push({ from: fromMs, to: fromMs + Math.max(60_000, durationMs), mm });
+    },
+    take(fromMs, toMs) {
+      let mm = 0;
+      for (const p of pulses) {
+        const overlap = Math.min(toMs, p.to) - Math.max(fromMs, p.from);
+        if (overlap > 0) mm += (p.mm * overlap) / (p.to - p.from);
+      }
+      pulses = pulses.filter((p) => p.to > toMs);
+      return mm;
+    },
+    pending(ms) {
+      return pulses.reduce((sum, p) => sum + (p.mm * (p.to - Math.max(ms, p.from))) / (p.to - p.from), 0);
+    },
+  };
+}
+
+/** Converts a command into scheduled water: `irrigate` at `mmPerHour`, `valve` at `valveMmPerMin`. */
+export function scheduleCommand(water: WaterSchedule, cmd: DeviceCommand, ms: number, mmPerHour: number, valveMmPerMin: number): void {
+  if (cmd.cmd === 'irrigate') water.add(cmd.mm, ms, (cmd.mm / mmPerHour) * HOUR_MS);
+  else water.add(cmd.minutes * valveMmPerMin, ms, cmd.minutes * 60_000);
+}

@@ -1,0 +1,82 @@
+// Soil and crop constants for the device physics.
+// Soil: θFC/θWP are the midpoints of FAO-56 Table 19 (agronomy.md §2); saturation is total porosity from
+// Rawls, Brakensiek & Saxton (1982) [rec]; the drainage rate (share of the water above field capacity
+// that leaves a layer per day) is [judg], fast for sand and slow for clay.
+// Crops: Kc ini/mid/end and stage lengths from FAO-56 Tables 11 and 12, p from Table 22 (agronomy.md §2).
+
+export interface SoilTexture {
+  readonly name: string;
+  readonly fc: number; // m³/m³
+  readonly wp: number;
+  readonly sat: number;
+  readonly drainPerDay: number;
+  readonly paddyPercolationMmPerDay: number; // IRRI: 1–5 mm/d on puddled clay, up to ~25 on sand [rec]
+}
+
+const texture = (name: string, fc: number, wp: number, sat: number, drainPerDay: number, paddyPercolationMmPerDay: number): SoilTexture => ({
+  name,
+  fc,
+  wp,
+  sat,
+  drainPerDay,
+  paddyPercolationMmPerDay,
+});
+
+export const soilTextures: Readonly<Record<string, SoilTexture>> = {
+  sand: texture('sand', 0.12, 0.045, 0.437, 0.9, 20),
+  loamy_sand: texture('loamy_sand', 0.15, 0.065, 0.437, 0.8, 15),
+  sandy_loam: texture('sandy_loam', 0.23, 0.11, 0.453, 0.6, 10),
+  loam: texture('loam', 0.25, 0.12, 0.463, 0.45, 6),
+  silt_loam: texture('silt_loam', 0.29, 0.15, 0.501, 0.4, 5),
+  silt: texture('silt', 0.32, 0.17, 0.5, 0.35, 5),
+  silty_clay_loam: texture('silty_clay_loam', 0.335, 0.205, 0.471, 0.3, 3),
+  silty_clay: texture('silty_clay', 0.36, 0.23, 0.479, 0.2, 2.5),
+  clay: texture('clay', 0.36, 0.22, 0.475, 0.2, 2),
+};
+
+/** Looks up a texture by name ("silty clay", "silty-clay", "Silty_Clay"); unknown or missing → `fallback`. */
+export function soilTexture(name: string | undefined, fallback = 'loam'): SoilTexture {
+  const key = (name ?? fallback).trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return soilTextures[key] ?? soilTextures[fallback] ?? texture('loam', 0.25, 0.12, 0.463, 0.45, 6);
+}
+
+export interface Crop {
+  readonly name: string;
+  readonly kcIni: number;
+  readonly kcMid: number;
+  readonly kcEnd: number;
+  /** Stage lengths ini/dev/mid/late in days; undefined for a perennial (Kc mid all year). */
+  readonly stages: readonly [number, number, number, number] | undefined;
+  readonly p: number; // depletion fraction without stress (FAO-56 Table 22)
+}
+
+const crop = (name: string, kcIni: number, kcMid: number, kcEnd: number, stages: Crop['stages'], p: number): Crop => ({ name, kcIni, kcMid, kcEnd, stages, p });
+
+export const crops: Readonly<Record<string, Crop>> = {
+  rice: crop('rice', 1.05, 1.2, 0.75, [30, 30, 60, 30], 0.2),
+  maize: crop('maize', 0.3, 1.2, 0.35, [20, 35, 40, 30], 0.55),
+  tomato: crop('tomato', 0.6, 1.15, 0.8, [30, 40, 40, 25], 0.4),
+  cabbage: crop('cabbage', 0.7, 1.05, 0.95, [40, 60, 50, 15], 0.45),
+  sweet_pepper: crop('sweet_pepper', 0.6, 1.05, 0.9, [30, 35, 40, 20], 0.3),
+  coffee: crop('coffee', 0.9, 0.95, 0.95, undefined, 0.4),
+  sugarcane: crop('sugarcane', 0.4, 1.25, 0.75, [50, 70, 220, 140], 0.65),
+  banana: crop('banana', 0.5, 1.1, 1.0, [120, 90, 120, 60], 0.35),
+  black_pepper: crop('black_pepper', 0.9, 1.15, 0.88, undefined, 0.4), // Phạm Văn Ban (2020), not FAO
+  dragon_fruit: crop('dragon_fruit', 0.7, 0.7, 0.7, undefined, 0.3), // no published Kc: 0.7 is [judg]
+};
+
+export function cropOf(name: string | undefined, fallback: string): Crop {
+  const key = (name ?? fallback).trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return crops[key] ?? crops[fallback] ?? crop('grass', 1, 1, 1, undefined, 0.5);
+}
+
+/** Kc on a day of the season, linear between stages (FAO-56 Eq. 66); the season repeats after it ends. */
+export function cropKc(c: Crop, daysAfterPlanting: number): number {
+  if (!c.stages) return c.kcMid;
+  const [ini, dev, mid, late] = c.stages;
+  const day = ((daysAfterPlanting % (ini + dev + mid + late)) + (ini + dev + mid + late)) % (ini + dev + mid + late);
+  if (day < ini) return c.kcIni;
+  if (day < ini + dev) return c.kcIni + ((day - ini) / dev) * (c.kcMid - c.kcIni);
+  if (day < ini + dev + mid) return c.kcMid;
+  return c.kcMid + ((day - ini - dev - mid) / late) * (c.kcEnd - c.kcMid);
+}

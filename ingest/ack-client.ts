@@ -1,0 +1,145 @@
+// A minimal MQTT 3.1.1 subscriber (mqtt-packet over TCP) whose PUBACKs are sent by the caller,
+// only once a message is stored. Why not mqtt.js: it handles incoming packets strictly one at a
+// time and sends PUBACK inside handleMessage's callback, so holding the ack until a batch is
+// written would serialise the ingest to one message per batch.
+// PUBACKs go out in the order the PUBLISHes arrived (MQTT-4.6.0-2).
+import { connect as netConnect, type Socket } from 'node:net';
+import { generate, parser as createParser, type IPublishPacket, type Packet } from 'mqtt-packet';
+import type { Logger } from '../core/log.js';
+
+export interface AckClientOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly clientId: string;
+  readonly username: string;
+  readonly password: string;
+  readonly subscriptions: readonly string[];
+  readonly keepaliveS?: number;
+  /** Pause reading the socket while this many messages wait for their ack (backpressure). */
+  readonly maxPending?: number;
+  readonly reconnectMs?: number;
+  readonly log: Logger;
+  /** Handles one message; the PUBACK is sent when the promise resolves. A rejection is not acked. */
+  readonly onMessage: (topic: string, payload: Buffer) => Promise<void>;
+  /** Called after each PUBACK is written. */
+  readonly onAck?: () => void;
+}
+
+interface PendingAck { readonly messageId: number; done: boolean; readonly socket: Socket }
+
+export interface AckClient {
+  connect(): Promise<void>;
+  pending(): number;
+  close(): Promise<void>;
+}
+
+export function createAckClient(opts: AckClientOptions): AckClient {
+  const keepaliveS = opts.keepaliveS ?? 30;
+  const maxPending = opts.maxPending ?? 10_000;
+  let socket: Socket | undefined;
+  let closing = false;
+  let pingTimer: NodeJS.Timeout | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let firstConnect: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  const acks: PendingAck[] = [];
+  let nextMessageId = 1;
+
+  const send = (s: Socket, packet: Packet) => { if (!s.destroyed) s.write(generate(packet)); };
+
+  function flushAcks(): void {
+    while (acks.length > 0 && acks[0]!.done) {
+      const ack = acks.shift()!;
+      send(ack.socket, { cmd: 'puback', messageId: ack.messageId });
+      opts.onAck?.();
+    }
+    if (socket?.isPaused() && acks.length < maxPending / 2) socket.resume();
+  }
+
+  function onPublish(s: Socket, packet: IPublishPacket): void {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const ack: PendingAck | undefined = packet.qos > 0 && packet.messageId !== undefined ? { messageId: packet.messageId, done: false, socket: s } : undefined;
+    if (ack) acks.push(ack);
+    if (acks.length >= maxPending) s.pause();
+    opts.onMessage(packet.topic, payload).then(
+      () => { if (ack) { ack.done = true; flushAcks(); } },
+      (err: unknown) => {
+        // Not acked: the broker redelivers it on the next session. Drop it from the ack queue so later acks flow.
+        opts.log.error({ err, topic: packet.topic }, 'message not stored; left unacknowledged');
+        if (ack) { acks.splice(acks.indexOf(ack), 1); flushAcks(); }
+      },
+    );
+  }
+
+  function onPacket(s: Socket, packet: Packet): void {
+    switch (packet.cmd) {
+      case 'connack':
+        if (packet.returnCode !== 0) {
+          const err = new Error(`broker refused the ingest connection (CONNACK ${packet.returnCode})`);
+          opts.log.error({ returnCode: packet.returnCode }, 'ingest connection refused');
+          firstConnect?.reject(err);
+          firstConnect = undefined;
+          s.destroy();
+          return;
+        }
+        send(s, { cmd: 'subscribe', messageId: nextMessageId++, subscriptions: opts.subscriptions.map((topic) => ({ topic, qos: 1 })) });
+        return;
+      case 'suback':
+        if (packet.granted.some((g) => typeof g === 'number' && g >= 0x80)) opts.log.error({ granted: packet.granted }, 'ingest subscription refused');
+        opts.log.info({ subscriptions: opts.subscriptions }, 'ingest subscribed');
+        firstConnect?.resolve();
+        firstConnect = undefined;
+        return;
+      case 'publish':
+        onPublish(s, packet);
+        return;
+      default:
+        return; // pingresp and others need no action
+    }
+  }
+
+  function open(): void {
+    const s = netConnect({ host: opts.host, port: opts.port });
+    socket = s;
+    const parser = createParser({ protocolVersion: 4 });
+    parser.on('packet', (packet: Packet) => onPacket(s, packet));
+    parser.on('error', (err: Error) => { opts.log.error({ err }, 'malformed packet from broker'); s.destroy(); });
+    s.on('data', (chunk: Buffer) => parser.parse(chunk));
+    s.on('connect', () => {
+      send(s, { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: false, clientId: opts.clientId, keepalive: keepaliveS, username: opts.username, password: Buffer.from(opts.password) });
+      clearInterval(pingTimer);
+      pingTimer = setInterval(() => send(s, { cmd: 'pingreq' }), (keepaliveS * 1000) / 2);
+    });
+    s.on('error', (err) => opts.log.warn({ err: { message: err.message } }, 'ingest connection error'));
+    s.on('close', () => {
+      clearInterval(pingTimer);
+      // Acks for this connection can no longer be sent; the broker redelivers those messages (clean = false).
+      for (let i = acks.length - 1; i >= 0; i--) if (acks[i]!.socket === s) acks.splice(i, 1);
+      if (closing) return;
+      opts.log.warn({ retryMs: opts.reconnectMs ?? 1000 }, 'ingest disconnected from broker; reconnecting');
+      reconnectTimer = setTimeout(open, opts.reconnectMs ?? 1000);
+    });
+  }
+
+  return {
+    connect() {
+      return new Promise<void>((resolve, reject) => {
+        firstConnect = { resolve, reject };
+        open();
+      });
+    },
+    pending: () => acks.length,
+    async close() {
+      closing = true;
+      clearTimeout(reconnectTimer);
+      clearInterval(pingTimer);
+      const s = socket;
+      if (!s || s.destroyed) return;
+      await new Promise<void>((resolve) => {
+        s.once('close', () => resolve());
+        send(s, { cmd: 'disconnect' });
+        s.end();
+        setTimeout(() => s.destroy(), 2000).unref();
+      });
+    },
+  };
+}
