@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     case 'provision':
       return runProvision(config(), rest, (l) => (l.startsWith('ruong provision:') ? err(l) : out(l)));
     case 'agro':
-      return runAgro(rest, out);
+      return runAgro(rest, (l) => (l.startsWith('ruong agro') ? err(l) : out(l)));
     case 'help':
     case '--help':
     case '-h':

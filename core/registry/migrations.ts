@@ -1,9 +1,12 @@
-// Registry schema, versioned with PRAGMA user_version. Append a migration; never edit a shipped one.
+// Registry schema, versioned with PRAGMA user_version. Add a migration under a new number; never edit
+// a shipped one. Numbers are reserved per area so parallel work does not collide:
+// 1 skeleton · 2 broker · 3 ingest · 4 rules/alerts · 5 api/accounts · 6 notifications · 7+ next.
+// Gaps are allowed: migrations run in ascending order, each once.
 import type { Database } from 'better-sqlite3';
 
-const migrations: readonly string[] = [
+export const migrations: ReadonlyMap<number, string> = new Map([
   // 1: the walking skeleton's registry
-  `
+  [1, `
   CREATE TABLE cooperatives (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -79,16 +82,18 @@ const migrations: readonly string[] = [
     payload TEXT
   );
   CREATE INDEX dead_letters_by_cooperative ON dead_letters(cooperative_id, received_at);
-  `,
-];
+  `],
+]);
 
+/** Applies every migration above the database's user_version, in order; returns the new version. */
 export function migrate(db: Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
-  for (let version = current; version < migrations.length; version++) {
+  const pending = [...migrations.keys()].filter((v) => v > current).sort((a, b) => a - b);
+  for (const version of pending) {
     db.transaction(() => {
-      db.exec(migrations[version] ?? '');
-      db.pragma(`user_version = ${version + 1}`);
+      db.exec(migrations.get(version) ?? '');
+      db.pragma(`user_version = ${version}`);
     })();
   }
-  return migrations.length;
+  return Math.max(current, ...pending);
 }
