@@ -28,6 +28,16 @@ describe('registry', () => {
     expect(await registry.verifyDevice('probe-2', secret)).toBe(false);
   });
 
+  it('stops accepting a secret once it is rotated, even after it was verified before', async () => {
+    const { registry, fieldA1 } = await twoTenants();
+    const { secret } = await registry.provisionDevice({ id: 'probe-1', fieldId: fieldA1, kind: 'soil_probe', name: 'p' });
+    expect(await registry.verifyDevice('probe-1', secret)).toBe(true);
+    expect(await registry.verifyDevice('probe-1', secret)).toBe(true);
+    const rotated = await registry.rotateDeviceSecret('probe-1');
+    expect(await registry.verifyDevice('probe-1', secret)).toBe(false);
+    expect(await registry.verifyDevice('probe-1', rotated)).toBe(true);
+  });
+
   it('refuses a revoked device and marks its context revoked', async () => {
     const { registry, fieldA1 } = await twoTenants();
     const { secret } = await registry.provisionDevice({ id: 'probe-1', fieldId: fieldA1, kind: 'soil_probe', name: 'p' });
