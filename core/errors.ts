@@ -13,6 +13,7 @@ export const errorCodes = {
   PAYLOAD_INVALID: { status: 400, text: 'payload does not match the schema' },
   METRIC_UNKNOWN: { status: 400, text: 'metric is not in the catalogue' },
   VALUE_OUT_OF_BOUNDS: { status: 400, text: 'value is outside the plausibility bounds' },
+  UNIT_INVALID: { status: 400, text: 'unit cannot express the metric' },
   TIMESTAMP_IN_FUTURE: { status: 400, text: 'timestamp is too far in the future' },
   TIMESTAMP_TOO_OLD: { status: 400, text: 'timestamp is older than the raw retention' },
   DEVICE_UNKNOWN: { status: 404, text: 'device is not registered' },

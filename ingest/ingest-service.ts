@@ -1,22 +1,35 @@
-// The ingest: subscribe devices/+/up (QoS 1, clean = false, fixed client id) → decode → validate →
-// enrich from the registry → batch → store → PUBACK. Bad input becomes a dead letter with its
-// reason (kept, counted) and is acknowledged; valid readings beside it are stored.
+// The ingest: subscribe (QoS 1, clean = false, fixed client id) to device uplinks and the interop topics
+// (ThingsBoard, ChirpStack, TTS) → decode any format (core/telemetry/decoders) → check → flag → enrich
+// from the registry → batch → store, or the disk spool while the store is down → PUBACK. Bad input
+// becomes a dead letter with its reason (kept, counted) and is acknowledged; valid readings beside it
+// are stored. Sequence gaps are counted per device; rollups are refreshed and raw readings pruned on timers.
 import { EventEmitter } from 'node:events';
-import { RuongError, isRuongError, type ErrorCode } from '../core/errors.js';
+import { join } from 'node:path';
+import { RuongError, type ErrorCode } from '../core/errors.js';
 import type { Service } from '../core/lifecycle.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { DeviceContext } from '../core/registry/types.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
-import { decodeNative } from '../core/telemetry/decoders/native.js';
+import { decode, DecodeError, type DecodeContext, type Decoded } from '../core/telemetry/decoders/index.js';
+import type { DeviceProfile } from '../core/telemetry/device-profile.js';
+import { interopSubscriptions } from '../core/telemetry/interop-topics.js';
+import { createFlagTracker } from '../core/telemetry/plausibility.js';
 import type { StoredReading } from '../core/telemetry/reading.js';
-import { parseDeviceTopic, topics } from '../core/telemetry/topics.js';
+import { topics } from '../core/telemetry/topics.js';
 import { createAckClient, type AckClient } from './ack-client.js';
 import { createBatcher, type Batcher } from './batcher.js';
+import { createDurableWriter, type DurableWriter } from './durable-writer.js';
+import { createIngestMetrics } from './ingest-metrics.js';
+import { startMaintenance, type Maintenance } from './maintenance.js';
+import { createSequenceTracker, type SequenceStore } from './sequence-tracker.js';
+import { createSpool, type Spool } from './spool.js';
 
-export interface IngestRegistry {
+export interface IngestRegistry extends SequenceStore {
   deviceContext(deviceId: string): DeviceContext | undefined;
   addDeadLetter(input: { deviceId: string | undefined; cooperativeId: string | undefined; topic: string; code: string; reason: string; payload: Buffer | undefined }): void;
+  profileOfDevice(deviceId: string): DeviceProfile | undefined;
+  deviceIdByDevEui(devEui: string): string | undefined;
 }
 
 export interface IngestOptions {
@@ -27,6 +40,15 @@ export interface IngestOptions {
   readonly log: Logger;
   readonly batchSize: number;
   readonly batchDelayMs: number;
+  /** Batches go here while the store is down (DATA_DIR/spool). */
+  readonly spoolDir: string;
+  readonly spoolMaxBytes?: number | undefined;
+  /** Raw retention: older readings are dead letters, and raw readings older than this are pruned. */
+  readonly rawRetentionMs?: number | undefined;
+  /** How often rollups are refreshed (0 = never). */
+  readonly rollupRefreshMs?: number | undefined;
+  /** Messages awaiting their PUBACK before the ingest stops reading from the broker. */
+  readonly maxPending?: number | undefined;
   readonly now?: () => number;
 }
 
@@ -37,47 +59,91 @@ export interface IngestService extends Service {
   handle(topic: string, payload: Buffer): Promise<void>;
 }
 
+const DEFAULT_SPOOL_BYTES = 512 * 1024 * 1024;
+/** More messages than this waiting for their PUBACK = a burst: rollup refreshes wait (ingest/maintenance.ts). */
+const BUSY_PENDING = 500;
+
 export function createIngestService(opts: IngestOptions): IngestService {
   const { log, metrics, registry } = opts;
   const now = opts.now ?? Date.now;
+  const im = createIngestMetrics(metrics.registry);
   const events = new EventEmitter<{ stored: [readonly StoredReading[]] }>();
+  const flags = createFlagTracker();
+  const sequences = createSequenceTracker({ store: registry, metrics: im, now });
   let client: AckClient | undefined;
   let batcher: Batcher<StoredReading> | undefined;
+  let spool: Spool | undefined;
+  let durable: DurableWriter | undefined;
+  let maintenance: Maintenance | undefined;
   let stopping: Promise<void> | undefined;
 
-  function deadLetter(topic: string, deviceId: string | undefined, ctx: DeviceContext | undefined, code: ErrorCode, reason: string, payload: Buffer | undefined): void {
+  const decodeContext: DecodeContext = {
+    resolveDevice(ref) {
+      const id = (ref.devEui !== undefined ? registry.deviceIdByDevEui(ref.devEui) : undefined) ?? ref.deviceId;
+      const ctx = id === undefined ? undefined : registry.deviceContext(id);
+      return ctx && { deviceId: ctx.deviceId, revoked: ctx.revoked, profile: registry.profileOfDevice(ctx.deviceId) };
+    },
+    maxAgeMs: opts.rawRetentionMs,
+  };
+
+  function deadLetter(topic: string, deviceId: string | undefined, code: ErrorCode, reason: string, payload: Buffer | undefined): void {
+    const ctx = deviceId === undefined ? undefined : registry.deviceContext(deviceId);
     registry.addDeadLetter({ deviceId, cooperativeId: ctx?.cooperativeId, topic, code, reason, payload });
     metrics.deadLetters.inc({ code });
   }
 
+  /** Flags from the stateful rules, sequence numbers observed, the registry's tenancy added. */
+  function enrich(decoded: Decoded, ctx: DeviceContext): StoredReading[] {
+    const out = new Array<StoredReading>(decoded.readings.length);
+    // The readings of one entry share its seq and follow each other: observe each seq once, at its newest time.
+    let seq: number | undefined;
+    let seqTs = 0;
+    for (let i = 0; i < out.length; i++) {
+      const r = decoded.readings[i]!;
+      if (r.seq !== seq) {
+        if (seq !== undefined) sequences.observe(decoded.deviceId, seq, seqTs);
+        seq = r.seq;
+        seqTs = r.ts;
+      } else if (r.ts > seqTs) {
+        seqTs = r.ts;
+      }
+      const extra = flags.flags(r.deviceId, r.metric, r.ts, r.value);
+      let all = r.flags;
+      if (extra.length) all = [...(r.flags ?? []), ...extra.filter((f) => !r.flags?.includes(f))];
+      if (all) for (const f of all) im.flagged.inc({ flag: f });
+      out[i] = { deviceId: r.deviceId, metric: r.metric, ts: r.ts, value: r.value, seq: r.seq, flags: all, fieldId: ctx.fieldId, farmId: ctx.farmId, cooperativeId: ctx.cooperativeId };
+    }
+    if (seq !== undefined) sequences.observe(decoded.deviceId, seq, seqTs);
+    return out;
+  }
+
   async function handle(topic: string, payload: Buffer): Promise<void> {
     metrics.messagesReceived.inc();
-    const parsedTopic = parseDeviceTopic(topic);
-    if (!parsedTopic || parsedTopic.kind !== 'up') {
-      deadLetter(topic, parsedTopic?.deviceId, undefined, 'TOPIC_INVALID', `topic ${topic} is not devices/{id}/up`, payload);
-      return;
-    }
-    const { deviceId } = parsedTopic;
-    const ctx = registry.deviceContext(deviceId);
-    if (!ctx || ctx.revoked) {
-      deadLetter(topic, deviceId, ctx, ctx ? 'DEVICE_REVOKED' : 'DEVICE_UNKNOWN', `device ${deviceId} is ${ctx ? 'revoked' : 'not registered'}`, payload);
-      return;
-    }
-    let decoded;
+    let decoded: Decoded;
     try {
-      decoded = decodeNative(deviceId, payload, { now: now() });
+      decoded = decode({ topic, payload, receivedAt: now() }, decodeContext);
     } catch (err) {
-      const code = isRuongError(err) ? err.code : 'PAYLOAD_INVALID';
-      deadLetter(topic, deviceId, ctx, code, (err as Error).message, payload);
+      if (!(err instanceof DecodeError)) throw err;
+      deadLetter(topic, err.deviceId, err.code, err.message, payload);
+      return;
+    }
+    im.decoded.inc({ format: decoded.format });
+    if (decoded.ignored !== undefined) {
+      im.ignored.inc({ format: decoded.format });
       return;
     }
     for (const r of decoded.rejected) {
-      deadLetter(topic, deviceId, ctx, r.code, r.reason, Buffer.from(JSON.stringify({ ts: r.ts, metric: r.metric, value: r.value })));
+      deadLetter(topic, decoded.deviceId, r.code, r.reason, Buffer.from(JSON.stringify({ ts: r.ts, metric: r.metric, value: r.value })));
     }
     if (decoded.readings.length === 0) return;
-    if (!batcher) throw new RuongError('STORE_UNAVAILABLE', 'ingest is not running');
-    const enriched = decoded.readings.map((r) => ({ ...r, fieldId: ctx.fieldId, farmId: ctx.farmId, cooperativeId: ctx.cooperativeId }));
-    await batcher.add(enriched);
+    const ctx = registry.deviceContext(decoded.deviceId);
+    if (!batcher || !ctx) throw new RuongError('STORE_UNAVAILABLE', 'ingest is not running');
+    await batcher.add(enrich(decoded, ctx));
+  }
+
+  function onStored(batch: readonly StoredReading[]): void {
+    metrics.readingsStored.inc(batch.length);
+    events.emit('stored', batch);
   }
 
   return {
@@ -86,6 +152,13 @@ export function createIngestService(opts: IngestOptions): IngestService {
     handle,
 
     async start() {
+      const spoolMaxBytes = opts.spoolMaxBytes ?? DEFAULT_SPOOL_BYTES;
+      im.spoolLimit.set(spoolMaxBytes);
+      spool = createSpool({ dir: opts.spoolDir, maxBytes: spoolMaxBytes, log, onSize: spoolLevel(spoolMaxBytes) });
+      await spool.open();
+      durable = createDurableWriter({ store: opts.store, spool, spoolDir: opts.spoolDir, log, metrics: im, onStored });
+      await durable.start(); // a restarted ingest replays its spool first
+      const writer = durable;
       batcher = createBatcher<StoredReading>({
         maxSize: opts.batchSize,
         maxDelayMs: opts.batchDelayMs,
@@ -93,18 +166,21 @@ export function createIngestService(opts: IngestOptions): IngestService {
         onWriteError: () => metrics.storeWriteFailures.inc(),
         write: async (batch) => {
           const end = metrics.batchWriteSeconds.startTimer();
-          await opts.store.write(batch);
+          await writer.write(batch);
           end();
-          metrics.readingsStored.inc(batch.length);
-          events.emit('stored', batch);
         },
+      });
+      maintenance = startMaintenance({
+        store: opts.store, log, metrics: im, now, sequences, spooling: () => writer.spooling(), busy: () => (client?.pending() ?? 0) > BUSY_PENDING,
+        rollupRefreshMs: opts.rollupRefreshMs ?? 10_000, rawRetentionMs: opts.rawRetentionMs,
       });
       client = createAckClient({
         ...opts.broker,
         clientId: opts.broker.clientId ?? opts.broker.username,
-        subscriptions: [topics.allUp],
+        subscriptions: [topics.allUp, ...interopSubscriptions],
+        maxPending: opts.maxPending,
         log,
-        onAck: () => metrics.messagesAcked.inc(),
+        onAck: (n) => metrics.messagesAcked.inc(n),
         onMessage: async (topic, payload) => {
           metrics.ingestPending.inc();
           try {
@@ -119,11 +195,32 @@ export function createIngestService(opts: IngestOptions): IngestService {
 
     stop() {
       stopping ??= (async () => {
-        // Flush first so acks for stored readings still go out, then leave the broker.
+        // Flush first so acks for stored (or spooled) readings still go out, then leave the broker.
         await batcher?.close();
         await client?.close();
+        await maintenance?.stop();
+        await durable?.stop();
+        await spool?.close();
       })();
       return stopping;
     },
   };
+
+  /** Logs once each time the spool passes 50, 75, 90 and 100 % of its limit (and again after it drains). */
+  function spoolLevel(limit: number): (bytes: number) => void {
+    const marks = [0.5, 0.75, 0.9, 1];
+    let reached = 0;
+    return (bytes) => {
+      im.spoolBytes.set(bytes);
+      const level = marks.filter((m) => bytes >= m * limit * 0.999).length;
+      if (level > reached) log.warn({ bytes, limit, percent: Math.round((100 * bytes) / limit) }, 'spool filling while the store is unavailable');
+      if (bytes === 0 && reached > 0) log.info('spool empty');
+      reached = bytes === 0 ? 0 : Math.max(reached, level);
+    };
+  }
+}
+
+/** DATA_DIR/spool. */
+export function spoolDirOf(dataDir: string): string {
+  return join(dataDir, 'spool');
 }

@@ -1,24 +1,31 @@
 // ReadingStore on InfluxDB through the v1 HTTP API (served by 1.x, 2.x with a DBRP mapping, 3.x Core).
-// Schema: measurement `readings`; tags cooperative, device, farm, field, metric; fields value (float),
-// seq (integer), flags (string, comma-joined). Timestamps are written and read with ms precision.
+// Schema: measurement `readings` in retention policy `ruong_raw` (the raw retention, default of the
+// database); tags cooperative, device, farm, field, metric; fields value (float), seq (integer), flags
+// (string, comma-joined). Hourly and daily rollups `rollup_1h` / `rollup_1d` in `ruong_rollups`
+// (infinite), kept by core/store/influx-rollups.ts. Timestamps are written and read with ms precision.
 // InfluxDB facts relied on (checked against influxd 1.6):
 // - a point with the same measurement + tag set + timestamp overwrites the earlier one field by field, so
 //   re-writing device + metric + ts is idempotent (the other tags follow from the device);
 // - a write to a missing database is a 404, hence setup() creates it;
 // - a line that fails to parse is dropped while the rest of the body is written ("partial write", 400),
-//   hence every reading is checked before anything is sent;
-// - 1.x line protocol unescapes only `\,` `\=` `\ ` in tag values; a backslash before one of those or at the
-//   end of a value cannot be represented, a newline never can;
+//   hence every reading is checked before anything is sent; points older than the retention policy are
+//   dropped the same way ("points beyond retention policy"), which is what retention means, so that one
+//   partial write is taken as success;
 // - last() returns the point with the highest timestamp (not the last one written), and a lone selector
 //   brings the other fields of that same point along;
-// - LIMIT applies per series (per GROUP BY group); GROUP BY time() windows are aligned to the epoch;
-// - FIELD is an InfluxQL keyword, so identifiers are always double-quoted;
-// - a tag compared with '' matches points that lack the tag, so empty tag values are simply omitted.
+// - LIMIT applies per series (per GROUP BY group); GROUP BY time() windows are aligned to the epoch.
 import { InfluxDB, type IPoolOptions, type ISingleHostConfig } from 'influx';
 import { RuongError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { ReadingFlag, StoredReading } from '../telemetry/reading.js';
+import {
+  column, createLineBuilder, num, parseGoDuration, RAW_RP, READINGS, ROLLUP_RP, where, type QueryResponse, type Series,
+} from './influx-lines.js';
+import { createInfluxRollups } from './influx-rollups.js';
 import type { LatestFilter, RangeQuery, RawPoint, ReadingStore, WindowPoint } from './reading-store.js';
+import { mergeWindows, planSegments } from './rollups.js';
+
+export { influxString } from './influx-lines.js';
 
 export interface InfluxStoreOptions {
   /** e.g. http://127.0.0.1:8086/ruong — the path names the database; user:password@ for auth. */
@@ -27,72 +34,17 @@ export interface InfluxStoreOptions {
   readonly timeoutMs?: number | undefined;
   /** Lines per POST /write. */
   readonly chunkSize?: number | undefined;
+  /** Raw retention (the `ruong_raw` policy's duration, whole hours, at least 1 h); undefined = infinite. */
+  readonly rawRetentionMs?: number | undefined;
 }
 
-interface Series {
-  tags?: Record<string, string>;
-  columns: string[];
-  values?: unknown[][];
-  partial?: boolean;
-}
-interface QueryResponse {
-  results?: { series?: Series[]; error?: string }[];
-  error?: string;
-}
-
-const measurement = 'readings';
-
-/** InfluxQL string literal: backslash and single quote escaped, newline as \n. */
-export function influxString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
-}
-
-function tagValue(s: string, what: string): string {
-  if (/[\r\n]|\\([,= ]|$)/.test(s)) {
-    throw new RuongError('BAD_REQUEST', 'value cannot be stored as an InfluxDB tag', { [what]: s });
-  }
-  return s.replace(/[,= ]/g, (c) => `\\${c}`);
-}
-
-function toLine(r: StoredReading): string {
-  if (!Number.isFinite(r.value)) throw new RuongError('BAD_REQUEST', 'value is not finite', { deviceId: r.deviceId });
-  if (!Number.isSafeInteger(r.ts)) throw new RuongError('BAD_REQUEST', 'timestamp is not integer ms', { ts: r.ts });
-  let line = measurement;
-  const tags: [string, string][] = [
-    ['cooperative', r.cooperativeId], ['device', r.deviceId], ['farm', r.farmId], ['field', r.fieldId], ['metric', r.metric],
-  ]; // sorted by key: InfluxDB's own order, cheapest to parse
-  for (const [key, value] of tags) if (value !== '') line += `,${key}=${tagValue(value, key)}`;
-  line += ` value=${String(r.value)}`; // no `i` suffix: a float
-  if (r.seq !== undefined) {
-    if (!Number.isSafeInteger(r.seq)) throw new RuongError('BAD_REQUEST', 'seq is not an integer', { seq: r.seq });
-    line += `,seq=${r.seq}i`;
-  }
-  if (r.flags?.length) line += `,flags="${r.flags.join(',').replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-  return `${line} ${r.ts}`;
-}
+const measurement = `"${RAW_RP}"."${READINGS}"`;
 
 function checkRange(q: RangeQuery): void {
   const ok = Number.isSafeInteger(q.from) && Number.isSafeInteger(q.to) &&
     (q.everyMs === undefined || (Number.isSafeInteger(q.everyMs) && q.everyMs > 0)) &&
     (q.limit === undefined || (Number.isSafeInteger(q.limit) && q.limit >= 0));
   if (!ok) throw new RuongError('BAD_REQUEST', 'range query is invalid', { from: q.from, to: q.to, everyMs: q.everyMs, limit: q.limit });
-}
-
-function where(cooperativeId: string, eq: [string, string | undefined][], devices?: readonly string[]): string {
-  const parts = [`"cooperative" = ${influxString(cooperativeId)}`];
-  for (const [key, value] of eq) if (value !== undefined) parts.push(`"${key}" = ${influxString(value)}`);
-  if (devices) parts.push(`(${devices.map((d) => `"device" = ${influxString(d)}`).join(' OR ')})`);
-  return parts.join(' AND ');
-}
-
-function column(s: Series, name: string): number {
-  const i = s.columns.indexOf(name);
-  if (i < 0) throw new RuongError('INTERNAL', 'influx answer lacks a column', { column: name });
-  return i;
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' ? v : Number(v);
 }
 
 function byDeviceThenTs(a: { deviceId: string; ts: number }, b: { deviceId: string; ts: number }): number {
@@ -133,8 +85,16 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
   if (config.username !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}`;
   }
-  const writeUrl = `${base}/write?db=${encodeURIComponent(database)}&precision=ms`;
+  const writeUrl = (rp: string) => `${base}/write?db=${encodeURIComponent(database)}&rp=${encodeURIComponent(rp)}&precision=ms`;
+  const lines = createLineBuilder();
   let closed = false;
+  /** Writes and rollup refreshes run one at a time (influx-rollups.ts). */
+  let exclusive: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = exclusive.then(fn, fn);
+    exclusive = next.catch(() => undefined);
+    return next;
+  };
 
   function open(): void {
     if (closed) throw new RuongError('STORE_UNAVAILABLE', 'influx store is closed');
@@ -167,22 +127,28 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     return series;
   }
 
-  async function postLines(body: string): Promise<void> {
+  async function postLines(body: string, rp: string): Promise<void> {
     let res: Response;
     try {
-      res = await fetch(writeUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(writeUrl(rp), { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       throw unavailable(err, 'write');
     }
     if (res.status === 204) return;
     const text = await res.text().catch(() => '');
+    if (res.status === 400 && /^\{"error":"partial write: points beyond retention policy dropped=\d+"\}/.test(text.trim())) {
+      log.debug({ body: text.slice(0, 200) }, 'influx dropped points older than the retention policy');
+      return;
+    }
     // 400 = malformed lines or a field type conflict: a bug, not an outage. 404 = database missing.
     const code = res.status === 400 || res.status === 413 ? 'INTERNAL' : 'STORE_UNAVAILABLE';
     throw new RuongError(code, 'influx write failed', { status: res.status, body: text.slice(0, 500) });
   }
 
+  const rollups = createInfluxRollups({ run, post: postLines });
+
   async function rawQuery(q: RangeQuery, filter: string, limit: string): Promise<RawPoint[]> {
-    const series = await run(`SELECT "value" FROM "${measurement}" WHERE ${filter} GROUP BY "device" ORDER BY time ASC${limit}`);
+    const series = await run(`SELECT "value" FROM ${measurement} WHERE ${filter} GROUP BY "device" ORDER BY time ASC${limit}`);
     const points: RawPoint[] = [];
     for (const s of series) {
       const deviceId = s.tags?.device ?? '';
@@ -192,10 +158,10 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     return points.sort(byDeviceThenTs).slice(0, q.limit);
   }
 
-  async function windowQuery(q: RangeQuery & { everyMs: number }, filter: string, limit: string): Promise<WindowPoint[]> {
+  async function rawWindows(filter: string, from: number, to: number, every: number, limit: string): Promise<WindowPoint[]> {
     const series = await run(
-      `SELECT mean("value"), min("value"), max("value"), sum("value"), count("value") FROM "${measurement}" ` +
-        `WHERE ${filter} GROUP BY time(${q.everyMs}ms), "device" fill(none)${limit}`,
+      `SELECT mean("value"), min("value"), max("value"), sum("value"), count("value") FROM ${measurement} ` +
+        `WHERE ${filter} AND time >= ${from}ms AND time < ${to}ms GROUP BY time(${every}ms), "device" fill(none)${limit}`,
     );
     const points: WindowPoint[] = [];
     for (const s of series) {
@@ -206,7 +172,21 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
         points.push({ deviceId, ts: ts ?? 0, mean: mean ?? 0, min: min ?? 0, max: max ?? 0, sum: sum ?? 0, count: count ?? 0 });
       }
     }
-    return points.sort(byDeviceThenTs).slice(0, q.limit);
+    return points.sort(byDeviceThenTs);
+  }
+
+  async function windowQuery(q: RangeQuery & { everyMs: number }, filter: string, limit: string): Promise<WindowPoint[]> {
+    // Marks are per device (no metric tag): any mark of a matching device makes its hour stale.
+    const markFilter = where(q.cooperativeId, [['field', q.fieldId], ['device', q.deviceId]]);
+    const stale = q.everyMs % 3_600_000 === 0 ? await rollups.staleHours(markFilter, q.from, q.to) : new Set<number>();
+    const parts = await Promise.all(
+      planSegments(q.from, q.to, q.everyMs, stale).map((seg) =>
+        seg.source === 'raw'
+          ? rawWindows(filter, seg.from, seg.to, q.everyMs, limit)
+          : rollups.windows(seg.source, filter, seg.from, seg.to, q.everyMs, limit),
+      ),
+    );
+    return mergeWindows(parts).slice(0, q.limit);
   }
 
   function query(q: RangeQuery & { everyMs?: undefined }): Promise<RawPoint[]>;
@@ -215,11 +195,30 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
   async function query(q: RangeQuery): Promise<RawPoint[] | WindowPoint[]> {
     checkRange(q);
     if (q.limit === 0 || q.from >= q.to) return [];
-    const tags: [string, string | undefined][] = [['metric', q.metric], ['field', q.fieldId], ['device', q.deviceId]];
-    const filter = `${where(q.cooperativeId, tags)} AND time >= ${q.from}ms AND time < ${q.to}ms`;
+    const filter = where(q.cooperativeId, [['metric', q.metric], ['field', q.fieldId], ['device', q.deviceId]]);
     // LIMIT is per series; the first `limit` of the merged, sorted result lie within each series' first `limit`.
     const limit = q.limit === undefined ? '' : ` LIMIT ${q.limit}`;
-    return q.everyMs === undefined ? rawQuery(q, filter, limit) : windowQuery({ ...q, everyMs: q.everyMs }, filter, limit);
+    if (q.everyMs === undefined) return rawQuery(q, `${filter} AND time >= ${q.from}ms AND time < ${q.to}ms`, limit);
+    return windowQuery({ ...q, everyMs: q.everyMs }, filter, limit);
+  }
+
+  async function ensurePolicies(): Promise<void> {
+    const rawDuration = opts.rawRetentionMs === undefined ? 'INF' : `${Math.max(1, Math.ceil(opts.rawRetentionMs / 3_600_000))}h`;
+    const wantMs = rawDuration === 'INF' ? 0 : parseGoDuration(rawDuration);
+    const series = await run(`SHOW RETENTION POLICIES ON "${database.replace(/"/g, '\\"')}"`);
+    const rows = series[0]?.values ?? [];
+    const cols = series[0]?.columns ?? [];
+    const policy = (name: string) => rows.find((r) => r[cols.indexOf('name')] === name);
+    const db = `"${database.replace(/"/g, '\\"')}"`;
+    const raw = policy(RAW_RP);
+    if (!raw) {
+      await run(`CREATE RETENTION POLICY "${RAW_RP}" ON ${db} DURATION ${rawDuration} REPLICATION 1 DEFAULT`);
+      log.info({ database, duration: rawDuration }, 'influx raw retention policy created');
+    } else if (parseGoDuration(String(raw[cols.indexOf('duration')])) !== wantMs || raw[cols.indexOf('default')] !== true) {
+      await run(`ALTER RETENTION POLICY "${RAW_RP}" ON ${db} DURATION ${rawDuration} DEFAULT`);
+      log.info({ database, duration: rawDuration }, 'influx raw retention policy changed');
+    }
+    if (!policy(ROLLUP_RP)) await run(`CREATE RETENTION POLICY "${ROLLUP_RP}" ON ${db} DURATION INF REPLICATION 1`);
   }
 
   return {
@@ -229,25 +228,37 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
       open();
       try {
         const names = await client.getDatabaseNames();
-        if (names.includes(database)) return;
-        await client.createDatabase(database);
-        log.info({ database }, 'influx database created');
+        if (!names.includes(database)) {
+          await client.createDatabase(database);
+          log.info({ database }, 'influx database created');
+        }
       } catch (err) {
         throw unavailable(err, 'setup');
       }
+      await ensurePolicies();
     },
 
     async write(batch) {
       open();
       if (batch.length === 0) return;
-      const lines = batch.map(toLine); // all checked before anything is sent
-      for (let i = 0; i < lines.length; i += chunkSize) await postLines(lines.slice(i, i + chunkSize).join('\n'));
+      const body = batch.map((r) => lines.line(r)); // all checked before anything is sent
+      await serial(async () => {
+        // Marks first: a batch cut short by a failure never leaves readings without their mark.
+        const marks = rollups.markLines(batch);
+        const all = marks.lines.length ? marks.lines.concat(body) : body;
+        try {
+          for (let i = 0; i < all.length; i += chunkSize) await postLines(all.slice(i, i + chunkSize).join('\n'), RAW_RP);
+        } catch (err) {
+          rollups.forget(marks.keys);
+          throw err;
+        }
+      });
     },
 
     async latest(filter: LatestFilter) {
       if (filter.deviceIds?.length === 0) return [];
       const series = await run(
-        `SELECT last("value"), "seq", "flags" FROM "${measurement}" ` +
+        `SELECT last("value"), "seq", "flags" FROM ${measurement} ` +
           `WHERE ${where(filter.cooperativeId, [['field', filter.fieldId]], filter.deviceIds)} GROUP BY *`,
       );
       // One series per full tag set: a device that moved field has several; keep its newest per metric.
@@ -274,6 +285,21 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     },
 
     query,
+
+    async refreshRollups() {
+      open();
+      return serial(() => rollups.refresh());
+    },
+
+    async pruneRaw(before: number) {
+      if (!Number.isSafeInteger(before)) throw new RuongError('BAD_REQUEST', 'prune time is not integer ms');
+      // The retention policy drops whole shards on its own; this removes exactly what is older than `before`.
+      // Rollups first, so no window is left to be recomputed from readings about to go.
+      await serial(async () => {
+        await rollups.refresh();
+        await run(`DELETE FROM "${READINGS}" WHERE time < ${before}ms`);
+      });
+    },
 
     async ping() {
       if (closed) return false;

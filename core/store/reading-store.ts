@@ -49,10 +49,23 @@ export interface ReadingStore {
   write(batch: readonly StoredReading[]): Promise<void>;
   /** The reading with the highest timestamp per device + metric (not the last one received). */
   latest(filter: LatestFilter): Promise<StoredReading[]>;
-  /** Raw points (everyMs undefined) or per-window aggregates, ordered by device then time. */
+  /**
+   * Raw points (everyMs undefined) or per-window aggregates, ordered by device then time. Windows of whole
+   * hours are read from the hourly and daily rollups where those lie wholly inside [from, to) and are up to
+   * date, from raw readings elsewhere (core/store/rollups.ts): the same answer, and it outlives the raw
+   * retention.
+   */
   query(q: RangeQuery & { everyMs?: undefined }): Promise<RawPoint[]>;
   query(q: RangeQuery & { everyMs: number }): Promise<WindowPoint[]>;
   query(q: RangeQuery): Promise<RawPoint[] | WindowPoint[]>;
+  /**
+   * Brings the hourly and daily rollups of every window written since the last refresh up to date; returns
+   * how many hour windows it recomputed. Queries are exact without it (stale windows are read raw); it
+   * only makes them cheap. The ingest runs it every few seconds.
+   */
+  refreshRollups(): Promise<number>;
+  /** Deletes raw readings older than `before` (epoch ms); rollups and `latest` are kept (raw retention). */
+  pruneRaw(before: number): Promise<void>;
   /** True when the store answers; used by /readyz. */
   ping(): Promise<boolean>;
   /** Safe to call twice. */

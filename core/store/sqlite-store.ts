@@ -1,10 +1,16 @@
 // The embedded ReadingStore: SQLite (better-sqlite3 v12) in WAL mode, one transaction per batch.
 // Primary key (device, metric, ts) makes re-writes idempotent; a `latest` table kept by an upsert
-// that only moves forward in time answers "latest" without scanning history.
+// that only moves forward in time answers "latest" without scanning history. Hourly and daily rollups are
+// kept in the same transaction (core/store/sqlite-rollups.ts).
 import Database from 'better-sqlite3';
 import { RuongError } from '../errors.js';
 import type { StoredReading } from '../telemetry/reading.js';
 import type { LatestFilter, RangeQuery, RawPoint, ReadingStore, WindowPoint } from './reading-store.js';
+import { mergeWindows, planSegments } from './rollups.js';
+import { createSqliteRollups, rollupSchema } from './sqlite-rollups.js';
+
+/** PRAGMA user_version of the readings database: 1 = rollups exist (core/store/sqlite-rollups.ts). */
+const STORE_VERSION = 1;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS readings (
@@ -52,6 +58,7 @@ export function createSqliteStore(opts: { path: string }): ReadingStore {
     };
   }
   let stmts: ReturnType<typeof statements> | undefined;
+  let rollups: ReturnType<typeof createSqliteRollups> | undefined;
 
   const toRow = (r: StoredReading) => [r.deviceId, r.metric, r.ts, r.value, r.seq ?? null, r.flags?.length ? r.flags.join(',') : null, r.fieldId, r.farmId, r.cooperativeId];
 
@@ -79,7 +86,14 @@ export function createSqliteStore(opts: { path: string }): ReadingStore {
         db.pragma('synchronous = FULL'); // fsync per batch: an acknowledged reading survives a power cut, not only a kill -9
         db.pragma('busy_timeout = 5000');
         db.exec(schema);
+        db.exec(rollupSchema);
         stmts = statements(db);
+        rollups = createSqliteRollups(db);
+        if ((db.pragma('user_version', { simple: true }) as number) < STORE_VERSION) {
+          const r = rollups;
+          db.transaction(() => { r.rebuild(); })();
+          db.pragma(`user_version = ${STORE_VERSION}`);
+        }
       }
       return Promise.resolve();
     },
@@ -94,6 +108,7 @@ export function createSqliteStore(opts: { path: string }): ReadingStore {
           s.upsertReading.run(row);
           s.upsertLatest.run(row);
         }
+        rollups!.recompute(batch);
       })();
       return Promise.resolve();
     },
@@ -120,15 +135,28 @@ export function createSqliteStore(opts: { path: string }): ReadingStore {
       }
       const every = Math.floor(q.everyMs);
       if (every <= 0) throw new RuongError('BAD_REQUEST', 'window must be a positive number of milliseconds');
-      // Epoch-aligned windows, like InfluxQL GROUP BY time().
-      const rows = open()
-        .prepare(
-          `SELECT device_id AS deviceId, (ts / ${every}) * ${every} AS ts, avg(value) AS mean, min(value) AS min, max(value) AS max,
-                  sum(value) AS sum, count(*) AS count
-             FROM readings WHERE ${sql} GROUP BY device_id, ts / ${every} ORDER BY device_id, ts${limit}`,
-        )
-        .all(params);
-      return Promise.resolve(rows as WindowPoint[]);
+      open();
+      // Epoch-aligned windows, like InfluxQL GROUP BY time(); whole hours and days from the rollups.
+      const parts = planSegments(q.from, q.to, every).map((seg) => {
+        const w = rangeWhere({ ...q, from: seg.from, to: seg.to });
+        return rollups!.windows(seg.source, w.sql, w.params, every, limit);
+      });
+      const windows = mergeWindows(parts);
+      return Promise.resolve(q.limit === undefined ? windows : windows.slice(0, Math.max(0, Math.floor(q.limit))));
+    },
+
+    refreshRollups(): Promise<number> {
+      open();
+      return Promise.resolve(0); // kept in each write's transaction
+    },
+
+    pruneRaw(before: number): Promise<void> {
+      const d = open();
+      // Per series through the primary key (device_id, metric, ts) rather than a scan of every reading.
+      const series = d.prepare('SELECT DISTINCT device_id AS device, metric FROM latest').all() as { device: string; metric: string }[];
+      const del = d.prepare('DELETE FROM readings WHERE device_id = ? AND metric = ? AND ts < ?');
+      d.transaction(() => { for (const s of series) del.run(s.device, s.metric, before); })();
+      return Promise.resolve();
     },
 
     ping(): Promise<boolean> {
@@ -144,6 +172,7 @@ export function createSqliteStore(opts: { path: string }): ReadingStore {
       if (db?.open) db.close();
       db = undefined;
       stmts = undefined;
+      rollups = undefined;
       return Promise.resolve();
     },
   };

@@ -2,7 +2,9 @@
 // The store identifies a reading by device + metric + ts: re-writing it is idempotent.
 import { z } from 'zod';
 
-export const ReadingFlag = z.enum(['no_device_time', 'clamped']);
+// no_device_time: stamped with the receive time; network_time: stamped by a LoRaWAN network server, not the
+// device; clamped, step_change, flatline, suspect: plausibility flags (agronomy.md §6, core/telemetry/plausibility.ts).
+export const ReadingFlag = z.enum(['no_device_time', 'network_time', 'clamped', 'step_change', 'flatline', 'suspect']);
 export type ReadingFlag = z.infer<typeof ReadingFlag>;
 
 export interface Reading {

@@ -30,6 +30,28 @@ describe.skipIf(influxUrl === '')('InfluxStore', () => {
     await store.close();
   });
 
+  it('keeps raw readings in a retention policy of the raw retention (the default) and rollups in an infinite one', async () => {
+    const url = `${influxUrl}/ruong_test_${randomUUID().replace(/-/g, '')}`;
+    const policies = async () => {
+      const res = await fetch(`${influxUrl}/query`, { method: 'POST', body: new URLSearchParams({ q: `SHOW RETENTION POLICIES ON "${new URL(url).pathname.slice(1)}"` }) });
+      const json = (await res.json()) as { results: { series: { values: [string, string, string, number, boolean][] }[] }[] };
+      return Object.fromEntries(json.results[0]!.series[0]!.values.map((v) => [v[0], { duration: v[1], default: v[4] }]));
+    };
+    const store = createInfluxStore({ url, rawRetentionMs: 2 * 86_400_000 });
+    await store.setup();
+    expect(await policies()).toMatchObject({ ruong_raw: { duration: '48h0m0s', default: true }, ruong_rollups: { duration: '0s', default: false } });
+    const now = Date.now();
+    const reading = { deviceId: 'd', metric: 'battery', value: 50, fieldId: 'f', farmId: 'fa', cooperativeId: 'c' };
+    // Older than the policy: InfluxDB drops it (that is what retention means) and the write still succeeds.
+    await store.write([{ ...reading, ts: now - 3 * 86_400_000 }, { ...reading, ts: now - 60_000 }]);
+    expect(await store.query({ cooperativeId: 'c', metric: 'battery', from: now - 4 * 86_400_000, to: now })).toEqual([{ deviceId: 'd', ts: now - 60_000, value: 50 }]);
+    await store.close();
+    const longer = createInfluxStore({ url, rawRetentionMs: 90 * 86_400_000 });
+    await longer.setup(); // a changed RAW_RETENTION_DAYS alters the policy
+    expect((await policies()).ruong_raw).toEqual({ duration: '2160h0m0s', default: true });
+    await longer.close();
+  });
+
   it('refuses tag values line protocol 1.x cannot carry, before writing anything', async () => {
     const store = createInfluxStore({ url: `${influxUrl}/ruong_test_${randomUUID().replace(/-/g, '')}` });
     await store.setup();

@@ -1,7 +1,7 @@
 // The ONE contract every ReadingStore passes (architecture.md: adding a store = passing this suite).
 // Each test gets a fresh, empty store from makeStore(); the suite calls setup() itself (safe to repeat).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReadingStore } from '../../core/store/reading-store.js';
+import type { ReadingStore, WindowPoint } from '../../core/store/reading-store.js';
 import type { StoredReading } from '../../core/telemetry/reading.js';
 
 const MIN = 60_000;
@@ -20,6 +20,30 @@ function r(deviceId: string, ts: number, value: number, extra: Partial<StoredRea
 const raw = (deviceId: string, ts: number, value: number) => ({ deviceId, ts, value });
 const byDeviceMetric = (a: StoredReading, b: StoredReading) =>
   a.deviceId.localeCompare(b.deviceId) || a.metric.localeCompare(b.metric);
+
+/** The raw aggregation a window query must equal: epoch-aligned windows over [from, to), per device. */
+function aggregate(readings: readonly StoredReading[], from: number, to: number, every: number): WindowPoint[] {
+  const windows = new Map<string, WindowPoint>();
+  for (const x of readings) {
+    if (x.metric !== SOIL || x.ts < from || x.ts >= to) continue;
+    const ts = Math.floor(x.ts / every) * every;
+    const key = `${x.deviceId}@${ts}`;
+    const w = windows.get(key);
+    windows.set(key, w
+      ? { ...w, min: Math.min(w.min, x.value), max: Math.max(w.max, x.value), sum: w.sum + x.value, count: w.count + 1, mean: 0 }
+      : { deviceId: x.deviceId, ts, min: x.value, max: x.value, sum: x.value, count: 1, mean: 0 });
+  }
+  return [...windows.values()].map((w) => ({ ...w, mean: w.sum / w.count })).sort((a, b) => a.deviceId.localeCompare(b.deviceId) || a.ts - b.ts);
+}
+
+/** Windows equal up to floating-point summation order. */
+function expectWindows(actual: readonly WindowPoint[], expected: readonly WindowPoint[]): void {
+  expect(actual.map((w) => [w.deviceId, w.ts, w.count])).toEqual(expected.map((w) => [w.deviceId, w.ts, w.count]));
+  actual.forEach((w, i) => {
+    const e = expected[i]!;
+    for (const k of ['mean', 'min', 'max', 'sum'] as const) expect(w[k], `${w.deviceId}@${w.ts} ${k}`).toBeCloseTo(e[k], 9);
+  });
+}
 
 export function readingStoreContract(name: string, makeStore: () => Promise<ReadingStore>): void {
   describe(`ReadingStore contract: ${name}`, () => {
@@ -184,6 +208,63 @@ export function readingStoreContract(name: string, makeStore: () => Promise<Read
       expect(points[4999]).toEqual(raw('dev-5', T0 + 999_000, 99));
       const windows = await store.query({ ...range, everyMs: HOUR });
       expect(windows.map((x) => [x.deviceId, x.count, x.sum])).toEqual(devices.map((d) => [d, 1000, 49_500]));
+    });
+
+    describe('rollups and raw retention', () => {
+      const DAY = 24 * HOUR;
+      // Three days of dev-a every 10 min and dev-b every 25 min, with values that do not average neatly.
+      const history = [
+        ...Array.from({ length: 3 * 144 }, (_, i) => r('dev-a', T0 + i * 10 * MIN, (i * 7) % 23 + 0.1 * (i % 3))),
+        ...Array.from({ length: 3 * 57 }, (_, i) => r('dev-b', T0 + i * 25 * MIN + 3_000, 40 - ((i * 5) % 17))),
+      ];
+      const ranges: [number, number, number][] = [
+        [T0 + 7 * MIN, T0 + 2 * DAY + 5 * HOUR + 3 * MIN, HOUR],
+        [T0 + 7 * MIN, T0 + 2 * DAY + 5 * HOUR + 3 * MIN, 3 * HOUR],
+        [T0 + 7 * MIN, T0 + 3 * DAY, DAY],
+        [T0 - DAY, T0 + 4 * DAY, DAY],
+      ];
+      const q = (from: number, to: number, everyMs: number) => ({ cooperativeId: COOP, metric: SOIL, from, to, everyMs });
+
+      async function expectRawEquivalent(readings: readonly StoredReading[]): Promise<void> {
+        for (const [from, to, every] of ranges) expectWindows(await store.query(q(from, to, every)), aggregate(readings, from, to, every));
+      }
+
+      it('answers windows of whole hours and days like the raw aggregation, partial edges included, before and after a refresh', async () => {
+        await store.write(history);
+        await expectRawEquivalent(history);
+        await store.refreshRollups();
+        await expectRawEquivalent(history);
+        expectWindows(await store.query({ ...q(T0, T0 + DAY, HOUR), deviceId: 'dev-b', limit: 2 }), aggregate(history.filter((x) => x.deviceId === 'dev-b'), T0, T0 + DAY, HOUR).slice(0, 2));
+      });
+
+      it('a late reading and a re-written one update every window they touch, each counted once', async () => {
+        await store.write(history);
+        await store.refreshRollups();
+        const late = r('dev-a', T0 + DAY + 35 * MIN + 1, 59);
+        const rewritten = { ...history[150]!, value: 0.25 };
+        await store.write([late, rewritten]);
+        const now = [...history.filter((x) => x !== history[150]), late, rewritten];
+        await expectRawEquivalent(now);
+        await store.refreshRollups();
+        await expectRawEquivalent(now);
+        await store.write([rewritten]); // a resent message
+        await store.refreshRollups();
+        await expectRawEquivalent(now);
+      });
+
+      it('pruneRaw drops raw readings older than the cut and keeps the hourly and daily windows and latest', async () => {
+        await store.write(history);
+        const cut = T0 + 2 * DAY;
+        const hourly = await store.query(q(T0, T0 + 3 * DAY, HOUR));
+        const daily = await store.query(q(T0, T0 + 3 * DAY, DAY));
+        const latest = await store.latest({ cooperativeId: COOP });
+        await store.pruneRaw(cut);
+        expect(await store.query({ ...range, from: T0, to: cut })).toEqual([]);
+        expect((await store.query({ ...range, from: cut, to: T0 + 3 * DAY })).length).toBe(history.filter((x) => x.ts >= cut).length);
+        expectWindows(await store.query(q(T0, T0 + 3 * DAY, HOUR)), hourly);
+        expectWindows(await store.query(q(T0, T0 + 3 * DAY, DAY)), daily);
+        expect(await store.latest({ cooperativeId: COOP })).toEqual(latest);
+      });
     });
 
     it('ping() answers true while open, and close() is safe twice', async () => {

@@ -49,7 +49,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function configText(dir: string, httpPort: number, rpcPort: number): string {
+export function configText(dir: string, httpPort: number, rpcPort: number): string {
   // No [[udp]]/[[graphite]]/[[collectd]]/[[opentsdb]] sections: the built-in defaults leave them disabled.
   return `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"

@@ -4,9 +4,9 @@
 // whole; a single bad value (unknown metric, out of bounds, timestamp in the future) is rejected alone
 // and the good readings beside it are kept.
 import { z } from 'zod';
-import { RuongError, type ErrorCode } from '../../errors.js';
-import { isWithinBounds, parseMetricKey } from '../metrics.js';
-import type { Reading, ReadingFlag } from '../reading.js';
+import { RuongError } from '../../errors.js';
+import type { Reading } from '../reading.js';
+import { checkSamples, DEFAULT_MAX_FUTURE_MS, invalid, type RejectedValue, type Sample } from './decoder.js';
 
 const MAX_BACKLOG_ENTRIES = 5_000;
 const MAX_READINGS_PER_ENTRY = 64;
@@ -27,13 +27,7 @@ export const NativeBacklog = z.array(NativeEntry).min(1).max(MAX_BACKLOG_ENTRIES
 export const NativePayload = z.union([NativeEntry, NativeBacklog]);
 export type NativePayload = z.infer<typeof NativePayload>;
 
-export interface RejectedValue {
-  readonly metric: string;
-  readonly value: unknown;
-  readonly ts: number | undefined;
-  readonly code: ErrorCode;
-  readonly reason: string;
-}
+export type { RejectedValue } from './decoder.js';
 
 export interface DecodeResult {
   readonly readings: Reading[];
@@ -56,59 +50,57 @@ export function parseJson(payload: Buffer | string): unknown {
   }
 }
 
-function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('; ');
+/** The common case checked by hand (zod costs more than the rest of the ingest's hot path); undefined = ask zod. */
+function plainEntry(e: unknown): NativeEntry | undefined {
+  if (e === null || typeof e !== 'object' || Array.isArray(e)) return undefined;
+  const o = e as Record<string, unknown>;
+  for (const k in o) if (k !== 'ts' && k !== 'seq' && k !== 'readings') return undefined;
+  const { ts, seq, readings } = o;
+  if (ts !== undefined && !(typeof ts === 'number' && Number.isSafeInteger(ts) && ts >= 0)) return undefined;
+  if (seq !== undefined && !(typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0)) return undefined;
+  if (readings === null || typeof readings !== 'object' || Array.isArray(readings)) return undefined;
+  let count = 0;
+  for (const k in readings) {
+    if (typeof (readings as Record<string, unknown>)[k] !== 'number' || k.length > 64) return undefined;
+    count++;
+  }
+  return count > 0 && count <= MAX_READINGS_PER_ENTRY ? (o as NativeEntry) : undefined;
+}
+
+function plainPayload(json: unknown): NativeEntry[] | undefined {
+  if (!Array.isArray(json)) {
+    const e = plainEntry(json);
+    return e && [e];
+  }
+  if (json.length === 0 || json.length > MAX_BACKLOG_ENTRIES) return undefined;
+  for (const e of json) if (!plainEntry(e)) return undefined;
+  return json as NativeEntry[];
+}
+
+/** Validates a parsed native payload; throws PAYLOAD_INVALID naming the bad field. */
+export function parseNative(json: unknown): NativeEntry[] {
+  const plain = plainPayload(json);
+  if (plain) return plain;
+  // Parse with the branch the input's shape selects, so the error names the bad field.
+  const parsed = Array.isArray(json) ? NativeBacklog.safeParse(json) : NativeEntry.safeParse(json);
+  if (!parsed.success) throw invalid('native', parsed.error.issues);
+  return Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+}
+
+/** One sample per reading of each entry; an entry without `ts` leaves it to the receive time. */
+export function nativeSamples(entries: readonly NativeEntry[]): Sample[] {
+  const samples: Sample[] = [];
+  for (const entry of entries) {
+    for (const [metric, value] of Object.entries(entry.readings)) samples.push({ metric, value, ts: entry.ts, seq: entry.seq });
+  }
+  return samples;
 }
 
 export function decodeNative(deviceId: string, payload: Buffer | string, opts: DecodeOptions): DecodeResult {
-  const json = parseJson(payload);
-  // Parse with the branch the input's shape selects, so the error names the bad field.
-  const parsed = Array.isArray(json) ? NativeBacklog.safeParse(json) : NativeEntry.safeParse(json);
-  if (!parsed.success) {
-    throw new RuongError('PAYLOAD_INVALID', `payload does not match the native schema — ${describeZodError(parsed.error)}`);
-  }
-  const entries = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-  const readings: Reading[] = [];
-  const rejected: RejectedValue[] = [];
-  const maxFuture = opts.maxFutureMs ?? 5 * 60_000;
-  for (const entry of entries) {
-    const flags: ReadingFlag[] = entry.ts === undefined ? ['no_device_time'] : [];
-    const ts = entry.ts ?? opts.now;
-    for (const [metric, value] of Object.entries(entry.readings)) {
-      const problem = checkValue(metric, value, ts, opts.now, maxFuture, opts.maxAgeMs);
-      if (problem) {
-        rejected.push({ metric, value, ts, ...problem });
-        continue;
-      }
-      readings.push({ deviceId, metric, ts, value, seq: entry.seq, flags: flags.length ? flags : undefined });
-    }
-  }
-  return { readings, rejected };
-}
-
-function checkValue(
-  metric: string,
-  value: number,
-  ts: number,
-  now: number,
-  maxFutureMs: number,
-  maxAgeMs: number | undefined,
-): { code: ErrorCode; reason: string } | undefined {
-  const key = parseMetricKey(metric);
-  if (!key) return { code: 'METRIC_UNKNOWN', reason: `metric "${metric}" is not in the catalogue` };
-  if (!isWithinBounds(key.spec, value)) {
-    return { code: 'VALUE_OUT_OF_BOUNDS', reason: `${metric} = ${value} is outside ${key.spec.min}…${key.spec.max} ${key.spec.unit}` };
-  }
-  if (ts > now + maxFutureMs) {
-    return { code: 'TIMESTAMP_IN_FUTURE', reason: `timestamp ${new Date(ts).toISOString()} is more than ${maxFutureMs / 60_000} min in the future` };
-  }
-  if (maxAgeMs !== undefined && ts < now - maxAgeMs) {
-    return { code: 'TIMESTAMP_TOO_OLD', reason: `timestamp ${new Date(ts).toISOString()} is older than the raw retention` };
-  }
-  return undefined;
+  const entries = parseNative(parseJson(payload));
+  return checkSamples(deviceId, nativeSamples(entries), {
+    receivedAt: opts.now, maxFutureMs: opts.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS, maxAgeMs: opts.maxAgeMs,
+  });
 }
 
 /** Encodes a native payload — used by the firmware simulator and tests. */

@@ -1,0 +1,126 @@
+// `npm run bench:pipeline` — the ingest pipeline end to end (issue 4): N devices publish native payloads with
+// 4 readings at QoS 1 through our broker (its own process) and the ingest (its own process) into a real
+// influxd, and in the same run InfluxDB's raw write ceiling is measured with pre-built line protocol.
+// Prints msg/s and readings/s, CPU µs per message of broker, ingest and influxd, and lost and duplicate
+// counts; then the reconnect storm (10,000 devices replaying 6 h of 10-minute readings = 360k messages).
+//   --devices 1000 --messages 300 --window 16    throughput run
+//   --storm-devices 10000 --storm-messages 36    reconnect storm (--no-storm to skip)
+//   --soak                                        the 60 s influxd kill -9 under 100 msg/s instead (bench/pipeline/soak.ts)
+//   --tsx                                         run broker and ingest through tsx instead of a tsc build (faster start)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKillableInfluxd, type KillableInfluxd } from '../../test/helpers/influxd-killable.js';
+import { createLoad } from './loadgen.js';
+import { rawCeiling } from './raw-ceiling.js';
+import { createBenchRegistry, startChild, type ChildStats } from './setup.js';
+import { runSoak } from './soak.js';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+/** utime + stime of a process in µs (Linux /proc; clock ticks of 10 ms). */
+function procCpuUs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function countStored(influx: string, db: string): Promise<number> {
+  const res = await fetch(`${influx}/query`, { method: 'POST', body: new URLSearchParams({ db, q: 'SELECT count("value") FROM "ruong_raw"."readings"' }) });
+  const json = (await res.json()) as { results: { series?: { values: [string, number][] }[] }[] };
+  return json.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+}
+
+interface Scenario { name: string; devices: number; messages: number; window: number; stepMs: number; t0: number; connectConcurrency: number; db: string }
+
+async function runScenario(influxd: KillableInfluxd, dir: string, s: Scenario) {
+  const broker = await startChild('broker', { BENCH_DIR: dir });
+  const ingest = await startChild('ingest', { BENCH_DIR: dir, BROKER_PORT: String(broker.port), INFLUX_URL: `${influxd.url}/${s.db}` });
+  const load = createLoad({ port: broker.port!, devices: s.devices, messagesPerDevice: s.messages, window: s.window, t0: s.t0, stepMs: s.stepMs, connectConcurrency: s.connectConcurrency });
+  const total = s.devices * s.messages;
+  const snap = async () => ({ b: await broker.stats(), i: await ingest.stats(), db: procCpuUs(influxd.pid()), me: process.cpuUsage(), at: performance.now() });
+  // Throughput: timed from the first PUBLISH. Storm: from the first CONNECT (the devices reconnect together).
+  let before = await snap();
+  const connectMs = await load.connect();
+  if (s.name === 'throughput') before = await snap();
+  void load.publish();
+  let last = 0;
+  let lastChange = performance.now();
+  let stored = 0;
+  while (stored < total * 4 && performance.now() - lastChange < 30_000) {
+    await new Promise((r) => setTimeout(r, 50));
+    stored = (await ingest.stats()).stored;
+    if (stored !== last) { last = stored; lastChange = performance.now(); }
+  }
+  const after = await snap();
+  const seconds = (after.at - before.at) / 1000;
+  const inDb = await countStored(influxd.url, s.db);
+  const cpu = (a: ChildStats, b: ChildStats) => (b.cpuUs - a.cpuUs) / total;
+  const loadCpu = (after.me.user + after.me.system - before.me.user - before.me.system) / total;
+  load.close();
+  await ingest.stop();
+  await broker.stop();
+  return {
+    scenario: s.name, devices: s.devices, messages: total, readings: total * 4, connectMs: Math.round(connectMs), seconds: Number(seconds.toFixed(2)),
+    msgPerSec: Math.round(total / seconds), readingsPerSec: Math.round((total * 4) / seconds),
+    cpuUsPerMsg: { broker: Number(cpu(before.b, after.b).toFixed(1)), ingest: Number(cpu(before.i, after.i).toFixed(1)), influxd: Number(((after.db - before.db) / total).toFixed(1)), loadgen: Number(loadCpu.toFixed(1)) },
+    ingestRssMb: Math.round(after.i.rssMb), brokerRssMb: Math.round(after.b.rssMb),
+    lost: total * 4 - inDb, storedInInflux: inDb, redelivered: after.i.received - total, acked: load.acked(),
+  };
+}
+
+async function main(): Promise<void> {
+  if (flag('soak')) {
+    console.log(JSON.stringify(await runSoak({ seconds: arg('outage-s', 60), rate: arg('rate', 100) }), null, 2));
+    return;
+  }
+  const devices = arg('devices', 1000);
+  const stormDevices = flag('no-storm') ? 0 : arg('storm-devices', 10_000);
+  const influxd = await startKillableInfluxd();
+  const dir = mkdtempSync(join(tmpdir(), 'ruong-bench-pipeline-'));
+  try {
+    if (!flag('tsx')) {
+      // The code under test as `npm run build` ships it (tsc), not as tsx transpiles it on the fly.
+      const dist = join('node_modules', '.cache', 'ruong-bench-dist'); // inside the repo, so its imports resolve
+      rmSync(dist, { recursive: true, force: true });
+      try {
+        execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', dist], { stdio: 'ignore' });
+      } catch {
+        // tsc exits non-zero on a type error anywhere but still emits; what matters is that the ingest was built.
+      }
+      if (!existsSync(join(dist, 'ingest', 'ingest-service.js'))) throw new Error('tsc did not build the ingest; run with --tsx');
+      process.env.BENCH_DIST = dist;
+    }
+    createBenchRegistry(dir, Math.max(devices, stormDevices));
+    const points = arg('ceiling-points', 2_000_000);
+    const ceiling = [await rawCeiling(influxd.url, 'bench_raw_1', points, 1), await rawCeiling(influxd.url, 'bench_raw_2', points, 2)];
+    const best = Math.max(...ceiling.map((c) => c.pointsPerSec));
+    console.log(JSON.stringify({ rawCeiling: ceiling.map((c) => ({ ...c, pointsPerSec: Math.round(c.pointsPerSec) })) }));
+    const messages = arg('messages', 300);
+    const throughput = await runScenario(influxd, dir, {
+      name: 'throughput', devices, messages, window: arg('window', 16), stepMs: 1000, t0: Date.now() - 2 * messages * 1000, connectConcurrency: 200, db: 'bench_pipeline',
+    });
+    console.log(JSON.stringify({ ...throughput, ofRawCeiling: Number((throughput.readingsPerSec / best).toFixed(2)) }));
+    if (stormDevices > 0) {
+      const storm = await runScenario(influxd, dir, {
+        name: 'storm', devices: stormDevices, messages: arg('storm-messages', 36), window: 36, stepMs: 600_000, t0: Date.now() - 6 * 3_600_000 - 600_000,
+        connectConcurrency: arg('storm-concurrency', 1000), db: 'bench_storm',
+      });
+      console.log(JSON.stringify(storm));
+    }
+  } finally {
+    await influxd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

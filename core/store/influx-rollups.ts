@@ -1,0 +1,165 @@
+// Hourly and daily rollups in InfluxDB (core/store/rollups.ts). Continuous queries never recompute a window
+// for late data (interop.md), so the store keeps them itself:
+// - every write also writes, in the same request and before the readings, a dirty mark
+//   `rollup_dirty,<the reading's tags but metric> n=1i <hour start>` for each device + hour it touches
+//   (once per refresh: the marks already written are remembered). Per device, not per series: a reconnect
+//   storm touches every series of thousands of devices over hours, and the marks are then a fifth of the
+//   lines instead of all of them;
+// - refresh() reads the marks, recomputes those hours from raw readings into `rollup_1h` and their days
+//   from `rollup_1h` into `rollup_1d` (retention policy ruong_rollups, infinite), then deletes the marks.
+//   It runs exclusively of writes, so no mark can be written between reading and deleting them;
+// - a query treats an hour that still has a mark as stale and reads it raw, so answers are exact even
+//   before a refresh. Marks live in the raw retention policy and so never outlive the raw readings.
+// One writer process per device is assumed (the ingest; sharded workers each own their devices).
+import type { StoredReading } from '../telemetry/reading.js';
+import {
+  column, DAILY, DIRTY, HOURLY, influxString, num, RAW_RP, READINGS, ROLLUP_RP, seriesTagSet, tagSet, type Series,
+} from './influx-lines.js';
+import type { WindowPoint } from './reading-store.js';
+import { DAY_MS, HOUR_MS, type RollupSource } from './rollups.js';
+
+export interface InfluxRollupDeps {
+  run(q: string): Promise<Series[]>;
+  post(body: string, rp: string): Promise<void>;
+}
+
+/** Beyond this many devices in one hour, recompute the whole hour rather than list them. */
+const MAX_LISTED_DEVICES = 100;
+const MAX_REMEMBERED_MARKS = 1_000_000;
+
+const sortByDeviceThenTs = (a: WindowPoint, b: WindowPoint) => (a.deviceId !== b.deviceId ? (a.deviceId < b.deviceId ? -1 : 1) : a.ts - b.ts);
+
+function deviceFilter(devices: ReadonlySet<string>): string {
+  if (devices.size > MAX_LISTED_DEVICES) return '';
+  return ` AND (${[...devices].map((d) => `"device" = ${influxString(d)}`).join(' OR ')})`;
+}
+
+export function createInfluxRollups(deps: InfluxRollupDeps) {
+  // Device tag set (one cached string instance per device and tenancy) → hours marked.
+  const marked = new Map<string, Set<number>>();
+  let markedCount = 0;
+  const deviceTags = new Map<string, { fieldId: string; farmId: string; cooperativeId: string; tags: string }>();
+
+  function tagsOf(r: StoredReading): string {
+    const hit = deviceTags.get(r.deviceId);
+    if (hit && hit.fieldId === r.fieldId && hit.farmId === r.farmId && hit.cooperativeId === r.cooperativeId) return hit.tags;
+    const tags = tagSet({ ...r, metric: '' });
+    if (deviceTags.size > MAX_REMEMBERED_MARKS) deviceTags.clear();
+    deviceTags.set(r.deviceId, { fieldId: r.fieldId, farmId: r.farmId, cooperativeId: r.cooperativeId, tags });
+    return tags;
+  }
+
+  /** Dirty-mark lines for the series + hours of a batch not yet marked since the last refresh. */
+  function markLines(batch: readonly StoredReading[]): { lines: string[]; keys: [string, number][] } {
+    const lines: string[] = [];
+    const keys: [string, number][] = [];
+    for (const r of batch) {
+      const tags = tagsOf(r);
+      const hour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
+      let hours = marked.get(tags);
+      if (hours?.has(hour)) continue;
+      if (!hours) marked.set(tags, (hours = new Set()));
+      hours.add(hour);
+      markedCount++;
+      keys.push([tags, hour]);
+      lines.push(`${DIRTY}${tags} n=1i ${hour}`);
+    }
+    if (markedCount > MAX_REMEMBERED_MARKS) { marked.clear(); markedCount = 0; } // re-marking is harmless
+    return { lines, keys };
+  }
+
+  function forget(keys: readonly [string, number][]): void {
+    for (const [tags, hour] of keys) if (marked.get(tags)?.delete(hour)) markedCount--;
+  }
+
+  async function recompute(to: string, every: '1h' | '1d', start: number, devices: ReadonlySet<string>): Promise<string[]> {
+    const select = every === '1h'
+      ? `SELECT mean("value") AS "mean", min("value") AS "min", max("value") AS "max", sum("value") AS "sum", count("value") AS "count" FROM "${RAW_RP}"."${READINGS}"`
+      : `SELECT sum("sum") AS "sum", sum("count") AS "count", min("min") AS "min", max("max") AS "max" FROM "${ROLLUP_RP}"."${HOURLY}"`;
+    const span = every === '1h' ? HOUR_MS : DAY_MS;
+    const series = await deps.run(`${select} WHERE time >= ${start}ms AND time < ${start + span}ms${deviceFilter(devices)} GROUP BY time(${every}), * fill(none)`);
+    const lines: string[] = [];
+    for (const s of series) {
+      const tags = seriesTagSet(s.tags);
+      const [t, sum, count, min, max] = ['time', 'sum', 'count', 'min', 'max'].map((c) => column(s, c));
+      for (const row of s.values ?? []) {
+        const n = num(row[count!]);
+        if (!(n > 0)) continue;
+        const total = num(row[sum!]);
+        lines.push(`${to}${tags} mean=${total / n},min=${num(row[min!])},max=${num(row[max!])},sum=${total},count=${n}i ${num(row[t!])}`);
+      }
+    }
+    return lines;
+  }
+
+  return {
+    markLines,
+    forget,
+
+    /** Recomputes every marked hour and its day; returns how many device-hours were marked. */
+    async refresh(): Promise<number> {
+      const series = await deps.run(`SELECT "n" FROM "${RAW_RP}"."${DIRTY}" GROUP BY "device"`);
+      const hours = new Map<number, Set<string>>();
+      let marks = 0;
+      for (const s of series) {
+        const device = s.tags?.device ?? '';
+        const t = column(s, 'time');
+        for (const row of s.values ?? []) {
+          const hour = num(row[t]);
+          const set = hours.get(hour) ?? new Set<string>();
+          if (!set.has(device)) marks++;
+          set.add(device);
+          hours.set(hour, set);
+        }
+      }
+      if (marks === 0) return 0;
+      const days = new Map<number, Set<string>>();
+      for (const [hour, devices] of [...hours].sort((a, b) => a[0] - b[0])) {
+        const lines = await recompute(HOURLY, '1h', hour, devices);
+        if (lines.length) await deps.post(lines.join('\n'), ROLLUP_RP);
+        const day = Math.floor(hour / DAY_MS) * DAY_MS;
+        days.set(day, new Set([...(days.get(day) ?? []), ...devices]));
+      }
+      for (const [day, devices] of [...days].sort((a, b) => a[0] - b[0])) {
+        const lines = await recompute(DAILY, '1d', day, devices);
+        if (lines.length) await deps.post(lines.join('\n'), ROLLUP_RP);
+      }
+      await deps.run(`DELETE FROM "${DIRTY}"`);
+      marked.clear();
+      markedCount = 0;
+      return marks;
+    },
+
+    /** Hours (epoch ms) in [from, to) with a dirty mark matching the filter: their rollups are stale. */
+    async staleHours(filter: string, from: number, to: number): Promise<Set<number>> {
+      const start = Math.floor(from / HOUR_MS) * HOUR_MS;
+      const series = await deps.run(`SELECT "n" FROM "${RAW_RP}"."${DIRTY}" WHERE ${filter} AND time >= ${start}ms AND time < ${to}ms`);
+      const out = new Set<number>();
+      for (const s of series) {
+        const t = column(s, 'time');
+        for (const row of s.values ?? []) out.add(num(row[t]));
+      }
+      return out;
+    },
+
+    /** Windows of a rollup source (`hour` | `day`) over [from, to). */
+    async windows(source: Exclude<RollupSource, 'raw'>, filter: string, from: number, to: number, every: number, limit: string): Promise<WindowPoint[]> {
+      const series = await deps.run(
+        `SELECT sum("sum") AS "sum", sum("count") AS "count", min("min") AS "min", max("max") AS "max" ` +
+          `FROM "${ROLLUP_RP}"."${source === 'hour' ? HOURLY : DAILY}" WHERE ${filter} AND time >= ${from}ms AND time < ${to}ms ` +
+          `GROUP BY time(${every}ms), "device" fill(none)${limit}`,
+      );
+      const points: WindowPoint[] = [];
+      for (const s of series) {
+        const deviceId = s.tags?.device ?? '';
+        const cols = ['time', 'sum', 'count', 'min', 'max'].map((c) => column(s, c));
+        for (const row of s.values ?? []) {
+          const [ts, sum, count, min, max] = cols.map((i) => num(row[i]));
+          if (!count) continue;
+          points.push({ deviceId, ts: ts ?? 0, mean: (sum ?? 0) / count, min: min ?? 0, max: max ?? 0, sum: sum ?? 0, count });
+        }
+      }
+      return points.sort(sortByDeviceThenTs);
+    },
+  };
+}

@@ -1,0 +1,198 @@
+// The decoder interface (issue 4). Every wire format is one FormatDecoder: it recognises its topics,
+// validates its payload (zod), names the device (our device id or a LoRaWAN DevEUI) and turns the
+// payload into samples for the device's profile. What is common — catalogue, units, plausibility
+// bounds, time limits, flags — is checked once, here, for every format.
+//
+//   decode({topic, payload, receivedAt}, {resolveDevice}) → {format, deviceId, readings, rejected}
+//
+// A message that cannot be read at all throws a DecodeError (a dead letter with its code); a single bad
+// value is returned in `rejected` and the good readings beside it are kept.
+import { RuongError, type ErrorCode } from '../../errors.js';
+import type { DeviceProfile } from '../device-profile.js';
+import { isWithinBounds, parseMetricKey } from '../metrics.js';
+import { staticFlags } from '../plausibility.js';
+import type { Reading, ReadingFlag } from '../reading.js';
+import { toCanonical, unitsFor } from '../units.js';
+
+export type WireFormat = 'native' | 'senml' | 'chirpstack' | 'tts' | 'thingsboard';
+
+export interface IncomingMessage {
+  readonly topic: string;
+  readonly payload: Buffer | string;
+  /** Epoch ms when the message reached us: the time of readings without a device time. */
+  readonly receivedAt: number;
+}
+
+/** How a message names its device: our device id, a LoRaWAN DevEUI (16 hex digits), or both. */
+export interface DeviceRef {
+  readonly deviceId?: string | undefined;
+  readonly devEui?: string | undefined;
+}
+
+export interface ResolvedDevice {
+  readonly deviceId: string;
+  readonly revoked?: boolean | undefined;
+  readonly profile?: DeviceProfile | undefined;
+}
+
+export interface DecodeContext {
+  /** The registered device a reference names (DevEUI first, then device id); undefined = unknown. */
+  resolveDevice(ref: DeviceRef): ResolvedDevice | undefined;
+  /** Readings further ahead than this are rejected (default 5 min). */
+  readonly maxFutureMs?: number | undefined;
+  /** Readings older than this (the raw retention) are rejected; undefined = no limit. */
+  readonly maxAgeMs?: number | undefined;
+}
+
+/** One value as the wire carried it, before it is checked. */
+export interface Sample {
+  readonly metric: string;
+  /** A number; anything else is rejected. */
+  readonly value: unknown;
+  /** The wire unit (SenML `u`); undefined = the metric's canonical unit. */
+  readonly unit?: string | undefined;
+  /** Epoch ms; undefined = the receive time, flagged `no_device_time`. */
+  readonly ts: number | undefined;
+  readonly seq?: number | undefined;
+  readonly flags?: readonly ReadingFlag[] | undefined;
+}
+
+export interface TopicMatch {
+  readonly deviceRef: DeviceRef;
+  /** The event a topic names (ChirpStack: up, status, join …). */
+  readonly event?: string | undefined;
+}
+
+export interface ParsedMessage {
+  readonly deviceRef: DeviceRef;
+  /** Set when the message carries no readings by design (a ChirpStack join, …): acknowledged, counted, not stored. */
+  readonly ignored?: string | undefined;
+  samples(profile: DeviceProfile | undefined): Sample[];
+}
+
+export interface FormatDecoder {
+  readonly format: WireFormat;
+  /** The topic's device reference when this decoder reads that topic, else undefined. */
+  match(topic: string): TopicMatch | undefined;
+  /** Validates the payload; throws RuongError PAYLOAD_INVALID naming the bad field. */
+  parse(json: unknown, match: TopicMatch, receivedAt: number): ParsedMessage;
+}
+
+export interface RejectedValue {
+  readonly metric: string;
+  readonly value: unknown;
+  readonly ts: number | undefined;
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+export interface Decoded {
+  readonly format: WireFormat;
+  readonly deviceId: string;
+  readonly readings: Reading[];
+  readonly rejected: RejectedValue[];
+  readonly ignored?: string | undefined;
+}
+
+/** A message rejected whole; carries what was learned about it for the dead letter. */
+export class DecodeError extends RuongError {
+  readonly format: WireFormat | undefined;
+  readonly deviceId: string | undefined;
+  constructor(code: ErrorCode, message: string, where: { format?: WireFormat | undefined; deviceId?: string | undefined } = {}) {
+    super(code, message);
+    this.name = 'DecodeError';
+    this.format = where.format;
+    this.deviceId = where.deviceId;
+  }
+}
+
+export const DEFAULT_MAX_FUTURE_MS = 5 * 60_000;
+
+export interface Limits {
+  readonly receivedAt: number;
+  readonly maxFutureMs: number;
+  readonly maxAgeMs: number | undefined;
+}
+
+type Check = { reading: Reading; rejected?: undefined } | { reading?: undefined; rejected: RejectedValue };
+
+function reject(s: Sample, ts: number | undefined, code: ErrorCode, reason: string): Check {
+  return { rejected: { metric: s.metric, value: s.value, ts, code, reason } };
+}
+
+// The hot path sees the same few metric names millions of times: parse each once (bounded cache).
+const metricKeys = new Map<string, ReturnType<typeof parseMetricKey> | null>();
+function metricKey(name: string): ReturnType<typeof parseMetricKey> {
+  let key = metricKeys.get(name);
+  if (key === undefined) {
+    key = parseMetricKey(name) ?? null;
+    if (metricKeys.size > 10_000) metricKeys.clear();
+    metricKeys.set(name, key);
+  }
+  return key ?? undefined;
+}
+
+const NO_DEVICE_TIME: readonly ReadingFlag[] = ['no_device_time'];
+
+function flagsOf(s: Sample, extra: readonly ReadingFlag[]): ReadingFlag[] | undefined {
+  const given = s.flags ?? [];
+  if (s.ts !== undefined && given.length === 0 && extra.length === 0) return undefined;
+  const flags: ReadingFlag[] = s.ts === undefined ? [...NO_DEVICE_TIME] : [];
+  for (const f of given) if (!flags.includes(f)) flags.push(f);
+  for (const f of extra) if (!flags.includes(f)) flags.push(f);
+  return flags;
+}
+
+/** Checks one sample against the catalogue, its unit, the hard bounds and the time limits. */
+export function checkSample(deviceId: string, s: Sample, limits: Limits): Check {
+  const key = metricKey(s.metric);
+  if (!key) return reject(s, s.ts, 'METRIC_UNKNOWN', `metric "${s.metric}" is not in the catalogue`);
+  if (typeof s.value !== 'number' || !Number.isFinite(s.value)) return reject(s, s.ts, 'PAYLOAD_INVALID', `${s.metric}: value is not a number`);
+  const value = toCanonical(key.spec.unit, s.unit, s.value);
+  if (value === undefined) {
+    return reject(s, s.ts, 'UNIT_INVALID', `${s.metric}: unit "${s.unit}" cannot express ${key.spec.unit} (accepted: ${unitsFor(key.spec.unit).join(', ')})`);
+  }
+  const ts = s.ts ?? limits.receivedAt;
+  if (!Number.isSafeInteger(ts)) return reject(s, s.ts, 'PAYLOAD_INVALID', `${s.metric}: timestamp is not a time`);
+  if (!isWithinBounds(key.spec, value)) {
+    return reject(s, ts, 'VALUE_OUT_OF_BOUNDS', `${s.metric} = ${value} is outside ${key.spec.min}…${key.spec.max} ${key.spec.unit}`);
+  }
+  if (ts > limits.receivedAt + limits.maxFutureMs) {
+    return reject(s, ts, 'TIMESTAMP_IN_FUTURE', `timestamp ${new Date(ts).toISOString()} is more than ${limits.maxFutureMs / 60_000} min in the future`);
+  }
+  if (limits.maxAgeMs !== undefined && ts < limits.receivedAt - limits.maxAgeMs) {
+    return reject(s, ts, 'TIMESTAMP_TOO_OLD', `timestamp ${new Date(ts).toISOString()} is older than the raw retention`);
+  }
+  const checked = staticFlags(key.spec.name, value);
+  return { reading: { deviceId, metric: s.metric, ts, value: checked.value, seq: s.seq, flags: flagsOf(s, checked.flags) } };
+}
+
+export function checkSamples(deviceId: string, samples: readonly Sample[], limits: Limits): { readings: Reading[]; rejected: RejectedValue[] } {
+  const readings: Reading[] = [];
+  const rejected: RejectedValue[] = [];
+  for (const s of samples) {
+    const c = checkSample(deviceId, s, limits);
+    if (c.reading) readings.push(c.reading);
+    else rejected.push(c.rejected);
+  }
+  return { readings, rejected };
+}
+
+/** Throws PAYLOAD_INVALID naming the first problems of a zod error. */
+export function invalid(format: string, issues: readonly { path: PropertyKey[]; message: string }[]): RuongError {
+  const text = issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+  return new RuongError('PAYLOAD_INVALID', `payload does not match the ${format} schema — ${text}`);
+}
+
+/** RFC 3339 or epoch ms/s → epoch ms; undefined when it is no time. Numbers below 1e11 are epoch seconds. */
+export function parseTime(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return Math.round(v < 1e11 ? v * 1000 : v);
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  return undefined;
+}

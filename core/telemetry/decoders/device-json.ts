@@ -1,0 +1,27 @@
+// `devices/{id}/up` carries either the native payload or a SenML pack (RFC 8428 JSON). A SenML pack is an
+// array of records with SenML labels; the native payload is an object with `readings`, or an array of
+// those. The payload's shape picks the decoder; both name the device by the topic (the broker has
+// already checked that the publisher owns it).
+import { parseDeviceTopic } from '../topics.js';
+import type { FormatDecoder, ParsedMessage, TopicMatch } from './decoder.js';
+import { nativeSamples, parseNative } from './native.js';
+import { looksLikeSenml, senmlDecoder } from './senml.js';
+
+function matchUp(topic: string): TopicMatch | undefined {
+  const t = parseDeviceTopic(topic);
+  return t && t.kind === 'up' ? { deviceRef: { deviceId: t.deviceId } } : undefined;
+}
+
+export const nativeDecoder: FormatDecoder = {
+  format: 'native',
+  match: matchUp,
+  parse(json, match): ParsedMessage {
+    const samples = nativeSamples(parseNative(json));
+    return { deviceRef: match.deviceRef, samples: () => samples };
+  },
+};
+
+/** Native or SenML, by the payload's shape. */
+export function deviceJsonDecoderFor(json: unknown): FormatDecoder {
+  return looksLikeSenml(json) ? senmlDecoder : nativeDecoder;
+}

@@ -1,0 +1,62 @@
+// decode(): one entry point for every wire format (see decoder.ts for the interface).
+//   const out = decode({ topic, payload, receivedAt: Date.now() }, { resolveDevice });
+//   out.readings — checked, canonical units, device time (or receive time + flag)
+//   out.rejected — single values rejected with a code and reason (dead letters)
+// A message rejected whole throws DecodeError (code, reason, format and device when known).
+import { isRuongError } from '../../errors.js';
+import { chirpstackDecoder } from './chirpstack.js';
+import {
+  checkSamples, DecodeError, DEFAULT_MAX_FUTURE_MS,
+  type DecodeContext, type Decoded, type FormatDecoder, type IncomingMessage, type ParsedMessage, type ResolvedDevice, type TopicMatch,
+} from './decoder.js';
+import { deviceJsonDecoderFor, nativeDecoder } from './device-json.js';
+import { parseJson } from './native.js';
+import { thingsboardDecoder } from './thingsboard.js';
+import { ttsDecoder } from './tts.js';
+
+export * from './decoder.js';
+export { chirpstackDecoder, nativeDecoder, thingsboardDecoder, ttsDecoder };
+export { senmlDecoder } from './senml.js';
+
+/** Decoders that own their topics; `devices/{id}/up` (native or SenML) is matched last. */
+const byTopic: readonly FormatDecoder[] = [thingsboardDecoder, chirpstackDecoder, ttsDecoder, nativeDecoder];
+
+export function routeTopic(topic: string): { decoder: FormatDecoder; match: TopicMatch } | undefined {
+  for (const decoder of byTopic) {
+    const match = decoder.match(topic);
+    if (match) return { decoder, match };
+  }
+  return undefined;
+}
+
+function resolveOrThrow(ctx: DecodeContext, parsed: ParsedMessage, format: Decoded['format']): ResolvedDevice {
+  const ref = parsed.deviceRef;
+  const device = ctx.resolveDevice(ref);
+  if (!device) {
+    const named = [ref.devEui && `DevEUI ${ref.devEui}`, ref.deviceId && `device ${ref.deviceId}`].filter(Boolean).join(' / ');
+    throw new DecodeError('DEVICE_UNKNOWN', `${named || 'the device'} is not registered`, { format });
+  }
+  if (device.revoked) throw new DecodeError('DEVICE_REVOKED', `device ${device.deviceId} is revoked`, { format, deviceId: device.deviceId });
+  return device;
+}
+
+export function decode(message: IncomingMessage, ctx: DecodeContext): Decoded {
+  const route = routeTopic(message.topic);
+  if (!route) throw new DecodeError('TOPIC_INVALID', `topic ${message.topic} is not a device, ThingsBoard, ChirpStack or TTS uplink topic`);
+  let format = route.decoder.format;
+  const topicDevice = (): string | undefined => ctx.resolveDevice(route.match.deviceRef)?.deviceId;
+  let parsed: ParsedMessage;
+  try {
+    const json = parseJson(message.payload);
+    const decoder = format === 'native' ? deviceJsonDecoderFor(json) : route.decoder;
+    format = decoder.format;
+    parsed = decoder.parse(json, route.match, message.receivedAt);
+  } catch (err) {
+    if (!isRuongError(err)) throw err;
+    throw new DecodeError(err.code, err.message, { format, deviceId: topicDevice() });
+  }
+  const device = resolveOrThrow(ctx, parsed, format);
+  if (parsed.ignored !== undefined) return { format, deviceId: device.deviceId, readings: [], rejected: [], ignored: parsed.ignored };
+  const limits = { receivedAt: message.receivedAt, maxFutureMs: ctx.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS, maxAgeMs: ctx.maxAgeMs };
+  return { format, deviceId: device.deviceId, ...checkSamples(device.deviceId, parsed.samples(device.profile), limits) };
+}

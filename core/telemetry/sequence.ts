@@ -1,0 +1,85 @@
+// Sequence numbers reveal lost messages (issue 4). A device numbers its messages (native `seq`, LoRaWAN
+// fCnt); per device we keep the next expected number and the ranges not yet received:
+//   seq = next            → in order
+//   seq > next            → the numbers between are missing (a gap)
+//   seq < next, missing   → a late message fills (part of) a gap
+//   seq < next, not missing, its time newer than the newest seen → the device restarted its counter
+//   seq < next otherwise  → a duplicate (a re-sent message; storing it again is idempotent)
+// The open ranges are bounded: past MAX_RANGES the oldest range is given up (no longer counted as missing).
+
+export const MAX_RANGES = 100;
+
+export interface SequenceState {
+  /** One past the highest number seen since the last counter restart. */
+  nextSeq: number;
+  /** Time of the newest message seen (epoch ms). */
+  newestTs: number;
+  /** Inclusive [from, to] ranges not received, ascending. */
+  missing: [number, number][];
+  missingCount: number;
+  gapsTotal: number;
+  filledTotal: number;
+  duplicatesTotal: number;
+  resetsTotal: number;
+  lastSeenAt: number;
+}
+
+export type SequenceEvent =
+  | { kind: 'first' | 'next' | 'reset' }
+  | { kind: 'gap'; missing: number; abandoned: number }
+  | { kind: 'filled' }
+  | { kind: 'duplicate' };
+
+export function newSequenceState(seq: number, ts: number, now: number): SequenceState {
+  return { nextSeq: seq + 1, newestTs: ts, missing: [], missingCount: 0, gapsTotal: 0, filledTotal: 0, duplicatesTotal: 0, resetsTotal: 0, lastSeenAt: now };
+}
+
+function fill(state: SequenceState, seq: number): boolean {
+  const i = state.missing.findIndex(([from, to]) => seq >= from && seq <= to);
+  if (i < 0) return false;
+  const [from, to] = state.missing[i]!;
+  const parts: [number, number][] = [];
+  if (from < seq) parts.push([from, seq - 1]);
+  if (seq < to) parts.push([seq + 1, to]);
+  state.missing.splice(i, 1, ...parts);
+  state.missingCount--;
+  state.filledTotal++;
+  return true;
+}
+
+/** Observes one message's number and time; mutates and returns what it meant. */
+export function observeSequence(state: SequenceState, seq: number, ts: number, now: number): SequenceEvent {
+  state.lastSeenAt = now;
+  if (seq === state.nextSeq) {
+    state.nextSeq++;
+    state.newestTs = Math.max(state.newestTs, ts);
+    return { kind: 'next' };
+  }
+  if (seq > state.nextSeq) {
+    const missing = seq - state.nextSeq;
+    state.missing.push([state.nextSeq, seq - 1]);
+    state.missingCount += missing;
+    state.gapsTotal += missing;
+    let abandoned = 0;
+    while (state.missing.length > MAX_RANGES) {
+      const [from, to] = state.missing.shift()!;
+      abandoned += to - from + 1;
+    }
+    state.missingCount -= abandoned;
+    state.nextSeq = seq + 1;
+    state.newestTs = Math.max(state.newestTs, ts);
+    return { kind: 'gap', missing, abandoned };
+  }
+  if (fill(state, seq)) return { kind: 'filled' };
+  if (ts > state.newestTs) {
+    // A counter restart: older gaps can no longer be told apart from the new numbering.
+    state.resetsTotal++;
+    state.missing = [];
+    state.missingCount = 0;
+    state.nextSeq = seq + 1;
+    state.newestTs = ts;
+    return { kind: 'reset' };
+  }
+  state.duplicatesTotal++;
+  return { kind: 'duplicate' };
+}
