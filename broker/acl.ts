@@ -1,22 +1,46 @@
 // Who may connect, publish and subscribe (least privilege, architecture.md wire contract):
 // - a device: username = client id = its device id; publishes only devices/{id}/up and /status,
-//   subscribes only devices/{id}/down;
-// - the ingest service: subscribes devices/+/up and devices/+/status, publishes devices/+/down.
+//   subscribes only devices/{id}/down; its last will may only be its own devices/{id}/status;
+// - the ingest service: subscribes devices/+/up, devices/+/status and the LoRaWAN network servers'
+//   uplinks (application/#, v3/#), publishes devices/+/down;
+// - the notification service (`ruong-notifier`, issue 7): publishes alerts/{farmId} for farmer apps, nothing else;
+// - a LoRaWAN network server (service `ruong-lns`): publishes under application/# (ChirpStack v4) and
+//   v3/# (The Things Stack) only, and may subscribe to their downlink command topics (interop.md).
+// Nobody subscribes to `#` or to `$SYS`.
 import { topics } from '../core/telemetry/topics.js';
+import { interopSubscriptions, interopTopics } from '../core/telemetry/interop-topics.js';
 
 export const INGEST_SERVICE = 'ruong-ingest';
+export const LNS_SERVICE = 'ruong-lns';
+export const NOTIFIER_SERVICE = 'ruong-notifier';
+/** Service credentials; client ids and device ids starting with `ruong-` are reserved for them. */
+export const SERVICE_NAMES: readonly string[] = [INGEST_SERVICE, LNS_SERVICE, NOTIFIER_SERVICE];
 
 export type Identity =
   | { readonly kind: 'device'; readonly deviceId: string }
   | { readonly kind: 'service'; readonly name: string }
   | { readonly kind: 'anonymous' };
 
+const LNS_UPLINK_ROOTS = ['application', 'v3'];
+const deviceDown = /^devices\/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/down$/;
+// ChirpStack v4: application/{applicationId}/device/{devEui}/command/down;
+// The Things Stack v3: v3/{app}[@{tenant}]/devices/{deviceId}/down/push|replace.
+const lnsDownlink = [/^application\/[^/#]+\/device\/[^/#]+\/command\/down$/, /^v3\/[^/#]+\/devices\/[^/#]+\/down\/(push|replace|\+)$/];
+
+function underRoot(topic: string, root: string): boolean {
+  return topic === root || topic.startsWith(`${root}/`);
+}
+
 export function mayPublish(identity: Identity, topic: string): boolean {
   switch (identity.kind) {
     case 'device':
-      return topic === topics.up(identity.deviceId) || topic === topics.status(identity.deviceId);
+      // v1/devices/me/telemetry: a ThingsBoard device; the broker rewrites it to devices/{id}/up/thingsboard (issue 4).
+      return topic === topics.up(identity.deviceId) || topic === topics.status(identity.deviceId) || topic === interopTopics.thingsboardTelemetry;
     case 'service':
-      return identity.name === INGEST_SERVICE && /^devices\/[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/down$/.test(topic);
+      if (identity.name === INGEST_SERVICE) return deviceDown.test(topic);
+      if (identity.name === NOTIFIER_SERVICE) return /^alerts\/[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(topic);
+      if (identity.name === LNS_SERVICE) return LNS_UPLINK_ROOTS.some((root) => underRoot(topic, root));
+      return false;
     case 'anonymous':
       return !topic.startsWith('$');
   }
@@ -27,8 +51,23 @@ export function maySubscribe(identity: Identity, filter: string): boolean {
     case 'device':
       return filter === topics.down(identity.deviceId);
     case 'service':
-      return identity.name === INGEST_SERVICE && (filter === topics.allUp || filter === 'devices/+/status');
+      if (identity.name === INGEST_SERVICE) {
+        return filter === topics.allUp || filter === 'devices/+/status' || LNS_UPLINK_ROOTS.some((root) => filter === `${root}/#`) || interopSubscriptions.includes(filter);
+      }
+      if (identity.name === LNS_SERVICE) return lnsDownlink.some((re) => re.test(filter));
+      return false;
     case 'anonymous':
       return !filter.startsWith('$') && filter !== '#';
   }
+}
+
+/** The last will is authorized like a publish, and a device's will may only be its own status topic. */
+export function mayUseWill(identity: Identity, topic: string): boolean {
+  if (identity.kind === 'device') return topic === topics.status(identity.deviceId);
+  return mayPublish(identity, topic);
+}
+
+/** True for client ids a device or an anonymous client may never use (reserved for services). */
+export function isReservedClientId(clientId: string): boolean {
+  return clientId.startsWith('ruong-');
 }

@@ -1,4 +1,4 @@
-// `ruong provision --field F --kind K [--id ID] [--name N]`: creates a device and prints its MQTT
+// `ruong provision --field F --kind K [--id ID] [--name N] [--dev-eui EUI]`: creates a device and prints its MQTT
 // credentials once (the secret is stored only hashed).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,26 +6,25 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../core/config.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { DeviceKind } from '../core/registry/types.js';
-import { isValidDeviceId, topics } from '../core/telemetry/topics.js';
+import { deviceCredentials, isProvisionableDeviceId } from '../core/registry/device-credentials.js';
+import { configuredBrokerUrls } from './broker-config.js';
 
-export const provisionHelp = `Usage: ruong provision --field <fieldId> --kind <${DeviceKind.options.join('|')}> [--id <deviceId>] [--name <text>]
+export const provisionHelp = `Usage: ruong provision --field <fieldId> --kind <${DeviceKind.options.join('|')}> [--id <deviceId>] [--name <text>] [--dev-eui <EUI-64>]
 Creates a device in a field and prints its MQTT credentials as JSON. The secret is shown only once.`;
 
 export async function runProvision(config: Config, argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { field: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { field: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, 'dev-eui': { type: 'string' }, help: { type: 'boolean' } }, strict: true });
   if (values.help) { out(provisionHelp); return 0; }
   const kind = DeviceKind.safeParse(values.kind);
   if (!values.field || !kind.success) { out(`ruong provision: --field and --kind (${DeviceKind.options.join(', ')}) are required\n${provisionHelp}`); return 2; }
-  if (values.id !== undefined && !isValidDeviceId(values.id)) { out('ruong provision: --id must be 1–64 letters, digits, "-" or "_"'); return 2; }
+  if (values.id !== undefined && !isProvisionableDeviceId(values.id)) { out('ruong provision: --id must be 1–64 letters, digits, "-" or "_", not starting with "ruong-"'); return 2; }
+  const devEui = values['dev-eui'];
+  if (devEui !== undefined && !/^[0-9A-Fa-f]{16}$/.test(devEui)) { out('ruong provision: --dev-eui must be 16 hexadecimal digits (EUI-64)'); return 2; }
   mkdirSync(config.DATA_DIR, { recursive: true });
   const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
   try {
-    const { deviceId, secret } = await registry.provisionDevice({ id: values.id, fieldId: values.field, kind: kind.data, name: values.name ?? values.id ?? kind.data });
-    out(JSON.stringify({
-      deviceId, username: deviceId, clientId: deviceId, secret,
-      topics: { publish: [topics.up(deviceId), topics.status(deviceId)], subscribe: [topics.down(deviceId)] },
-      brokerUrls: [`mqtt://${config.PUBLIC_HOST}:${config.MQTT_PORT}`, ...(config.MQTT_WS_PORT ? [`ws://${config.PUBLIC_HOST}:${config.MQTT_WS_PORT}`] : [])],
-    }, null, 2));
+    const { deviceId, secret } = await registry.provisionDevice({ id: values.id, fieldId: values.field, kind: kind.data, name: values.name ?? values.id ?? kind.data, devEui: devEui?.toLowerCase() });
+    out(JSON.stringify(deviceCredentials(deviceId, secret, configuredBrokerUrls(config)), null, 2));
     return 0;
   } catch (err) {
     out(`ruong provision: ${(err as Error).message}`);

@@ -1,15 +1,25 @@
-// The ingest's MQTT service credential: generated once into DATA_DIR/ingest.secret (mode 0600),
-// its hash stored in the registry so the broker can check it.
+// Service MQTT credentials: each secret is generated once into DATA_DIR/<file> (mode 0600), its hash stored
+// in the registry so the broker can check it. The ingest's lives in ingest.secret; a LoRaWAN network
+// server (ChirpStack, The Things Stack) connects as `ruong-lns` with the secret in lns.secret.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSecret } from '../core/registry/secrets.js';
 import type { Registry } from '../core/registry/registry.js';
-import { INGEST_SERVICE } from '../broker/acl.js';
+import { INGEST_SERVICE, LNS_SERVICE } from '../broker/acl.js';
 
-export async function ensureIngestSecret(registry: Registry, dataDir: string): Promise<{ username: string; password: string }> {
-  const path = join(dataDir, 'ingest.secret');
+export async function ensureServiceSecret(registry: Registry, dataDir: string, name: string, file: string): Promise<{ username: string; password: string }> {
+  const path = join(dataDir, file);
   if (!existsSync(path)) writeFileSync(path, `${generateSecret()}\n`, { mode: 0o600 });
   const password = readFileSync(path, 'utf8').trim();
-  if (!(await registry.verifyService(INGEST_SERVICE, password))) await registry.setServiceSecret(INGEST_SERVICE, password);
-  return { username: INGEST_SERVICE, password };
+  if (!(await registry.verifyService(name, password))) await registry.setServiceSecret(name, password);
+  return { username: name, password };
+}
+
+export function ensureIngestSecret(registry: Registry, dataDir: string): Promise<{ username: string; password: string }> {
+  return ensureServiceSecret(registry, dataDir, INGEST_SERVICE, 'ingest.secret');
+}
+
+/** The LoRaWAN network server's credential: username `ruong-lns`, client id starting with `ruong-lns`. */
+export function ensureLnsSecret(registry: Registry, dataDir: string): Promise<{ username: string; password: string }> {
+  return ensureServiceSecret(registry, dataDir, LNS_SERVICE, 'lns.secret');
 }

@@ -1,0 +1,128 @@
+// Devices and their MQTT credentials (issue 3): list (every role, scoped like fields), provision, new secret,
+// revoke (cooperative admins). A secret is returned once and stored only hashed; a new secret or a
+// revocation closes the device's live MQTT session at once through `disconnectDevice` (wired by cli/ to
+// the broker — the API never imports it). Another cooperative's device is a 404.
+import { Router } from 'express';
+import { z } from 'zod';
+import { RuongError } from '../../core/errors.js';
+import { deviceCredentials, isProvisionableDeviceId } from '../../core/registry/device-credentials.js';
+import type { Registry } from '../../core/registry/registry.js';
+import { DeviceKind, type User } from '../../core/registry/types.js';
+import { currentUser, requireRole } from '../auth.js';
+import { parseOr400 } from '../http-errors.js';
+import type { Endpoint } from '../openapi.js';
+import { visibleDevices } from '../scope.js';
+
+const ADMINS = ['admin'] as const;
+
+export const DeviceId = z.string().refine(isProvisionableDeviceId, 'must be 1–64 letters, digits, "-" or "_", not starting with "ruong-"');
+export const DeviceParams = z.object({ id: DeviceId });
+export type DeviceParams = z.infer<typeof DeviceParams>;
+
+export const DeviceCreate = z.strictObject({
+  fieldId: z.string().min(1).max(100),
+  kind: DeviceKind,
+  name: z.string().trim().min(1).max(100),
+  id: DeviceId.optional(),
+  /** LoRaWAN DevEUI (EUI-64, 16 hex digits); stored in lower case. */
+  devEui: z.string().regex(/^[0-9A-Fa-f]{16}$/, 'must be 16 hexadecimal digits (EUI-64)').transform((s) => s.toLowerCase()).optional(),
+});
+export type DeviceCreate = z.infer<typeof DeviceCreate>;
+
+export const DeviceCredentialsOut = z.object({
+  deviceId: z.string(), username: z.string(), clientId: z.string(),
+  secret: z.string().describe('shown only once; only its hash is stored'),
+  topics: z.object({ publish: z.array(z.string()), subscribe: z.array(z.string()), will: z.string() }),
+  brokerUrls: z.array(z.string()),
+});
+export type DeviceCredentialsOut = z.infer<typeof DeviceCredentialsOut>;
+
+export const DeviceOut = z.object({
+  id: z.string(), name: z.string(), kind: z.string(), fieldId: z.string(), fieldName: z.string(),
+  devEui: z.string().nullable(), revoked: z.boolean(), revokedAt: z.string().nullable(),
+});
+export type DeviceOut = z.infer<typeof DeviceOut>;
+
+export const RevokedOut = z.object({ deviceId: z.string(), revoked: z.literal(true) });
+
+export const deviceEndpoints: readonly Endpoint[] = [
+  { method: 'get', path: '/devices', tag: 'devices', summary: 'Devices the caller may see, with field, kind and revocation', response: z.object({ devices: z.array(DeviceOut) }) },
+  { method: 'post', path: '/devices', tag: 'devices', summary: 'Provision a device in a field; returns its MQTT credentials once', body: DeviceCreate, response: DeviceCredentialsOut, status: 201, roles: ADMINS },
+  { method: 'post', path: '/devices/:id/rotate-secret', tag: 'devices', summary: 'Issue a new secret (returned once); the old one stops working and the live session is closed', params: DeviceParams, response: DeviceCredentialsOut, roles: ADMINS },
+  { method: 'post', path: '/devices/:id/revoke', tag: 'devices', summary: 'Revoke a device: it can no longer connect and its live session is closed', params: DeviceParams, response: RevokedOut, roles: ADMINS },
+  { method: 'delete', path: '/devices/:id', tag: 'devices', summary: 'Same as revoke (the device and its readings are kept)', params: DeviceParams, status: 204, roles: ADMINS },
+];
+
+export interface DeviceRouteDeps {
+  readonly registry: Registry;
+  /** Closes the device's live MQTT session (the broker, wired by cli/); absent when the API runs alone. */
+  readonly disconnectDevice?: ((deviceId: string) => void) | undefined;
+  /** Where devices connect, for their credentials. */
+  readonly brokerUrls?: (() => readonly string[]) | undefined;
+}
+
+export function deviceRoutes(deps: DeviceRouteDeps): Router {
+  const router = Router();
+  const { registry } = deps;
+  const urls = () => deps.brokerUrls?.() ?? [];
+
+  /** The device, when it belongs to the caller's cooperative; else 404 (another tenant's id cannot be probed). */
+  function deviceOr404(user: User, id: string) {
+    const ctx = registry.deviceContext(id);
+    if (!ctx || ctx.cooperativeId !== user.cooperativeId) throw new RuongError('NOT_FOUND', `device ${id} not found`);
+    return ctx;
+  }
+
+  function revoke(user: User, id: string): void {
+    requireRole(user, ADMINS, 'revoking a device');
+    deviceOr404(user, id);
+    registry.revokeDevice(id); // false when it was already revoked: revoking is idempotent
+    deps.disconnectDevice?.(id);
+  }
+
+  router.get('/devices', (req, res) => {
+    const devices: DeviceOut[] = visibleDevices(registry, currentUser(req)).map(({ device, field }) => ({
+      id: device.id, name: device.name, kind: device.kind, fieldId: device.fieldId, fieldName: field.name, devEui: device.devEui,
+      revoked: device.revokedAt !== null, revokedAt: device.revokedAt === null ? null : new Date(device.revokedAt).toISOString(),
+    }));
+    res.json({ devices });
+  });
+
+  router.post('/devices', async (req, res) => {
+    const user = currentUser(req);
+    requireRole(user, ADMINS, 'provisioning a device');
+    const body = parseOr400(DeviceCreate, req.body, 'body');
+    if (!registry.field(user, body.fieldId)) throw new RuongError('NOT_FOUND', `field ${body.fieldId} not found`);
+    let created: { deviceId: string; secret: string };
+    try {
+      created = await registry.provisionDevice({ id: body.id, fieldId: body.fieldId, kind: body.kind, name: body.name, devEui: body.devEui });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new RuongError('CONFLICT', `DevEUI ${body.devEui} is already registered`);
+      throw err;
+    }
+    res.status(201).json(deviceCredentials(created.deviceId, created.secret, urls()));
+  });
+
+  router.post('/devices/:id/rotate-secret', async (req, res) => {
+    const user = currentUser(req);
+    requireRole(user, ADMINS, 'issuing a device secret');
+    const { id } = parseOr400(DeviceParams, req.params, 'params');
+    if (deviceOr404(user, id).revoked) throw new RuongError('CONFLICT', `device ${id} is revoked`);
+    const secret = await registry.rotateDeviceSecret(id);
+    deps.disconnectDevice?.(id); // the session opened with the old secret ends now
+    res.json(deviceCredentials(id, secret, urls()));
+  });
+
+  router.post('/devices/:id/revoke', (req, res) => {
+    const { id } = parseOr400(DeviceParams, req.params, 'params');
+    revoke(currentUser(req), id);
+    res.json({ deviceId: id, revoked: true });
+  });
+
+  router.delete('/devices/:id', (req, res) => {
+    const { id } = parseOr400(DeviceParams, req.params, 'params');
+    revoke(currentUser(req), id);
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,37 @@
+// `ruong broker`: the MQTT broker alone (no ingest, API or simulator) — for a broker in its own process or
+// on its own machine, usually with REDIS_URL so sessions and queued QoS 1 messages outlive it. It shares
+// DATA_DIR's registry (device secrets, service credentials) with the other processes.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBrokerService } from '../broker/broker-service.js';
+import type { Config } from '../core/config.js';
+import { createLifecycle, type Service } from '../core/lifecycle.js';
+import { createLogger } from '../core/log.js';
+import { createMetrics } from '../core/metrics.js';
+import { createRegistry } from '../core/registry/registry.js';
+import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
+import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
+
+export async function runBroker(config: Config, out: (line: string) => void): Promise<number> {
+  const log = createLogger({ level: config.LOG_LEVEL });
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
+  await ensureIngestSecret(registry, config.DATA_DIR);
+  await ensureLnsSecret(registry, config.DATA_DIR);
+  const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics: createMetrics({ defaultMetrics: true }) }));
+  const registryService: Service = { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) };
+  const lifecycle = createLifecycle([registryService, broker], log);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(130);
+    log.info({ signal }, 'shutting down: stop intake, flush, close');
+    lifecycle.stop().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await lifecycle.start();
+  out(`  Ruộng broker is running — persistence: ${config.REDIS_URL ? 'redis' : 'memory'}, data: ${config.DATA_DIR}`);
+  out(`  MQTT:       ${configuredBrokerUrls(config, broker.addresses()).join('  ')}`);
+  out('  Stop with Ctrl-C.');
+  return 0;
+}

@@ -1,0 +1,78 @@
+// Mutated MQTT packets for the broker fuzz test: valid packets made with mqtt-packet's `generate`, then bytes
+// flipped, replaced, cut or added with a seeded PRNG (the same seed gives the same packets).
+import { generate, type Packet } from 'mqtt-packet';
+
+/** mulberry32: a small, fast, seeded PRNG. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function validConnect(deviceId: string, secret: string, clean: boolean): Buffer {
+  return generate({
+    cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean, keepalive: 60, clientId: deviceId, username: deviceId, password: Buffer.from(secret),
+    will: { topic: `devices/${deviceId}/status`, payload: Buffer.from('offline'), qos: 1, retain: true },
+  });
+}
+
+/** The packets a device sends after CONNECT, valid and (some) refused by the ACL. */
+export function validPackets(deviceId: string): Buffer[] {
+  const reading = Buffer.from(JSON.stringify({ ts: Date.now() - 60_000, seq: 1, readings: { 'soil_moisture@20cm': 21.5 } }));
+  const packets: Packet[] = [
+    { cmd: 'publish', topic: `devices/${deviceId}/up`, payload: reading, qos: 0, retain: false, dup: false },
+    { cmd: 'publish', topic: `devices/${deviceId}/up`, payload: reading, qos: 1, messageId: 7, retain: false, dup: false },
+    { cmd: 'publish', topic: `devices/${deviceId}/status`, payload: Buffer.from('online'), qos: 1, messageId: 8, retain: true, dup: false },
+    { cmd: 'publish', topic: `devices/${deviceId}/up`, payload: reading, qos: 2, messageId: 9, retain: false, dup: false },
+    { cmd: 'subscribe', messageId: 10, subscriptions: [{ topic: `devices/${deviceId}/down`, qos: 1 }, { topic: 'devices/+/up', qos: 0 }] },
+    { cmd: 'unsubscribe', messageId: 11, unsubscriptions: [`devices/${deviceId}/down`] },
+    { cmd: 'puback', messageId: 12 },
+    { cmd: 'pubrec', messageId: 13 },
+    { cmd: 'pubrel', messageId: 9 },
+    { cmd: 'pubcomp', messageId: 14 },
+    { cmd: 'pingreq' },
+    { cmd: 'disconnect' },
+  ];
+  return packets.map((p) => generate(p));
+}
+
+/** One mutation: bit flips, byte replacements, a cut, random bytes appended, a forged length or type. */
+export function mutate(packet: Buffer, rand: () => number): Buffer {
+  const out = Buffer.from(packet);
+  const at = () => Math.floor(rand() * out.length);
+  switch (Math.floor(rand() * 7)) {
+    case 0: {
+      for (let i = 0, n = 1 + Math.floor(rand() * 3); i < n; i++) { const j = at(); out[j] = out[j]! ^ (1 << Math.floor(rand() * 8)); }
+      return out;
+    }
+    case 1: {
+      const j = at();
+      out[j] = [0x00, 0xff, 0x80, 0x7f, Math.floor(rand() * 256)][Math.floor(rand() * 5)]!;
+      return out;
+    }
+    case 2:
+      return out.subarray(0, at());
+    case 3:
+      return Buffer.concat([out, Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 16) }, () => Math.floor(rand() * 256)))]);
+    case 4: {
+      // A forged Remaining Length, up to the 4-byte maximum (268 MB announced).
+      const forged = Buffer.from([0xff, 0xff, 0xff, 0x7f].slice(0, 1 + Math.floor(rand() * 4)));
+      forged[forged.length - 1] = forged[forged.length - 1]! & 0x7f;
+      return Buffer.concat([out.subarray(0, 1), forged, out.subarray(2)]);
+    }
+    case 5:
+      out[0] = (Math.floor(rand() * 16) << 4) | (out[0]! & 0x0f);
+      return out;
+    default: {
+      // Bytes inside a string field: ill-formed UTF-8 or U+0000.
+      const j = Math.min(out.length - 1, 4 + Math.floor(rand() * Math.max(1, out.length - 4)));
+      out[j] = [0xc3, 0xed, 0xff, 0x00][Math.floor(rand() * 4)]!;
+      return out;
+    }
+  }
+}

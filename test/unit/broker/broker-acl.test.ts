@@ -1,0 +1,47 @@
+// Least privilege for the identities issue 3 adds: the LoRaWAN network server's service credential,
+// last wills, and client ids reserved for services.
+import { describe, expect, it } from 'vitest';
+import { INGEST_SERVICE, LNS_SERVICE, isReservedClientId, mayPublish, maySubscribe, mayUseWill } from '../../../broker/acl.js';
+
+const device = { kind: 'device', deviceId: 'probe-1' } as const;
+const lns = { kind: 'service', name: LNS_SERVICE } as const;
+const ingest = { kind: 'service', name: INGEST_SERVICE } as const;
+
+describe('ACL for the LoRaWAN network server credential', () => {
+  it('publishes under application/# and v3/# only', () => {
+    expect(mayPublish(lns, 'application/42/device/0004a30b001c0530/event/up')).toBe(true);
+    expect(mayPublish(lns, 'v3/rice-app@ttn/devices/probe-7/up')).toBe(true);
+    expect(mayPublish(lns, 'devices/probe-1/up')).toBe(false);
+    expect(mayPublish(lns, 'applications/x')).toBe(false);
+    expect(mayPublish(lns, '$SYS/x')).toBe(false);
+  });
+
+  it('subscribes only to downlink command topics, never to uplinks or #', () => {
+    expect(maySubscribe(lns, 'application/+/device/+/command/down')).toBe(true);
+    expect(maySubscribe(lns, 'v3/+/devices/+/down/push')).toBe(true);
+    expect(maySubscribe(lns, 'application/#')).toBe(false);
+    expect(maySubscribe(lns, '#')).toBe(false);
+  });
+
+  it('lets the ingest read the network servers\' uplinks', () => {
+    expect(maySubscribe(ingest, 'application/#')).toBe(true);
+    expect(maySubscribe(ingest, 'v3/#')).toBe(true);
+    expect(mayPublish(ingest, 'application/1/device/x/event/up')).toBe(false);
+  });
+});
+
+describe('last will', () => {
+  it('is a device\'s own status topic and nothing else', () => {
+    expect(mayUseWill(device, 'devices/probe-1/status')).toBe(true);
+    expect(mayUseWill(device, 'devices/probe-1/up')).toBe(false);
+    expect(mayUseWill(device, 'devices/probe-2/status')).toBe(false);
+  });
+});
+
+describe('reserved client ids', () => {
+  it('reserves ruong-* for service credentials', () => {
+    expect(isReservedClientId('ruong-ingest')).toBe(true);
+    expect(isReservedClientId('ruong-lns-chirpstack')).toBe(true);
+    expect(isReservedClientId('probe-1')).toBe(false);
+  });
+});
