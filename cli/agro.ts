@@ -9,6 +9,7 @@ import {
   isIsoDate, parseDailyCsv, parseStationCsv, readilyAvailableWaterMm, runWaterBalance, soilWaterForTexture, totalAvailableWaterMm,
   waterStressCoefficient, type DailyEt0Input, type DailyEt0Result, type DailyWeather, type SensorDepletion,
 } from '../rules/agronomy/index.js';
+import { ET0_HOURLY_HELP, runEt0Hourly } from './agro-hourly.js';
 
 type Out = (line: string) => void;
 class UsageError extends Error {}
@@ -292,13 +293,14 @@ async function runBalance(args: string[], out: Out): Promise<number> {
   return 0;
 }
 
-export const agroHelp = `Usage: ruong agro <et0|balance> [options] (--help for each)\n\n${ET0_HELP}\n\n${BALANCE_HELP}`;
+export const agroHelp = `Usage: ruong agro <et0|et0-hourly|balance> [options] (--help for each)\n\n${ET0_HELP}\n\n${ET0_HOURLY_HELP}\n\n${BALANCE_HELP}`;
 
 export async function runAgro(argv: string[], out: (line: string) => void): Promise<number> {
   const [sub, ...rest] = argv;
   try {
     if (sub === 'et0') return await runEt0(rest, out);
     if (sub === 'balance') return await runBalance(rest, out);
+    if (sub === 'et0-hourly') return runEt0Hourly(rest, out);
     if (sub === 'help' || sub === '--help' || sub === '-h') {
       out(agroHelp);
       return 0;

@@ -1,0 +1,58 @@
+// Wires the rules engine in one process (architecture.md: only cli/ wires services): the ingest's stored
+// batches become its ReadingSource, the registry its RulesDirectory, core/metrics its counters; the
+// alerts service (core/alerts) is shared with the API, and its lifecycle events reach the live-update bus.
+import { createAlertService, type AlertService } from '../core/alerts/alert-service.js';
+import { createRuleStore, type RuleStore } from '../core/alerts/rule-store.js';
+import type { EventBus } from '../core/event-bus.js';
+import type { Logger } from '../core/log.js';
+import type { Metrics } from '../core/metrics.js';
+import type { Registry } from '../core/registry/registry.js';
+import type { ReadingStore } from '../core/store/reading-store.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import type { ReadingSource, RulesMetrics } from '../rules/reading-source.js';
+import type { RulesDirectory } from '../rules/rule-context.js';
+import { createRulesService, type RulesService } from '../rules/rules-service.js';
+import type { Scheduler } from '../rules/scheduler.js';
+
+export interface RulesWiring {
+  readonly alerts: AlertService;
+  readonly ruleStore: RuleStore;
+  readonly rules: RulesService;
+}
+
+export function wireRules(deps: {
+  registry: Registry; store: ReadingStore; ingest: IngestService; metrics: Metrics; log: Logger;
+  bus?: EventBus | undefined; now?: (() => number) | undefined; scheduler?: Scheduler | undefined;
+}): RulesWiring {
+  const { registry, metrics } = deps;
+  const alerts = createAlertService({ db: registry.db, log: deps.log, now: deps.now });
+  const ruleStore = createRuleStore(registry.db);
+  const source: ReadingSource = {
+    subscribe(listener) {
+      deps.ingest.events.on('stored', listener);
+      return () => { deps.ingest.events.off('stored', listener); };
+    },
+  };
+  const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
+  const directory: RulesDirectory = {
+    cooperativeIds: () => ruleStore.cooperativeIds(),
+    farms: (id) => registry.farms(staff(id)),
+    fields: (id) => registry.fields(staff(id)),
+    devices: (id) => registry.devicesOfCooperative(id),
+  };
+  const rulesMetrics: RulesMetrics = {
+    evaluated: (kind) => metrics.ruleEvaluations.inc({ kind }),
+    alertOpened: (kind, severity) => metrics.alertsOpened.inc({ kind, severity }),
+    taskRun: (task, outcome) => metrics.ruleTaskRuns.inc({ task, outcome }),
+  };
+  const rules = createRulesService({
+    source, ruleStore, alerts, directory, store: deps.store, log: deps.log, now: deps.now, scheduler: deps.scheduler, metrics: rulesMetrics,
+  });
+  const bus = deps.bus;
+  if (bus) {
+    alerts.subscribe(({ event, alert }) => bus.emit('alert', {
+      cooperativeId: alert.cooperativeId, farmId: alert.farmId, fieldId: alert.fieldId, alertId: alert.id, status: alert.status, change: event,
+    }));
+  }
+  return { alerts, ruleStore, rules };
+}

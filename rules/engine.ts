@@ -1,0 +1,240 @@
+// The rules engine: turns stored readings (stream), minute ticks and the daily run into evaluations of the
+// pure rule functions, persists each rule's state per subject in SQLite and applies the alert intents to
+// core/alerts — state and alerts of one batch in one transaction, so a crash leaves no half-applied batch
+// and a restart neither re-alerts nor forgets a pending duration.
+import { DEFAULT_ESCALATE_AFTER_MS, type AlertRaise } from '../core/alerts/alert-types.js';
+import type { AlertService } from '../core/alerts/alert-service.js';
+import type { Advice, RuleStore } from '../core/alerts/rule-store.js';
+import type { Logger } from '../core/log.js';
+import type { StoredReading } from '../core/telemetry/reading.js';
+import type { DailyWeatherSummary, DeviceInfo, FarmLatest, FieldInfo, RuleInput, RuleResult, Sample } from './evaluation.js';
+import { localDay } from './field-agronomy.js';
+import { evaluate, handlerOf } from './kinds/index.js';
+import { loadCoopContext, selectRules, type CoopContext, type RulesDirectory } from './rule-context.js';
+import type { Rule } from './rule-schema.js';
+import { noRulesMetrics, type RulesMetrics } from './reading-source.js';
+
+export interface EngineDeps {
+  readonly ruleStore: RuleStore;
+  readonly alerts: AlertService;
+  readonly directory: RulesDirectory;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly metrics?: RulesMetrics | undefined;
+}
+
+type Latest = Record<string, { value: number; ts: number; deviceId: string }>;
+
+const isDeviceRule = (r: Rule) => handlerOf(r).target === 'device';
+const isFieldRule = (r: Rule) => handlerOf(r).target === 'field';
+
+/** Readings of one batch grouped into samples (one device, one instant), in time order. */
+export function toSamples(batch: readonly StoredReading[]): { sample: Sample; cooperativeId: string }[] {
+  const groups = new Map<string, { sample: { deviceId: string; ts: number; values: Record<string, number> }; cooperativeId: string }>();
+  for (const r of batch) {
+    const key = `${r.deviceId}\u0000${r.ts}`;
+    const g = groups.get(key) ?? { sample: { deviceId: r.deviceId, ts: r.ts, values: {} }, cooperativeId: r.cooperativeId };
+    g.sample.values[r.metric] = r.value;
+    groups.set(key, g);
+  }
+  return [...groups.values()].sort((a, b) => a.sample.ts - b.sample.ts);
+}
+
+export type Engine = ReturnType<typeof createEngine>;
+
+export function createEngine(deps: EngineDeps) {
+  const { ruleStore, alerts, log } = deps;
+  const metrics = deps.metrics ?? noRulesMetrics;
+  const coops = new Map<string, CoopContext>();
+  const states = new Map<string, unknown>();
+  const latestByFarm = new Map<string, Latest>();
+  const weatherByFarm = new Map<string, DailyWeatherSummary>();
+  // Written once per transaction (the last state per rule and subject, the last advice per field).
+  const dirtyStates = new Map<string, { ruleId: string; subject: string; state: unknown }>();
+  const dirtyAdvice = new Map<string, { cooperativeId: string; advice: Advice }>();
+
+  /** Runs a unit of work in one transaction with the states and advice it changed. */
+  function atomically(work: () => void): void {
+    try {
+      alerts.atomically(() => {
+        work();
+        const now = deps.now();
+        for (const d of dirtyStates.values()) ruleStore.putState(d.ruleId, d.subject, d.state, now);
+        for (const d of dirtyAdvice.values()) ruleStore.putAdvice(d.cooperativeId, d.advice, now);
+      });
+    } catch (err) {
+      states.clear(); // rolled back: the cache must not run ahead of the database
+      throw err;
+    } finally {
+      dirtyStates.clear();
+      dirtyAdvice.clear();
+    }
+  }
+
+  function coop(id: string, reload = false): CoopContext {
+    let c = coops.get(id);
+    if (!c || reload) {
+      c = loadCoopContext(id, deps.directory, ruleStore, log);
+      coops.set(id, c);
+    }
+    return c;
+  }
+
+  /** A device of the batch the cache does not know yet (provisioned since) reloads its cooperative once. */
+  function deviceOf(cooperativeId: string, deviceId: string): { c: CoopContext; device: DeviceInfo } | undefined {
+    let c = coop(cooperativeId);
+    if (!c.devices.has(deviceId)) c = coop(cooperativeId, true);
+    const device = c.devices.get(deviceId);
+    return device ? { c, device } : undefined;
+  }
+
+  function stateOf(ruleId: string, subject: string): unknown {
+    const key = `${ruleId}\u0000${subject}`;
+    if (!states.has(key)) states.set(key, ruleStore.state(ruleId, subject));
+    return states.get(key);
+  }
+
+  function applyAlert(rule: Rule, subject: string, result: RuleResult, field: FieldInfo | undefined, device: DeviceInfo | undefined, cooperativeId: string): void {
+    const a = result.alert;
+    if (!a) return;
+    if (a.op === 'resolve') {
+      alerts.autoResolve(rule.id, subject, a.reason ?? 'condition cleared');
+      return;
+    }
+    if (a.op === 'update') {
+      alerts.refresh(rule.id, subject, a);
+      return;
+    }
+    const raise: AlertRaise = {
+      cooperativeId, farmId: field?.farmId ?? device?.farmId ?? null, fieldId: field?.id ?? device?.fieldId ?? null, deviceId: device?.id ?? null,
+      ruleId: rule.id, subject, kind: a.kind, severity: a.severity, text: a.text, values: a.values,
+      escalateAfterMs: rule.escalateAfter === undefined ? DEFAULT_ESCALATE_AFTER_MS[a.severity] : rule.escalateAfter,
+    };
+    if (alerts.raise(raise).opened) metrics.alertOpened(a.kind, a.severity);
+  }
+
+  function run(rule: Rule, subject: string, input: RuleInput, cooperativeId: string): void {
+    const now = deps.now();
+    let result: RuleResult;
+    try {
+      result = evaluate(rule, stateOf(rule.id, subject), input, now);
+    } catch (err) {
+      // One rule's bug (or a field's impossible data) must not stop the other rules of the batch.
+      log.error({ err, ruleId: rule.id, subject }, 'rule evaluation failed');
+      return;
+    }
+    metrics.evaluated(rule.kind);
+    const key = `${rule.id}\u0000${subject}`;
+    states.set(key, result.state);
+    dirtyStates.set(key, { ruleId: rule.id, subject, state: result.state });
+    applyAlert(rule, subject, result, input.field, input.device, cooperativeId);
+    if (result.advice && input.field) {
+      const w = input.weather;
+      dirtyAdvice.set(input.field.id, {
+        cooperativeId,
+        advice: {
+          ...result.advice, fieldId: input.field.id, date: localDay(now), computedAt: new Date(now).toISOString(),
+          et0: w && w.et0Mm !== null ? { date: w.date, mm: w.et0Mm, method: w.et0Method, estimated: w.estimated } : null,
+        },
+      });
+    }
+  }
+
+  function remember(farmId: string, sample: Sample): FarmLatest {
+    const latest = latestByFarm.get(farmId) ?? {};
+    for (const [metric, value] of Object.entries(sample.values)) {
+      const prev = latest[metric];
+      if (!prev || sample.ts >= prev.ts) latest[metric] = { value, ts: sample.ts, deviceId: sample.deviceId };
+    }
+    latestByFarm.set(farmId, latest);
+    return latest;
+  }
+
+  function onSample(sample: Sample, cooperativeId: string): void {
+    const found = deviceOf(cooperativeId, sample.deviceId);
+    if (!found) return;
+    const { c, device } = found;
+    const farm = remember(device.farmId, sample);
+    const weather = weatherByFarm.get(device.farmId);
+    const ownField = c.fields.get(device.fieldId);
+    for (const rule of selectRules(c.rules, ownField, device, isDeviceRule)) {
+      if (handlerOf(rule).reach(rule, sample, device)) {
+        run(rule, `device:${device.id}`, { type: 'sample', sample, device, field: ownField, farm, weather }, cooperativeId);
+      }
+    }
+    for (const field of c.fieldsByFarm.get(device.farmId) ?? []) {
+      for (const rule of selectRules(c.rules, field, device, isFieldRule)) {
+        const reach = handlerOf(rule).reach(rule, sample, device);
+        if (reach === 'farm' || (reach === 'own' && field.id === device.fieldId)) {
+          run(rule, `field:${field.id}`, { type: 'sample', sample, device, field, farm, weather }, cooperativeId);
+        }
+      }
+    }
+  }
+
+  return {
+    /** Evaluates a stored batch: every sample against every rule it reaches. */
+    handleBatch(batch: readonly StoredReading[]): void {
+      atomically(() => {
+        for (const { sample, cooperativeId } of toSamples(batch)) onSample(sample, cooperativeId);
+      });
+    },
+
+    /** The every-minute check of rules that watch time itself (missing data), for every device. */
+    tick(watchingSince: number): void {
+      for (const id of ruleStore.cooperativeIds()) {
+        const c = coop(id, true); // picks up rule and registry changes once a minute
+        atomically(() => {
+          for (const device of c.devices.values()) {
+            const field = c.fields.get(device.fieldId);
+            const farm = latestByFarm.get(device.farmId) ?? {};
+            for (const rule of selectRules(c.rules, field, device, (r) => isDeviceRule(r) && handlerOf(r).ticks === true)) {
+              run(rule, `device:${device.id}`, { type: 'tick', watchingSince, device, field, farm }, id);
+            }
+          }
+        });
+      }
+    },
+
+    /** The 05:30 run: yesterday's weather per farm → daily rules of every field and station, and today's advice. */
+    daily(weather: ReadonlyMap<string, DailyWeatherSummary>): void {
+      for (const [farmId, w] of weather) weatherByFarm.set(farmId, w);
+      for (const id of ruleStore.cooperativeIds()) {
+        const c = coop(id, true);
+        atomically(() => {
+          for (const farmId of c.farms.keys()) {
+            const w = weatherByFarm.get(farmId) ?? noWeather(localDay(deps.now() - 86_400_000));
+            const farm = latestByFarm.get(farmId) ?? {};
+            for (const field of c.fieldsByFarm.get(farmId) ?? []) {
+              for (const rule of selectRules(c.rules, field, undefined, (r) => isFieldRule(r) && handlerOf(r).daily === true)) {
+                run(rule, `field:${field.id}`, { type: 'daily', weather: w, field, farm }, id);
+              }
+            }
+            for (const device of [...c.devices.values()].filter((d) => d.farmId === farmId && d.id === w.stationId)) {
+              const field = c.fields.get(device.fieldId);
+              for (const rule of selectRules(c.rules, field, device, (r) => isDeviceRule(r) && handlerOf(r).daily === true)) {
+                run(rule, `device:${device.id}`, { type: 'daily', weather: w, device, field, farm }, id);
+              }
+            }
+          }
+        });
+      }
+    },
+
+    /** Seeds the farms' newest values (canal EC, wind) from the store at start. */
+    remember(readings: readonly StoredReading[], farmOf: (r: StoredReading) => string = (r) => r.farmId): void {
+      for (const r of readings) remember(farmOf(r), { deviceId: r.deviceId, ts: r.ts, values: { [r.metric]: r.value } });
+    },
+
+    weather: weatherByFarm,
+    coop,
+  };
+}
+
+/** Weather of a farm without a station (or without data): no ET0, labelled so. */
+export function noWeather(date: string): DailyWeatherSummary {
+  return {
+    date, et0Mm: null, et0Method: 'none', estimated: [], complete: false, coverage: 0, tmaxC: null, tminC: null, tmeanC: null,
+    rhminPct: null, windMeanMs: null, rainMm: null, stationId: null,
+  };
+}

@@ -1,0 +1,70 @@
+// A field's agronomic facts for the rules, from its registry record: crop spec, soil water limits, local
+// day, days since planting, and the rice calendar (flowering and harvest) derived from the planting date
+// and the crop's stage lengths. Vietnam keeps UTC+7 all year (Asia/Ho_Chi_Minh, no daylight saving).
+import { CROPS, CropId, seasonLengthDays, type CropSpec } from './agronomy/crops.js';
+import { localDate } from './agronomy/daily-aggregation.js';
+import { SoilTexture, soilWaterForTexture, type SoilWater } from './agronomy/soil.js';
+import { daysBetween, isIsoDate } from './agronomy/units.js';
+import type { FieldInfo } from './evaluation.js';
+
+export const VIETNAM_UTC_OFFSET_MIN = 420;
+export const TIMEZONE = 'Asia/Ho_Chi_Minh';
+
+/** The local (Asia/Ho_Chi_Minh) calendar date of an instant. */
+export const localDay = (ts: number): string => localDate(ts, VIETNAM_UTC_OFFSET_MIN);
+
+/** Epoch ms of local midnight starting a date. */
+export const localMidnight = (date: string): number => Date.parse(`${date}T00:00:00Z`) - VIETNAM_UTC_OFFSET_MIN * 60_000;
+
+export function cropSpec(crop: string): CropSpec | undefined {
+  const id = CropId.safeParse(crop.trim().toLowerCase());
+  return id.success ? CROPS[id.data] : undefined;
+}
+
+/** 'silty clay', 'Silty-Clay' and 'silty_clay' all name the FAO-56 Table 19 texture. */
+export function soilTextureOf(text: string | null): SoilTexture | undefined {
+  const parsed = SoilTexture.safeParse((text ?? '').trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** θFC/θWP: the rule's values (% by volume) win, else the field's texture (Table 19 midpoints). */
+export function soilWaterOf(field: FieldInfo, override: { thetaFcPct?: number | undefined; thetaWpPct?: number | undefined }): SoilWater | undefined {
+  const texture = soilTextureOf(field.soilTexture);
+  const table = texture ? soilWaterForTexture(texture) : undefined;
+  const thetaFc = override.thetaFcPct !== undefined ? override.thetaFcPct / 100 : table?.thetaFc;
+  const thetaWp = override.thetaWpPct !== undefined ? override.thetaWpPct / 100 : table?.thetaWp;
+  if (thetaFc === undefined || thetaWp === undefined || !(thetaFc > thetaWp)) return undefined;
+  return { thetaFc, thetaWp };
+}
+
+/** Whole days from planting to the local date of `ts`; undefined without a valid planting date. */
+export function daysSincePlanting(field: FieldInfo, ts: number): number | undefined {
+  if (!field.plantingDate || !isIsoDate(field.plantingDate)) return undefined;
+  return daysBetween(field.plantingDate, localDay(ts));
+}
+
+export interface RiceCalendar {
+  readonly daysSincePlanting: number;
+  readonly floweringDay: number;
+  readonly seasonDays: number;
+  /** Today minus the flowering day: negative before flowering. */
+  readonly daysFromFlowering: number;
+  readonly daysToHarvest: number;
+}
+
+/**
+ * The rice calendar: harvest at the season length (default: the sum of the FAO-56 Table 11 stages,
+ * 150 days in the tropics), flowering `ripeningDays` before it — the ripening phase lasts about 30 days
+ * in every variety (IRRI) [rec] — unless the rule gives the flowering day. Short Mekong varieties
+ * (95–110 days) set `seasonDays`.
+ */
+export function riceCalendar(
+  field: FieldInfo, ts: number, p: { floweringDay?: number | undefined; seasonDays?: number | undefined; ripeningDays: number },
+): RiceCalendar | undefined {
+  const days = daysSincePlanting(field, ts);
+  const spec = cropSpec(field.crop);
+  const seasonDays = p.seasonDays ?? (spec ? seasonLengthDays(spec) : undefined);
+  if (days === undefined || seasonDays === undefined) return undefined;
+  const floweringDay = p.floweringDay ?? seasonDays - p.ripeningDays;
+  return { daysSincePlanting: days, floweringDay, seasonDays, daysFromFlowering: days - floweringDay, daysToHarvest: seasonDays - days };
+}

@@ -1,0 +1,128 @@
+// The soil-water rule (agronomy.md §2): "irrigate" when root-zone depletion reaches RAW, with the depth in
+// mm, the volume for the field's area and the minutes of its pump; postponed when rain covers the deficit;
+// resolved once depletion is `hysteresisMm` below RAW (irrigated or rained). Fed by the field's soil
+// probes and its farm station's rain as they arrive, and by the daily run (ET0 for p, and the model balance
+// of a field without probes). Every evaluation also yields today's advice.
+import { runWaterBalance } from '../agronomy/water-balance.js';
+import type { Level } from '../condition.js';
+import { decide, severityOf, type AdviceDraft, type Explained, type FieldInfo, type KindHandler, type RuleInput, type RuleResult } from '../evaluation.js';
+import { cropSpec, soilWaterOf } from '../field-agronomy.js';
+import { fieldLabel, num, waterAmount, type Lang } from '../text-format.js';
+import type { ConditionState } from '../condition.js';
+import { rootZone, soilWaterStatus, type DepthReading, type SoilRule, type SoilStatus } from './soil-water-status.js';
+import { totalAvailableWaterMm } from '../agronomy/soil.js';
+
+export interface SoilWaterState {
+  readonly cond?: ConditionState | undefined;
+  readonly depths?: Readonly<Record<string, DepthReading>> | undefined;
+  readonly rain?: readonly (readonly [number, number])[] | undefined;
+  readonly drHistory?: readonly (readonly [number, number])[] | undefined;
+  readonly model?: { readonly date: string; readonly drMm: number } | undefined;
+}
+
+const SOIL_PREFIX = 'soil_moisture';
+const DEFAULT_DEPTH_CM = 30; // a probe without a depth stands for the whole root zone [judg]
+
+function absorbSample(s: SoilWaterState, input: Extract<RuleInput, { type: 'sample' }>, keepMs: number): SoilWaterState {
+  const { sample } = input;
+  const depths = { ...(s.depths ?? {}) };
+  let rain = [...(s.rain ?? [])];
+  for (const [metric, value] of Object.entries(sample.values)) {
+    if (metric === SOIL_PREFIX || metric.startsWith(`${SOIL_PREFIX}@`)) {
+      const depth = metric === SOIL_PREFIX ? String(DEFAULT_DEPTH_CM) : metric.slice(SOIL_PREFIX.length + 1, -2);
+      const prev = depths[depth];
+      if (!prev || sample.ts > prev.ts) depths[depth] = { theta: value, ts: sample.ts };
+    } else if (metric === 'rain' && input.device.kind === 'weather_station' && !rain.some(([ts]) => ts === sample.ts)) {
+      rain.push([sample.ts, value]); // a report carries the rain since the previous one; a redelivery is not added twice
+    }
+  }
+  rain = rain.filter(([ts]) => ts >= sample.ts - keepMs).sort((a, b) => a[0] - b[0]);
+  return { ...s, depths, rain };
+}
+
+/** One day of the FAO-56 balance (Eqs. 84–88) for a field without probes; idempotent per date. */
+function modelStep(rule: SoilRule, field: FieldInfo, s: SoilWaterState, input: Extract<RuleInput, { type: 'daily' }>, now: number): SoilWaterState {
+  const w = input.weather;
+  const spec = cropSpec(field.crop);
+  const soil = soilWaterOf(field, rule);
+  const zone = rootZone(rule, field, w.et0Mm, now);
+  if (Object.values(s.depths ?? {}).some((d) => d.ts >= now - 48 * 3_600_000) || w.et0Mm === null || !spec?.kc || !field.plantingDate || !soil || zone?.zr === undefined) return s;
+  if (s.model && s.model.date >= w.date) return s;
+  const tawMm = totalAvailableWaterMm(soil.thetaFc, soil.thetaWp, zone.zr);
+  const [day] = runWaterBalance(
+    // carries on from the model, else from the probes' last depletion, else from field capacity [judg]
+    { crop: spec.id, plantingDate: field.plantingDate, tawMm, depletionFraction: rule.depletionFraction, initialDepletionMm: s.model?.drMm ?? s.drHistory?.at(-1)?.[1] ?? 0 },
+    [{ date: w.date, et0Mm: w.et0Mm, rainMm: w.rainMm ?? 0 }],
+  );
+  return day ? { ...s, model: { date: w.date, drMm: day.drMm } } : s;
+}
+
+function explainIrrigate(rule: SoilRule, field: FieldInfo, st: SoilStatus): Explained {
+  const a = st.advice;
+  const text = (lang: Lang) => (lang === 'vi'
+    ? `${fieldLabel(field, lang)}: độ thiếu hụt nước vùng rễ ${num(a.depletionMm, 0, lang)} mm đã tới ngưỡng tưới (RAW) ${num(st.rawMm, 0, lang)} mm — tưới hôm nay, ${waterAmount(a.grossMm, a.volumeM3, a.pumpMinutes, lang)}`
+    : `${fieldLabel(field, lang)}: root-zone depletion ${num(a.depletionMm, 0, lang)} mm has reached the readily available water (RAW) ${num(st.rawMm, 0, lang)} mm — irrigate today, ${waterAmount(a.grossMm, a.volumeM3, a.pumpMinutes, lang)}`);
+  return { kind: 'irrigate', severity: severityOf(rule, 'warning'), text: { vi: text('vi'), en: text('en') }, values: numbersOf(st) };
+}
+
+function numbersOf(st: SoilStatus): Record<string, number | null> {
+  const a = st.advice;
+  return {
+    depletionMm: a.depletionMm, sensorDepletionMm: st.drMm, rawMm: st.rawMm, tawMm: st.tawMm, p: st.p, rootDepthM: st.rootDepthM,
+    thetaFcPct: st.thetaFc * 100, thetaWpPct: st.thetaWp * 100, netMm: a.netMm, grossMm: a.grossMm,
+    volumeM3: a.volumeM3 ?? null, pumpMinutes: a.pumpMinutes ?? null, applicationEfficiency: a.applicationEfficiency,
+    rainMm: st.rainMm, rainCreditMm: st.rainCreditMm, et0Mm: st.et0Mm, ...st.depths,
+  };
+}
+
+function adviceOf(rule: SoilRule, field: FieldInfo, st: SoilStatus | undefined): AdviceDraft {
+  if (!st) {
+    return { status: 'no_data', method: 'none', numbers: {}, text: { vi: `${fieldLabel(field, 'vi')}: chưa đủ dữ liệu độ ẩm đất để khuyến cáo tưới`, en: `${fieldLabel(field, 'en')}: not enough soil-moisture data for irrigation advice` } };
+  }
+  const a = st.advice;
+  const base = { method: st.method, numbers: numbersOf(st) };
+  if (a.decision === 'irrigate') return { ...base, status: 'irrigate', text: explainIrrigate(rule, field, st).text };
+  if (a.decision === 'postpone_rain') {
+    const t = (lang: Lang) => (lang === 'vi'
+      ? `${fieldLabel(field, lang)}: mưa ${num(st.rainMm, 0, lang)} mm bù đủ độ thiếu hụt ${num(st.drMm, 0, lang)} mm — hoãn tưới, theo dõi độ ẩm đất`
+      : `${fieldLabel(field, lang)}: ${num(st.rainMm, 0, lang)} mm of rain covers the ${num(st.drMm, 0, lang)} mm deficit — postpone irrigation and watch the soil moisture`);
+    return { ...base, status: 'postpone', text: { vi: t('vi'), en: t('en') } };
+  }
+  const t = (lang: Lang) => (lang === 'vi'
+    ? `${fieldLabel(field, lang)}: độ thiếu hụt ${num(a.depletionMm, 0, lang)} mm dưới ngưỡng tưới ${num(st.rawMm, 0, lang)} mm — chưa cần tưới`
+    : `${fieldLabel(field, lang)}: depletion ${num(a.depletionMm, 0, lang)} mm is below the ${num(st.rawMm, 0, lang)} mm irrigation threshold — no irrigation needed`);
+  return { ...base, status: 'ok', text: { vi: t('vi'), en: t('en') } };
+}
+
+function levelOf(rule: SoilRule, st: SoilStatus | undefined): Level {
+  if (!st) return 'band'; // no data: neither open nor resolve
+  const a = st.advice;
+  if (a.decision === 'irrigate') return 'on';
+  if (a.decision === 'postpone_rain') return 'off';
+  return a.depletionMm <= st.rawMm - rule.hysteresisMm ? 'off' : 'band';
+}
+
+export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
+  target: 'field',
+  daily: true,
+  reach(_rule, sample, device) {
+    if (Object.keys(sample.values).some((m) => m === SOIL_PREFIX || m.startsWith(`${SOIL_PREFIX}@`))) return 'own';
+    return sample.values.rain !== undefined && device.kind === 'weather_station' ? 'farm' : undefined;
+  },
+  evaluate(rule, state, input, now): RuleResult<SoilWaterState> {
+    const field = input.field;
+    if (!field || input.type === 'tick') return { state: state ?? {} };
+    const keepMs = (rule.rainCreditHours + 24) * 3_600_000;
+    let s: SoilWaterState = state ?? {};
+    s = input.type === 'sample' ? absorbSample(s, input, keepMs) : modelStep(rule, field, s, input, now);
+    const at = input.type === 'sample' ? Math.max(input.sample.ts, s.cond?.lastTs ?? 0) : now;
+    const st = soilWaterStatus(rule, field, { depths: s.depths ?? {}, rain: s.rain ?? [], drHistory: s.drHistory ?? [], modelDrMm: s.model?.drMm }, input.weather, at);
+    if (st?.method === 'soil-sensors') {
+      s = { ...s, drHistory: [...(s.drHistory ?? []), [at, st.drMm] as const].filter(([ts]) => ts >= at - keepMs) };
+    }
+    const reason = st?.advice.decision === 'postpone_rain' ? 'rain covered the deficit' : 'soil refilled below RAW';
+    const d = decide(rule, s.cond, levelOf(rule, st), at, () => (st ? explainIrrigate(rule, field, st) : { kind: 'irrigate', severity: 'warning', text: { vi: '', en: '' }, values: {} }), reason);
+    const alert = !st && d.alert?.op === 'update' ? undefined : d.alert; // without data, keep the alert's last numbers
+    return { state: { ...s, cond: d.cond }, alert, advice: adviceOf(rule, field, st) };
+  },
+};

@@ -1,0 +1,79 @@
+// What the engine knows about a cooperative: its farms, fields and devices (from the registry, through the
+// small RulesDirectory interface cli/ wires) and its rules (from the rules table, parsed with the schema;
+// an invalid rule is logged and skipped, never fatal). Picks, for one subject, the rule of each key that
+// applies most specifically: device > field > farm > crop > device kind > everything.
+import type { RuleStore } from '../core/alerts/rule-store.js';
+import type { Logger } from '../core/log.js';
+import type { Device, Farm, Field } from '../core/registry/types.js';
+import type { DeviceInfo, FieldInfo } from './evaluation.js';
+import { Rule, ruleKey, type RuleScope } from './rule-schema.js';
+
+/** The registry as the rules engine needs it (cli/ adapts core/registry). */
+export interface RulesDirectory {
+  cooperativeIds(): string[];
+  farms(cooperativeId: string): Farm[];
+  fields(cooperativeId: string): Field[];
+  devices(cooperativeId: string): Device[];
+}
+
+export interface CoopContext {
+  readonly id: string;
+  readonly farms: ReadonlyMap<string, Farm>;
+  readonly fields: ReadonlyMap<string, FieldInfo>;
+  readonly fieldsByFarm: ReadonlyMap<string, readonly FieldInfo[]>;
+  readonly devices: ReadonlyMap<string, DeviceInfo>;
+  readonly rules: readonly Rule[];
+}
+
+function specificity(s: RuleScope): number {
+  return (s.deviceId ? 16 : 0) + (s.fieldId ? 8 : 0) + (s.farmId ? 4 : 0) + (s.crop ? 2 : 0) + (s.deviceKind ? 1 : 0);
+}
+
+/** Whether a scope covers a field (and, when given, the device the input came from). */
+export function scopeMatches(s: RuleScope, field: FieldInfo | undefined, device: DeviceInfo | undefined): boolean {
+  if (s.deviceId !== undefined && device?.id !== s.deviceId) return false;
+  if (s.deviceKind !== undefined && device !== undefined && device.kind !== s.deviceKind) return false;
+  if (s.fieldId !== undefined && field?.id !== s.fieldId) return false;
+  if (s.farmId !== undefined && (field?.farmId ?? device?.farmId) !== s.farmId) return false;
+  if (s.crop !== undefined && field?.crop.trim().toLowerCase() !== s.crop.toLowerCase()) return false;
+  return true;
+}
+
+/** Per key, the most specific matching rule (a disabled one still wins its key: that is how a field opts out). */
+export function selectRules(rules: readonly Rule[], field: FieldInfo | undefined, device: DeviceInfo | undefined, target: (r: Rule) => boolean): Rule[] {
+  const best = new Map<string, Rule>();
+  for (const r of rules) {
+    if (!target(r) || !scopeMatches(r.scope, field, device)) continue;
+    const k = ruleKey(r);
+    const current = best.get(k);
+    if (!current || specificity(r.scope) > specificity(current.scope)) best.set(k, r);
+  }
+  return [...best.values()].filter((r) => r.enabled);
+}
+
+export function loadCoopContext(cooperativeId: string, directory: RulesDirectory, ruleStore: RuleStore, log: Logger): CoopContext {
+  const farms = new Map(directory.farms(cooperativeId).map((f) => [f.id, f]));
+  const fields = new Map<string, FieldInfo>();
+  const fieldsByFarm = new Map<string, FieldInfo[]>();
+  for (const f of directory.fields(cooperativeId)) {
+    const info: FieldInfo = {
+      id: f.id, name: f.name, crop: f.crop, farmId: f.farmId, farmName: f.farmName, cooperativeId, plantingDate: f.plantingDate,
+      soilTexture: f.soilTexture, areaHa: f.areaHa, pumpFlowM3h: f.pumpFlowM3h,
+    };
+    fields.set(f.id, info);
+    fieldsByFarm.set(f.farmId, [...(fieldsByFarm.get(f.farmId) ?? []), info]);
+  }
+  const devices = new Map<string, DeviceInfo>();
+  for (const d of directory.devices(cooperativeId)) {
+    const field = fields.get(d.fieldId);
+    if (!field || d.revokedAt !== null) continue;
+    devices.set(d.id, { id: d.id, kind: d.kind, name: d.name, fieldId: d.fieldId, farmId: field.farmId, cooperativeId });
+  }
+  const rules: Rule[] = [];
+  for (const stored of ruleStore.rules(cooperativeId)) {
+    const parsed = Rule.safeParse(stored.definition);
+    if (parsed.success) rules.push(parsed.data);
+    else log.warn({ ruleId: stored.id, issues: parsed.error.issues.slice(0, 3) }, 'rule skipped: invalid definition');
+  }
+  return { id: cooperativeId, farms, fields, fieldsByFarm, devices, rules };
+}

@@ -1,0 +1,133 @@
+// The rules service: stream evaluation of every stored batch from a ReadingSource, the every-minute check
+// (missing data, escalation of unacknowledged alerts) and the 05:30 daily run (yesterday's ET0 per farm,
+// water balance, advice), all through ONE serial queue — a batch, a tick and the daily run never interleave.
+// Default rules are seeded for every cooperative that has none. The clock is injected (tests use fake time).
+import type { AlertService } from '../core/alerts/alert-service.js';
+import type { RuleStore } from '../core/alerts/rule-store.js';
+import type { Service } from '../core/lifecycle.js';
+import type { Logger } from '../core/log.js';
+import type { ReadingStore } from '../core/store/reading-store.js';
+import type { StoredReading } from '../core/telemetry/reading.js';
+import { dailyWeather } from './daily-weather.js';
+import { defaultRulesFor } from './default-rules.js';
+import { createEngine, type Engine } from './engine.js';
+import type { DailyWeatherSummary } from './evaluation.js';
+import { localDay } from './field-agronomy.js';
+import type { RulesDirectory } from './rule-context.js';
+import { noRulesMetrics, type ReadingSource, type RulesMetrics } from './reading-source.js';
+import { createCronScheduler, type Scheduler } from './scheduler.js';
+
+export interface RulesServiceOptions {
+  readonly source: ReadingSource;
+  readonly ruleStore: RuleStore;
+  readonly alerts: AlertService;
+  readonly directory: RulesDirectory;
+  readonly store: ReadingStore;
+  readonly log: Logger;
+  readonly now?: (() => number) | undefined;
+  readonly scheduler?: Scheduler | undefined;
+  readonly metrics?: RulesMetrics | undefined;
+}
+
+export interface RulesService extends Service {
+  readonly engine: Engine;
+  /** Queues the daily run (yesterday's weather → daily rules → advice) and resolves when it is done. */
+  runDaily(): Promise<void>;
+  /** Queues the every-minute check (missing data, escalation) and resolves when it is done. */
+  checkMinute(): Promise<void>;
+  /** Resolves once everything queued so far is evaluated. */
+  idle(): Promise<void>;
+}
+
+export const SCHEDULE = { daily: '30 5 * * *', minute: '* * * * *' } as const;
+const WEATHER_RULE = '_weather';
+const DAY_MS = 86_400_000;
+
+export function createRulesService(opts: RulesServiceOptions): RulesService {
+  const now = opts.now ?? Date.now;
+  const { log, ruleStore } = opts;
+  const metrics = opts.metrics ?? noRulesMetrics;
+  const engine = createEngine({ ruleStore, alerts: opts.alerts, directory: opts.directory, log, now, metrics });
+  const scheduler = opts.scheduler ?? createCronScheduler({ log, metrics });
+  let chain: Promise<void> = Promise.resolve();
+  let unsubscribe: (() => void) | undefined;
+  let startedAt = 0;
+  let stopping: Promise<void> | undefined;
+
+  function enqueue(what: string, work: () => void | Promise<void>): Promise<void> {
+    const next = chain.then(work).catch((err: unknown) => { log.error({ err, work: what }, 'rules evaluation failed'); });
+    chain = next;
+    return next;
+  }
+
+  function seedDefaults(): void {
+    for (const id of ruleStore.cooperativeIds()) {
+      if (ruleStore.hasRules(id)) continue;
+      for (const r of defaultRulesFor(id)) ruleStore.putRule(id, r.id, r.definition, now());
+      log.info({ cooperativeId: id }, 'default rules seeded');
+    }
+  }
+
+  async function seedLatest(): Promise<void> {
+    for (const id of ruleStore.cooperativeIds()) {
+      const c = engine.coop(id, true);
+      for (const farmId of c.farms.keys()) {
+        const cached = ruleStore.state(WEATHER_RULE, `farm:${farmId}`) as DailyWeatherSummary | undefined;
+        if (cached) engine.weather.set(farmId, cached);
+      }
+      const latest = await opts.store.latest({ cooperativeId: id });
+      engine.remember(latest.filter((r) => c.devices.has(r.deviceId)));
+    }
+  }
+
+  async function daily(): Promise<void> {
+    const date = localDay(now() - DAY_MS);
+    const weather = new Map<string, DailyWeatherSummary>();
+    for (const id of ruleStore.cooperativeIds()) {
+      const c = engine.coop(id, true);
+      for (const farm of c.farms.values()) {
+        const stations = [...c.devices.values()].filter((d) => d.farmId === farm.id && d.kind === 'weather_station');
+        const w = await dailyWeather(opts.store, farm, stations, date);
+        weather.set(farm.id, w);
+        ruleStore.putState(WEATHER_RULE, `farm:${farm.id}`, w, now());
+      }
+    }
+    engine.daily(weather);
+    log.info({ date, farms: weather.size }, 'daily advice computed');
+  }
+
+  const onBatch = (batch: readonly StoredReading[]) => {
+    void enqueue('batch', () => engine.handleBatch(batch));
+  };
+
+  return {
+    name: 'rules',
+    engine,
+    runDaily: () => enqueue('daily', daily),
+    checkMinute: () => enqueue('minute', () => {
+      engine.tick(startedAt);
+      opts.alerts.escalateDue();
+    }),
+    idle: () => chain,
+
+    async start() {
+      seedDefaults();
+      await seedLatest();
+      startedAt = now();
+      unsubscribe = opts.source.subscribe(onBatch);
+      scheduler.schedule('daily-advice', SCHEDULE.daily, () => this.runDaily());
+      scheduler.schedule('minute-check', SCHEDULE.minute, () => this.checkMinute());
+      scheduler.start();
+      void this.runDaily(); // today's advice right away, not at tomorrow's 05:30
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        unsubscribe?.();
+        await scheduler.stop();
+        await chain;
+      })();
+      return stopping;
+    },
+  };
+}
