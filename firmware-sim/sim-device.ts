@@ -1,16 +1,19 @@
-// One simulated device on the wire: an MQTT client with its own credentials that samples its physics
-// model on the simulated clock and publishes native JSON (core/telemetry/decoders/native.ts) at QoS 1.
-// Like real firmware it keeps a bounded ring buffer: readings taken while offline wait there and go out
-// as array backlog payloads with their original timestamps and sequence numbers once it reconnects.
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+// One simulated device that speaks MQTT itself (native JSON, SenML or ThingsBoard) with its own
+// credentials. Like real firmware it keeps a bounded ring buffer: readings taken while it has no network
+// wait there and go out with their original timestamps and sequence numbers once it is back, as backlog
+// messages of `backlogChunk` entries, one in flight at a time, `replayPauseMs` of device time apart — the
+// rate limit real firmware applies so that a reconnect does not flood its modem or the broker.
+// A flat battery switches it off: the RAM buffer is lost, the broker sees the connection drop.
 import { z } from 'zod';
 import type { Logger } from '../core/log.js';
-import { encodeNative, type NativeEntry } from '../core/telemetry/decoders/native.js';
 import { topics } from '../core/telemetry/topics.js';
 import type { SimClock } from './clock.js';
-import type { DeviceModel } from './models/common.js';
+import type { LinkPlan } from './connectivity.js';
+import type { Entry, MqttFormat } from './formats/types.js';
+import { createMqttLink, type MqttLink, type MqttLinkOptions } from './mqtt-link.js';
+import type { Sampler } from './sampler.js';
 
-/** A command on `devices/{id}/down`. */
+/** A command on `devices/{id}/down`: open a valve for N minutes, or irrigate (run the pump for) N mm. */
 export const DeviceCommandMessage = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('irrigate'), mm: z.number().positive().max(500) }),
   z.strictObject({ cmd: z.literal('valve'), minutes: z.number().positive().max(1440) }),
@@ -19,26 +22,33 @@ export type DeviceCommandMessage = z.infer<typeof DeviceCommandMessage>;
 
 export interface SimDeviceOptions {
   readonly deviceId: string;
-  readonly secret: string;
+  /** Undefined: connect anonymously (no username), for load tests against an anonymous broker. */
+  readonly secret: string | undefined;
   readonly brokerUrl: string;
-  readonly model: DeviceModel;
+  readonly sampler: Sampler;
+  readonly format: MqttFormat;
+  readonly rtc: boolean;
+  readonly link: LinkPlan;
   readonly clock: SimClock;
-  readonly intervalMs: number;
-  readonly firstReportMs: number;
   readonly bufferLimit: number; // ring buffer entries; the oldest is dropped when full
-  readonly backlogChunk: number; // entries per backlog payload
-  readonly reconnectPeriodMs: number;
+  readonly backlogChunk: number; // entries per backlog message
+  readonly replayPauseMs: number; // device time between two backlog messages
+  readonly reconnectPeriodMs: number; // device time before the first retry; doubles up to 12×
   readonly log: Logger;
-  readonly mqttOptions?: Partial<IClientOptions> | undefined;
+  readonly mqttOptions?: MqttLinkOptions['mqttOptions'];
+  /** The connection; default an mqtt.js link (mqtt-link.ts). Tests pass their own. */
+  readonly createLink?: ((opts: MqttLinkOptions) => MqttLink) | undefined;
 }
 
 export interface SimDeviceStats {
   readonly published: number; // entries acknowledged by the broker (PUBACK)
-  readonly buffered: number; // entries waiting, including the one in flight
-  readonly dropped: number; // entries lost to a full buffer
+  readonly buffered: number; // entries waiting, including those in flight
+  readonly dropped: number; // entries lost to a full buffer or a brown-out
   readonly commands: number; // commands applied
   readonly rejectedCommands: number;
   readonly connected: boolean;
+  readonly sessions: number;
+  readonly powered: boolean;
 }
 
 export interface SimDevice {
@@ -55,17 +65,34 @@ const MAX_SAMPLES_PER_TICK = 500; // keeps one tick short when the clock has run
 
 export function createSimDevice(o: SimDeviceOptions): SimDevice {
   const id = o.deviceId;
-  const queue: NativeEntry[] = [];
+  const queue: Entry[] = [];
   let inflight = 0;
-  let nextReport = Math.round(o.firstReportMs);
-  let seq = 0;
-  let client: MqttClient | undefined;
   let flushing: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
-  let lastError: string | undefined;
+  let started = false;
   const counts = { published: 0, dropped: 0, commands: 0, rejectedCommands: 0 };
+  const status = o.format.statusTopic ? topics.status(id) : undefined;
 
-  function enqueue(entries: NativeEntry[], front = false): void {
+  const link: MqttLink = (o.createLink ?? createMqttLink)({
+    brokerUrl: o.brokerUrl,
+    clientId: id,
+    username: o.secret === undefined ? undefined : id,
+    password: o.secret,
+    will: status ? { topic: status, payload: 'offline' } : undefined,
+    subscriptions: [topics.down(id)],
+    onConnect() {
+      if (status) link.publish(status, 'online', 1, true).catch(() => undefined);
+      flush();
+    },
+    onMessage: (topic, payload) => {
+      if (topic === topics.down(id)) onCommand(payload);
+    },
+    retryDelayMs: (attempt) => o.clock.realDelayUntil(o.clock.now() + o.reconnectPeriodMs * Math.min(12, 2 ** (attempt - 1))),
+    log: o.log,
+    mqttOptions: o.mqttOptions,
+  });
+
+  function enqueue(entries: readonly Entry[], front = false): void {
     if (front) queue.unshift(...entries);
     else queue.push(...entries);
     const excess = queue.length - o.bufferLimit;
@@ -76,14 +103,14 @@ export function createSimDevice(o: SimDeviceOptions): SimDevice {
   }
 
   /** Publishes the queue while connected; false when a publish failed (the batch is back in the queue). */
-  async function drain(c: MqttClient): Promise<boolean> {
-    while (!stopping && c.connected && queue.length > 0) {
-      const batch = queue.splice(0, queue.length > 1 ? o.backlogChunk : 1);
-      const payload = batch.length === 1 && batch[0] ? encodeNative(batch[0]) : encodeNative(batch);
+  async function drain(): Promise<boolean> {
+    while (!stopping && link.connected() && queue.length > 0) {
+      const backlog = queue.length > 1;
+      const batch = queue.splice(0, backlog ? o.backlogChunk : 1);
       inflight = batch.length;
       try {
-        // QoS 1: mqtt.js keeps the message across a reconnect and resends it, so this waits for the PUBACK.
-        await c.publishAsync(topics.up(id), payload, { qos: 1 });
+        const payload = o.format.encode(batch, { deviceId: id, sentAtMs: o.clock.now(), rtc: o.rtc });
+        await link.publish(o.format.topic(id), payload, 1); // resolves on PUBACK
         counts.published += batch.length;
       } catch (err) {
         enqueue(batch, true);
@@ -92,27 +119,31 @@ export function createSimDevice(o: SimDeviceOptions): SimDevice {
       } finally {
         inflight = 0;
       }
+      if (backlog && queue.length > 0 && o.replayPauseMs > 0) await sleep(o.clock.realDelayUntil(o.clock.now() + o.replayPauseMs));
     }
     return true;
   }
 
   function flush(): void {
-    if (flushing || !client?.connected) return;
-    const c = client;
-    flushing = drain(c).then((ok) => {
+    if (flushing || !link.connected()) return;
+    flushing = drain().then((ok) => {
       flushing = undefined;
       // Entries sampled while the last publish was in flight; after a failure wait for the next tick.
-      if (ok && !stopping && c.connected && queue.length > 0) flush();
+      if (ok && !stopping && link.connected() && queue.length > 0) flush();
     });
   }
 
   function tick(): void {
-    if (stopping) return;
+    if (stopping || !started) return;
     const simNow = o.clock.now();
-    for (let n = 0; nextReport <= simNow && n < MAX_SAMPLES_PER_TICK; n++) {
-      enqueue([{ ts: nextReport, seq: seq++, readings: o.model.sample(nextReport) }]);
-      nextReport += o.intervalMs;
+    const { entries, brownoutAt } = o.sampler.take(simNow, MAX_SAMPLES_PER_TICK);
+    if (brownoutAt !== undefined) {
+      const lost = queue.filter((e) => e.ts < brownoutAt).length; // RAM does not survive a brown-out
+      queue.splice(0, lost);
+      counts.dropped += lost;
     }
+    enqueue(entries);
+    link.setAvailable(o.sampler.powered() && o.link.online(simNow));
     flush();
   }
 
@@ -130,75 +161,35 @@ export function createSimDevice(o: SimDeviceOptions): SimDevice {
       return;
     }
     tick(); // sample what was due before the water arrives
-    if (o.model.command(parsed.data, o.clock.now())) counts.commands++;
+    if (o.sampler.command(parsed.data, o.clock.now())) counts.commands++;
     o.log.debug({ deviceId: id, command: parsed.data }, 'sim device applied a command');
   }
 
-  function start(): void {
-    if (client || stopping) return;
-    const c = mqtt.connect(o.brokerUrl, {
-      clientId: id,
-      username: id,
-      password: o.secret,
-      clean: true,
-      protocolVersion: 4, // Aedes 1.x speaks MQTT 3.1.1
-      reconnectPeriod: o.reconnectPeriodMs,
-      connectTimeout: 10_000,
-      resubscribe: false, // clean session: subscribe again on every connect below
-      will: { topic: topics.status(id), payload: Buffer.from('offline'), qos: 1, retain: true },
-      ...o.mqttOptions,
-    });
-    client = c;
-    c.on('connect', () => {
-      lastError = undefined;
-      o.log.debug({ deviceId: id }, 'sim device connected');
-      c.publish(topics.status(id), 'online', { qos: 1, retain: true }, () => undefined);
-      c.subscribe(topics.down(id), { qos: 1 }, (err) => {
-        if (err) o.log.debug({ err, deviceId: id }, 'sim device could not subscribe');
-      });
-      flush();
-    });
-    c.on('message', (topic, payload) => {
-      if (topic === topics.down(id)) onCommand(payload);
-    });
-    c.on('close', () => o.log.debug({ deviceId: id }, 'sim device disconnected'));
-    c.on('error', (err) => {
-      // Logged once per distinct failure, not on every reconnect attempt.
-      if (err.message !== lastError) o.log.warn({ err, deviceId: id }, 'sim device connection error');
-      lastError = err.message;
-    });
-  }
-
   async function shutdown(): Promise<void> {
-    const c = client;
-    if (!c) return;
-    if (flushing) await settleWithin(flushing, 1_000);
-    if (c.connected) await settleWithin(c.publishAsync(topics.status(id), 'offline', { qos: 1, retain: true }), 1_000);
-    // A clean DISCONNECT when nothing is in flight; otherwise drop the socket (the broker then sends the will).
-    const force = !c.connected || Object.keys(c.outgoing).length > 0;
-    if (!(await settleWithin(c.endAsync(force), 2_000))) c.stream?.destroy();
+    if (flushing) await Promise.race([flushing, sleep(1_000)]);
+    await link.close(status ? { topic: status, payload: 'offline' } : undefined);
   }
 
   return {
     deviceId: id,
-    start,
+    start() {
+      if (started || stopping) return;
+      started = true;
+      link.setAvailable(o.link.online(o.clock.now()));
+    },
     tick,
-    nextReportMs: () => nextReport,
-    stats: () => ({ ...counts, buffered: queue.length + inflight, connected: client?.connected ?? false }),
+    nextReportMs: () => o.sampler.nextReportMs(),
+    stats: () => ({
+      ...counts,
+      buffered: queue.length + inflight,
+      connected: link.connected(),
+      sessions: link.sessions(),
+      powered: o.sampler.powered(),
+    }),
     stop: () => (stopping ??= shutdown()),
   };
 }
 
-/** Waits for p, at most ms; true when it settled (resolved or rejected) in time. */
-async function settleWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([p.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -1,31 +1,22 @@
 // The fleet runner: builds each device's physics model on the weather of its place, connects every
-// device to the broker with its own credentials and drives them all from one simulated clock.
+// device to the broker with its own credentials (or through a simulated LoRaWAN network server) and
+// drives them all from one simulated clock.
 // Clock: sim = startMs + real elapsed × speed, never ahead of the real clock (clock.ts), so a simulator
-// started in the past backfills history quickly and then reports in real time.
-import type { IClientOptions } from 'mqtt';
-import { z } from 'zod';
+// started in the past backfills history quickly and then reports in real time. With `untilMs` the
+// devices stop measuring there (a scenario's end) and `finished()` tells when all of it is delivered.
 import type { Service } from '../core/lifecycle.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { deviceIdPattern } from '../core/telemetry/topics.js';
 import { createSimClock, type SimClock } from './clock.js';
-import { createDeviceModel } from './models/index.js';
-import { hashString } from './random.js';
-import { createSimDevice, type SimDevice, type SimDeviceStats } from './sim-device.js';
-import { createWeather, type Weather } from './weather.js';
+import { createDeviceParts, createWeatherCache, type WeatherOverrides } from './device-factory.js';
+import { isLorawan, SimDeviceSpec } from './device-spec.js';
+import { createDueQueue } from './due-queue.js';
+import { mqttFormats } from './formats/index.js';
+import { codecFor } from './formats/lorawan-codecs.js';
+import { createLorawanDevice } from './lorawan-device.js';
+import { createNetworkServer, type NetworkServer, type NetworkServerFlavour } from './network-server.js';
+import { createSimDevice, type SimDevice, type SimDeviceOptions, type SimDeviceStats } from './sim-device.js';
 
-export const SimDeviceSpec = z.object({
-  deviceId: z.string().regex(deviceIdPattern),
-  secret: z.string().min(1),
-  kind: z.enum(['soil_probe', 'weather_station', 'canal_sensor', 'awd_tube']),
-  lat: z.number().min(-90).max(90),
-  lonE: z.number().min(-180).max(180).optional(),
-  elevationM: z.number().min(-100).max(6000).optional(),
-  depthsCm: z.array(z.number().int().min(1).max(300)).min(1).max(16).optional(),
-  soilTexture: z.string().optional(),
-  crop: z.string().optional(),
-  seed: z.number().int().optional(),
-});
-export type SimDeviceSpec = z.infer<typeof SimDeviceSpec>;
+export { SimDeviceSpec };
 
 export interface SimulatorOptions {
   readonly brokerUrl: string;
@@ -36,21 +27,43 @@ export interface SimulatorOptions {
   readonly intervalS: number;
   /** Where simulated time begins; default now − 48 h. */
   readonly startMs?: number | undefined;
+  /** Where the devices stop measuring (a scenario's end); default never. */
+  readonly untilMs?: number | undefined;
   readonly now?: (() => number) | undefined;
   readonly log?: Logger | undefined;
-  /** mqtt.js reconnect period; default 5 s. */
+  /** Device time before a device's first reconnect attempt (doubling up to 12×); default 5 s. */
   readonly reconnectPeriodMs?: number | undefined;
   /** Entries each device keeps while offline; default 1,000. */
   readonly bufferLimit?: number | undefined;
-  /** Entries per backlog payload; default 100. */
+  /** Entries per backlog message; default 100. */
   readonly backlogChunk?: number | undefined;
-  readonly mqttOptions?: Partial<IClientOptions> | undefined;
+  /** Device time between two backlog messages on a reconnect; default 1 s. */
+  readonly replayPauseMs?: number | undefined;
+  /** What a scenario imposes on every place's weather: events, a shifted season, less rain. */
+  readonly weather?: WeatherOverrides | undefined;
+  /** The `ruong-lns` service secret the simulated network servers log in with; undefined = anonymous. */
+  readonly lnsSecret?: string | undefined;
+  /** Devices started per real second (a fleet does not all power up in the same millisecond); default all at once. */
+  readonly connectRatePerS?: number | undefined;
+  readonly mqttOptions?: SimDeviceOptions['mqttOptions'];
+}
+
+export interface SimulatorTotals {
+  readonly devices: number;
+  readonly connected: number;
+  readonly published: number;
+  readonly buffered: number;
+  readonly dropped: number;
 }
 
 export interface Simulator extends Service {
   /** Entries (one timestamped set of readings each) the broker has acknowledged, over all devices. */
   published(): number;
   stats(): Record<string, SimDeviceStats>;
+  totals(): SimulatorTotals;
+  networkServers(): NetworkServer[];
+  /** True once the devices measured up to `untilMs` and every entry has left them and their network servers. */
+  finished(): boolean;
 }
 
 const MIN_TICK_MS = 10;
@@ -60,76 +73,103 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   const log = opts.log ?? silentLogger();
   const now = opts.now ?? Date.now;
   let devices: SimDevice[] = [];
+  const due = createDueQueue<SimDevice>(); // started devices by their next report
+  const servers = new Map<NetworkServerFlavour, NetworkServer>();
   let timer: NodeJS.Timeout | undefined;
+  let starter: NodeJS.Timeout | undefined;
   let clock: SimClock | undefined;
   let stopping: Promise<void> | undefined;
+  const until = opts.untilMs ?? Infinity;
 
   function schedule(): void {
     if (stopping || !clock) return;
-    const next = devices.reduce((min, d) => Math.min(min, d.nextReportMs()), Infinity);
-    const delay = Number.isFinite(next) ? clock.realDelayUntil(next) : MAX_TICK_MS;
+    const next = due.peek();
+    const delay = Number.isFinite(next) && next <= until ? clock.realDelayUntil(next) : MAX_TICK_MS;
     timer = setTimeout(run, Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, delay)));
     timer.unref();
   }
 
   function run(): void {
     timer = undefined;
-    for (const d of devices) d.tick();
+    const simNow = clock?.now() ?? 0;
+    const ticked: SimDevice[] = [];
+    // A device ticked early by a command has moved on: its entry is stale, and is simply pushed again.
+    for (let d = due.popDue(simNow); d; d = due.popDue(simNow)) {
+      d.tick();
+      ticked.push(d);
+    }
+    for (const d of ticked) due.push(d, d.nextReportMs());
     schedule();
   }
 
-  function begin(): void {
+  function startDevice(d: SimDevice): void {
+    d.start();
+    due.push(d, d.nextReportMs());
+  }
+
+  function networkServer(flavour: NetworkServerFlavour, simClock: SimClock): NetworkServer {
+    let ns = servers.get(flavour);
+    if (!ns) {
+      ns = createNetworkServer({ brokerUrl: opts.brokerUrl, flavour, secret: opts.lnsSecret, clock: simClock, log, reconnectPeriodMs: opts.reconnectPeriodMs });
+      servers.set(flavour, ns);
+    }
+    return ns;
+  }
+
+  function build(spec: SimDeviceSpec, simClock: SimClock, weatherOf: ReturnType<typeof createWeatherCache>, startMs: number, intervalMs: number): SimDevice {
+    const { sampler, radio, link, weather } = createDeviceParts(spec, weatherOf(spec), startMs, intervalMs);
+    if (isLorawan(spec.format)) {
+      const codec = codecFor(spec.codec, spec.depthsCm);
+      return createLorawanDevice({ deviceId: spec.deviceId, devEui: spec.devEui, sampler, codec, ns: networkServer(spec.format, simClock), radio, weather, link, clock: simClock, log });
+    }
+    return createSimDevice({
+      deviceId: spec.deviceId, secret: spec.secret, brokerUrl: opts.brokerUrl, sampler, format: mqttFormats[spec.format ?? 'native'], rtc: spec.rtc ?? true,
+      link, clock: simClock, bufferLimit: opts.bufferLimit ?? 1_000, backlogChunk: opts.backlogChunk ?? 100,
+      replayPauseMs: opts.replayPauseMs ?? 1_000, reconnectPeriodMs: opts.reconnectPeriodMs ?? 5_000, log, mqttOptions: opts.mqttOptions,
+    });
+  }
+
+  async function begin(): Promise<void> {
     if (clock || stopping) return;
     if (!(opts.intervalS > 0)) throw new RangeError(`intervalS must be positive, got ${opts.intervalS}`);
     const specs = opts.devices.map((d) => SimDeviceSpec.parse(d));
-    const realNow = now();
-    const startMs = Math.floor(opts.startMs ?? realNow - 48 * 3_600_000);
+    const startMs = Math.floor(opts.startMs ?? now() - 48 * 3_600_000);
     const intervalMs = Math.max(1, Math.round(opts.intervalS * 1000));
-    const simClock = createSimClock({ startMs, speed: opts.speed, now });
-    const weathers = new Map<string, Weather>();
-    devices = specs.map((spec) => {
-      const seed = spec.seed ?? hashString(spec.deviceId);
-      // Devices at the same place (to ~1 km) share one weather: the rain on the tube is the station's rain.
-      const place = { lat: Math.round(spec.lat * 100) / 100, lonE: spec.lonE ?? 106, elevationM: Math.round(spec.elevationM ?? 2) };
-      const key = `${place.lat}:${place.lonE}:${place.elevationM}`;
-      let weather = weathers.get(key);
-      if (!weather) weathers.set(key, (weather = createWeather(place)));
-      const model = createDeviceModel({ kind: spec.kind, seed, depthsCm: spec.depthsCm, soilTexture: spec.soilTexture, crop: spec.crop }, weather);
-      return createSimDevice({
-        deviceId: spec.deviceId,
-        secret: spec.secret,
-        brokerUrl: opts.brokerUrl,
-        model,
-        clock: simClock,
-        intervalMs,
-        firstReportMs: startMs + (hashString(spec.deviceId) % intervalMs), // staggered, as real fleets are
-        bufferLimit: opts.bufferLimit ?? 1_000,
-        backlogChunk: opts.backlogChunk ?? 100,
-        reconnectPeriodMs: opts.reconnectPeriodMs ?? 5_000,
-        log,
-        mqttOptions: opts.mqttOptions,
-      });
-    });
+    const base = createSimClock({ startMs, speed: opts.speed, now });
+    // Past `untilMs` the devices' clock stands still: they measure nothing more, but still deliver.
+    const simClock: SimClock = Number.isFinite(until) ? { ...base, now: () => Math.min(base.now(), until) } : base;
+    const weatherOf = createWeatherCache(opts.weather);
+    devices = specs.map((spec) => build(spec, simClock, weatherOf, startMs, intervalMs));
     clock = simClock;
-    for (const d of devices) d.start();
+    await Promise.all([...servers.values()].map((s) => s.start()));
+    startDevices();
     log.info({ devices: devices.length, speed: opts.speed, intervalS: opts.intervalS, startMs }, 'simulator started');
     schedule();
   }
 
-  /** Resolves once every device has a client; devices connect (and reconnect) on their own, buffering meanwhile. */
-  function start(): Promise<void> {
-    try {
-      begin();
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  /** Starts the devices, `connectRatePerS` of them a second (in 50 ms slices), or all at once. */
+  function startDevices(): void {
+    const rate = opts.connectRatePerS;
+    if (!rate || rate >= devices.length) {
+      for (const d of devices) startDevice(d);
+      return;
     }
+    let i = 0;
+    const slice = Math.max(1, Math.round(rate / 20));
+    const next = (): void => {
+      starter = undefined;
+      for (const end = Math.min(devices.length, i + slice); i < end && !stopping; i++) startDevice(devices[i] as SimDevice);
+      if (i < devices.length && !stopping) (starter = setTimeout(next, 50)).unref();
+    };
+    next();
   }
 
   async function shutdown(): Promise<void> {
     if (timer) clearTimeout(timer);
+    if (starter) clearTimeout(starter);
     timer = undefined;
     await Promise.all(devices.map((d) => d.stop()));
+    await Promise.all([...servers.values()].map((s) => s.stop()));
     log.info({ published: published() }, 'simulator stopped');
   }
 
@@ -137,11 +177,30 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     return devices.reduce((sum, d) => sum + d.stats().published, 0);
   }
 
+  function totals(): SimulatorTotals {
+    const t = { devices: devices.length, connected: 0, published: 0, buffered: 0, dropped: 0 };
+    for (const d of devices) {
+      const s = d.stats();
+      if (s.connected) t.connected++;
+      t.published += s.published;
+      t.buffered += s.buffered;
+      t.dropped += s.dropped;
+    }
+    return t;
+  }
+
   return {
     name: 'firmware-sim',
-    start,
+    start: () => begin(),
     stop: () => (stopping ??= shutdown()),
     published,
+    totals,
     stats: () => Object.fromEntries(devices.map((d) => [d.deviceId, d.stats()])),
+    networkServers: () => [...servers.values()],
+    finished: () =>
+      clock !== undefined &&
+      clock.now() >= until &&
+      devices.every((d) => d.nextReportMs() > until && d.stats().buffered === 0) &&
+      [...servers.values()].every((s) => s.stats().queued === 0),
   };
 }

@@ -14,6 +14,7 @@ import {
   solarTimeCorrection,
 } from './fao56.js';
 import { clamp, gaussian, hashInts, mulberry32, noiseAt } from './random.js';
+import { adjustmentForDay, type WeatherEvent } from './weather-events.js';
 
 export type ClimateRegion = 'south' | 'highlands' | 'central_coast' | 'north';
 
@@ -25,6 +26,10 @@ export interface WeatherConfig {
   readonly region?: ClimateRegion; // default: from latitude and elevation
   readonly rainFactor?: number; // multiplies the daily rain probability; 0 = a drought
   readonly utcOffsetH?: number; // default 7 (Asia/Ho_Chi_Minh)
+  /** The climate (season, sun) runs this many days ahead of the calendar: a March week simulated in June. */
+  readonly seasonShiftDays?: number;
+  /** Heat waves, droughts and storms a scenario imposes (weather-events.ts). */
+  readonly events?: readonly WeatherEvent[];
 }
 export type ResolvedWeatherConfig = Required<WeatherConfig>;
 
@@ -113,6 +118,8 @@ export function resolveWeatherConfig(cfg: WeatherConfig): ResolvedWeatherConfig 
     region: cfg.region ?? climateRegionOf(cfg.lat, elevationM),
     rainFactor: cfg.rainFactor ?? 1,
     utcOffsetH: cfg.utcOffsetH ?? 7,
+    seasonShiftDays: Math.round(cfg.seasonShiftDays ?? 0),
+    events: cfg.events ?? [],
   };
 }
 
@@ -139,7 +146,8 @@ export function createWeather(config: WeatherConfig): Weather {
   const maxProb = Math.max(...climate.rainProb);
 
   function drawDay(dayIndex: number): DayWeather {
-    const { doy, month } = dayOfYear(dayIndex * DAY, 0);
+    const { doy, month } = dayOfYear((dayIndex + cfg.seasonShiftDays) * DAY, 0);
+    const adj = adjustmentForDay(cfg.events, dayIndex * DAY - cfg.utcOffsetH * HOUR);
     const r = mulberry32(hashInts(cfg.seed, dayIndex));
     const prob = climate.rainProb[month - 1] ?? 0;
     const wet = prob / maxProb; // 0 driest month … 1 wettest
@@ -154,17 +162,19 @@ export function createWeather(config: WeatherConfig): Weather {
     const pU = r();
     const dewU = r();
     const tAnomaly = 0.8 * gaussian(r);
-    const rains = rainRoll < prob * cfg.rainFactor;
-    const cloud = rains ? 0.5 + 0.4 * cloudU : clamp(0.05 + 0.55 * wet * cloudU + 0.15 * cloudU, 0, 0.9);
+    const rains = adj.rain !== undefined || (!adj.dry && rainRoll < prob * cfg.rainFactor);
+    const calm = adj.dry || adj.deltaC > 0 ? 0.5 : 1; // a drought or a heat wave comes with clear skies
+    const cloud = rains ? 0.5 + 0.4 * cloudU : clamp(0.05 + 0.55 * wet * cloudU + 0.15 * cloudU, 0, 0.9) * calm;
     const seasonal = tAnnual + climate.tAmplitude * Math.cos((2 * Math.PI * (doy - climate.tPeakDoy)) / 365);
     const tmean = seasonal + tAnomaly - (rains ? 1 : 0);
     const dtr = (climate.dtrDry + (climate.dtrWet - climate.dtrDry) * wet) * (1 - 0.45 * cloud);
-    const tmin = tmean - dtr / 2;
+    const tmin = tmean - dtr / 2 + 0.6 * adj.deltaC;
     const dewDep = (1 - wet) * climate.dewDepDry * (0.5 + dewU) + 0.5 * dewU;
     // Sunrise in local standard time: solar sunrise 12 − N/2 (FAO-56 Eq. 34) minus the Eq. 31 correction.
     const sunriseH = 12 - daylightHours(cfg.lat, doy) / 2 - solarTimeCorrection(doy, cfg.lonE, cfg.utcOffsetH);
     let rain: RainEvent | undefined;
-    if (rains) {
+    if (adj.rain) rain = adj.rain;
+    else if (rains) {
       const startH = convective < 0.7 ? 13 + 6 * startU : 24 * startU; // afternoon convection mostly
       const startMs = Math.round(dayIndex * DAY - cfg.utcOffsetH * HOUR + startH * HOUR);
       const mm = clamp(-MEAN_RAIN_MM * Math.log(1 - amountU), 0.4, 90);
@@ -175,9 +185,9 @@ export function createWeather(config: WeatherConfig): Weather {
       doy,
       month,
       tmin,
-      tmax: tmin + dtr,
+      tmax: tmin + dtr + 0.4 * adj.deltaC,
       cloud,
-      dewPoint: tmin - dewDep,
+      dewPoint: tmin - 0.6 * adj.deltaC - dewDep, // hot air brings no extra water vapour: drier
       windMean: (climate.windDry + (climate.windWet - climate.windDry) * wet) * (0.6 + 0.8 * windU),
       pressureAnomaly: 0.25 * (2 * pU - 1),
       sunriseH,

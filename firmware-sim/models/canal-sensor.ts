@@ -5,15 +5,16 @@
 // (Feb–Apr, agronomy.md §4) that rises with the flood tide (lagging high water by ≈ 1 h) and is flushed
 // to fresh water by the rainy-season discharge. Amplitudes and phases are [judg] for a delta canal.
 import type { Weather } from '../weather.js';
-import { dayOfYear, localHour } from '../weather.js';
+import { localHour } from '../weather.js';
 import { gaussian, hashInts, mulberry32 } from '../random.js';
-import { createBattery, createIntegrator, DAY_MS, HOUR_MS, put, type DeviceModel, type Readings } from './common.js';
+import { createBattery, createIntegrator, DAY_MS, HOUR_MS, put, type DeviceModel, type PowerOptions, type Readings } from './common.js';
 
 export interface CanalSensorOptions {
   readonly weather: Weather;
   readonly seed: number;
   /** Peak dry-season EC at spring flood tide, dS/m; default 8 in the delta (lat < 11.5°N), else 1.5. */
-  readonly peakEcDsm?: number;
+  readonly peakEcDsm?: number | undefined;
+  readonly power?: PowerOptions | undefined;
 }
 
 export interface CanalSensor extends DeviceModel {
@@ -41,7 +42,7 @@ export function createCanalSensor(o: CanalSensorOptions): CanalSensor {
   const { weather } = o;
   const delta = weather.config.lat < 11.5 && weather.config.elevationM < 20;
   const peakEc = (o.peakEcDsm ?? (delta ? 8 : 1.5)) * (0.8 + 0.4 * rng());
-  const battery = createBattery({ initial: 60 + 35 * rng(), loadPctPerH: 0.2, panelPctPerHAt1000: 2, txCostPct: 0.01 });
+  const battery = createBattery({ initial: 60 + 35 * rng(), power: o.power, loadPctPerH: 0.2, panelPctPerHAt1000: 2, txCostPct: 0.01 });
 
   function tide(ms: number): number {
     const hours = ms / HOUR_MS; // harmonic time from the epoch keeps the tide a pure function of time
@@ -59,7 +60,7 @@ export function createCanalSensor(o: CanalSensorOptions): CanalSensor {
 
   function sample(ms: number): Readings {
     step(ms);
-    const { doy } = dayOfYear(ms, weather.config.utcOffsetH);
+    const { doy } = weather.day(ms); // the weather's season (a scenario may shift it)
     const out: Readings = {};
     const flood = 80 * season(doy, 285, 40); // Mekong flood crest around October [rec]
     const runoff = 0.4 * weather.rainBetween(ms - DAY_MS, ms); // cm per mm of the last day's rain [judg]
@@ -80,5 +81,5 @@ export function createCanalSensor(o: CanalSensorOptions): CanalSensor {
     return out;
   }
 
-  return { kind: 'canal_sensor', step, sample, tide, command: () => false };
+  return { kind: 'canal_sensor', step, sample, tide, command: () => false, powered: () => battery.powered() };
 }

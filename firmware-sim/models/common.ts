@@ -19,6 +19,16 @@ export interface DeviceModel {
   sample(simTimeMs: number): Readings;
   /** Applies a command at simTimeMs; false when this kind of device has nothing to do with it. */
   command(cmd: DeviceCommand, simTimeMs: number): boolean;
+  /** False while the battery is flat: the device is off and neither samples nor reports. */
+  powered(): boolean;
+}
+
+/** What a scenario may change about a device's power supply. */
+export interface PowerOptions {
+  /** Charge at the start, %; default drawn from the seed (60–95 %). */
+  readonly initialPct?: number | undefined;
+  /** The solar panel's yield: 1 clean, 0.3 dusty or shaded, 0 broken; default 1. */
+  readonly solar?: number | undefined;
 }
 
 export const HOUR_MS = 3_600_000;
@@ -53,6 +63,7 @@ export function put(out: Readings, key: string, value: number, decimals: number)
 
 export interface BatteryOptions {
   readonly initial: number; // %
+  readonly power?: PowerOptions | undefined; // a scenario's overrides of `initial` and the panel
   readonly loadPctPerH: number; // sleep current + sensors
   readonly panelPctPerHAt1000: number; // charge rate under 1000 W/m²
   readonly txCostPct: number; // per report (radio on)
@@ -62,19 +73,37 @@ export interface Battery {
   step(hours: number, solarWm2: number): void;
   transmit(): void;
   level(): number;
+  /** False from the moment the cell is flat until the panel has recharged it to RESTART_PCT. */
+  powered(): boolean;
 }
 
-/** A solar-charged cell: charge ∝ irradiance, constant drain, a cost per report; 0…100 %. [judg] */
+/** Charge at which a browned-out device boots again (its regulator's restart threshold) [judg]. */
+export const RESTART_PCT = 5;
+
+/**
+ * A solar-charged cell: charge ∝ irradiance, constant drain, a cost per report; 0…100 %. [judg]
+ * At 0 % the device browns out: it draws nothing more, and boots again once the panel has brought the
+ * cell back to RESTART_PCT.
+ */
 export function createBattery(o: BatteryOptions): Battery {
-  let level = clamp(o.initial, 0, 100);
+  let level = clamp(o.power?.initialPct ?? o.initial, 0, 100);
+  let on = level > 0;
+  const panel = o.panelPctPerHAt1000 * clamp(o.power?.solar ?? 1, 0, 2);
+  const settle = (): void => {
+    if (level <= 0) on = false;
+    else if (!on && level >= RESTART_PCT) on = true;
+  };
   return {
     step(hours, solar) {
-      level = clamp(level + (o.panelPctPerHAt1000 * Math.max(0, solar)) / 1000 * hours - o.loadPctPerH * hours, 0, 100);
+      level = clamp(level + ((panel * Math.max(0, solar)) / 1000) * hours - (on ? o.loadPctPerH * hours : 0), 0, 100);
+      settle();
     },
     transmit() {
       level = clamp(level - o.txCostPct, 0, 100);
+      settle();
     },
     level: () => level,
+    powered: () => on,
   };
 }
 

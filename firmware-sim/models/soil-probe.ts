@@ -16,9 +16,10 @@ import {
   put,
   scheduleCommand,
   type DeviceModel,
+  type PowerOptions,
   type Readings,
 } from './common.js';
-import { cropKc, cropOf, soilTexture } from './crops.js';
+import { cropKc, cropOf, soilTexture, type SoilTexture } from './crops.js';
 
 export interface SoilProbeOptions {
   readonly weather: Weather;
@@ -26,12 +27,20 @@ export interface SoilProbeOptions {
   readonly depthsCm?: readonly number[]; // default [20, 50]
   readonly soilTexture?: string; // default loam
   readonly crop?: string; // default coffee
+  /** When the crop was planted (epoch ms); default drawn from the seed. Sets its Kc stage (FAO-56 Eq. 66). */
+  readonly plantingMs?: number | undefined;
+  /** Initial water in every layer as a share of the available water, (θ − θWP)/(θFC − θWP); default drawn. */
+  readonly initialWetness?: number | undefined;
+  readonly power?: PowerOptions | undefined;
 }
 
 export interface SoilProbe extends DeviceModel {
   /** Volumetric water content (m³/m³) of each layer, shallow first. */
   waterContent(): number[];
   readonly depthsCm: readonly number[];
+  /** Thickness of each layer, mm (the layer around a sensor reaches halfway to its neighbours). */
+  readonly thicknessMm: readonly number[];
+  readonly soil: SoilTexture;
 }
 
 const ROOT_DECAY_CM = 25; // root density falls off with depth, e-folding 25 cm [judg]
@@ -44,17 +53,21 @@ export function createSoilProbe(o: SoilProbeOptions): SoilProbe {
   const soil = soilTexture(o.soilTexture);
   const crop = cropOf(o.crop, 'coffee');
   const rng = mulberry32(hashInts(o.seed, 1));
-  const plantingDay = Math.floor(rng() * 3650); // where in its season the crop is [judg]
+  const drawnPlanting = Math.floor(rng() * 3650); // where in its season the crop is [judg]
+  const plantingDay = o.plantingMs === undefined ? drawnPlanting : localDayIndex(o.plantingMs, o.weather.config.utcOffsetH);
   // Layer i spans the midpoints between neighbouring sensor depths (the last one as deep again below it).
   const bounds = depths.map((d, i) => (i + 1 < depths.length ? (d + (depths[i + 1] ?? d)) / 2 : 0));
   const tops = depths.map((_, i) => (i === 0 ? 0 : (bounds[i - 1] ?? 0)));
   const bottoms = depths.map((d, i) => (i + 1 < depths.length ? (bounds[i] ?? d) : d + (d - (tops[i] ?? 0))));
   const thicknessMm = depths.map((_, i) => ((bottoms[i] ?? 0) - (tops[i] ?? 0)) * 10);
   const rootWeights = normalise(depths.map((_, i) => Math.exp(-((tops[i] ?? 0) + (bottoms[i] ?? 0)) / 2 / ROOT_DECAY_CM)));
-  const theta = depths.map(() => soil.wp + (0.55 + 0.3 * rng()) * (soil.fc - soil.wp));
+  const theta = depths.map(() => {
+    const drawn = 0.55 + 0.3 * rng(); // drawn even when given, so a seed keeps its other draws
+    return Math.min(soil.sat, soil.wp + Math.max(0, o.initialWetness ?? drawn) * (soil.fc - soil.wp));
+  });
   const ecPore = 0.6 + 0.8 * rng(); // pore-water EC at field capacity, dS/m [judg]
   const water = createWaterSchedule();
-  const battery = createBattery({ initial: 60 + 35 * rng(), loadPctPerH: 0.08, panelPctPerHAt1000: 0.8, txCostPct: 0.005 });
+  const battery = createBattery({ initial: 60 + 35 * rng(), power: o.power, loadPctPerH: 0.08, panelPctPerHAt1000: 0.8, txCostPct: 0.005 });
   const noise = mulberry32(hashInts(o.seed, 2));
   const { weather } = o;
   const utc = weather.config.utcOffsetH;
@@ -83,12 +96,27 @@ export function createSoilProbe(o: SoilProbeOptions): SoilProbe {
     theta[i] = (theta[i] ?? 0) + Math.min(room, mm) / (thicknessMm[i] ?? 1);
   }
 
+  /**
+   * Root water uptake. The total follows FAO-56 over the whole profile: ETc,adj = Ks·ETc (Eq. 80) with
+   * Ks from the profile's depletion (Eq. 84, 1 while Dr ≤ RAW = p·TAW). It is shared among the layers by
+   * root density × the layer's relative available water — compensatory uptake (Jarvis 1989): roots take
+   * more from wetter layers as the shallow ones dry, so the top sensor still dries first.
+   */
   function extract(etcMm: number): void {
+    let taw = 0;
+    let dr = 0;
+    const shares = theta.map((th, i) => {
+      const thick = thicknessMm[i] ?? 1;
+      taw += (soil.fc - soil.wp) * thick;
+      dr += Math.max(0, soil.fc - th) * thick;
+      return (rootWeights[i] ?? 0) * clamp((th - soil.wp) / (soil.fc - soil.wp), 0, 1);
+    });
+    const ks = dr <= crop.p * taw ? 1 : clamp((taw - dr) / ((1 - crop.p) * taw), 0, 1);
+    const total = shares.reduce((a, b) => a + b, 0);
+    if (total <= 0) return;
     for (let i = 0; i < theta.length; i++) {
       const th = theta[i] ?? 0;
-      // FAO-56 Eq. 84 per layer: Ks = (θ − θWP)/((1 − p)(θFC − θWP)), 1 while the layer is above RAW.
-      const ks = clamp((th - soil.wp) / ((1 - crop.p) * (soil.fc - soil.wp)), 0, 1);
-      const mm = etcMm * (rootWeights[i] ?? 0) * ks;
+      const mm = (ks * etcMm * (shares[i] ?? 0)) / total;
       theta[i] = Math.max(soil.wp, th - mm / (thicknessMm[i] ?? 1));
     }
   }
@@ -136,6 +164,9 @@ export function createSoilProbe(o: SoilProbeOptions): SoilProbe {
   return {
     kind: 'soil_probe',
     depthsCm: depths,
+    thicknessMm,
+    soil,
+    powered: () => battery.powered(),
     step,
     sample,
     command(cmd, ms) {

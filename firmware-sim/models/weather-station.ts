@@ -3,11 +3,12 @@
 // report and the part-filled bucket carries over, so no rain is lost or invented.
 import type { Weather } from '../weather.js';
 import { gaussian, hashInts, mulberry32 } from '../random.js';
-import { createBattery, createIntegrator, HOUR_MS, put, type DeviceModel, type Readings } from './common.js';
+import { createBattery, createIntegrator, HOUR_MS, put, type DeviceModel, type PowerOptions, type Readings } from './common.js';
 
 export interface WeatherStationOptions {
   readonly weather: Weather;
   readonly seed: number;
+  readonly power?: PowerOptions | undefined;
 }
 
 const TIP_MM = 0.2;
@@ -16,7 +17,7 @@ const MAX_RAIN_PER_REPORT = 60; // catalogue bound; anything above waits in the 
 export function createWeatherStation(o: WeatherStationOptions): DeviceModel {
   const rng = mulberry32(hashInts(o.seed, 1));
   const noise = mulberry32(hashInts(o.seed, 2));
-  const battery = createBattery({ initial: 60 + 35 * rng(), loadPctPerH: 0.3, panelPctPerHAt1000: 2.5, txCostPct: 0.01 });
+  const battery = createBattery({ initial: 60 + 35 * rng(), power: o.power, loadPctPerH: 0.3, panelPctPerHAt1000: 2.5, txCostPct: 0.01 });
   const { weather } = o;
   let bucket = 0; // mm since the last report
 
@@ -42,5 +43,5 @@ export function createWeatherStation(o: WeatherStationOptions): DeviceModel {
     return out;
   }
 
-  return { kind: 'weather_station', step, sample, command: () => false };
+  return { kind: 'weather_station', step, sample, command: () => false, powered: () => battery.powered() };
 }

@@ -8,7 +8,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNative, NativePayload, type NativeEntry } from '../../core/telemetry/decoders/native.js';
 import { parseDeviceTopic } from '../../core/telemetry/topics.js';
-import { createSimulator, type SimDeviceSpec, type Simulator } from '../../firmware-sim/index.js';
+import { createSimulator, devEuiOf, encodeDownlink, type SimDeviceSpec, type Simulator } from '../../firmware-sim/index.js';
 
 interface Received {
   readonly deviceId: string;
@@ -138,7 +138,7 @@ describe('firmware simulator on a real broker', () => {
       speed: 3600,
       intervalS: intervalMs / 1000,
       startMs,
-      reconnectPeriodMs: 300,
+      reconnectPeriodMs: 18 * 60_000, // device time: 300 ms of real time at 3600×
     });
     await sim.start();
     await waitFor('the first reading of soil-it', () => entriesOf(messages, 'soil-it').length > 0);
@@ -181,5 +181,75 @@ describe('firmware simulator on a real broker', () => {
     await watcher.publishAsync('devices/awd-it/down', JSON.stringify({ cmd: 'irrigate', mm: 20 }), { qos: 1 });
     await watcher.publishAsync('devices/awd-it/down', 'not json', { qos: 1 });
     await waitFor('the command to be applied', () => (sim?.stats()['awd-it']?.commands ?? 0) === 1 && sim?.stats()['awd-it']?.rejectedCommands === 1);
+  });
+});
+
+describe('commands make the field respond', () => {
+  let broker: Aedes;
+  let server: Server;
+  let url: string;
+  let watcher: MqttClient;
+  let sim: Simulator | undefined;
+  const ups: { deviceId: string; entries: NativeEntry[] }[] = [];
+  const uplinks: { topic: string; body: { fCnt?: number; object?: Record<string, number> } }[] = [];
+
+  beforeAll(async () => {
+    broker = await Aedes.createBroker();
+    server = createServer(broker.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    watcher = await mqtt.connectAsync(url, { clientId: 'watcher-cmd', reconnectPeriod: 0 });
+    watcher.on('message', (topic, payload) => {
+      const parsed = parseDeviceTopic(topic);
+      if (parsed?.kind === 'up') {
+        const p = NativePayload.parse(JSON.parse(payload.toString('utf8')));
+        ups.push({ deviceId: parsed.deviceId, entries: Array.isArray(p) ? p : [p] });
+      } else if (topic.startsWith('application/')) uplinks.push({ topic, body: JSON.parse(payload.toString('utf8')) as (typeof uplinks)[number]['body'] });
+    });
+    await watcher.subscribeAsync(['devices/+/up', 'application/+/device/+/event/up'], { qos: 1 });
+  });
+
+  afterAll(async () => {
+    await sim?.stop();
+    await watcher?.endAsync();
+    await new Promise<void>((resolve) => broker?.close(() => resolve()));
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  it('an irrigate command on devices/{id}/down wets the soil the probe measures', async () => {
+    const place = { lat: 12.82, lonE: 108.08, elevationM: 520 };
+    sim = createSimulator({
+      brokerUrl: url, speed: 3_600, intervalS: 600, startMs: Date.now() - 6 * HOUR, weather: { rainFactor: 0 },
+      devices: [{ deviceId: 'soil-cmd', kind: 'soil_probe', ...place, depthsCm: [20, 50], soilTexture: 'clay', crop: 'coffee', seed: 9 }],
+    });
+    await sim.start();
+    const moisture = (): number[] => ups.filter((u) => u.deviceId === 'soil-cmd').flatMap((u) => u.entries.map((e) => e.readings['soil_moisture@20cm'] ?? NaN));
+    await waitFor('six readings before the command', () => moisture().length >= 6);
+    await watcher.publishAsync('devices/soil-cmd/down', JSON.stringify({ cmd: 'irrigate', mm: 40 }), { qos: 1 });
+    await waitFor('the command to be applied', () => sim?.stats()['soil-cmd']?.commands === 1);
+    const before = moisture().at(-1) ?? NaN;
+    const count = moisture().length;
+    await waitFor('six readings after the command', () => moisture().length >= count + 6);
+    expect(Math.max(...moisture().slice(count))).toBeGreaterThan(before + 3); // 40 mm into the top 35 cm
+    await sim.stop();
+    sim = undefined;
+  });
+
+  it('a LoRaWAN AWD tube gets its downlink after its next uplink (class A), and its field fills', async () => {
+    sim = createSimulator({
+      brokerUrl: url, speed: 3_600, intervalS: 600, startMs: Date.now() - 6 * HOUR, weather: { rainFactor: 0 },
+      devices: [{ deviceId: 'awd-lora', kind: 'awd_tube', lat: 9.55, lonE: 105.98, elevationM: 1, crop: 'rice', farmer: false, format: 'chirpstack', rssiDbm: -70, seed: 10 }],
+    });
+    await sim.start();
+    const levels = (): number[] => uplinks.filter((u) => u.topic.includes(devEuiOf('awd-lora'))).map((u) => u.body.object?.awd_level ?? NaN);
+    await waitFor('six uplinks before the command', () => levels().length >= 6);
+    const app = sim.networkServers()[0]?.identity.applicationId ?? '';
+    const down = { devEui: devEuiOf('awd-lora'), confirmed: false, fPort: 10, data: encodeDownlink({ cmd: 'valve', minutes: 120 }).toString('base64') };
+    await watcher.publishAsync(`application/${app}/device/${devEuiOf('awd-lora')}/command/down`, JSON.stringify(down), { qos: 1 });
+    await waitFor('the downlink to be delivered and applied', () => sim?.stats()['awd-lora']?.commands === 1);
+    const count = levels().length;
+    const before = levels().at(-1) ?? NaN;
+    await waitFor('six more uplinks', () => levels().length >= count + 6);
+    expect(Math.max(...levels().slice(count))).toBeGreaterThan(before + 2); // 60 mm through the inlet gate
   });
 });

@@ -1,5 +1,5 @@
 // The AWD tube: falls with ET and percolation, is re-flooded by the simulated farmer at −15 cm,
-// rises with rain and irrigation, and never leaves −30…+20 cm.
+// rises with rain and irrigation, and never leaves −30…+20 cm. The farmer's phases: awd-farmer.test.ts.
 import { describe, expect, it } from 'vitest';
 import { createAwdTube } from '../../../firmware-sim/models/index.js';
 import { createWeather } from '../../../firmware-sim/weather.js';
@@ -7,8 +7,8 @@ import { DAY, HOUR, STEP, local, mekong } from './helpers.js';
 
 describe('AWD tube', () => {
   it('falls from +5 cm below −15 cm within three weeks without rain, then the farmer re-floods it', () => {
-    const tube = createAwdTube({ weather: createWeather({ ...mekong, rainFactor: 0 }), seed: 11 });
     const t0 = local(2025, 2, 1);
+    const tube = createAwdTube({ weather: createWeather({ ...mekong, rainFactor: 0 }), seed: 11, plantingMs: t0 - 20 * DAY }); // AWD phase
     tube.step(t0);
     tube.command({ cmd: 'irrigate', mm: 200 }, t0);
     tube.step(t0 + DAY); // flooded (and spilling over the bund)
