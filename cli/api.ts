@@ -1,0 +1,56 @@
+// `ruong api`: the HTTP API and dashboard alone (issue 9) — any number of these behind an HTTP load balancer.
+// The process keeps no state of its own: sessions, alerts and advice live in DATA_DIR's registry (SQLite,
+// WAL), readings in the configured store, so a request may land on any API process sharing them.
+// Not in this process (documented in docs/deploy.md): live updates over SSE (they are fed by an ingest in the
+// same process) and the immediate disconnect of a revoked device (the broker refuses its next CONNECT).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildApp } from '../api/app.js';
+import { createAlertService } from '../core/alerts/alert-service.js';
+import { createRuleStore } from '../core/alerts/rule-store.js';
+import type { Config } from '../core/config.js';
+import { createLifecycle, type Service } from '../core/lifecycle.js';
+import { createLogger } from '../core/log.js';
+import { createMetrics } from '../core/metrics.js';
+import { createRegistry } from '../core/registry/registry.js';
+import { createInfluxStore } from '../core/store/influx-store.js';
+import { createSqliteStore } from '../core/store/sqlite-store.js';
+import { configuredBrokerUrls } from './broker-config.js';
+import { createHttpService } from './http-service.js';
+
+export async function runApi(config: Config, out: (line: string) => void): Promise<number> {
+  const log = createLogger({ level: config.LOG_LEVEL });
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
+  const store = config.STORE === 'influx'
+    ? createInfluxStore({ url: config.INFLUX_URL!, log, rawRetentionMs: config.RAW_RETENTION_DAYS * 86_400_000 })
+    : createSqliteStore({ path: join(config.DATA_DIR, 'readings.db') });
+  const app = buildApp({
+    registry, store, metrics: createMetrics({ defaultMetrics: true }), log: log.child({ service: 'api' }),
+    sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
+    readiness: async () => ({ store: await store.ping() }),
+    brokerUrls: () => configuredBrokerUrls(config),
+    alerts: createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) }),
+    advice: createRuleStore(registry.db), webhookSecret: config.WEBHOOK_SECRET,
+  });
+  const http = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
+  const services: Service[] = [
+    { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) },
+    { name: `store-${store.kind}`, start: () => store.setup(), stop: () => store.close() },
+    http,
+  ];
+  const lifecycle = createLifecycle(services, log);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(130);
+    log.info({ signal }, 'shutting down: stop intake, flush, close');
+    lifecycle.stop().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await lifecycle.start();
+  out(`  Ruộng API is running — store: ${store.kind}, data: ${config.DATA_DIR}`);
+  out(`  HTTP:       http://${config.PUBLIC_HOST}:${http.port()}/`);
+  out('  Stop with Ctrl-C.');
+  return 0;
+}

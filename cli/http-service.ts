@@ -1,0 +1,29 @@
+// An HTTP server as a lifecycle Service (listen on start, close on stop) for the processes that serve the API
+// alone (`ruong api`). Same behaviour as the one inside cli/platform.ts, which `ruong start` uses.
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Service } from '../core/lifecycle.js';
+import type { Logger } from '../core/log.js';
+
+export function createHttpService(app: RequestListener, host: string, port: number, log: Logger): Service & { port(): number } {
+  let server: Server | undefined;
+  return {
+    name: 'api',
+    async start() {
+      server = createServer(app);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, host, () => resolve());
+      });
+      log.info({ port: this.port() }, 'http listening');
+    },
+    port: () => (server?.address() as AddressInfo | null)?.port ?? 0,
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      s.closeIdleConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The rules engine's ReadingSource when it runs as its own process (`ruong rules`, architecture.md): an MQTT
+// subscription to the device uplinks, decoded with core/telemetry and given the registry's tenancy — the same
+// decoding the ingest does, without storing. It sees a reading when the broker delivers it (not after the
+// store acknowledged it), and misses readings published while it is disconnected (clean session, QoS 1):
+// rule state (pending durations, open alerts) is in the registry, so a restart neither re-alerts nor forgets.
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from '../core/log.js';
+import type { Registry } from '../core/registry/registry.js';
+import { decode, DecodeError, type DecodeContext } from '../core/telemetry/decoders/index.js';
+import { interopSubscriptions } from '../core/telemetry/interop-topics.js';
+import type { StoredReading } from '../core/telemetry/reading.js';
+import { topics } from '../core/telemetry/topics.js';
+import type { ReadingSource } from '../rules/reading-source.js';
+
+export interface MqttReadingSource extends ReadingSource {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createMqttReadingSource(opts: {
+  url: string; username: string; password: string; clientId: string; registry: Registry; log: Logger; rawRetentionMs?: number;
+}): MqttReadingSource {
+  const { registry, log } = opts;
+  const listeners = new Set<(batch: readonly StoredReading[]) => void>();
+  let client: MqttClient | undefined;
+  const ctx: DecodeContext = {
+    resolveDevice(ref) {
+      const id = (ref.devEui !== undefined ? registry.deviceIdByDevEui(ref.devEui) : undefined) ?? ref.deviceId;
+      const dev = id === undefined ? undefined : registry.deviceContext(id);
+      return dev && { deviceId: dev.deviceId, revoked: dev.revoked, profile: registry.profileOfDevice(dev.deviceId) };
+    },
+    maxAgeMs: opts.rawRetentionMs,
+  };
+
+  function onMessage(topic: string, payload: Buffer): void {
+    try {
+      const decoded = decode({ topic, payload, receivedAt: Date.now() }, ctx);
+      const dev = registry.deviceContext(decoded.deviceId);
+      if (!dev || decoded.ignored !== undefined || decoded.readings.length === 0) return;
+      const batch: StoredReading[] = decoded.readings.map((r) => ({ ...r, fieldId: dev.fieldId, farmId: dev.farmId, cooperativeId: dev.cooperativeId }));
+      for (const listener of listeners) listener(batch);
+    } catch (err) {
+      // Bad input is the ingest's to dead-letter (with its reason); here it is only skipped.
+      if (!(err instanceof DecodeError)) log.error({ err, topic }, 'rules reading source failed');
+    }
+  }
+
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => { listeners.delete(listener); };
+    },
+    async start() {
+      client = await mqtt.connectAsync(opts.url, { clientId: opts.clientId, username: opts.username, password: opts.password, clean: true, reconnectPeriod: 1000 });
+      client.on('message', onMessage);
+      client.on('connect', () => { void client?.subscribeAsync([topics.allUp, ...interopSubscriptions], { qos: 1 }); });
+      await client.subscribeAsync([topics.allUp, ...interopSubscriptions], { qos: 1 });
+      log.info({ url: opts.url }, 'rules reading source subscribed');
+    },
+    async stop() {
+      const c = client;
+      client = undefined;
+      await c?.endAsync();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// `ruong rules`: the rules engine (stream rules, minute check, 05:30 daily advice) and the alert notifications
+// alone (issue 9). Readings come from an MQTT subscription to the broker (INGEST_MQTT_URL, default this
+// machine's MQTT_PORT) with the ingest service credential and client id `ruong-ingest-rules`; rules, rule
+// state, alerts and the outbox live in DATA_DIR's registry; history (seeding, daily agronomy) in the store.
+// Run ONE rules process: two would evaluate every reading twice (one open alert per cause still holds).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAlertService } from '../core/alerts/alert-service.js';
+import { createRuleStore } from '../core/alerts/rule-store.js';
+import type { Config } from '../core/config.js';
+import { createLifecycle, type Service } from '../core/lifecycle.js';
+import { createLogger } from '../core/log.js';
+import { createMetrics } from '../core/metrics.js';
+import { createRegistry } from '../core/registry/registry.js';
+import { createInfluxStore } from '../core/store/influx-store.js';
+import { createSqliteStore } from '../core/store/sqlite-store.js';
+import type { RulesDirectory } from '../rules/rule-context.js';
+import { createRulesService } from '../rules/rules-service.js';
+import { createMqttReadingSource } from './mqtt-reading-source.js';
+import { createNotifications } from './notify-wiring.js';
+import { ensureIngestSecret } from './service-secret.js';
+
+function brokerUrl(config: Config): URL {
+  return new URL(config.INGEST_MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`);
+}
+
+export async function runRules(config: Config, out: (line: string) => void): Promise<number> {
+  const log = createLogger({ level: config.LOG_LEVEL });
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
+  const credential = await ensureIngestSecret(registry, config.DATA_DIR);
+  const rawRetentionMs = config.RAW_RETENTION_DAYS * 86_400_000;
+  const store = config.STORE === 'influx'
+    ? createInfluxStore({ url: config.INFLUX_URL!, log, rawRetentionMs })
+    : createSqliteStore({ path: join(config.DATA_DIR, 'readings.db') });
+  const metrics = createMetrics({ defaultMetrics: true });
+  const url = brokerUrl(config);
+  const source = createMqttReadingSource({ url: url.href, ...credential, clientId: `${credential.username}-rules`, registry, log: log.child({ service: 'rules-source' }), rawRetentionMs });
+  const alerts = createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) });
+  const ruleStore = createRuleStore(registry.db);
+  const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
+  const directory: RulesDirectory = {
+    cooperativeIds: () => ruleStore.cooperativeIds(),
+    farms: (id) => registry.farms(staff(id)),
+    fields: (id) => registry.fields(staff(id)),
+    devices: (id) => registry.devicesOfCooperative(id),
+  };
+  const rules = createRulesService({
+    source, ruleStore, alerts, directory, store, log: log.child({ service: 'rules' }),
+    metrics: {
+      evaluated: (kind) => metrics.ruleEvaluations.inc({ kind }),
+      alertOpened: (kind, severity) => metrics.alertsOpened.inc({ kind, severity }),
+      taskRun: (task, outcome) => metrics.ruleTaskRuns.inc({ task, outcome }),
+    },
+  });
+  // MQTT alerts (alerts/{farmId}) only through a broker on this machine (the notifier connects to 127.0.0.1).
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
+  const port = url.port ? Number(url.port) : 1883;
+  const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: loopback ? () => port : undefined, source: alerts });
+  const services: Service[] = [
+    { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) },
+    { name: `store-${store.kind}`, start: () => store.setup(), stop: () => store.close() },
+    notifications, rules,
+    { name: 'rules-source', start: () => source.start(), stop: () => source.stop() },
+  ];
+  const lifecycle = createLifecycle(services, log);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(130);
+    log.info({ signal }, 'shutting down: stop intake, flush, close');
+    lifecycle.stop().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await lifecycle.start();
+  out(`  Ruộng rules are running — store: ${store.kind}, broker: ${url.href}, data: ${config.DATA_DIR}`);
+  out('  Stop with Ctrl-C.');
+  return 0;
+}

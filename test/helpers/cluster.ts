@@ -1,0 +1,76 @@
+// Runs the separate `ruong` processes of a cluster (issue 9) as real child processes through tsx: brokers
+// sharing a redis-server, ingest workers, all on free loopback ports and one DATA_DIR (the shared registry).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from './influxd.js';
+import { eventually } from './platform.js';
+
+export interface RuongChild {
+  readonly child: ChildProcess;
+  output(): string;
+  /** SIGKILL, as a crashed machine: no flush, no goodbye. */
+  kill9(): Promise<void>;
+}
+
+async function spawnRuong(command: string, env: Record<string, string>, ready: string): Promise<RuongChild> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', command], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
+  const kill9 = async () => {
+    process.removeListener('exit', onExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    await eventually(() => {
+      if (child.exitCode !== null) return Promise.reject(new Error(`ruong ${command} exited:\n${out}`));
+      return Promise.resolve(out.includes(ready) ? true : undefined);
+    }, 30_000, `ruong ${command} to start`);
+  } catch (err) {
+    await kill9();
+    throw err;
+  }
+  return { child, output: () => out, kill9 };
+}
+
+export interface ClusterBroker extends RuongChild {
+  readonly port: number;
+  readonly url: string;
+}
+
+/** `ruong broker` on a free port; with Redis persistence and the Redis emitter when given a URL. */
+export async function startClusterBroker(dataDir: string, redisUrl?: string, env: Record<string, string> = {}): Promise<ClusterBroker> {
+  const port = await freePort();
+  const child = await spawnRuong('broker', {
+    DATA_DIR: dataDir, MQTT_HOST: '127.0.0.1', MQTT_PORT: String(port), MQTT_WS_PORT: '0', PUBLIC_HOST: '127.0.0.1', ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...env,
+  }, 'broker is running');
+  return { ...child, port, url: `mqtt://127.0.0.1:${port}` };
+}
+
+/** `ruong ingest` (SQLite store in DATA_DIR) subscribed to one broker. */
+export function startClusterIngest(dataDir: string, brokerUrl: string, env: Record<string, string> = {}): Promise<RuongChild> {
+  return spawnRuong('ingest', { DATA_DIR: dataDir, INGEST_MQTT_URL: brokerUrl, INGEST_BATCH_MS: '20', ...env }, 'ingest is running');
+}
+
+export interface ClusterApi extends RuongChild {
+  readonly baseUrl: string;
+}
+
+/** `ruong api` (SQLite store in DATA_DIR) on a free port. */
+export async function startClusterApi(dataDir: string): Promise<ClusterApi> {
+  const port = await freePort();
+  const child = await spawnRuong('api', { DATA_DIR: dataDir, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), PUBLIC_HOST: '127.0.0.1' }, 'API is running');
+  return { ...child, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+/** `ruong rules` fed by a subscription to one broker. */
+export function startClusterRules(dataDir: string, brokerUrl: string): Promise<RuongChild> {
+  return spawnRuong('rules', { DATA_DIR: dataDir, INGEST_MQTT_URL: brokerUrl }, 'rules are running');
+}

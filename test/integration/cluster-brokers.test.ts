@@ -1,0 +1,67 @@
+// Two `ruong broker` processes sharing one redis-server (mqemitter-redis + aedes-persistence-redis, issue 9):
+// a device connected to broker A reaches a subscriber connected to broker B, and a QoS 1 message published
+// on A while B's subscriber is offline is delivered when it comes back (on either broker).
+// Required in CI (REQUIRE_REDIS=1); skipped elsewhere only when redis-server is missing.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry } from '../../core/registry/registry.js';
+import { reading } from '../helpers/broker-witness.js';
+import { startClusterBroker, type ClusterBroker } from '../helpers/cluster.js';
+import { connectDevice, eventually } from '../helpers/platform.js';
+import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
+
+describe.skipIf(!redisAvailable())('two brokers sharing Redis', () => {
+  let redis: RedisServer;
+  let dataDir: string;
+  let secret: string;
+  let a: ClusterBroker;
+  let b: ClusterBroker;
+
+  function subscriber(url: string): Promise<MqttClient> {
+    const password = readFileSync(join(dataDir, 'ingest.secret'), 'utf8').trim();
+    return mqtt.connectAsync(url, { clientId: 'ruong-ingest-probe', username: 'ruong-ingest', password, clean: false, reconnectPeriod: 0 });
+  }
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    dataDir = mkdtempSync(join(tmpdir(), 'ruong-cluster-brokers-'));
+    const registry = createRegistry(join(dataDir, 'registry.db'));
+    const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
+    const farm = registry.createFarm({ cooperativeId: coop, name: 'Farm' });
+    const field = registry.createField({ farmId: farm, name: 'Field', crop: 'coffee' });
+    secret = (await registry.provisionDevice({ id: 'node-a-1', fieldId: field, kind: 'soil_probe', name: 'on A' })).secret;
+    registry.close();
+    [a, b] = await Promise.all([startClusterBroker(dataDir, redis.url), startClusterBroker(dataDir, redis.url)]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([a?.kill9(), b?.kill9()]);
+    await redis?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers a device\'s message on broker A to a subscriber on broker B, live and after the subscriber was away', async () => {
+    const sub = await subscriber(b.url);
+    const got: string[] = [];
+    sub.on('message', (_topic, payload) => got.push(payload.toString()));
+    await sub.subscribeAsync('devices/+/up', { qos: 1 });
+
+    const device = await connectDevice(a.url, 'node-a-1', secret);
+    await device.publishAsync('devices/node-a-1/up', reading(1), { qos: 1 });
+    await eventually(() => Promise.resolve(got.length >= 1 ? true : undefined), 10_000, 'live message across brokers');
+    expect(got).toEqual([reading(1)]);
+
+    // The subscriber leaves (its session stays in Redis); the device publishes on A; it comes back on A.
+    await sub.endAsync();
+    await device.publishAsync('devices/node-a-1/up', reading(2), { qos: 1 });
+    await device.endAsync();
+    const back = await subscriber(a.url);
+    const queued: string[] = [];
+    back.on('message', (_topic, payload) => queued.push(payload.toString()));
+    await eventually(() => Promise.resolve(queued.length >= 1 ? true : undefined), 10_000, 'queued message after reconnect');
+    expect(queued).toEqual([reading(2)]);
+    await back.endAsync();
+  }, 60_000);
+});
