@@ -1,19 +1,49 @@
-// The MQTT edge: Aedes 1.x on TCP and WebSocket, with per-device authentication against the
-// registry's hashed secrets and per-identity topic ACLs (broker/acl.ts).
+// The MQTT edge: Aedes 1.x behind our own listeners (TCP, WebSocket, TLS). Every connection passes a
+// FrameGuard (packet size, MQTT 3.1.1 conformance, publish rate) before Aedes sees a byte; logins are checked
+// against the registry's hashed secrets (broker/authenticate.ts) and topics against per-identity ACLs
+// (broker/acl.ts). Persistence is memory or Redis (broker/persistence.ts).
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Duplex } from 'node:stream';
 import type { Service } from '../core/lifecycle.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
-import { isValidDeviceId } from '../core/telemetry/topics.js';
-import { INGEST_SERVICE, mayPublish, maySubscribe, type Identity } from './acl.js';
+import { interopTopics } from '../core/telemetry/interop-topics.js';
+import { mayPublish, maySubscribe, type Identity } from './acl.js';
+import { BAD_CREDENTIALS, authenticateClient, type BrokerAuth } from './authenticate.js';
+import { GuardedConnection } from './guarded-connection.js';
+import { createLimitReporter } from './limit-reporter.js';
+import { createEmitter } from './emitter.js';
+import { createListeners, type ConnectionMeta, type TlsMaterial } from './listeners.js';
+import { createMemoryPersistence } from './memory-persistence.js';
+import type { Verdict } from './packet-checks.js';
+import { createBrokerPersistence, type BrokerPersistence } from './persistence.js';
+import { createTokenBuckets } from './token-bucket.js';
 
-export interface BrokerAuth {
-  verifyDevice(deviceId: string, secret: string): Promise<boolean>;
-  verifyService(name: string, secret: string): Promise<boolean>;
+export type { BrokerAuth } from './authenticate.js';
+
+export interface RateLimit {
+  /** Tokens per second; 0 = no limit. */
+  readonly ratePerS: number;
+  readonly burst: number;
 }
+
+export interface BrokerLimits {
+  readonly maxPacketBytes: number;
+  readonly keepaliveMaxS: number;
+  readonly connectTimeoutS: number;
+  /** 0 = a stalled subscriber is never dropped. */
+  readonly drainTimeoutS: number;
+  /** New connections per source address. */
+  readonly connectRate: RateLimit;
+  /** PUBLISH packets per device; over it the device is disconnected. */
+  readonly publishRate: RateLimit;
+}
+
+/** Without explicit limits (library use, benchmarks) the rate limits are off; `ruong` passes its config. */
+export const defaultBrokerLimits: BrokerLimits = {
+  maxPacketBytes: 65_536, keepaliveMaxS: 1200, connectTimeoutS: 10, drainTimeoutS: 60,
+  connectRate: { ratePerS: 0, burst: 1 }, publishRate: { ratePerS: 0, burst: 1 },
+};
 
 export interface BrokerOptions {
   readonly auth: BrokerAuth;
@@ -23,55 +53,147 @@ export interface BrokerOptions {
   readonly port: number;
   /** WebSocket listener port; undefined = no WebSocket listener. */
   readonly wsPort?: number | undefined;
+  /** TLS listener; undefined = none. */
+  readonly tls?: (TlsMaterial & { readonly port: number }) | undefined;
   readonly allowAnonymous?: boolean;
+  readonly limits?: Partial<BrokerLimits> | undefined;
+  /** redis://… = sessions and queued messages in Redis; undefined = in memory. */
+  readonly redisUrl?: string | undefined;
 }
 
 export interface BrokerService extends Service {
   /** Ports actually bound (useful with port 0). */
-  addresses(): { tcp: number; ws: number | undefined };
+  addresses(): { tcp: number; ws: number | undefined; tls: number | undefined };
   isReady(): boolean;
-  /** Closes a device's live session at once (e.g. after revocation). */
+  /** Closes a device's live session at once (e.g. after revocation or a new secret). */
   disconnect(deviceId: string): boolean;
-}
-
-const BAD_CREDENTIALS = 4; // MQTT 3.1.1 CONNACK return code 0x04
-const NOT_AUTHORIZED = 5; // 0x05
-
-function authError(returnCode: number, message: string): AuthenticateError {
-  const err = new Error(message) as AuthenticateError;
-  (err as { returnCode: number }).returnCode = returnCode;
-  return err;
+  isConnected(clientId: string): boolean;
 }
 
 export function createBrokerService(opts: BrokerOptions): BrokerService {
   const { log, metrics } = opts;
+  const limits: BrokerLimits = { ...defaultBrokerLimits, ...opts.limits };
   const identities = new WeakMap<Client, Identity>();
+  const wills = new WeakMap<Client, string>();
+  const drained = new WeakSet<Client>();
+  const reporter = createLimitReporter(log, metrics);
+  const publishBuckets = createTokenBuckets(limits.publishRate);
   let broker: Aedes | undefined;
-  let tcp: NetServer | undefined;
-  let http: HttpServer | undefined;
-  let wss: WebSocketServer | undefined;
+  let persistence: BrokerPersistence | undefined;
   let stopped: Promise<void> | undefined;
 
-  async function identify(client: Client, username: string | undefined, password: Buffer | undefined): Promise<Identity> {
-    if (username === undefined) {
-      if (opts.allowAnonymous) return { kind: 'anonymous' };
-      throw authError(NOT_AUTHORIZED, 'anonymous clients are not allowed');
+  const liveClients = () => (broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients ?? {};
+  const guarded = (client: Client | null | undefined) => (client?.conn instanceof GuardedConnection ? client.conn : undefined);
+
+  const listeners = createListeners({
+    host: opts.host, tcpPort: opts.port, wsPort: opts.wsPort, tls: opts.tls, maxPacketBytes: limits.maxPacketBytes, connectTimeoutMs: limits.connectTimeoutS * 1000,
+    connectRate: createTokenBuckets(limits.connectRate),
+    onRateLimited: (address) => reporter.report({ kind: 'limit', limit: 'connect_rate', reason: 'too many new connections from this address' }, { address }),
+    handle: (conn, meta) => handle(conn, meta),
+  });
+
+  function handle(conn: Duplex, meta: ConnectionMeta): void {
+    const b = broker;
+    if (!b || b.closed) {
+      conn.destroy();
+      return;
     }
-    const secret = password?.toString('utf8') ?? '';
-    if (username === INGEST_SERVICE) {
-      if (!client.id.startsWith(INGEST_SERVICE) || !(await opts.auth.verifyService(username, secret))) throw authError(BAD_CREDENTIALS, 'bad service credentials');
-      return { kind: 'service', name: username };
-    }
-    // The client id must equal the device id: another credential can never take over a device's session.
-    if (!isValidDeviceId(username) || client.id !== username) throw authError(NOT_AUTHORIZED, 'client id must equal the device id');
-    if (!(await opts.auth.verifyDevice(username, secret))) throw authError(BAD_CREDENTIALS, 'bad device credentials');
-    return { kind: 'device', deviceId: username };
+    const guardedConn = new GuardedConnection(conn, {
+      maxPacketBytes: limits.maxPacketBytes, keepaliveMaxS: limits.keepaliveMaxS, holdAcks: persistence?.durable === true,
+      remoteAddress: meta.remoteAddress, peerCommonName: meta.peerCommonName,
+      onVerdict: (c, verdict) => reporter.report(verdict, { clientId: c.guard.connect?.clientId, address: c.remoteAddress }),
+    });
+    guardedConn.on('error', () => undefined); // Aedes listens too; this keeps a late error from being unhandled
+    b.handle(guardedConn, meta.req);
   }
 
-  async function listen(server: NetServer | HttpServer, port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, opts.host, () => { server.off('error', reject); resolve(); });
+  /** The device's PUBLISH rate, checked per packet as it arrives (before Aedes buffers it). */
+  function limitPublishes(client: Client, identity: Identity): void {
+    const conn = guarded(client);
+    if (!conn || identity.kind === 'service' || limits.publishRate.ratePerS <= 0) return;
+    const key = identity.kind === 'device' ? identity.deviceId : `anonymous:${client.id}`;
+    const over: Verdict = { kind: 'limit', limit: 'publish_rate', reason: `more than ${limits.publishRate.ratePerS} PUBLISH/s (burst ${limits.publishRate.burst})` };
+    conn.publishHook = () => (publishBuckets.take(key) ? undefined : over);
+  }
+
+  function authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean | null) => void): void {
+    const live = liveClients()[client.id];
+    const attempt = {
+      clientId: client.id, username, password, willTopic: wills.get(client), peerCommonName: guarded(client)?.peerCommonName,
+      liveIdentity: live && live !== client ? identities.get(live) : undefined,
+    };
+    authenticateClient(opts.auth, opts.allowAnonymous === true, attempt).then(
+      (identity) => {
+        identities.set(client, identity);
+        limitPublishes(client, identity);
+        if (live && live !== client && !live.closed) {
+          // MQTT-3.1.4-2: the same credential connecting again replaces its live session (Aedes closes the old one).
+          metrics.mqttSessionTakeovers.inc();
+          log.info({ clientId: client.id }, 'mqtt session taken over by a new connection with the same credential');
+        }
+        done(null, true);
+      },
+      (err: AuthenticateError) => {
+        metrics.mqttAuthFailures.inc({ reason: (err.returnCode as number) === BAD_CREDENTIALS ? 'credentials' : 'identity' });
+        log.debug({ clientId: client.id, reason: err.message }, 'mqtt login refused');
+        done(err, false);
+      },
+    );
+  }
+
+  function onClientError(client: Client, err: Error): void {
+    const message = err.message;
+    if (message === 'drain timeout') {
+      // Aedes fails every write waiting on the drain with this error: count the connection once.
+      if (drained.has(client)) return;
+      drained.add(client);
+      reporter.report({ kind: 'limit', limit: 'drain_timeout', reason: `socket full for ${limits.drainTimeoutS} s` }, { clientId: client.id ?? undefined, address: guarded(client)?.remoteAddress });
+    } else if (message === 'connect did not arrive in time') {
+      reporter.report({ kind: 'limit', limit: 'connect_timeout', reason: `no CONNECT within ${limits.connectTimeoutS} s` }, { address: guarded(client)?.remoteAddress });
+    } else {
+      log.debug({ clientId: client.id, err }, 'mqtt client error');
+    }
+  }
+
+  async function createAedes(p: BrokerPersistence): Promise<Aedes> {
+    return Aedes.createBroker({
+      // In memory: our O(1) emitter and indexed outgoing queues instead of Aedes' defaults (issue 3, speed).
+      persistence: p.persistence ?? createMemoryPersistence(),
+      mq: p.mq ?? createEmitter(),
+      connectTimeout: limits.connectTimeoutS * 1000,
+      drainTimeout: limits.drainTimeoutS * 1000,
+      preConnect: (client, packet, done) => {
+        if (packet.will) wills.set(client, packet.will.topic);
+        done(null, true);
+      },
+      authenticate,
+      authorizePublish: (client, packet, done) => {
+        const identity = client ? identities.get(client) : undefined;
+        if (client && (!identity || !mayPublish(identity, packet.topic))) {
+          metrics.mqttDenied.inc({ action: 'publish' });
+          log.debug({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused');
+          done(new Error('publish not authorized')); // Aedes closes the connection (3.1.1 has no negative PUBACK)
+          return;
+        }
+        // ThingsBoard devices publish to a topic without their id; scope it to the authenticated device (issue 4).
+        if (identity?.kind === 'device' && packet.topic === interopTopics.thingsboardTelemetry) packet.topic = interopTopics.thingsboard(identity.deviceId);
+        done(null);
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        const identity = identities.get(client);
+        if (!identity || !maySubscribe(identity, sub.topic)) {
+          metrics.mqttDenied.inc({ action: 'subscribe' });
+          done(null, null); // SUBACK 0x80 for this filter
+          return;
+        }
+        done(null, sub);
+      },
+      published: (packet, client, done) => {
+        // With a durable persistence the QoS 1 message is now stored: its held PUBACK may go (broker/ack-gate.ts).
+        const messageId = (packet as { messageId?: number }).messageId;
+        if (client && packet.qos === 1 && messageId !== undefined) guarded(client)?.released(messageId);
+        done(null);
+      },
     });
   }
 
@@ -79,78 +201,40 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     name: 'broker',
 
     async start() {
-      broker = await Aedes.createBroker({
-        authenticate: (client, username, password, done) => {
-          identify(client, username, password).then(
-            (identity) => { identities.set(client, identity); done(null, true); },
-            (err: AuthenticateError) => {
-              metrics.mqttAuthFailures.inc({ reason: (err.returnCode as number) === BAD_CREDENTIALS ? 'credentials' : 'identity' });
-              log.debug({ clientId: client.id, reason: err.message }, 'mqtt login refused');
-              done(err, false);
-            },
-          );
-        },
-        authorizePublish: (client, packet, done) => {
-          const identity = client ? identities.get(client) : undefined;
-          if (client && (!identity || !mayPublish(identity, packet.topic))) {
-            metrics.mqttDenied.inc({ action: 'publish' });
-            log.debug({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused');
-            done(new Error('publish not authorized')); // Aedes closes the connection (3.1.1 has no negative PUBACK)
-            return;
-          }
-          done(null);
-        },
-        authorizeSubscribe: (client, sub, done) => {
-          const identity = identities.get(client);
-          if (!identity || !maySubscribe(identity, sub.topic)) {
-            metrics.mqttDenied.inc({ action: 'subscribe' });
-            done(null, null); // SUBACK 0x80 for this filter
-            return;
-          }
-          done(null, sub);
-        },
-      });
+      persistence = createBrokerPersistence(opts.redisUrl);
+      broker = await createAedes(persistence);
       broker.on('client', () => metrics.mqttConnections.inc());
       broker.on('clientDisconnect', () => metrics.mqttConnections.dec());
-      broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err }, 'mqtt client error'));
-      broker.on('connectionError', (client, err) => log.debug({ clientId: client.id, err }, 'mqtt connection error'));
-      const b = broker;
-      tcp = createNetServer((socket) => b.handle(socket));
-      await listen(tcp, opts.port);
-      if (opts.wsPort !== undefined) {
-        http = createHttpServer((_req, res) => { res.writeHead(426).end('MQTT over WebSocket only'); });
-        wss = new WebSocketServer({ server: http });
-        wss.on('connection', (ws, req) => b.handle(createWebSocketStream(ws), req));
-        await listen(http, opts.wsPort);
-      }
+      broker.on('clientError', onClientError);
+      broker.on('connectionError', onClientError);
+      await listeners.start();
       if (opts.allowAnonymous) log.warn('MQTT_ALLOW_ANONYMOUS=true: clients without credentials are accepted — local experiments only');
-      log.info({ tcp: this.addresses().tcp, ws: this.addresses().ws }, 'mqtt broker listening');
+      log.info({ ...listeners.addresses(), persistence: persistence.kind }, 'mqtt broker listening');
     },
 
-    addresses() {
-      const tcpPort = (tcp?.address() as AddressInfo | null)?.port ?? 0;
-      const wsPort = (http?.address() as AddressInfo | null)?.port;
-      return { tcp: tcpPort, ws: wsPort };
-    },
+    addresses: () => listeners.addresses(),
 
     isReady() {
-      return broker !== undefined && !broker.closed && tcp?.listening === true;
+      return broker !== undefined && !broker.closed && listeners.listening();
     },
 
     disconnect(deviceId: string) {
-      const clients = (broker as unknown as { clients?: Record<string, Client> } | undefined)?.clients;
-      const client = clients?.[deviceId];
+      const client = liveClients()[deviceId];
       if (!client) return false;
+      log.info({ clientId: deviceId }, 'mqtt session closed by the platform');
       client.close();
       return true;
     },
 
+    isConnected: (clientId: string) => liveClients()[clientId]?.closed === false,
+
     stop() {
       stopped ??= (async () => {
-        const closing = [tcp, http].filter((s): s is NetServer | HttpServer => s !== undefined).map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-        wss?.close();
+        const closed = listeners.stopAccepting();
         if (broker) await new Promise<void>((resolve) => broker!.close(() => resolve()));
-        await Promise.all(closing);
+        listeners.destroyConnections();
+        await closed;
+        await persistence?.close();
       })();
       return stopped;
     },

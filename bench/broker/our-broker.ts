@@ -1,0 +1,103 @@
+// One broker under test, in its own process so its CPU time and memory are its own (bench/broker/run.ts
+// forks it). Modes:
+//   aedes           stock Aedes 1.2 with its defaults (mqemitter 7.1, aedes-persistence 11 memory), no hooks
+//   aedes-mq        stock Aedes with broker/emitter.ts as `mq`, no hooks
+//   aedes-mq-store  stock Aedes with broker/emitter.ts and broker/memory-persistence.ts, no hooks
+//   ours            createBrokerService (both of the above, our hooks and connection guard), anonymous allowed
+//   ours-auth      createBrokerService against a real registry: device credentials, scrypt-verified once
+// Protocol (IPC): → {type:'ready', port}; ← {type:'gc'} → {type:'gc-done'}. Stopped by SIGTERM.
+import { Aedes } from 'aedes';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBrokerService, type BrokerAuth } from '../../broker/broker-service.js';
+import { createEmitter } from '../../broker/emitter.js';
+import { createMemoryPersistence } from '../../broker/memory-persistence.js';
+import { silentLogger } from '../../core/log.js';
+import { createMetrics } from '../../core/metrics.js';
+import { createRegistry } from '../../core/registry/registry.js';
+import { hashSecret } from '../../core/registry/secrets.js';
+import { BENCH_INGEST_SECRET, BENCH_SECRET, benchDeviceId } from './brokers.js';
+
+
+type Mode = 'aedes' | 'aedes-mq' | 'aedes-mq-store' | 'ours' | 'ours-auth';
+
+async function startAedes(mode: 'aedes' | 'aedes-mq' | 'aedes-mq-store'): Promise<{ port: number; stop(): Promise<void> }> {
+  const broker = await Aedes.createBroker({
+    // BENCH_EMITTER_CONCURRENCY: try other bounds than the default (bench only).
+    ...(mode !== 'aedes' ? { mq: createEmitter({ concurrency: Number(process.env.BENCH_EMITTER_CONCURRENCY) || undefined }) } : {}),
+    ...(mode === 'aedes-mq-store' ? { persistence: createMemoryPersistence() } : {}),
+  });
+  const server = createServer((socket) => {
+    if (process.env.BENCH_COALESCE_WRITES === '1') coalesceWrites(socket);
+    broker.handle(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () => new Promise<void>((resolve) => { server.close(); broker.close(() => resolve()); }),
+  };
+}
+
+/**
+ * Experiment (BENCH_COALESCE_WRITES=1, aedes modes): hold the socket corked from its first write in an
+ * event-loop turn until the next check phase, so the packets of one turn leave in one writev syscall.
+ */
+function coalesceWrites(socket: Socket): void {
+  let corked = false;
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => { corked = false; socket.uncork(); });
+    }
+    return write(...args);
+  });
+}
+
+/** A registry in a temp dir holding `devices` bench devices, all with one secret (hashed once: provisioning 10,000 scrypt hashes would take minutes). */
+async function benchRegistry(devices: number): Promise<{ auth: BrokerAuth; cleanup(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ruong-bench-broker-'));
+  const registry = createRegistry(join(dir, 'registry.db'));
+  const coop = registry.createCooperative({ name: 'Bench' });
+  const farm = registry.createFarm({ cooperativeId: coop, name: 'Bench farm' });
+  const field = registry.createField({ farmId: farm, name: 'Bench field', crop: 'rice' });
+  await registry.setServiceSecret('ruong-ingest', BENCH_INGEST_SECRET);
+  const hash = await hashSecret(BENCH_SECRET);
+  const db = new Database(join(dir, 'registry.db'));
+  const insert = db.prepare('INSERT INTO devices (id, field_id, kind, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  db.transaction(() => { for (let i = 0; i < devices; i++) insert.run(benchDeviceId(i), field, 'soil', benchDeviceId(i), hash, Date.now()); })();
+  db.close();
+  return { auth: registry, cleanup: () => { registry.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+async function startOurs(mode: 'ours' | 'ours-auth', devices: number): Promise<{ port: number; stop(): Promise<void> }> {
+  const denyAll: BrokerAuth = { verifyDevice: () => Promise.resolve(false), verifyService: () => Promise.resolve(false) };
+  const reg = mode === 'ours-auth' ? await benchRegistry(devices) : undefined;
+  const service = createBrokerService({
+    auth: reg?.auth ?? denyAll, log: silentLogger(), metrics: createMetrics(), host: '127.0.0.1', port: 0,
+    allowAnonymous: mode === 'ours',
+  });
+  await service.start();
+  return { port: service.addresses().tcp, stop: async () => { await service.stop(); reg?.cleanup(); } };
+}
+
+async function main(): Promise<void> {
+  const mode = (process.argv[2] ?? 'ours') as Mode;
+  const devices = Number(process.argv[3] ?? 0);
+  const broker = mode === 'ours' || mode === 'ours-auth' ? await startOurs(mode, devices) : await startAedes(mode);
+  process.on('message', (msg: { type: string }) => {
+    if (msg.type === 'gc') {
+      (globalThis as { gc?: () => void }).gc?.();
+      process.send?.({ type: 'gc-done' });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0)); // exit (not die) so --cpu-prof can write its profile
+  process.send?.({ type: 'ready', port: broker.port });
+}
+
+await main();
