@@ -5,8 +5,13 @@ import Database from 'better-sqlite3';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { RuongError } from '../errors.js';
 import { migrate } from './migrations.js';
-import { generateSecret, hashSecret, verifySecret } from './secrets.js';
+import { generateSecret, hashGeneratedSecret, hashSecret, verifySecret } from './secrets.js';
 import { createDirectory } from './directory.js';
+import { createDeviceProfiles } from './device-profiles.js';
+import { createDeviceSequences } from './device-sequence.js';
+import { createContacts } from './contacts.js';
+import { createAccounts } from './accounts.js';
+import { createDirectoryWrites } from './directory-writes.js';
 import type { DeadLetter, DeviceContext, DeviceKind, Role, User } from './types.js';
 
 export interface NewDevice {
@@ -41,6 +46,12 @@ export function createRegistry(path: string) {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   const directory = createDirectory(db);
+  const deviceProfiles = createDeviceProfiles(db);
+  const deviceSequences = createDeviceSequences(db);
+  const contacts = createContacts(db);
+  const accounts = createAccounts(db);
+  // A field moved to another farm changes where its devices' readings belong: drop the cached contexts.
+  const directoryWrites = createDirectoryWrites(db, { fieldMoved: () => contextCache.clear() });
   const contextCache = new Map<string, DeviceContext>();
   const verifiedSecrets = new Map<string, string>();
 
@@ -84,6 +95,27 @@ export function createRegistry(path: string) {
     countDeadLetters: db.prepare('SELECT count(*) AS n FROM dead_letters'),
   };
 
+  function provisionNow(input: NewDevice): { deviceId: string; secret: string } {
+    const deviceId = input.id ?? `dev-${randomUUID().slice(0, 8)}`;
+    const secret = generateSecret();
+    try {
+      stmt.insertDevice.run(deviceId, input.fieldId, input.kind, input.name, hashGeneratedSecret(secret), input.devEui ?? null, Date.now());
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new RuongError('CONFLICT', `device ${deviceId} already exists`);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new RuongError('NOT_FOUND', `field ${input.fieldId} does not exist`);
+      throw err;
+    }
+    contextCache.delete(deviceId);
+    return { deviceId, secret };
+  }
+
+  function rotateNow(deviceId: string): string {
+    const secret = generateSecret();
+    const changed = stmt.setDeviceSecret.run(hashGeneratedSecret(secret), deviceId).changes;
+    if (changed === 0) throw new RuongError('NOT_FOUND', `device ${deviceId} does not exist`);
+    return secret;
+  }
+
   function deviceContext(deviceId: string): DeviceContext | undefined {
     // Only found devices are cached: a device provisioned by another process is seen at once.
     const cached = contextCache.get(deviceId);
@@ -98,30 +130,21 @@ export function createRegistry(path: string) {
   return {
     db,
     ...directory,
+    ...deviceProfiles,
+    ...deviceSequences,
+    ...contacts,
+    ...accounts,
+    ...directoryWrites,
 
     deviceContext,
 
     /** Creates a device and returns its secret — the only time the plaintext exists. */
-    async provisionDevice(input: NewDevice): Promise<{ deviceId: string; secret: string }> {
-      const deviceId = input.id ?? `dev-${randomUUID().slice(0, 8)}`;
-      const secret = generateSecret();
-      const hash = await hashSecret(secret);
-      try {
-        stmt.insertDevice.run(deviceId, input.fieldId, input.kind, input.name, hash, input.devEui ?? null, Date.now());
-      } catch (err) {
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new RuongError('CONFLICT', `device ${deviceId} already exists`);
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new RuongError('NOT_FOUND', `field ${input.fieldId} does not exist`);
-        throw err;
-      }
-      contextCache.delete(deviceId);
-      return { deviceId, secret };
+    provisionDevice(input: NewDevice): Promise<{ deviceId: string; secret: string }> {
+      return new Promise((resolve) => resolve(provisionNow(input)));
     },
 
-    async rotateDeviceSecret(deviceId: string): Promise<string> {
-      const secret = generateSecret();
-      const changed = stmt.setDeviceSecret.run(await hashSecret(secret), deviceId).changes;
-      if (changed === 0) throw new RuongError('NOT_FOUND', `device ${deviceId} does not exist`);
-      return secret;
+    rotateDeviceSecret(deviceId: string): Promise<string> {
+      return new Promise((resolve) => resolve(rotateNow(deviceId)));
     },
 
     revokeDevice(deviceId: string): boolean {
@@ -133,9 +156,9 @@ export function createRegistry(path: string) {
     async verifyDevice(deviceId: string, secret: string): Promise<boolean> {
       const row = stmt.deviceSecret.get(deviceId) as { hash: string; revokedAt: number | null } | undefined;
       if (!row || row.revokedAt !== null) return false;
-      // A reconnect storm of 10,000 devices must not cost 10,000 scrypt runs (~40 ms each): after one
-      // successful scrypt check, remember a keyed digest of the secret, bound to the stored hash, so a
-      // rotated secret (new hash) or a revocation (checked above) invalidates it.
+      // After one successful check, remember a digest of the secret bound to the stored hash (so a
+      // rotated secret — new hash — or a revocation, checked above, invalidates it). New secrets use a
+      // salted SHA-256 already; this keeps reconnects cheap for secrets hashed with scrypt earlier.
       const digest = createHash('sha256').update(row.hash).update('\u0000').update(secret).digest('hex');
       if (verifiedSecrets.get(deviceId) === digest) return true;
       const ok = await verifySecret(secret, row.hash);
@@ -143,8 +166,9 @@ export function createRegistry(path: string) {
       return ok;
     },
 
-    async setServiceSecret(name: string, secret: string): Promise<void> {
-      stmt.upsertService.run(name, await hashSecret(secret), Date.now());
+    setServiceSecret(name: string, secret: string): Promise<void> {
+      stmt.upsertService.run(name, hashGeneratedSecret(secret), Date.now());
+      return Promise.resolve();
     },
 
     async verifyService(name: string, secret: string): Promise<boolean> {

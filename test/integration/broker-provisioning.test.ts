@@ -53,7 +53,7 @@ describe('POST /api/v1/devices', () => {
       brokerUrls: [`mqtt://localhost:${p.mqttPort()}`],
     });
     const stored = p.registry.db.prepare('SELECT secret_hash AS hash, dev_eui AS devEui FROM devices WHERE id = ?').get('probe-12') as { hash: string; devEui: string };
-    expect(stored.hash).toMatch(/^scrypt\$/);
+    expect(stored.hash).toMatch(/^sha256\$/);
     expect(stored.hash).not.toContain(res.body.secret);
     expect(stored.devEui).toBe('0004a30b001c0530');
 
