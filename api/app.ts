@@ -1,14 +1,31 @@
 // buildApp(deps) builds the Express 5 application and never listens (cli/ does).
 import express, { type Express } from 'express';
+import type { EventBus } from '../core/event-bus.js';
+import type { AlertService } from '../core/alerts/alert-service.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Registry } from '../core/registry/registry.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
 import { requireUser } from './auth.js';
+import { API_VERSION, allEndpoints } from './endpoints.js';
 import { errorHandler, notFound } from './http-errors.js';
+import { createLatestCache } from './latest-cache.js';
+import { openApiRoutes } from './openapi.js';
+import { adviceRoutes, type AdviceReader } from './routes/advice.js';
+import { alertRoutes } from './routes/alerts.js';
 import { authRoutes } from './routes/auth.js';
+import { contactRoutes } from './routes/contacts.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { healthRoutes } from './routes/device-health.js';
+import { eventRoutes } from './routes/events.js';
+import { farmRoutes } from './routes/farms.js';
+import { deviceRoutes } from './routes/devices.js';
+import { ingestHealthRoutes } from './routes/ingest-health.js';
+import { dailyRoutes } from './routes/field-daily.js';
 import { fieldRoutes } from './routes/fields.js';
 import { opsRoutes } from './routes/ops.js';
+import { readingRoutes } from './routes/readings.js';
+import { userRoutes } from './routes/users.js';
 import { dashboardRoutes } from './web/dashboard.js';
 
 export interface ApiDeps {
@@ -20,6 +37,20 @@ export interface ApiDeps {
   readonly readiness: () => Promise<Record<string, boolean>>;
   readonly sessionTtlMs: number;
   readonly now?: () => number;
+  /** In-process live events (stored readings, alert changes) for SSE and the latest-value cache; absent when the API runs apart. */
+  readonly bus?: EventBus | undefined;
+  /** A device without a reading for this long shows as offline on the dashboard (default 1 h). */
+  readonly offlineAfterMs?: number | undefined;
+  readonly sseHeartbeatMs?: number | undefined;
+  /** Closes a device's live MQTT session (revocation, new secret); wired by cli/ to the broker. */
+  readonly disconnectDevice?: ((deviceId: string) => void) | undefined;
+  /** Broker URLs handed to devices with their credentials. */
+  readonly brokerUrls?: (() => readonly string[]) | undefined;
+  /** WEBHOOK_SECRET, from which each webhook contact's signing secret derives (issue 7). */
+  readonly webhookSecret?: string | undefined;
+  /** The alert lifecycle (core/alerts) and each field's advice, when the rules engine shares this process's registry (issue 5). */
+  readonly alerts?: AlertService | undefined;
+  readonly advice?: AdviceReader | undefined;
 }
 
 export function buildApp(deps: ApiDeps): Express {
@@ -31,13 +62,27 @@ export function buildApp(deps: ApiDeps): Express {
     next();
   });
   app.use(opsRoutes(deps));
+  app.use(openApiRoutes(allEndpoints, API_VERSION));
   app.use(dashboardRoutes());
+  const latest = createLatestCache({ store: deps.store, bus: deps.bus, now: deps.now });
 
   const v1 = express.Router();
   v1.use(express.json({ limit: '256kb' }));
   v1.use(authRoutes(deps));
   v1.use(requireUser(deps.registry));
-  v1.use(fieldRoutes(deps));
+  v1.use(fieldRoutes({ ...deps, latest }));
+  v1.use(farmRoutes(deps));
+  v1.use(readingRoutes(deps));
+  v1.use(dailyRoutes(deps));
+  v1.use(healthRoutes({ ...deps, latest, offlineAfterMs: deps.offlineAfterMs ?? 3_600_000 }));
+  v1.use(userRoutes(deps));
+  v1.use(deviceRoutes(deps));
+  v1.use(ingestHealthRoutes(deps));
+  v1.use(contactRoutes(deps));
+  v1.use(deliveryRoutes(deps));
+  if (deps.alerts) v1.use(alertRoutes({ ...deps, alerts: deps.alerts }));
+  if (deps.advice) v1.use(adviceRoutes({ ...deps, advice: deps.advice }));
+  v1.use(eventRoutes({ ...deps, heartbeatMs: deps.sseHeartbeatMs }));
   app.use('/api/v1', v1);
 
   app.use(notFound);

@@ -5,7 +5,11 @@ import type { User } from '../core/registry/types.js';
 
 export interface AuthRegistry {
   userForToken(token: string): User | undefined;
+  userForApiKey?(key: string): User | undefined;
 }
+
+/** API keys for integrations start with this prefix (core/registry/accounts.ts). */
+export const API_KEY_PREFIX = 'rk_';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -21,10 +25,9 @@ export function bearerToken(req: Request): string | undefined {
 
 export function requireUser(registry: AuthRegistry): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const token = bearerToken(req);
-    const user = token ? registry.userForToken(token) : undefined;
+    const user = principal(registry, req);
     if (!user) {
-      next(new RuongError('UNAUTHORIZED', 'a valid bearer token is required (POST /api/v1/auth/login)'));
+      next(new RuongError('UNAUTHORIZED', 'a valid bearer token or API key is required (POST /api/v1/auth/login)'));
       return;
     }
     req.user = user;
@@ -32,17 +35,36 @@ export function requireUser(registry: AuthRegistry): RequestHandler {
   };
 }
 
+/** The caller: a session token or an API key (`Authorization: Bearer rk_…` or `X-API-Key: rk_…`). */
+export function principal(registry: AuthRegistry, req: Request): User | undefined {
+  const headerKey = req.headers['x-api-key'];
+  const token = bearerToken(req) ?? (typeof headerKey === 'string' ? headerKey.trim() : undefined);
+  if (!token) return undefined;
+  if (token.startsWith(API_KEY_PREFIX)) return registry.userForApiKey?.(token);
+  return registry.userForToken(token);
+}
+
+/** Throws FORBIDDEN (403) unless the caller has one of the roles. */
+export function requireRole(user: User, roles: readonly User['role'][], what: string): void {
+  if (!roles.includes(user.role)) throw new RuongError('FORBIDDEN', `${what} needs the role ${roles.join(' or ')}; you are ${user.role}`);
+}
+
+/** Roles that may change farms and fields (farmers only their own; viewers never). */
+export const WRITERS: readonly User['role'][] = ['admin', 'technician', 'farmer'];
+
 export function currentUser(req: Request): User {
   if (!req.user) throw new RuongError('UNAUTHORIZED');
   return req.user;
 }
 
-/** Fixed-window limiter keyed by client address: at most `max` attempts per `windowMs`. */
+/** Fixed-window limiter: at most `max` hits per key per `windowMs` (keys: client address, username). */
 export function createRateLimiter(opts: { max: number; windowMs: number; now?: () => number }) {
   const hits = new Map<string, { count: number; resetAt: number }>();
   const now = opts.now ?? Date.now;
+  const overBudget = (entry: { count: number; resetAt: number }, t: number) =>
+    new RuongError('RATE_LIMITED', `too many login attempts; retry in ${Math.ceil((entry.resetAt - t) / 1000)} s`);
   return {
-    /** Throws RATE_LIMITED when the key is over its budget. */
+    /** Counts a hit; throws RATE_LIMITED when the key is over its budget. */
     hit(key: string): void {
       const t = now();
       if (hits.size > 10_000) for (const [k, v] of hits) if (v.resetAt <= t) hits.delete(k);
@@ -52,9 +74,13 @@ export function createRateLimiter(opts: { max: number; windowMs: number; now?: (
         return;
       }
       entry.count++;
-      if (entry.count > opts.max) {
-        throw new RuongError('RATE_LIMITED', `too many login attempts; retry in ${Math.ceil((entry.resetAt - t) / 1000)} s`);
-      }
+      if (entry.count > opts.max) throw overBudget(entry, t);
+    },
+    /** Throws RATE_LIMITED when the key has used its budget, without counting. */
+    check(key: string): void {
+      const t = now();
+      const entry = hits.get(key);
+      if (entry && entry.resetAt > t && entry.count >= opts.max) throw overBudget(entry, t);
     },
   };
 }

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '../core/registry/registry.js';
 import type { DeviceKind } from '../core/registry/types.js';
+import { seedDemoContacts } from './demo-contacts.js';
 
 export interface SimDeviceRecord {
   readonly deviceId: string;
@@ -17,6 +18,8 @@ export interface SimDeviceRecord {
   readonly depthsCm?: number[];
   readonly soilTexture?: string;
   readonly crop?: string;
+  /** The field's planting date (epoch ms): the simulated farmer's crop calendar (AWD flowering hold). */
+  readonly plantingMs?: number;
   readonly seed: number;
 }
 
@@ -32,9 +35,9 @@ export async function seedDemo(registry: Registry, dataDir: string, demoPassword
   const coffeeA = registry.createField({ id: 'field-coffee-a', farmId: highlands, name: 'Lô cà phê A', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1.2, pumpFlowM3h: 18, lat: 12.821, lon: 108.081 });
   const coffeeB = registry.createField({ id: 'field-coffee-b', farmId: highlands, name: 'Lô cà phê B', crop: 'coffee', plantingDate: '2021-05-15', soilTexture: 'clay', areaHa: 0.8, pumpFlowM3h: 18, lat: 12.823, lon: 108.083 });
 
-  const plan: { id: string; field: string; kind: DeviceKind; name: string; lat: number; elevationM: number; depthsCm?: number[]; soilTexture?: string; crop?: string }[] = [
-    { id: 'awd-rice-1', field: rice1, kind: 'awd_tube', name: 'Ống AWD ruộng 1', lat: 9.55, elevationM: 1, crop: 'rice' },
-    { id: 'awd-rice-2', field: rice2, kind: 'awd_tube', name: 'Ống AWD ruộng 2', lat: 9.55, elevationM: 1, crop: 'rice' },
+  const plan: { id: string; field: string; kind: DeviceKind; name: string; lat: number; elevationM: number; depthsCm?: number[]; soilTexture?: string; crop?: string; plantingMs?: number }[] = [
+    { id: 'awd-rice-1', field: rice1, kind: 'awd_tube', name: 'Ống AWD ruộng 1', lat: 9.55, elevationM: 1, crop: 'rice', plantingMs: now - 35 * DAY },
+    { id: 'awd-rice-2', field: rice2, kind: 'awd_tube', name: 'Ống AWD ruộng 2', lat: 9.55, elevationM: 1, crop: 'rice', plantingMs: now - 50 * DAY },
     { id: 'canal-mekong', field: rice1, kind: 'canal_sensor', name: 'Cảm biến kênh (mực nước, độ mặn)', lat: 9.55, elevationM: 1 },
     { id: 'wx-mekong', field: rice1, kind: 'weather_station', name: 'Trạm thời tiết Mỹ Xuyên', lat: 9.55, elevationM: 1 },
     { id: 'soil-coffee-a', field: coffeeA, kind: 'soil_probe', name: 'Đầu dò đất lô A', lat: 12.82, elevationM: 520, depthsCm: [20, 50], soilTexture: 'clay', crop: 'coffee' },
@@ -44,13 +47,14 @@ export async function seedDemo(registry: Registry, dataDir: string, demoPassword
   const devices: SimDeviceRecord[] = [];
   for (const [i, d] of plan.entries()) {
     const { secret } = await registry.provisionDevice({ id: d.id, fieldId: d.field, kind: d.kind, name: d.name });
-    devices.push({ deviceId: d.id, secret, kind: d.kind, lat: d.lat, elevationM: d.elevationM, depthsCm: d.depthsCm, soilTexture: d.soilTexture, crop: d.crop, seed: 1000 + i });
+    devices.push({ deviceId: d.id, secret, kind: d.kind, lat: d.lat, elevationM: d.elevationM, depthsCm: d.depthsCm, soilTexture: d.soilTexture, crop: d.crop, plantingMs: d.plantingMs, seed: 1000 + i });
   }
   writeFileSync(join(dataDir, 'sim-devices.json'), JSON.stringify(devices, null, 2), { mode: 0o600 });
 
   const generated = demoPassword === undefined;
   const password = demoPassword ?? randomBytes(9).toString('base64url');
   await registry.createUser({ cooperativeId: coop, username: 'demo', password, role: 'admin', displayName: 'Cán bộ kỹ thuật (demo)' });
+  seedDemoContacts(registry, coop);
   if (generated) writeFileSync(join(dataDir, 'demo-credentials.txt'), `user: demo\npassword: ${password}\n`, { mode: 0o600 });
   return { password, generated, devices };
 }

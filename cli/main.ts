@@ -3,12 +3,22 @@
 import { configDocs, loadConfig, type Config } from '../core/config.js';
 import { isRuongError } from '../core/errors.js';
 import { runAgro } from './agro.js';
+import { runApi } from './api.js';
+import { runBroker } from './broker.js';
+import { runIngest } from './ingest.js';
+import { runRules } from './rules.js';
 import { provisionHelp, runProvision } from './provision.js';
+import { runSim, simHelp } from './sim.js';
 import { runStart } from './start.js';
 
 const commands: Record<string, string> = {
   start: 'run the whole platform in one process (broker, ingest, API + dashboard, demo simulator)',
+  broker: 'run the MQTT broker alone (e.g. with REDIS_URL), sharing DATA_DIR\'s registry',
+  ingest: 'run the ingest alone against a broker (INGEST_MQTT_URL), sharing DATA_DIR\'s registry',
+  api: 'run the HTTP API + dashboard alone (stateless; several behind a load balancer), sharing DATA_DIR\'s registry',
+  rules: 'run the rules engine + alert notifications alone, fed by an MQTT subscription (INGEST_MQTT_URL)',
   provision: 'create a device in a field and print its MQTT credentials',
+  sim: 'the firmware simulator: a scenario file or a fleet of N devices against a broker (`ruong sim --help`)',
   agro: 'agronomy calculators: `ruong agro et0 …`, `ruong agro balance …` (FAO-56), JSON output',
   help: 'show this help',
 };
@@ -27,6 +37,8 @@ function help(): string {
     ...configDocs.map(([name, def, text]) => `  ${name.padEnd(width)}  ${text} [${def}]`),
     '',
     `provision: ${provisionHelp}`,
+    '',
+    `sim: ${simHelp}`,
   ].join('\n');
 }
 
@@ -41,8 +53,18 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       return runStart(config(), out);
+    case 'broker':
+      return runBroker(config(), out);
+    case 'ingest':
+      return runIngest(config(), out);
+    case 'api':
+      return runApi(config(), out);
+    case 'rules':
+      return runRules(config(), out);
     case 'provision':
       return runProvision(config(), rest, (l) => (l.startsWith('ruong provision:') ? err(l) : out(l)));
+    case 'sim':
+      return runSim(config(), rest, out);
     case 'agro':
       return runAgro(rest, (l) => (l.startsWith('ruong agro') ? err(l) : out(l)));
     case 'help':

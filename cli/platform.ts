@@ -9,15 +9,21 @@ import { createBrokerService } from '../broker/broker-service.js';
 import type { Config } from '../core/config.js';
 import { createLifecycle, type Lifecycle, type Service } from '../core/lifecycle.js';
 import type { Logger } from '../core/log.js';
+import { createEventBus } from '../core/event-bus.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { createRegistry, type Registry } from '../core/registry/registry.js';
 import { createInfluxStore } from '../core/store/influx-store.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
 import { createSqliteStore } from '../core/store/sqlite-store.js';
 import { createSimulator } from '../firmware-sim/simulator.js';
-import { createIngestService, type IngestService } from '../ingest/ingest-service.js';
+import { createIngestService, spoolDirOf, type IngestService } from '../ingest/ingest-service.js';
 import { seedDemo, type SimDeviceRecord } from './demo-seed.js';
-import { ensureIngestSecret } from './service-secret.js';
+import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
+import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
+import { wireRules, type RulesWiring } from './rules-wiring.js';
+import { createNotifications } from './notify-wiring.js';
+import type { NotificationService } from '../core/alerts/notification-service.js';
+import type { Scheduler } from '../rules/scheduler.js';
 
 export interface Platform {
   readonly lifecycle: Lifecycle;
@@ -25,15 +31,21 @@ export interface Platform {
   readonly store: ReadingStore;
   readonly metrics: Metrics;
   readonly ingest: IngestService;
+  /** The rules engine (stream, minute check, 05:30 daily advice) and the alert lifecycle it shares with the API. */
+  readonly rules: RulesWiring['rules'];
+  readonly alerts: RulesWiring['alerts'];
+  /** Alert notifications: outbox + channels (issue 7), fed by the alerts service's lifecycle events. */
+  readonly notifications: NotificationService;
   readonly demo: { password: string; generated: boolean } | undefined;
   httpPort(): number;
   mqttPort(): number;
   mqttWsPort(): number | undefined;
+  mqttTlsPort(): number | undefined;
   revokeDevice(deviceId: string): boolean;
 }
 
 function createStore(config: Config, log: Logger): ReadingStore {
-  if (config.STORE === 'influx') return createInfluxStore({ url: config.INFLUX_URL!, log });
+  if (config.STORE === 'influx') return createInfluxStore({ url: config.INFLUX_URL!, log, rawRetentionMs: config.RAW_RETENTION_DAYS * 86_400_000 });
   return createSqliteStore({ path: join(config.DATA_DIR, 'readings.db') });
 }
 
@@ -60,7 +72,7 @@ function httpService(app: ReturnType<typeof buildApp>, host: string, port: numbe
   };
 }
 
-export async function createPlatform(config: Config, log: Logger, opts: { simStartMs?: number } = {}): Promise<Platform> {
+export async function createPlatform(config: Config, log: Logger, opts: { simStartMs?: number; now?: () => number; scheduler?: Scheduler } = {}): Promise<Platform> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
   let demo: Platform['demo'];
@@ -70,26 +82,35 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
     log.info({ devices: seeded.devices.length }, 'demo cooperative seeded');
   }
   const ingestCredential = await ensureIngestSecret(registry, config.DATA_DIR);
+  await ensureLnsSecret(registry, config.DATA_DIR);
   const metrics = createMetrics({ defaultMetrics: true });
   const store = createStore(config, log);
   const storeService: Service = { name: `store-${store.kind}`, start: () => store.setup(), stop: () => store.close() };
-  const broker = createBrokerService({
-    auth: registry, log: log.child({ service: 'broker' }), metrics,
-    host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT === 0 ? undefined : config.MQTT_WS_PORT,
-    allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
-  });
+  const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics }));
   const ingest = createIngestService({
     broker: { host: '127.0.0.1', get port() { return broker.addresses().tcp; }, ...ingestCredential },
     store, registry, metrics, log: log.child({ service: 'ingest' }),
     batchSize: config.INGEST_BATCH_SIZE, batchDelayMs: config.INGEST_BATCH_MS,
+    spoolDir: spoolDirOf(config.DATA_DIR), spoolMaxBytes: config.INGEST_SPOOL_MAX_MB * 1024 * 1024,
+    rawRetentionMs: config.RAW_RETENTION_DAYS * 86_400_000, rollupRefreshMs: config.ROLLUP_REFRESH_S * 1000,
   });
+  // Live updates: the ingest's stored batches feed the API's SSE stream and latest-value cache.
+  const bus = createEventBus();
+  ingest.events.on('stored', (readings) => bus.emit('readings', { readings }));
+  const { alerts, ruleStore, rules } = wireRules({ registry, store, ingest, metrics, log: log.child({ service: 'rules' }), bus, now: opts.now, scheduler: opts.scheduler });
   const app = buildApp({
+    bus,
     registry, store, metrics, log: log.child({ service: 'api' }), sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
     readiness: async () => ({ store: await store.ping(), broker: broker.isReady() }),
+    disconnectDevice: (deviceId) => { broker.disconnect(deviceId); },
+    brokerUrls: () => configuredBrokerUrls(config, broker.addresses()),
+    alerts, advice: ruleStore, webhookSecret: config.WEBHOOK_SECRET,
   });
   const api = httpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
   const registryService: Service = { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) };
-  const services: Service[] = [registryService, storeService, broker, ingest, api];
+  // Notifications start before the rules engine (they subscribe to its alerts) and stop after it.
+  const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: () => broker.addresses().tcp, source: alerts });
+  const services: Service[] = [registryService, storeService, broker, notifications, rules, ingest, api];
 
   const simFile = join(config.DATA_DIR, 'sim-devices.json');
   if (config.SIM && existsSync(simFile)) {
@@ -112,10 +133,11 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   }
   return {
     lifecycle: createLifecycle(services, log),
-    registry, store, metrics, ingest, demo,
+    registry, store, metrics, ingest, demo, rules, alerts, notifications,
     httpPort: () => api.port(),
     mqttPort: () => broker.addresses().tcp,
     mqttWsPort: () => broker.addresses().ws,
+    mqttTlsPort: () => broker.addresses().tls,
     revokeDevice(deviceId) {
       const revoked = registry.revokeDevice(deviceId);
       broker.disconnect(deviceId);

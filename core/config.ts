@@ -20,6 +20,20 @@ export const Config = z
     MQTT_PORT: port.default(1883),
     MQTT_WS_PORT: port.default(8083),
     MQTT_ALLOW_ANONYMOUS: bool.default(false),
+    // Broker TLS listener and limits (issue 3, README "Device security").
+    MQTT_TLS_PORT: port.default(8883),
+    MQTT_TLS_CERT: z.string().min(1).optional(),
+    MQTT_TLS_KEY: z.string().min(1).optional(),
+    MQTT_TLS_CA: z.string().min(1).optional(),
+    MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(256).max(268_435_455).default(65_536),
+    MQTT_KEEPALIVE_MAX_S: z.coerce.number().int().min(1).max(65_535).default(1200),
+    MQTT_CONNECT_TIMEOUT_S: positiveInt.max(300).default(10),
+    MQTT_DRAIN_TIMEOUT_S: z.coerce.number().int().min(0).max(3600).default(60),
+    MQTT_CONNECT_RATE: z.coerce.number().min(0).max(1_000_000).default(20),
+    MQTT_CONNECT_BURST: positiveInt.max(1_000_000).default(200),
+    MQTT_PUBLISH_RATE: z.coerce.number().min(0).max(1_000_000).default(100),
+    MQTT_PUBLISH_BURST: positiveInt.max(10_000_000).default(1000),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     PUBLIC_HOST: z.string().min(1).default('localhost'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DEMO: bool.default(true),
@@ -29,11 +43,41 @@ export const Config = z
     SIM_INTERVAL_S: positiveInt.default(600),
     INGEST_BATCH_SIZE: positiveInt.max(100_000).default(500),
     INGEST_BATCH_MS: positiveInt.max(60_000).default(200),
+    // Ingest durability and retention (issue 4): ingest/spool.ts, core/store/rollups.ts.
+    INGEST_SPOOL_MAX_MB: positiveInt.max(1_000_000).default(512),
+    RAW_RETENTION_DAYS: positiveInt.max(36_500).default(90),
+    ROLLUP_REFRESH_S: z.coerce.number().int().min(0).max(3600).default(10),
+    INGEST_MQTT_URL: z.url({ protocol: /^mqtt$/, error: 'must be mqtt://host:port' }).optional(),
     SESSION_TTL_H: z.coerce.number().positive().max(24 * 30).default(12),
+    // Notification channels (issue 7): each is off until configured; rules/notify/channels.ts.
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' }).optional(),
+    SMTP_FROM: z.string().min(3).default('Ruộng <canh-bao@localhost>'),
+    SMS_GATEWAY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    SMS_GATEWAY_AUTH: z.string().min(1).optional(),
+    SMS_GATEWAY_AUTH_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).default('Authorization'),
+    SMS_GATEWAY_BODY: z.string().min(2).optional(),
+    SMS_GATEWAY_CONTENT_TYPE: z.string().min(3).default('application/json'),
+    SMS_UNACCENTED: bool.default(false),
+    ZALO_ACCESS_TOKEN: z.string().min(1).optional(),
+    ZALO_TEMPLATE_ID: z.string().min(1).optional(),
+    ZALO_API_URL: z.url({ protocol: /^https?$/ }).default('https://business.openapi.zalo.me/message/template'),
+    WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    ALERTS_MQTT: bool.default(true),
+    NOTIFY_TTL_H: z.coerce.number().positive().max(24 * 7).default(24),
+    NOTIFY_MAX_PER_HOUR: positiveInt.max(1000).default(3),
   })
   .superRefine((cfg, ctx) => {
+    if ((cfg.ZALO_ACCESS_TOKEN === undefined) !== (cfg.ZALO_TEMPLATE_ID === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [cfg.ZALO_ACCESS_TOKEN ? 'ZALO_TEMPLATE_ID' : 'ZALO_ACCESS_TOKEN'], message: 'ZALO_ACCESS_TOKEN and ZALO_TEMPLATE_ID go together' });
+    }
     if (cfg.STORE === 'influx' && !cfg.INFLUX_URL) {
       ctx.addIssue({ code: 'custom', path: ['INFLUX_URL'], message: 'is required when STORE=influx (e.g. http://127.0.0.1:8086/ruong)' });
+    }
+    if ((cfg.MQTT_TLS_CERT === undefined) !== (cfg.MQTT_TLS_KEY === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [cfg.MQTT_TLS_CERT ? 'MQTT_TLS_KEY' : 'MQTT_TLS_CERT'], message: 'MQTT_TLS_CERT and MQTT_TLS_KEY go together (PEM file paths)' });
+    }
+    if (cfg.MQTT_TLS_CA && !cfg.MQTT_TLS_CERT) {
+      ctx.addIssue({ code: 'custom', path: ['MQTT_TLS_CA'], message: 'needs MQTT_TLS_CERT and MQTT_TLS_KEY' });
     }
   });
 export type Config = z.infer<typeof Config>;
@@ -56,6 +100,16 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['MQTT_HOST / MQTT_PORT', '0.0.0.0 / 1883', 'MQTT over TCP listener'],
   ['MQTT_WS_PORT', '8083', 'MQTT over WebSocket listener (0 = off)'],
   ['MQTT_ALLOW_ANONYMOUS', 'false', 'accept clients without credentials (local experiments only)'],
+  ['MQTT_TLS_PORT', '8883', 'MQTT over TLS listener, on when MQTT_TLS_CERT and MQTT_TLS_KEY are set'],
+  ['MQTT_TLS_CERT / MQTT_TLS_KEY', '—', 'PEM server certificate (chain) and private key for the TLS listener'],
+  ['MQTT_TLS_CA', '—', 'PEM CA: TLS clients must then present a certificate it signed, whose CN is their username'],
+  ['MQTT_MAX_PACKET_BYTES', '65536', 'largest MQTT packet accepted; a larger one closes the connection before it is buffered'],
+  ['MQTT_KEEPALIVE_MAX_S', '1200', 'largest keepalive accepted (0 is always refused): CONNACK 0x02 otherwise'],
+  ['MQTT_CONNECT_TIMEOUT_S', '10', 'a connection that sends no CONNECT within this time is closed'],
+  ['MQTT_DRAIN_TIMEOUT_S', '60', 'a subscriber whose socket stays full this long is disconnected (0 = never)'],
+  ['MQTT_CONNECT_RATE / MQTT_CONNECT_BURST', '20 / 200', 'new connections per second per source address (token bucket; 0 = no limit)'],
+  ['MQTT_PUBLISH_RATE / MQTT_PUBLISH_BURST', '100 / 1000', 'PUBLISH packets per second per device (token bucket; over it = disconnect; 0 = no limit)'],
+  ['REDIS_URL', '—', 'redis://host:port/db: broker sessions and queued QoS 1 messages in Redis (else in memory)'],
   ['PUBLIC_HOST', 'localhost', 'host name printed in URLs and device credentials'],
   ['LOG_LEVEL', 'info', 'pino level'],
   ['DEMO', 'true', 'seed the demo cooperative on a new DATA_DIR'],
@@ -64,5 +118,22 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['SIM_SPEED', '60', 'simulated seconds per real second'],
   ['SIM_INTERVAL_S', '600', 'simulated seconds between two readings of a device'],
   ['INGEST_BATCH_SIZE / INGEST_BATCH_MS', '500 / 200', 'a batch is written when it is this large or this old'],
+  ['INGEST_SPOOL_MAX_MB', '512', 'disk spool (DATA_DIR/spool) for batches while the store is down; when full, the ingest stops acknowledging'],
+  ['RAW_RETENTION_DAYS', '90', 'raw readings kept this long (older ones are dead letters); hourly and daily rollups are kept for good'],
+  ['ROLLUP_REFRESH_S', '10', 'seconds between rollup refreshes (queries stay exact in between; 0 = off)'],
+  ['INGEST_MQTT_URL', 'mqtt://127.0.0.1:MQTT_PORT', 'broker `ruong ingest` and `ruong rules` subscribe to'],
   ['SESSION_TTL_H', '12', 'hours a dashboard login stays valid'],
+  ['SMTP_URL', '— (off)', 'e-mail alerts: smtp://user:pass@host:587 or smtps://… (nodemailer)'],
+  ['SMTP_FROM', 'Ruộng <canh-bao@localhost>', 'sender of alert e-mails'],
+  ['SMS_GATEWAY_URL', '— (off)', 'SMS alerts: the HTTP gateway URL the request is POSTed to'],
+  ['SMS_GATEWAY_AUTH / SMS_GATEWAY_AUTH_HEADER', '— / Authorization', 'auth header value (e.g. "Bearer …") and its name'],
+  ['SMS_GATEWAY_BODY', '{"to":"{{to}}","text":"{{text}}","unicode":{{unicode}},"ref":"{{id}}"}', 'request body template: {{to}} {{to_digits}} {{to_national}} {{text}} {{id}} {{encoding}} {{unicode}} {{segments}}'],
+  ['SMS_GATEWAY_CONTENT_TYPE', 'application/json', 'body type; values are escaped for JSON or x-www-form-urlencoded'],
+  ['SMS_UNACCENTED', 'false', 'send every SMS without diacritics (không dấu, GSM-7); a contact can also ask for it'],
+  ['ZALO_ACCESS_TOKEN / ZALO_TEMPLATE_ID', '— (off)', 'Zalo ZNS alerts: OA access token and the approved template id'],
+  ['ZALO_API_URL', 'https://business.openapi.zalo.me/message/template', 'ZNS send endpoint'],
+  ['WEBHOOK_SECRET', '— (off)', 'webhook alerts: master secret (≥ 16 chars) each webhook contact\'s signing secret derives from'],
+  ['ALERTS_MQTT', 'true', 'publish alerts on alerts/{farmId} (QoS 1) through the built-in broker for farmer apps'],
+  ['NOTIFY_TTL_H', '24', 'hours an undelivered notification keeps being retried before it expires'],
+  ['NOTIFY_MAX_PER_HOUR', '3', 'messages per recipient and channel per hour; more become one digest (critical alerts always go)'],
 ];

@@ -21,7 +21,22 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     mqttConnections: new Gauge({ name: 'ruong_mqtt_connected_clients', help: 'MQTT clients connected to the broker', registers }),
     mqttAuthFailures: new Counter({ name: 'ruong_mqtt_auth_failures_total', help: 'Refused MQTT logins', labelNames: ['reason'], registers }),
     mqttDenied: new Counter({ name: 'ruong_mqtt_denied_total', help: 'Refused publishes and subscriptions', labelNames: ['action'], registers }),
+    mqttLimitHits: new Counter({ name: 'ruong_mqtt_limit_hits_total', help: 'MQTT connections closed or refused by a broker limit, by limit', labelNames: ['limit'], registers }),
+    mqttProtocolViolations: new Counter({ name: 'ruong_mqtt_protocol_violations_total', help: 'MQTT connections closed for breaking MQTT 3.1.1, by spec rule', labelNames: ['rule'], registers }),
+    mqttSessionTakeovers: new Counter({ name: 'ruong_mqtt_session_takeovers_total', help: 'Live MQTT sessions replaced by a new connection with the same credential', registers }),
     httpLoginFailures: new Counter({ name: 'ruong_http_login_failures_total', help: 'Failed dashboard/API logins', registers }),
+    // rules engine (issue 5): evaluations by rule kind, alerts opened, scheduled task runs
+    ruleEvaluations: new Counter({ name: 'ruong_rule_evaluations_total', help: 'Rule evaluations, by rule kind', labelNames: ['kind'], registers }),
+    alertsOpened: new Counter({ name: 'ruong_alerts_opened_total', help: 'Alerts opened, by alert kind and severity', labelNames: ['kind', 'severity'], registers }),
+    ruleTaskRuns: new Counter({ name: 'ruong_rule_task_runs_total', help: 'Scheduled rule runs (daily advice, minute check): ok, failed, skipped (previous run busy)', labelNames: ['task', 'outcome'], registers }),
+    // notifications (issue 7): outbox rows enqueued, send outcomes, send latency, rows not yet delivered
+    notificationsEnqueued: new Counter({ name: 'ruong_notifications_enqueued_total', help: 'Notifications written to the outbox', labelNames: ['channel'], registers }),
+    notifications: new Counter({ name: 'ruong_notifications_total', help: 'Notification outcomes: sent, retried, failed, expired, suppressed (rate limit)', labelNames: ['channel', 'outcome'], registers }),
+    notificationSendSeconds: new Histogram({
+      name: 'ruong_notification_send_duration_seconds', help: 'Time for a channel to accept one notification', labelNames: ['channel'], registers,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    }),
+    notificationsPending: new Gauge({ name: 'ruong_notifications_pending', help: 'Outbox rows not yet delivered (pending or in flight)', labelNames: ['channel'], registers }),
   };
 }
 

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { RuongError } from '../../core/errors.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { Registry } from '../../core/registry/registry.js';
+import { Role } from '../../core/registry/types.js';
 import { bearerToken, createRateLimiter, currentUser, requireUser } from '../auth.js';
 import { parseOr400 } from '../http-errors.js';
+import type { Endpoint } from '../openapi.js';
 
 export const LoginBody = z.strictObject({
   username: z.string().min(1).max(100),
@@ -13,16 +15,35 @@ export const LoginBody = z.strictObject({
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
-export function authRoutes(deps: { registry: Registry; metrics: Metrics; sessionTtlMs: number }): Router {
+const UserBrief = z.object({ username: z.string(), role: Role, language: z.string() });
+export const LoginOut = z.object({ token: z.string(), expiresAt: z.string(), user: UserBrief });
+export const MeOut = z.object({
+  username: z.string(), displayName: z.string().nullable(), role: Role, language: z.string(), farmIds: z.array(z.string()),
+  cooperative: z.object({ id: z.string(), name: z.string(), province: z.string().nullable() }).nullable(),
+});
+
+export const authEndpoints: readonly Endpoint[] = [
+  { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Log in; returns a session token that expires', body: LoginBody, response: LoginOut, public: true },
+  { method: 'post', path: '/auth/logout', tag: 'auth', summary: 'End this session', status: 204 },
+  { method: 'get', path: '/me', tag: 'auth', summary: 'The caller, their role and cooperative', response: MeOut },
+];
+
+export function authRoutes(deps: { registry: Registry; metrics: Metrics; sessionTtlMs: number; now?: (() => number) | undefined }): Router {
   const router = Router();
-  const limiter = createRateLimiter({ max: 10, windowMs: 60_000 });
+  // Two budgets: attempts per client address (one host guessing many accounts), and failures per
+  // username (many hosts guessing one account). A success does not reset the username's failures.
+  const byAddress = createRateLimiter({ max: 10, windowMs: 60_000, now: deps.now });
+  const byUsername = createRateLimiter({ max: 10, windowMs: 15 * 60_000, now: deps.now });
 
   router.post('/auth/login', async (req, res) => {
-    limiter.hit(req.ip ?? 'unknown');
+    byAddress.hit(req.ip ?? 'unknown');
     const body = parseOr400(LoginBody, req.body, 'body');
+    const userKey = body.username.trim().toLowerCase();
+    byUsername.check(userKey);
     const user = await deps.registry.verifyPassword(body.username, body.password);
     if (!user) {
       deps.metrics.httpLoginFailures.inc();
+      byUsername.hit(userKey);
       throw new RuongError('UNAUTHORIZED', 'wrong username or password');
     }
     const session = deps.registry.createSession(user.id, deps.sessionTtlMs);
@@ -37,8 +58,8 @@ export function authRoutes(deps: { registry: Registry; metrics: Metrics; session
 
   router.get('/me', requireUser(deps.registry), (req, res) => {
     const user = currentUser(req);
-    const coop = deps.registry.cooperative(user.cooperativeId);
-    res.json({ username: user.username, displayName: user.displayName, role: user.role, language: user.language, cooperative: coop });
+    const coop = deps.registry.cooperative(user.cooperativeId) ?? null;
+    res.json({ username: user.username, displayName: user.displayName, role: user.role, language: user.language, farmIds: user.farmIds, cooperative: coop });
   });
   return router;
 }

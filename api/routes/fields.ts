@@ -1,110 +1,109 @@
-// Fields and their readings. Every lookup goes through registry.field(user, id), which is scoped to
-// the caller's cooperative (and a farmer's own farms): another tenant's field is a 404, never a 403.
+// Fields: list, read, create, update, delete, latest values and the soil reference lines of the charts.
+// Every lookup is scoped (api/scope.ts): another tenant's field is a 404, never a 403. Viewers may not write
+// (403); farmers may change only fields of their own farms; deleting is for admins and technicians.
 import { Router } from 'express';
 import { z } from 'zod';
-import { RuongError } from '../../core/errors.js';
+import { AWD_THRESHOLD_CM, normaliseTexture, salinityLine, soilLines } from '../../core/agronomy-tables.js';
 import type { Registry } from '../../core/registry/registry.js';
-import type { User } from '../../core/registry/types.js';
-import type { ReadingStore } from '../../core/store/reading-store.js';
-import { metricCatalogue, metricSpec, parseMetricKey } from '../../core/telemetry/metrics.js';
-import { currentUser } from '../auth.js';
+import { metricSpec } from '../../core/telemetry/metrics.js';
+import { WRITERS, currentUser, requireRole } from '../auth.js';
 import { parseOr400 } from '../http-errors.js';
+import type { LatestCache } from '../latest-cache.js';
+import type { Endpoint } from '../openapi.js';
+import { FieldCreate, FieldOut, FieldUpdate, IdParams, LatestOut, iso } from '../schemas.js';
+import { farmOr404, fieldOr404, fieldOut } from '../scope.js';
 
-const MAX_RAW_POINTS = 10_000;
-const DAY_MS = 86_400_000;
+export const SoilOut = z.object({
+  fieldId: z.string(), crop: z.string(), soilTexture: z.string().nullable(),
+  soil: z.object({
+    texture: z.string(), thetaFcPct: z.number(), thetaWpPct: z.number(), depletionFraction: z.number().nullable(),
+    rootDepthM: z.number().nullable(), tawMm: z.number().nullable(), rawMm: z.number().nullable(), rawLinePct: z.number().nullable(),
+  }).nullable().describe('FAO-56 Table 19 midpoints and Table 22 p, Zr; null when the texture is unknown'),
+  salinity: z.object({ okPermil: z.number(), maxPermil: z.number(), basis: z.string(), maxDsPerM: z.number() }).nullable(),
+  awdThresholdCm: z.number().nullable().describe('re-irrigate at or below this field-tube level (rice only)'),
+  source: z.string(),
+});
 
-const durationUnits: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
-/** `15m`, `1h`, `1d`, `30s` or a number of milliseconds. */
-const Duration = z
-  .string()
-  .regex(/^(\d+)(ms|s|m|h|d)?$/, 'must be a duration like 15m, 1h, 1d or milliseconds')
-  .transform((s) => {
-    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(s)!;
-    return Number(m[1]) * (m[2] && m[2] !== 'ms' ? durationUnits[m[2]]! : 1);
-  })
-  .refine((ms) => ms >= 1000 && ms <= 366 * DAY_MS, 'must be between 1s and 366d');
+export const fieldEndpoints: readonly Endpoint[] = [
+  { method: 'get', path: '/fields', tag: 'fields', summary: 'Fields the caller may see', response: z.object({ fields: z.array(FieldOut) }) },
+  { method: 'post', path: '/fields', tag: 'fields', summary: 'Create a field', body: FieldCreate, response: FieldOut, status: 201, roles: WRITERS },
+  { method: 'get', path: '/fields/:id', tag: 'fields', summary: 'One field', params: IdParams, response: FieldOut },
+  { method: 'patch', path: '/fields/:id', tag: 'fields', summary: 'Change a field', params: IdParams, body: FieldUpdate, response: FieldOut, roles: WRITERS },
+  { method: 'delete', path: '/fields/:id', tag: 'fields', summary: 'Delete a field without devices', params: IdParams, status: 204, roles: ['admin', 'technician'] },
+  { method: 'get', path: '/fields/:id/latest', tag: 'readings', summary: 'Latest value per device and metric', params: IdParams, response: LatestOut },
+  { method: 'get', path: '/fields/:id/soil', tag: 'fields', summary: 'Reference lines: θFC, θWP, RAW line, salinity limit, AWD threshold', params: IdParams, response: SoilOut },
+];
 
-/** An RFC 3339 time or epoch milliseconds. */
-const Instant = z.union([
-  z.string().regex(/^\d{1,15}$/).transform(Number),
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-], { error: 'must be an RFC 3339 time or epoch milliseconds' });
+const location = (loc: { coordinates: [number, number] } | null | undefined) =>
+  loc === undefined ? {} : { lat: loc?.coordinates[1] ?? null, lon: loc?.coordinates[0] ?? null };
 
-export const ReadingsQuery = z
-  .strictObject({
-    metric: z.string().refine((m) => parseMetricKey(m) !== undefined, 'is not a known metric'),
-    from: Instant.optional(),
-    to: Instant.optional(),
-    every: Duration.optional(),
-    device: z.string().max(64).optional(),
-  })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: 'from must be before to', path: ['from'] });
-export type ReadingsQuery = z.infer<typeof ReadingsQuery>;
-
-const FieldParams = z.object({ id: z.string().min(1).max(100) });
-
-export function fieldRoutes(deps: { registry: Registry; store: ReadingStore; now?: () => number }): Router {
+export function fieldRoutes(deps: { registry: Registry; latest: LatestCache }): Router {
   const router = Router();
-  const now = deps.now ?? Date.now;
-
-  function fieldOr404(user: User, id: string) {
-    const field = deps.registry.field(user, id);
-    if (!field) throw new RuongError('NOT_FOUND', `field ${id} not found`);
-    return field;
-  }
+  const { registry } = deps;
 
   router.get('/fields', (req, res) => {
     const user = currentUser(req);
-    const fields = deps.registry.fields(user).map((f) => ({ ...f, devices: deps.registry.devicesOfField(f.id).map((d) => ({ id: d.id, kind: d.kind, name: d.name, revoked: d.revokedAt !== null })) }));
-    res.json({ fields });
+    res.json({ fields: registry.fieldRecords(user).map((f) => fieldOut(registry, f)) });
+  });
+
+  router.post('/fields', (req, res) => {
+    const user = currentUser(req);
+    requireRole(user, WRITERS, 'creating a field');
+    const body = parseOr400(FieldCreate, req.body, 'body');
+    farmOr404(registry, user, body.farmId);
+    const { location: loc, ...rest } = body;
+    const id = registry.createFieldRecord({ ...rest, ...location(loc) });
+    res.status(201).json(fieldOut(registry, fieldOr404(registry, user, id)));
   });
 
   router.get('/fields/:id', (req, res) => {
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    res.json(fieldOut(registry, fieldOr404(registry, currentUser(req), id)));
+  });
+
+  router.patch('/fields/:id', (req, res) => {
     const user = currentUser(req);
-    const { id } = parseOr400(FieldParams, req.params, 'params');
-    const field = fieldOr404(user, id);
-    res.json({ ...field, devices: deps.registry.devicesOfField(field.id) });
+    requireRole(user, WRITERS, 'changing a field');
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    const body = parseOr400(FieldUpdate, req.body, 'body');
+    fieldOr404(registry, user, id);
+    if (body.farmId !== undefined) farmOr404(registry, user, body.farmId);
+    const { location: loc, ...rest } = body;
+    const updated = registry.updateField(user, id, { ...rest, ...location(loc) });
+    res.json(fieldOut(registry, updated ?? fieldOr404(registry, user, id)));
+  });
+
+  router.delete('/fields/:id', (req, res) => {
+    const user = currentUser(req);
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    fieldOr404(registry, user, id);
+    requireRole(user, ['admin', 'technician'], 'deleting a field');
+    registry.deleteField(user, id);
+    res.status(204).end();
   });
 
   router.get('/fields/:id/latest', async (req, res) => {
     const user = currentUser(req);
-    const { id } = parseOr400(FieldParams, req.params, 'params');
-    const field = fieldOr404(user, id);
-    const latest = await deps.store.latest({ cooperativeId: user.cooperativeId, fieldId: field.id });
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    const field = fieldOr404(registry, user, id);
+    const latest = await deps.latest.latest(user.cooperativeId, { fieldId: field.id });
     res.json({
       fieldId: field.id,
-      readings: latest.map((r) => ({ deviceId: r.deviceId, metric: r.metric, ts: new Date(r.ts).toISOString(), value: r.value, unit: metricSpec(r.metric)?.unit ?? null, flags: r.flags ?? [] })),
+      readings: latest.map((r) => ({ deviceId: r.deviceId, metric: r.metric, ts: iso(r.ts), value: r.value, unit: metricSpec(r.metric)?.unit ?? null, flags: r.flags ?? [] })),
     });
   });
 
-  router.get('/fields/:id/readings', async (req, res) => {
-    const user = currentUser(req);
-    const { id } = parseOr400(FieldParams, req.params, 'params');
-    const q = parseOr400(ReadingsQuery, req.query, 'query');
-    const field = fieldOr404(user, id);
-    const to = q.to ?? now();
-    const from = q.from ?? to - DAY_MS;
-    const base = { cooperativeId: user.cooperativeId, fieldId: field.id, deviceId: q.device, metric: q.metric, from, to };
-    const unit = metricSpec(q.metric)?.unit ?? null;
-    if (q.every === undefined) {
-      const points = await deps.store.query({ ...base, everyMs: undefined, limit: MAX_RAW_POINTS + 1 });
-      const truncated = points.length > MAX_RAW_POINTS;
-      res.json({ fieldId: field.id, metric: q.metric, unit, from: new Date(from).toISOString(), to: new Date(to).toISOString(), truncated, points: points.slice(0, MAX_RAW_POINTS) });
-      return;
-    }
-    const windows = await deps.store.query({ ...base, everyMs: q.every });
-    res.json({ fieldId: field.id, metric: q.metric, unit, from: new Date(from).toISOString(), to: new Date(to).toISOString(), everyMs: q.every, points: windows });
-  });
-
-  router.get('/catalogue', (_req, res) => {
-    res.json({ metrics: metricCatalogue });
-  });
-
-  router.get('/dead-letters', (req, res) => {
-    const user = currentUser(req);
-    if (user.role !== 'admin' && user.role !== 'technician') throw new RuongError('FORBIDDEN', 'dead letters are for technicians and admins');
-    const limit = parseOr400(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }), req.query, 'query').limit;
-    res.json({ deadLetters: deps.registry.deadLetters(user.cooperativeId, limit) });
+  router.get('/fields/:id/soil', (req, res) => {
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    const field = fieldOr404(registry, currentUser(req), id);
+    const texture = normaliseTexture(field.soilTexture);
+    res.json({
+      fieldId: field.id, crop: field.crop, soilTexture: field.soilTexture,
+      soil: texture ? soilLines(texture, field.crop) : null,
+      salinity: salinityLine(field.crop),
+      awdThresholdCm: field.crop === 'rice' ? AWD_THRESHOLD_CM : null,
+      source: 'agronomy.md: FAO-56 Tables 19 and 22, Eqs. 82–83; IRRI safe AWD; delta extension-office salinity limits (‰ on the g/L TDS basis)',
+    });
   });
   return router;
 }

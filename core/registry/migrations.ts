@@ -1,7 +1,7 @@
 // Registry schema, versioned with PRAGMA user_version. Add a migration under a new number; never edit
 // a shipped one. Numbers are reserved per area so parallel work does not collide:
 // 1 skeleton · 2 broker · 3 ingest · 4 rules/alerts · 5 api/accounts · 6 notifications · 7+ next.
-// Gaps are allowed: migrations run in ascending order, each once.
+// Gaps are allowed: migrations run in ascending order, each once (recorded in schema_migrations).
 import type { Database } from 'better-sqlite3';
 
 export const migrations: ReadonlyMap<number, string> = new Map([
@@ -83,17 +83,186 @@ export const migrations: ReadonlyMap<number, string> = new Map([
   );
   CREATE INDEX dead_letters_by_cooperative ON dead_letters(cooperative_id, received_at);
   `],
+  // 3: ingest — device profiles (how a LoRaWAN codec's field names map to our metrics, issue 4), a device's
+  // profile, DevEUI lookup regardless of case, and per-device sequence-number state (gaps, late fills).
+  [3, `
+  CREATE TABLE device_profiles (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    builtin INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  ALTER TABLE devices ADD COLUMN profile_id TEXT REFERENCES device_profiles(id);
+  CREATE INDEX devices_by_dev_eui ON devices(lower(dev_eui));
+  CREATE TABLE device_sequence (
+    device_id TEXT PRIMARY KEY,
+    next_seq INTEGER NOT NULL,
+    missing TEXT NOT NULL,
+    missing_count INTEGER NOT NULL,
+    gaps_total INTEGER NOT NULL,
+    filled_total INTEGER NOT NULL,
+    duplicates_total INTEGER NOT NULL,
+    resets_total INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+  );
+  `],
+  // 4: rules/alerts — rules as data (JSON, rules/rule-schema.ts, version 1), each rule's persisted state per
+  // subject (a restart neither re-alerts nor forgets a pending duration), alerts with at most one unresolved
+  // alert per (rule, subject) — enforced by a partial unique index — and each field's latest advice.
+  [4, `
+  CREATE TABLE rules (
+    id TEXT PRIMARY KEY,
+    cooperative_id TEXT NOT NULL REFERENCES cooperatives(id),
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX rules_by_cooperative ON rules(cooperative_id);
+  CREATE TABLE rule_state (
+    rule_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    state TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (rule_id, subject)
+  ) WITHOUT ROWID;
+  CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    cooperative_id TEXT NOT NULL,
+    farm_id TEXT,
+    field_id TEXT,
+    device_id TEXT,
+    rule_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+    status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+    text_vi TEXT NOT NULL,
+    text_en TEXT NOT NULL,
+    vals TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    acknowledged_at INTEGER,
+    acknowledged_by TEXT,
+    ack_comment TEXT,
+    resolved_at INTEGER,
+    resolved_by TEXT,
+    resolve_reason TEXT,
+    escalate_after_ms INTEGER,
+    escalation_level INTEGER NOT NULL DEFAULT 0,
+    escalated_at INTEGER,
+    escalated_to TEXT
+  );
+  CREATE UNIQUE INDEX alerts_one_unresolved ON alerts(rule_id, subject) WHERE status != 'resolved';
+  CREATE INDEX alerts_by_cooperative ON alerts(cooperative_id, status, opened_at);
+  CREATE INDEX alerts_by_field ON alerts(field_id, opened_at);
+  CREATE TABLE advice (
+    field_id TEXT PRIMARY KEY,
+    cooperative_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    status TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    computed_at INTEGER NOT NULL
+  );
+  `],
+  // 5: api/accounts — API keys for integrations (SHA-256 of a 32-byte random key, scoped to a cooperative
+  // and a role) and a field's outline as a GeoJSON Polygon (its location stays in lat/lon).
+  [5, `
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    cooperative_id TEXT NOT NULL REFERENCES cooperatives(id),
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'technician', 'viewer')),
+    key_hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX api_keys_by_cooperative ON api_keys(cooperative_id);
+  ALTER TABLE fields ADD COLUMN outline TEXT;
+  `],
+  // 6: notifications — contacts (farmers, technicians, integrations) with their addresses, language and
+  // quiet hours (HH:MM, Asia/Ho_Chi_Minh); what each subscribes to; the notification outbox (one row per
+  // alert event × recipient × channel, idempotency key UNIQUE, persisted before it is sent).
+  [6, `
+  CREATE TABLE contacts (
+    id TEXT PRIMARY KEY,
+    cooperative_id TEXT NOT NULL REFERENCES cooperatives(id),
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('farmer', 'technician', 'integration')),
+    language TEXT NOT NULL DEFAULT 'vi' CHECK (language IN ('vi', 'en')),
+    phone TEXT,
+    sms_unaccented INTEGER NOT NULL DEFAULT 0,
+    zalo_phone TEXT,
+    zalo_consent_at INTEGER,
+    email TEXT,
+    webhook_url TEXT,
+    quiet_start TEXT,
+    quiet_end TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX contacts_by_cooperative ON contacts(cooperative_id);
+  CREATE TABLE contact_subscriptions (
+    id TEXT PRIMARY KEY,
+    contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    farm_id TEXT REFERENCES farms(id),
+    field_id TEXT REFERENCES fields(id),
+    severities TEXT NOT NULL,
+    channels TEXT,
+    events TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX subscriptions_by_contact ON contact_subscriptions(contact_id);
+  CREATE TABLE notification_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    idem_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('alert', 'digest')),
+    alert_id TEXT,
+    event TEXT,
+    cooperative_id TEXT NOT NULL,
+    farm_id TEXT,
+    recipient TEXT NOT NULL,
+    recipient_name TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    message TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'expired', 'suppressed', 'superseded')),
+    hold_reason TEXT,
+    window_start INTEGER,
+    digest_count INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    not_before INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX outbox_due ON notification_outbox(status, not_before);
+  CREATE INDEX outbox_by_alert ON notification_outbox(alert_id);
+  CREATE INDEX outbox_by_window ON notification_outbox(recipient, channel, window_start);
+  `],
 ]);
 
 /** Applies every migration above the database's user_version, in order; returns the new version. */
 export function migrate(db: Database): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  const pending = [...migrations.keys()].filter((v) => v > current).sort((a, b) => a - b);
-  for (const version of pending) {
-    db.transaction(() => {
+  // Applied versions are recorded one by one, so a migration merged with a lower number than one
+  // already applied still runs. The check and the apply happen inside one IMMEDIATE transaction:
+  // two processes opening a new registry at once do not both run migration 1.
+  const run = db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+    const pending = [...migrations.keys()].filter((v) => !applied.has(v)).sort((a, b) => a - b);
+    const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+    for (const version of pending) {
       db.exec(migrations.get(version) ?? '');
-      db.pragma(`user_version = ${version}`);
-    })();
-  }
-  return Math.max(current, ...pending);
+      record.run(version, Date.now());
+    }
+    const latest = Math.max(0, ...applied, ...pending);
+    db.pragma(`user_version = ${latest}`);
+    return latest;
+  });
+  return run.immediate();
 }

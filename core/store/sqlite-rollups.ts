@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS ${name} (
   PRIMARY KEY (device_id, metric, ts, cooperative_id, field_id, farm_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ${name}_by_cooperative ON ${name} (cooperative_id, metric, ts);
+-- A field's chart reads one field's windows: without this it scans every device of the cooperative.
+CREATE INDEX IF NOT EXISTS ${name}_by_field ON ${name} (field_id, metric, ts);
 `;
 
 export const rollupSchema = table('rollup_hour') + table('rollup_day');

@@ -41,7 +41,7 @@ describe.skipIf(!browserAvailable())('dashboard in Chromium', () => {
     await page.click('button[type=submit]');
     const card = page.locator('[data-field-id="field-rice-2"]');
     await card.locator('[data-metric="awd_level"]').waitFor();
-    expect(await card.locator('[data-metric="awd_level"] td.v').textContent()).toBe('-7.5 cm');
+    expect(await card.locator('[data-metric="awd_level"] td.v').textContent()).toBe('-7,5 cm'); // Vietnamese decimal comma
     expect(await page.locator('.card').count()).toBe(5);
     await page.screenshot({ path: `${artefacts}/dashboard-phone.png`, fullPage: true });
   });

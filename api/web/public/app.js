@@ -1,103 +1,80 @@
-// Ruộng dashboard (no framework, no CDN). All text from the server is inserted with textContent,
-// never innerHTML, so markup stored in a name is shown as text.
-const dict = {
-  vi: { logout: 'Đăng xuất', loginTitle: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu', login: 'Đăng nhập', updated: 'Cập nhật', noData: 'Chưa có số liệu', badLogin: 'Sai tên đăng nhập hoặc mật khẩu', at: 'lúc', devices: 'thiết bị' },
-  en: { logout: 'Log out', loginTitle: 'Log in', username: 'Username', password: 'Password', login: 'Log in', updated: 'Updated', noData: 'No readings yet', badLogin: 'Wrong username or password', at: 'at', devices: 'devices' },
-};
-const crops = { vi: { rice: 'lúa', coffee: 'cà phê', maize: 'ngô', pepper: 'hồ tiêu' }, en: {} };
-let lang = localStorage.getItem('ruong.lang') || 'vi';
-let token = sessionStorage.getItem('ruong.token');
-let catalogue = new Map();
-let timer;
+// Ruộng dashboard (no framework, no CDN): login, overview, field charts, alerts, devices, dead letters.
+// Pages are chosen by the URL hash (#/, #/field/ID, #/alerts, #/devices, #/dead-letters). Live updates come
+// from the API's Server-Sent Events; a slow poll covers a broken stream. All server text goes in as text.
+/* global clearTimeout */
+import { api, followEvents, hasToken, setToken, whenUnauthorized } from './api.js';
+import { destroyCharts } from './charts.js';
+import { $, show } from './dom.js';
+import { applyLanguage, getLang, setLang, t } from './i18n.js';
+import { loadCatalogue } from './data.js';
+import { currentFieldId, fieldReadingsArrived, showField } from './field-page.js';
+import { setMe, showAlerts, showDeadLetters, showDevices } from './lists.js';
+import { applyReadings, refreshOverview, renderOverview } from './overview.js';
 
-const $ = (id) => document.getElementById(id);
-const t = (key) => dict[lang][key] || key;
+const VIEWS = ['login-view', 'fields-view', 'field-view', 'alerts-view', 'devices-view', 'dead-letters-view'];
+const POLL_MS = 60_000;
+let me;
+let stopEvents;
+let poll;
+let alertTimer;
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') node.className = v; else node.setAttribute(k, v);
+function only(view) {
+  for (const v of VIEWS) show(v, v === view);
+  for (const link of document.querySelectorAll('#nav a')) link.setAttribute('aria-current', String(link.getAttribute('href') === window.location.hash || (link.getAttribute('href') === '#/' && view === 'fields-view')));
+}
+
+function route() {
+  const hash = window.location.hash || '#/';
+  const field = /^#\/field\/(.+)$/.exec(hash);
+  if (!field) destroyCharts();
+  if (field) { only('field-view'); return showField(decodeURIComponent(field[1])); }
+  if (hash === '#/alerts') { only('alerts-view'); return showAlerts(); }
+  if (hash === '#/devices') { only('devices-view'); return showDevices(); }
+  if (hash === '#/dead-letters' && me && (me.role === 'admin' || me.role === 'technician')) { only('dead-letters-view'); return showDeadLetters(); }
+  only('fields-view');
+  return refreshOverview();
+}
+
+function refreshCurrent() {
+  route().catch((err) => console.warn(err));
+}
+
+function onEvent(name, data) {
+  if (name === 'readings') {
+    if (!$('fields-view').hidden) applyReadings(data.fieldId, data.readings);
+    fieldReadingsArrived(data.fieldId);
+  } else if (name === 'alert') {
+    clearTimeout(alertTimer);
+    alertTimer = setTimeout(() => { if ($('alerts-view').hidden === false || $('fields-view').hidden === false || currentFieldId()) refreshCurrent(); }, 500);
   }
-  for (const child of children) node.append(typeof child === 'string' ? document.createTextNode(child) : child);
-  return node;
-}
-
-function applyLanguage() {
-  document.documentElement.lang = lang;
-  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  $('lang').textContent = lang === 'vi' ? 'EN' : 'VI';
-}
-
-async function api(path, options = {}) {
-  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
-  const res = await fetch(`/api/v1${path}`, { ...options, headers });
-  if (res.status === 401 && path !== '/auth/login') { showLogin(); throw new Error('unauthorized'); }
-  const body = res.status === 204 ? undefined : await res.json();
-  if (!res.ok) throw new Error(body?.error?.message || res.statusText);
-  return body;
 }
 
 function showLogin() {
-  clearInterval(timer);
-  token = null;
-  sessionStorage.removeItem('ruong.token');
-  $('login-view').hidden = false;
-  $('fields-view').hidden = true;
-  $('logout').hidden = true;
+  stopEvents?.();
+  stopEvents = undefined;
+  clearInterval(poll);
+  setToken(null);
+  show('nav', false);
+  show('logout', false);
+  only('login-view');
 }
 
-function metricLabel(metric) {
-  const [base, depth] = metric.split('@');
-  const spec = catalogue.get(base);
-  const label = spec ? spec.label[lang] : base;
-  return depth ? `${label} (${depth})` : label;
-}
-
-function formatTime(iso) {
-  return new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
-}
-
-function fieldCard(field, latest) {
-  const crop = crops[lang][field.crop] || field.crop;
-  const card = el('article', { class: `card ${latest.length ? 'ok' : 'waiting'}`, 'data-field-id': field.id },
-    el('h3', {}, field.name),
-    el('div', { class: 'sub' }, `${field.farmName} · ${crop} · ${field.devices.length} ${t('devices')}`));
-  if (!latest.length) { card.append(el('p', { class: 'muted' }, t('noData'))); return card; }
-  const table = el('table');
-  const names = new Map(field.devices.map((d) => [d.id, d.name]));
-  let lastDevice;
-  for (const r of latest) {
-    if (r.deviceId !== lastDevice) {
-      lastDevice = r.deviceId;
-      table.append(el('tr', { class: 'device' }, el('th', { colspan: '2' }, names.get(r.deviceId) || r.deviceId)));
-    }
-    const spec = catalogue.get(r.metric.split('@')[0]);
-    table.append(el('tr', { 'data-metric': r.metric, 'data-device': r.deviceId },
-      el('td', {}, metricLabel(r.metric)),
-      el('td', { class: 'v', title: `${r.deviceId} ${t('at')} ${formatTime(r.ts)}` }, `${r.value} ${spec ? spec.unit : ''}`)));
-  }
-  const newest = latest.reduce((a, b) => (a.ts > b.ts ? a : b));
-  card.append(table, el('div', { class: 'sub' }, `${t('at')} ${formatTime(newest.ts)}`));
-  return card;
-}
-
-async function refresh() {
-  const { fields } = await api('/fields');
-  const cards = await Promise.all(fields.map(async (f) => fieldCard(f, (await api(`/fields/${encodeURIComponent(f.id)}/latest`)).readings)));
-  $('fields').replaceChildren(...cards);
-  $('updated').textContent = new Date().toLocaleTimeString(lang === 'vi' ? 'vi-VN' : 'en-GB');
-}
-
-async function showFields() {
-  $('login-view').hidden = true;
-  $('fields-view').hidden = false;
-  $('logout').hidden = false;
-  const [me, cat] = await Promise.all([api('/me'), api('/catalogue')]);
-  catalogue = new Map(cat.metrics.map((m) => [m.name, m]));
+async function start() {
+  me = await api('/me');
+  setMe(me);
+  await loadCatalogue();
   $('coop').textContent = me.cooperative ? me.cooperative.name : '';
-  await refresh();
-  clearInterval(timer);
-  timer = setInterval(() => { refresh().catch((err) => console.warn(err)); }, 5000);
+  show('nav', true);
+  show('logout', true);
+  show('nav-dead-letters', me.role === 'admin' || me.role === 'technician');
+  await route();
+  stopEvents?.();
+  stopEvents = followEvents(onEvent, (live) => {
+    $('live').dataset.live = String(live);
+    $('live').textContent = live ? t('live') : t('reconnecting');
+  });
+  clearInterval(poll);
+  poll = setInterval(() => { if (!$('fields-view').hidden) refreshOverview().catch((err) => console.warn(err)); }, POLL_MS);
 }
 
 $('login-form').addEventListener('submit', async (event) => {
@@ -106,9 +83,9 @@ $('login-form').addEventListener('submit', async (event) => {
   $('login-error').textContent = '';
   try {
     const body = await api('/auth/login', { method: 'POST', body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) });
-    token = body.token;
-    sessionStorage.setItem('ruong.token', token);
-    await showFields();
+    setToken(body.token);
+    if (!window.location.hash) window.location.hash = '#/';
+    await start();
   } catch {
     $('login-error').textContent = t('badLogin');
   }
@@ -116,11 +93,15 @@ $('login-form').addEventListener('submit', async (event) => {
 
 $('logout').addEventListener('click', () => { api('/auth/logout', { method: 'POST' }).catch(() => {}).finally(showLogin); });
 $('lang').addEventListener('click', () => {
-  lang = lang === 'vi' ? 'en' : 'vi';
-  localStorage.setItem('ruong.lang', lang);
+  setLang(getLang() === 'vi' ? 'en' : 'vi');
   applyLanguage();
-  if (token) refresh().catch((err) => console.warn(err));
+  $('lang').textContent = getLang() === 'vi' ? 'EN' : 'VI';
+  if (!hasToken()) return;
+  if (!$('fields-view').hidden) renderOverview(); else refreshCurrent();
 });
+window.addEventListener('hashchange', () => { if (hasToken()) refreshCurrent(); });
+whenUnauthorized(showLogin);
 
 applyLanguage();
-if (token) showFields().catch(showLogin); else showLogin();
+$('lang').textContent = getLang() === 'vi' ? 'EN' : 'VI';
+if (hasToken()) start().catch(showLogin); else showLogin();

@@ -1,0 +1,102 @@
+// Users of the cooperative and API keys for integrations — admins only. Another cooperative's user or key
+// is a 404. An admin cannot delete or demote themselves (a cooperative must keep an admin who can log in).
+import { Router } from 'express';
+import { z } from 'zod';
+import { RuongError } from '../../core/errors.js';
+import type { UserRecord } from '../../core/registry/accounts.js';
+import type { Registry } from '../../core/registry/registry.js';
+import { currentUser, requireRole } from '../auth.js';
+import { parseOr400 } from '../http-errors.js';
+import type { Endpoint } from '../openapi.js';
+import { ApiKeyCreate, ApiKeyOut, IdParams, UserCreate, UserOut, UserUpdate, iso } from '../schemas.js';
+
+const ADMIN = ['admin'] as const;
+const ApiKeyCreated = ApiKeyOut.extend({ key: z.string().describe('shown once; send as `Authorization: Bearer rk_…` or `X-API-Key: rk_…`') });
+
+export const userEndpoints: readonly Endpoint[] = [
+  { method: 'get', path: '/users', tag: 'accounts', summary: 'Users of the cooperative', response: z.object({ users: z.array(UserOut) }), roles: ADMIN },
+  { method: 'post', path: '/users', tag: 'accounts', summary: 'Create a user (farmers get their farms)', body: UserCreate, response: UserOut, status: 201, roles: ADMIN },
+  { method: 'get', path: '/users/:id', tag: 'accounts', summary: 'One user', params: IdParams, response: UserOut, roles: ADMIN },
+  { method: 'patch', path: '/users/:id', tag: 'accounts', summary: 'Change a user; a new role, password or farms ends their sessions', params: IdParams, body: UserUpdate, response: UserOut, roles: ADMIN },
+  { method: 'delete', path: '/users/:id', tag: 'accounts', summary: 'Delete a user', params: IdParams, status: 204, roles: ADMIN },
+  { method: 'get', path: '/api-keys', tag: 'accounts', summary: 'API keys of the cooperative (never the keys themselves)', response: z.object({ apiKeys: z.array(ApiKeyOut) }), roles: ADMIN },
+  { method: 'post', path: '/api-keys', tag: 'accounts', summary: 'Issue an API key scoped to this cooperative and a role', body: ApiKeyCreate, response: ApiKeyCreated, status: 201, roles: ADMIN },
+  { method: 'delete', path: '/api-keys/:id', tag: 'accounts', summary: 'Revoke an API key', params: IdParams, status: 204, roles: ADMIN },
+];
+
+const userOut = (u: UserRecord) => ({ ...u, createdAt: iso(u.createdAt) });
+
+export function userRoutes(deps: { registry: Registry }): Router {
+  const router = Router();
+  const { registry } = deps;
+  router.use(['/users', '/api-keys'], (req, _res, next) => {
+    requireRole(currentUser(req), ADMIN, 'managing users and API keys');
+    next();
+  });
+
+  function userOr404(cooperativeId: string, id: string): UserRecord {
+    const user = registry.userOfCooperative(cooperativeId, id);
+    if (!user) throw new RuongError('NOT_FOUND', `user ${id} not found`);
+    return user;
+  }
+
+  router.get('/users', (req, res) => {
+    res.json({ users: registry.usersOfCooperative(currentUser(req).cooperativeId).map(userOut) });
+  });
+
+  router.post('/users', async (req, res) => {
+    const me = currentUser(req);
+    const body = parseOr400(UserCreate, req.body, 'body');
+    registry.checkFarms(me.cooperativeId, body.farmIds);
+    let id: string;
+    try {
+      id = await registry.createUser({ ...body, displayName: body.displayName ?? undefined, cooperativeId: me.cooperativeId });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new RuongError('CONFLICT', `username: ${body.username} is taken`);
+      throw err;
+    }
+    res.status(201).json(userOut(userOr404(me.cooperativeId, id)));
+  });
+
+  router.get('/users/:id', (req, res) => {
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    res.json(userOut(userOr404(currentUser(req).cooperativeId, id)));
+  });
+
+  router.patch('/users/:id', async (req, res) => {
+    const me = currentUser(req);
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    const body = parseOr400(UserUpdate, req.body, 'body');
+    userOr404(me.cooperativeId, id);
+    if (id === me.id && body.role !== undefined && body.role !== 'admin') throw new RuongError('CONFLICT', 'role: you cannot remove your own admin role');
+    const updated = await registry.updateUser(me.cooperativeId, id, body);
+    res.json(userOut(updated ?? userOr404(me.cooperativeId, id)));
+  });
+
+  router.delete('/users/:id', (req, res) => {
+    const me = currentUser(req);
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    userOr404(me.cooperativeId, id);
+    if (id === me.id) throw new RuongError('CONFLICT', 'you cannot delete yourself');
+    registry.deleteUser(me.cooperativeId, id);
+    res.status(204).end();
+  });
+
+  router.get('/api-keys', (req, res) => {
+    const keys = registry.apiKeys(currentUser(req).cooperativeId);
+    res.json({ apiKeys: keys.map((k) => ({ ...k, createdAt: iso(k.createdAt), lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) })) });
+  });
+
+  router.post('/api-keys', (req, res) => {
+    const body = parseOr400(ApiKeyCreate, req.body, 'body');
+    const { key, record } = registry.createApiKey(currentUser(req).cooperativeId, body.name, body.role);
+    res.status(201).json({ ...record, createdAt: iso(record.createdAt), lastUsedAt: null, revokedAt: null, key });
+  });
+
+  router.delete('/api-keys/:id', (req, res) => {
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    if (!registry.revokeApiKey(currentUser(req).cooperativeId, id)) throw new RuongError('NOT_FOUND', `API key ${id} not found`);
+    res.status(204).end();
+  });
+  return router;
+}
