@@ -13,18 +13,15 @@ import { createLifecycle, type Service } from '../core/lifecycle.js';
 import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
-import { createInfluxStore } from '../core/store/influx-store.js';
-import { createSqliteStore } from '../core/store/sqlite-store.js';
 import { configuredBrokerUrls } from './broker-config.js';
 import { createHttpService } from './http-service.js';
+import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
 
 export async function runApi(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });
   mkdirSync(config.DATA_DIR, { recursive: true });
   const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
-  const store = config.STORE === 'influx'
-    ? createInfluxStore({ url: config.INFLUX_URL!, log, rawRetentionMs: config.RAW_RETENTION_DAYS * 86_400_000 })
-    : createSqliteStore({ path: join(config.DATA_DIR, 'readings.db') });
+  const store = createConfiguredStore(config, log);
   const app = buildApp({
     registry, store, metrics: createMetrics({ defaultMetrics: true }), log: log.child({ service: 'api' }),
     sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
@@ -35,20 +32,12 @@ export async function runApi(config: Config, out: (line: string) => void): Promi
   });
   const http = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
   const services: Service[] = [
-    { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) },
-    { name: `store-${store.kind}`, start: () => store.setup(), stop: () => store.close() },
+    registryService(registry),
+    storeService(store),
     http,
   ];
   const lifecycle = createLifecycle(services, log);
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(130);
-    log.info({ signal }, 'shutting down: stop intake, flush, close');
-    lifecycle.stop().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  await lifecycle.start();
+  await runUntilSignal(lifecycle, log);
   out(`  Ruộng API is running — store: ${store.kind}, data: ${config.DATA_DIR}`);
   out(`  HTTP:       http://${config.PUBLIC_HOST}:${http.port()}/`);
   out('  Stop with Ctrl-C.');

@@ -5,12 +5,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBrokerService } from '../broker/broker-service.js';
 import type { Config } from '../core/config.js';
-import { createLifecycle, type Service } from '../core/lifecycle.js';
+import { createLifecycle } from '../core/lifecycle.js';
 import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
 import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
+import { registryService, runUntilSignal } from './process-services.js';
 
 export async function runBroker(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });
@@ -19,17 +20,8 @@ export async function runBroker(config: Config, out: (line: string) => void): Pr
   await ensureIngestSecret(registry, config.DATA_DIR);
   await ensureLnsSecret(registry, config.DATA_DIR);
   const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics: createMetrics({ defaultMetrics: true }) }));
-  const registryService: Service = { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) };
-  const lifecycle = createLifecycle([registryService, broker], log);
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(130);
-    log.info({ signal }, 'shutting down: stop intake, flush, close');
-    lifecycle.stop().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  await lifecycle.start();
+  const lifecycle = createLifecycle([registryService(registry), broker], log);
+  await runUntilSignal(lifecycle, log);
   out(`  Ruộng broker is running — persistence: ${config.REDIS_URL ? 'redis' : 'memory'}, data: ${config.DATA_DIR}`);
   out(`  MQTT:       ${configuredBrokerUrls(config, broker.addresses()).join('  ')}`);
   out('  Stop with Ctrl-C.');

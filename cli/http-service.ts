@@ -1,5 +1,5 @@
-// An HTTP server as a lifecycle Service (listen on start, close on stop) for the processes that serve the API
-// alone (`ruong api`). Same behaviour as the one inside cli/platform.ts, which `ruong start` uses.
+// An HTTP server as a lifecycle Service (listen on start, close on stop), used by `ruong start`
+// (cli/platform.ts) and `ruong api`.
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Service } from '../core/lifecycle.js';

@@ -9,10 +9,9 @@ import { createLifecycle, type Service } from '../core/lifecycle.js';
 import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
-import { createInfluxStore } from '../core/store/influx-store.js';
-import { createSqliteStore } from '../core/store/sqlite-store.js';
 import { createIngestService, spoolDirOf } from '../ingest/ingest-service.js';
 import { ensureIngestSecret } from './service-secret.js';
+import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
 
 function brokerAddress(config: Config): { host: string; port: number } {
   if (!config.INGEST_MQTT_URL) return { host: '127.0.0.1', port: config.MQTT_PORT };
@@ -27,9 +26,7 @@ export async function runIngest(config: Config, out: (line: string) => void): Pr
   const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
   const credential = await ensureIngestSecret(registry, config.DATA_DIR);
   const rawRetentionMs = config.RAW_RETENTION_DAYS * 86_400_000;
-  const store = config.STORE === 'influx'
-    ? createInfluxStore({ url: config.INFLUX_URL!, log, rawRetentionMs })
-    : createSqliteStore({ path: join(config.DATA_DIR, 'readings.db') });
+  const store = createConfiguredStore(config, log);
   const ingest = createIngestService({
     broker: { ...brokerAddress(config), ...credential },
     store, registry, metrics: createMetrics({ defaultMetrics: true }), log: log.child({ service: 'ingest' }),
@@ -38,20 +35,12 @@ export async function runIngest(config: Config, out: (line: string) => void): Pr
     rawRetentionMs, rollupRefreshMs: config.ROLLUP_REFRESH_S * 1000,
   });
   const services: Service[] = [
-    { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) },
-    { name: `store-${store.kind}`, start: () => store.setup(), stop: () => store.close() },
+    registryService(registry),
+    storeService(store),
     ingest,
   ];
   const lifecycle = createLifecycle(services, log);
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(130);
-    log.info({ signal }, 'shutting down: stop intake, flush, close');
-    lifecycle.stop().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  await lifecycle.start();
+  await runUntilSignal(lifecycle, log);
   const { host, port } = brokerAddress(config);
   out(`  Ruộng ingest is running — store: ${store.kind}, broker: mqtt://${host}:${port}, data: ${config.DATA_DIR}`);
   out('  Stop with Ctrl-C.');

@@ -1,8 +1,6 @@
 // Wires the whole platform in one process: registry → store → broker → ingest → API → simulator.
 // `ruong start` and the end-to-end tests both use this, so the tests run the real wiring.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from '../api/app.js';
 import { createBrokerService } from '../broker/broker-service.js';
@@ -12,9 +10,7 @@ import type { Logger } from '../core/log.js';
 import { createEventBus } from '../core/event-bus.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { createRegistry, type Registry } from '../core/registry/registry.js';
-import { createInfluxStore } from '../core/store/influx-store.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
-import { createSqliteStore } from '../core/store/sqlite-store.js';
 import { createSimulator } from '../firmware-sim/simulator.js';
 import { createIngestService, spoolDirOf, type IngestService } from '../ingest/ingest-service.js';
 import { seedDemo, type SimDeviceRecord } from './demo-seed.js';
@@ -24,6 +20,8 @@ import { wireRules, type RulesWiring } from './rules-wiring.js';
 import { createNotifications } from './notify-wiring.js';
 import type { NotificationService } from '../core/alerts/notification-service.js';
 import type { Scheduler } from '../rules/scheduler.js';
+import { createHttpService } from './http-service.js';
+import { createConfiguredStore, registryService, storeService } from './process-services.js';
 
 export interface Platform {
   readonly lifecycle: Lifecycle;
@@ -44,33 +42,6 @@ export interface Platform {
   revokeDevice(deviceId: string): boolean;
 }
 
-function createStore(config: Config, log: Logger): ReadingStore {
-  if (config.STORE === 'influx') return createInfluxStore({ url: config.INFLUX_URL!, log, rawRetentionMs: config.RAW_RETENTION_DAYS * 86_400_000 });
-  return createSqliteStore({ path: join(config.DATA_DIR, 'readings.db') });
-}
-
-function httpService(app: ReturnType<typeof buildApp>, host: string, port: number, log: Logger): Service & { port(): number } {
-  let server: Server | undefined;
-  return {
-    name: 'api',
-    async start() {
-      server = createServer(app);
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port, host, () => resolve());
-      });
-      log.info({ port: this.port() }, 'http listening');
-    },
-    port: () => (server?.address() as AddressInfo | null)?.port ?? 0,
-    async stop() {
-      const s = server;
-      server = undefined;
-      if (!s) return;
-      s.closeIdleConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
-    },
-  };
-}
 
 export async function createPlatform(config: Config, log: Logger, opts: { simStartMs?: number; now?: () => number; scheduler?: Scheduler } = {}): Promise<Platform> {
   mkdirSync(config.DATA_DIR, { recursive: true });
@@ -84,8 +55,7 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   const ingestCredential = await ensureIngestSecret(registry, config.DATA_DIR);
   await ensureLnsSecret(registry, config.DATA_DIR);
   const metrics = createMetrics({ defaultMetrics: true });
-  const store = createStore(config, log);
-  const storeService: Service = { name: `store-${store.kind}`, start: () => store.setup(), stop: () => store.close() };
+  const store = createConfiguredStore(config, log);
   const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics }));
   const ingest = createIngestService({
     broker: { host: '127.0.0.1', get port() { return broker.addresses().tcp; }, ...ingestCredential },
@@ -106,11 +76,10 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
     brokerUrls: () => configuredBrokerUrls(config, broker.addresses()),
     alerts, advice: ruleStore, webhookSecret: config.WEBHOOK_SECRET,
   });
-  const api = httpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
-  const registryService: Service = { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) };
+  const api = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
   // Notifications start before the rules engine (they subscribe to its alerts) and stop after it.
   const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: () => broker.addresses().tcp, source: alerts });
-  const services: Service[] = [registryService, storeService, broker, notifications, rules, ingest, api];
+  const services: Service[] = [registryService(registry), storeService(store), broker, notifications, rules, ingest, api];
 
   const simFile = join(config.DATA_DIR, 'sim-devices.json');
   if (config.SIM && existsSync(simFile)) {

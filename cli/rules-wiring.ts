@@ -14,6 +14,17 @@ import type { RulesDirectory } from '../rules/rule-context.js';
 import { createRulesService, type RulesService } from '../rules/rules-service.js';
 import type { Scheduler } from '../rules/scheduler.js';
 
+/** The registry as the rules engine sees it: every farm, field and device of a cooperative. */
+export function rulesDirectory(registry: Registry, ruleStore: RuleStore): RulesDirectory {
+  const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
+  return {
+    cooperativeIds: () => ruleStore.cooperativeIds(),
+    farms: (id) => registry.farms(staff(id)),
+    fields: (id) => registry.fields(staff(id)),
+    devices: (id) => registry.devicesOfCooperative(id),
+  };
+}
+
 export interface RulesWiring {
   readonly alerts: AlertService;
   readonly ruleStore: RuleStore;
@@ -33,13 +44,7 @@ export function wireRules(deps: {
       return () => { deps.ingest.events.off('stored', listener); };
     },
   };
-  const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
-  const directory: RulesDirectory = {
-    cooperativeIds: () => ruleStore.cooperativeIds(),
-    farms: (id) => registry.farms(staff(id)),
-    fields: (id) => registry.fields(staff(id)),
-    devices: (id) => registry.devicesOfCooperative(id),
-  };
+  const directory = rulesDirectory(registry, ruleStore);
   const rulesMetrics: RulesMetrics = {
     evaluated: (kind) => metrics.ruleEvaluations.inc({ kind }),
     alertOpened: (kind, severity) => metrics.alertsOpened.inc({ kind, severity }),

@@ -12,13 +12,12 @@ import { createLifecycle, type Service } from '../core/lifecycle.js';
 import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
-import { createInfluxStore } from '../core/store/influx-store.js';
-import { createSqliteStore } from '../core/store/sqlite-store.js';
-import type { RulesDirectory } from '../rules/rule-context.js';
 import { createRulesService } from '../rules/rules-service.js';
 import { createMqttReadingSource } from './mqtt-reading-source.js';
 import { createNotifications } from './notify-wiring.js';
 import { ensureIngestSecret } from './service-secret.js';
+import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
+import { rulesDirectory } from './rules-wiring.js';
 
 function brokerUrl(config: Config): URL {
   return new URL(config.INGEST_MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`);
@@ -30,21 +29,13 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
   const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
   const credential = await ensureIngestSecret(registry, config.DATA_DIR);
   const rawRetentionMs = config.RAW_RETENTION_DAYS * 86_400_000;
-  const store = config.STORE === 'influx'
-    ? createInfluxStore({ url: config.INFLUX_URL!, log, rawRetentionMs })
-    : createSqliteStore({ path: join(config.DATA_DIR, 'readings.db') });
+  const store = createConfiguredStore(config, log);
   const metrics = createMetrics({ defaultMetrics: true });
   const url = brokerUrl(config);
   const source = createMqttReadingSource({ url: url.href, ...credential, clientId: `${credential.username}-rules`, registry, log: log.child({ service: 'rules-source' }), rawRetentionMs });
   const alerts = createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) });
   const ruleStore = createRuleStore(registry.db);
-  const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
-  const directory: RulesDirectory = {
-    cooperativeIds: () => ruleStore.cooperativeIds(),
-    farms: (id) => registry.farms(staff(id)),
-    fields: (id) => registry.fields(staff(id)),
-    devices: (id) => registry.devicesOfCooperative(id),
-  };
+  const directory = rulesDirectory(registry, ruleStore);
   const rules = createRulesService({
     source, ruleStore, alerts, directory, store, log: log.child({ service: 'rules' }),
     metrics: {
@@ -58,21 +49,13 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
   const port = url.port ? Number(url.port) : 1883;
   const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: loopback ? () => port : undefined, source: alerts });
   const services: Service[] = [
-    { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) },
-    { name: `store-${store.kind}`, start: () => store.setup(), stop: () => store.close() },
+    registryService(registry),
+    storeService(store),
     notifications, rules,
     { name: 'rules-source', start: () => source.start(), stop: () => source.stop() },
   ];
   const lifecycle = createLifecycle(services, log);
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(130);
-    log.info({ signal }, 'shutting down: stop intake, flush, close');
-    lifecycle.stop().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  await lifecycle.start();
+  await runUntilSignal(lifecycle, log);
   out(`  Ruộng rules are running — store: ${store.kind}, broker: ${url.href}, data: ${config.DATA_DIR}`);
   out('  Stop with Ctrl-C.');
   return 0;

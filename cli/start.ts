@@ -2,22 +2,12 @@
 import type { Config } from '../core/config.js';
 import { createLogger } from '../core/log.js';
 import { createPlatform } from './platform.js';
+import { runUntilSignal } from './process-services.js';
 
 export async function runStart(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });
   const platform = await createPlatform(config, log);
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(130); // a second Ctrl-C does not wait
-    log.info({ signal }, 'shutting down: stop intake, flush, close');
-    platform.lifecycle.stop().then(
-      () => process.exit(0),
-      (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  await platform.lifecycle.start();
+  await runUntilSignal(platform.lifecycle, log);
 
   const url = `http://${config.PUBLIC_HOST}:${platform.httpPort()}/`;
   out('');

@@ -1,18 +1,10 @@
 // Mutated MQTT packets for the broker fuzz test: valid packets made with mqtt-packet's `generate`, then bytes
 // flipped, replaced, cut or added with a seeded PRNG (the same seed gives the same packets).
 import { generate, type Packet } from 'mqtt-packet';
+import { mulberry32 } from '../../firmware-sim/random.js';
 
-/** mulberry32: a small, fast, seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 — the simulator's seeded PRNG (firmware-sim/random.ts). */
+export const prng = mulberry32;
 
 export function validConnect(deviceId: string, secret: string, clean: boolean): Buffer {
   return generate({
