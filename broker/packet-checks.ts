@@ -160,7 +160,7 @@ export function checkSubscription(body: Buffer, unsubscribe: boolean): Verdict |
     if (verdict) return verdict;
     if (!unsubscribe) {
       if (r.pos >= body.length) return protocolError('MQTT-3.8.3-1', 'SUBSCRIBE filter without its requested QoS');
-      if (body[r.pos]! > 2) return protocolError('MQTT-3-8.3-4', 'SUBSCRIBE requested QoS byte is invalid');
+      if (body[r.pos]! > 2) return protocolError('MQTT-3.8.3-4', 'SUBSCRIBE requested QoS byte is invalid');
       r.pos += 1;
     }
   }

@@ -3,11 +3,10 @@
 // Starts the real platform in this process, sends mutated packets (seeded, from mqtt-packet `generate`) over
 // raw TCP sockets that reconnect as the broker closes them, and prints throughput, CPU, the heap before and
 // after (after gc) and which spec rules and limits closed connections. A command, not a test.
-import { connect } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { metricValue, provision } from '../../test/helpers/broker-witness.js';
-import { mutate, prng, validConnect, validPackets } from '../../test/helpers/mqtt-fuzz.js';
+import { fuzzSession, prng } from '../../test/helpers/mqtt-fuzz.js';
 import { startTestPlatform } from '../../test/helpers/platform.js';
 
 setFlagsFromString('--expose_gc');
@@ -22,29 +21,10 @@ const devices: { id: string; secret: string }[] = [];
 for (let i = 0; i < sockets; i++) devices.push({ id: `fuzz-${i}`, secret: await provision(p, `fuzz-${i}`) });
 const count = { mutated: 0, sessions: 0 };
 
-function session(rand: () => number, device: { id: string; secret: string }): Promise<void> {
-  const base = validPackets(device.id);
-  const connectPacket = validConnect(device.id, device.secret, rand() < 0.5);
-  const parts: Buffer[] = [];
-  if (rand() < 0.5) parts.push(connectPacket);
-  else { parts.push(mutate(connectPacket, rand)); count.mutated++; }
-  for (let i = 0, n = 10 + Math.floor(rand() * 51); i < n; i++) {
-    const packet = base[Math.floor(rand() * base.length)]!;
-    if (rand() < 0.7) { parts.push(mutate(packet, rand)); count.mutated++; } else parts.push(packet);
-  }
-  const bytes = Buffer.concat(parts);
-  const cuts = [0, ...Array.from({ length: 3 }, () => Math.floor(rand() * bytes.length)).sort((a, b) => a - b), bytes.length];
-  return new Promise<void>((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const timer = setTimeout(() => socket.destroy(), 5000);
-    socket.on('error', () => undefined);
-    socket.on('data', () => undefined);
-    socket.once('close', () => { clearTimeout(timer); count.sessions++; resolve(); });
-    socket.once('connect', () => {
-      for (let i = 0; i < 4; i++) socket.write(bytes.subarray(cuts[i], cuts[i + 1]));
-      socket.end();
-    });
-  });
+/** One fuzz connection (test/helpers/mqtt-fuzz.ts), counted. */
+async function session(rand: () => number, device: { id: string; secret: string }): Promise<void> {
+  await fuzzSession(port, rand, device, count);
+  count.sessions++;
 }
 
 const warm = prng(1);

@@ -1,5 +1,6 @@
 // Mutated MQTT packets for the broker fuzz test: valid packets made with mqtt-packet's `generate`, then bytes
 // flipped, replaced, cut or added with a seeded PRNG (the same seed gives the same packets).
+import { connect } from 'node:net';
 import { generate, type Packet } from 'mqtt-packet';
 import { mulberry32 } from '../../firmware-sim/random.js';
 
@@ -67,4 +68,34 @@ export function mutate(packet: Buffer, rand: () => number): Buffer {
       return out;
     }
   }
+}
+
+/**
+ * One fuzz connection: a CONNECT (valid half of the time), then 10–60 packets, 70 % of them mutated, written in
+ * up to four pieces cut at random (packets split across TCP reads); resolves when the broker has closed it.
+ * `count.mutated` grows by the number of mutated packets sent.
+ */
+export function fuzzSession(port: number, rand: () => number, device: { id: string; secret: string }, count: { mutated: number }): Promise<void> {
+  const base = validPackets(device.id);
+  const connectPacket = validConnect(device.id, device.secret, rand() < 0.5);
+  const parts: Buffer[] = [];
+  if (rand() < 0.5) parts.push(connectPacket);
+  else { parts.push(mutate(connectPacket, rand)); count.mutated++; }
+  for (let i = 0, n = 10 + Math.floor(rand() * 51); i < n; i++) {
+    const packet = base[Math.floor(rand() * base.length)]!;
+    if (rand() < 0.7) { parts.push(mutate(packet, rand)); count.mutated++; } else parts.push(packet);
+  }
+  const bytes = Buffer.concat(parts);
+  const cuts = [0, ...Array.from({ length: 3 }, () => Math.floor(rand() * bytes.length)).sort((a, b) => a - b), bytes.length];
+  return new Promise<void>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const timer = setTimeout(() => socket.destroy(), 5000);
+    socket.on('error', () => undefined);
+    socket.on('data', () => undefined);
+    socket.once('close', () => { clearTimeout(timer); resolve(); });
+    socket.once('connect', () => {
+      for (let i = 0; i < 4; i++) socket.write(bytes.subarray(cuts[i], cuts[i + 1]));
+      socket.end();
+    });
+  });
 }

@@ -2,12 +2,11 @@
 // seeded mutations), over several raw TCP sockets that reconnect as the broker closes them. The broker stays
 // up, a valid device keeps publishing and all its readings are stored, and memory returns near its baseline.
 // A longer soak belongs in bench/, not here.
-import { connect } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, provision, reading, startWitness, storedCount, type Witness } from '../helpers/broker-witness.js';
-import { mutate, prng, validConnect, validPackets } from '../helpers/mqtt-fuzz.js';
+import { fuzzSession, prng } from '../helpers/mqtt-fuzz.js';
 import { connectDevice, eventually, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const MUTATED_TARGET = 100_000;
@@ -38,40 +37,11 @@ describe('broker fuzz', () => {
     await p?.close();
   });
 
-  /**
-   * One connection: a CONNECT (valid half of the time), then 10–60 packets, 70 % of them mutated, written in up
-   * to four pieces cut at random (packets split across TCP reads); resolves when the broker has closed it.
-   */
-  function session(port: number, rand: () => number, device: { id: string; secret: string }, count: { mutated: number }): Promise<void> {
-    const base = validPackets(device.id);
-    const connectPacket = validConnect(device.id, device.secret, rand() < 0.5);
-    const parts: Buffer[] = [];
-    if (rand() < 0.5) parts.push(connectPacket);
-    else { parts.push(mutate(connectPacket, rand)); count.mutated++; }
-    for (let i = 0, n = 10 + Math.floor(rand() * 51); i < n; i++) {
-      const packet = base[Math.floor(rand() * base.length)]!;
-      if (rand() < 0.7) { parts.push(mutate(packet, rand)); count.mutated++; } else parts.push(packet);
-    }
-    const bytes = Buffer.concat(parts);
-    const cuts = [0, ...Array.from({ length: 3 }, () => Math.floor(rand() * bytes.length)).sort((a, b) => a - b), bytes.length];
-    return new Promise<void>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      const timer = setTimeout(() => socket.destroy(), 5000);
-      socket.on('error', () => undefined);
-      socket.on('data', () => undefined);
-      socket.once('close', () => { clearTimeout(timer); resolve(); });
-      socket.once('connect', () => {
-        for (let i = 0; i < 4; i++) socket.write(bytes.subarray(cuts[i], cuts[i + 1]));
-        socket.end();
-      });
-    });
-  }
-
   it('survives 100k mutated packets: the broker stays up, a valid device keeps publishing, memory returns near its baseline', async () => {
     const warmup = { mutated: 0 };
     const warmRand = prng(SEED + 1);
     const port = p.mqttPort();
-    for (let i = 0; i < 100; i++) await session(port, warmRand, devices[i % SOCKETS]!, warmup);
+    for (let i = 0; i < 100; i++) await fuzzSession(port, warmRand, devices[i % SOCKETS]!, warmup);
     const baseline = heapUsed();
 
     const count = { mutated: 0 };
@@ -84,7 +54,7 @@ describe('broker fuzz', () => {
     })();
     await Promise.all(devices.map(async (device, i) => {
       const rand = prng(SEED + 100 + i);
-      while (count.mutated < MUTATED_TARGET) await session(port, rand, device, count);
+      while (count.mutated < MUTATED_TARGET) await fuzzSession(port, rand, device, count);
     }));
     fuzzing = false;
     await witnessLoop;
