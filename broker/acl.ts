@@ -2,13 +2,14 @@
 // - a device: username = client id = its device id; publishes only devices/{id}/up and /status,
 //   subscribes only devices/{id}/down; its last will may only be its own devices/{id}/status;
 // - the ingest service: subscribes devices/+/up, devices/+/status and the LoRaWAN network servers'
-//   uplinks (application/#, v3/#), publishes devices/+/down;
+//   uplinks (application/#, v3/#), or its shard topics ingest/{n}/# when sharded; publishes devices/+/down;
 // - the notification service (`ruong-notifier`, issue 7): publishes alerts/{farmId} for farmer apps, nothing else;
 // - a LoRaWAN network server (service `ruong-lns`): publishes under application/# (ChirpStack v4) and
 //   v3/# (The Things Stack) only, and may subscribe to their downlink command topics (interop.md).
 // Nobody subscribes to `#` or to `$SYS`.
 import { topics } from '../core/telemetry/topics.js';
 import { interopSubscriptions, interopTopics } from '../core/telemetry/interop-topics.js';
+import { isShardFilter } from '../core/telemetry/ingest-shards.js';
 
 export const INGEST_SERVICE = 'ruong-ingest';
 export const LNS_SERVICE = 'ruong-lns';
@@ -42,7 +43,7 @@ export function mayPublish(identity: Identity, topic: string): boolean {
       if (identity.name === LNS_SERVICE) return LNS_UPLINK_ROOTS.some((root) => underRoot(topic, root));
       return false;
     case 'anonymous':
-      return !topic.startsWith('$');
+      return !topic.startsWith('$') && !topic.startsWith('ingest/'); // shard topics carry only what the broker routed
   }
 }
 
@@ -52,7 +53,8 @@ export function maySubscribe(identity: Identity, filter: string): boolean {
       return filter === topics.down(identity.deviceId);
     case 'service':
       if (identity.name === INGEST_SERVICE) {
-        return filter === topics.allUp || filter === 'devices/+/status' || LNS_UPLINK_ROOTS.some((root) => filter === `${root}/#`) || interopSubscriptions.includes(filter);
+        // isShardFilter: one shard's session, or all shards for `ruong rules` (core/telemetry/ingest-shards.ts, issue 9).
+        return filter === topics.allUp || filter === 'devices/+/status' || isShardFilter(filter) || LNS_UPLINK_ROOTS.some((root) => filter === `${root}/#`) || interopSubscriptions.includes(filter);
       }
       if (identity.name === LNS_SERVICE) return lnsDownlink.some((re) => re.test(filter));
       return false;

@@ -8,6 +8,7 @@ import type { Service } from '../core/lifecycle.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import { interopTopics } from '../core/telemetry/interop-topics.js';
+import { shardTopic } from '../core/telemetry/ingest-shards.js';
 import { mayPublish, maySubscribe, type Identity } from './acl.js';
 import { BAD_CREDENTIALS, authenticateClient, type BrokerAuth } from './authenticate.js';
 import { GuardedConnection } from './guarded-connection.js';
@@ -59,6 +60,8 @@ export interface BrokerOptions {
   readonly limits?: Partial<BrokerLimits> | undefined;
   /** redis://… = sessions and queued messages in Redis; undefined = in memory. */
   readonly redisUrl?: string | undefined;
+  /** INGEST_SHARDS: > 1 = ingest-bound uplinks are published under ingest/{shard}/… (core/telemetry/ingest-shards.ts). */
+  readonly ingestShards?: number | undefined;
 }
 
 export interface BrokerService extends Service {
@@ -73,6 +76,7 @@ export interface BrokerService extends Service {
 export function createBrokerService(opts: BrokerOptions): BrokerService {
   const { log, metrics } = opts;
   const limits: BrokerLimits = { ...defaultBrokerLimits, ...opts.limits };
+  const ingestShards = opts.ingestShards ?? 1;
   const identities = new WeakMap<Client, Identity>();
   const wills = new WeakMap<Client, string>();
   const drained = new WeakSet<Client>();
@@ -177,6 +181,8 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
         }
         // ThingsBoard devices publish to a topic without their id; scope it to the authenticated device (issue 4).
         if (identity?.kind === 'device' && packet.topic === interopTopics.thingsboardTelemetry) packet.topic = interopTopics.thingsboard(identity.deviceId);
+        // Sharded ingest (issue 9): route the uplink to its device's shard session (ingest-shards.ts).
+        if (client && ingestShards > 1) packet.topic = shardTopic(packet.topic, ingestShards);
         done(null);
       },
       authorizeSubscribe: (client, sub, done) => {

@@ -25,6 +25,7 @@ export function brokerOptions(config: Config, deps: { auth: BrokerAuth; log: Log
     host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT === 0 ? undefined : config.MQTT_WS_PORT, tls,
     allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
     redisUrl: config.REDIS_URL,
+    ingestShards: config.INGEST_SHARDS,
     limits: {
       maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       keepaliveMaxS: config.MQTT_KEEPALIVE_MAX_S,

@@ -1,6 +1,7 @@
-// `ruong ingest`: the ingest alone — subscribes to a broker (INGEST_MQTT_URL, default this machine's
-// MQTT_PORT) with the ingest service credential and writes to the configured store, spooling to
-// DATA_DIR/spool while the store is down. Shares DATA_DIR's registry with the broker process.
+// `ruong ingest`: the ingest alone — subscribes to a broker (INGEST_MQTT_URL: one or several, default this
+// machine's MQTT_PORT) with the ingest service credential; with INGEST_SHARDS > 1 it is one of N workers
+// sharing the shards through Redis leases (ingest/redis-shard-coordinator.ts). Writes to the configured
+// store, spooling to DATA_DIR/spool while the store is down. Shares DATA_DIR's registry with the brokers.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
@@ -11,27 +12,36 @@ import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { createIngestService, spoolDirOf } from '../ingest/ingest-service.js';
 import { ensureIngestSecret } from './service-secret.js';
+import { brokerUrlOf, ingestBrokers } from './ingest-brokers.js';
+import { createRedisShardCoordinator } from '../ingest/redis-shard-coordinator.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
 
-function brokerAddress(config: Config): { host: string; port: number } {
-  if (!config.INGEST_MQTT_URL) return { host: '127.0.0.1', port: config.MQTT_PORT };
-  const url = new URL(config.INGEST_MQTT_URL);
-  if (url.protocol !== 'mqtt:') throw new RuongError('CONFIG_INVALID', 'INGEST_MQTT_URL must be mqtt://host:port');
-  return { host: url.hostname, port: url.port ? Number(url.port) : 1883 };
-}
-
 export async function runIngest(config: Config, out: (line: string) => void): Promise<number> {
+  if (config.INGEST_SHARDS > 1 && !config.INGEST_WORKER_ID) {
+    throw new RuongError('CONFIG_INVALID', 'INGEST_WORKER_ID is required with INGEST_SHARDS > 1: a stable name per worker (e.g. ingest-1); its spool is DATA_DIR/spool/<id>');
+  }
   const log = createLogger({ level: config.LOG_LEVEL });
   mkdirSync(config.DATA_DIR, { recursive: true });
   const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
   const credential = await ensureIngestSecret(registry, config.DATA_DIR);
   const rawRetentionMs = config.RAW_RETENTION_DAYS * 86_400_000;
   const store = createConfiguredStore(config, log);
+  const [broker, ...alternateBrokers] = ingestBrokers(config);
+  const metrics = createMetrics({ defaultMetrics: true });
+  // INGEST_SHARDS > 1: this worker consumes the shards the Redis leases give it (docs/deploy.md).
+  const sharding = config.INGEST_SHARDS > 1 && config.REDIS_URL
+    ? createRedisShardCoordinator({
+        redisUrl: config.REDIS_URL, shards: config.INGEST_SHARDS, workerId: config.INGEST_WORKER_ID,
+        leaseMs: config.INGEST_SHARD_LEASE_MS, log: log.child({ service: 'ingest-shards' }), metrics: metrics.registry,
+      })
+    : undefined;
   const ingest = createIngestService({
-    broker: { ...brokerAddress(config), ...credential },
-    store, registry, metrics: createMetrics({ defaultMetrics: true }), log: log.child({ service: 'ingest' }),
+    broker: { ...broker, ...credential }, alternateBrokers, sharding,
+    store, registry, metrics, log: log.child({ service: 'ingest' }),
     batchSize: config.INGEST_BATCH_SIZE, batchDelayMs: config.INGEST_BATCH_MS,
-    spoolDir: spoolDirOf(config.DATA_DIR), spoolMaxBytes: config.INGEST_SPOOL_MAX_MB * 1024 * 1024,
+    // Each sharded worker its own spool: batches it acknowledged are replayed when it (the same id) restarts.
+    spoolDir: sharding ? join(spoolDirOf(config.DATA_DIR), sharding.workerId) : spoolDirOf(config.DATA_DIR),
+    spoolMaxBytes: config.INGEST_SPOOL_MAX_MB * 1024 * 1024,
     rawRetentionMs, rollupRefreshMs: config.ROLLUP_REFRESH_S * 1000,
   });
   const services: Service[] = [
@@ -41,8 +51,8 @@ export async function runIngest(config: Config, out: (line: string) => void): Pr
   ];
   const lifecycle = createLifecycle(services, log);
   await runUntilSignal(lifecycle, log);
-  const { host, port } = brokerAddress(config);
-  out(`  Ruộng ingest is running — store: ${store.kind}, broker: mqtt://${host}:${port}, data: ${config.DATA_DIR}`);
+  const shards = sharding ? `, shards ${sharding.owned().join(' ') || 'none yet'} of ${config.INGEST_SHARDS} (worker ${sharding.workerId})` : '';
+  out(`  Ruộng ingest is running — store: ${store.kind}, broker: ${[broker, ...alternateBrokers].map(brokerUrlOf).join(', ')}${shards}, data: ${config.DATA_DIR}`);
   out('  Stop with Ctrl-C.');
   return 0;
 }

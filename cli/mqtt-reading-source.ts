@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { Registry } from '../core/registry/registry.js';
 import { decode, DecodeError, type DecodeContext } from '../core/telemetry/decoders/index.js';
 import { interopSubscriptions } from '../core/telemetry/interop-topics.js';
+import { allShardsFilter, unshardTopic } from '../core/telemetry/ingest-shards.js';
 import type { StoredReading } from '../core/telemetry/reading.js';
 import { topics } from '../core/telemetry/topics.js';
 import type { ReadingSource } from '../rules/reading-source.js';
@@ -19,7 +20,12 @@ export interface MqttReadingSource extends ReadingSource {
 
 export function createMqttReadingSource(opts: {
   url: string; username: string; password: string; clientId: string; registry: Registry; log: Logger; rawRetentionMs?: number;
+  /** Other brokers of a cluster (mqtt.js moves to the next on reconnect). */
+  alternateUrls?: readonly string[];
+  /** INGEST_SHARDS: > 1 = the brokers publish uplinks under ingest/{shard}/… (core/telemetry/ingest-shards.ts). */
+  ingestShards?: number;
 }): MqttReadingSource {
+  const filters = (opts.ingestShards ?? 1) > 1 ? [allShardsFilter] : [topics.allUp, ...interopSubscriptions];
   const { registry, log } = opts;
   const listeners = new Set<(batch: readonly StoredReading[]) => void>();
   let client: MqttClient | undefined;
@@ -34,7 +40,7 @@ export function createMqttReadingSource(opts: {
 
   function onMessage(topic: string, payload: Buffer): void {
     try {
-      const decoded = decode({ topic, payload, receivedAt: Date.now() }, ctx);
+      const decoded = decode({ topic: unshardTopic(topic), payload, receivedAt: Date.now() }, ctx);
       const dev = registry.deviceContext(decoded.deviceId);
       if (!dev || decoded.ignored !== undefined || decoded.readings.length === 0) return;
       const batch: StoredReading[] = decoded.readings.map((r) => ({ ...r, fieldId: dev.fieldId, farmId: dev.farmId, cooperativeId: dev.cooperativeId }));
@@ -51,10 +57,11 @@ export function createMqttReadingSource(opts: {
       return () => { listeners.delete(listener); };
     },
     async start() {
-      client = await mqtt.connectAsync(opts.url, { clientId: opts.clientId, username: opts.username, password: opts.password, clean: true, reconnectPeriod: 1000 });
+      const servers = [opts.url, ...(opts.alternateUrls ?? [])].map((u) => { const url = new URL(u); return { host: url.hostname, port: url.port ? Number(url.port) : 1883 }; });
+      client = await mqtt.connectAsync({ servers, clientId: opts.clientId, username: opts.username, password: opts.password, clean: true, reconnectPeriod: 1000 });
       client.on('message', onMessage);
-      client.on('connect', () => { void client?.subscribeAsync([topics.allUp, ...interopSubscriptions], { qos: 1 }); });
-      await client.subscribeAsync([topics.allUp, ...interopSubscriptions], { qos: 1 });
+      client.on('connect', () => { void client?.subscribeAsync(filters, { qos: 1 }); });
+      await client.subscribeAsync(filters, { qos: 1 });
       log.info({ url: opts.url }, 'rules reading source subscribed');
     },
     async stop() {

@@ -13,6 +13,7 @@ import { createRegistry, type Registry } from '../core/registry/registry.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
 import { createSimulator } from '../firmware-sim/simulator.js';
 import { createIngestService, spoolDirOf, type IngestService } from '../ingest/ingest-service.js';
+import { createAllShards } from '../ingest/shard-coordinator.js';
 import { seedDemo, type SimDeviceRecord } from './demo-seed.js';
 import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
 import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
@@ -59,6 +60,8 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics }));
   const ingest = createIngestService({
     broker: { host: '127.0.0.1', get port() { return broker.addresses().tcp; }, ...ingestCredential },
+    // One process: this ingest consumes every shard when the broker shards uplinks (INGEST_SHARDS > 1).
+    sharding: config.INGEST_SHARDS > 1 ? createAllShards(config.INGEST_SHARDS) : undefined,
     store, registry, metrics, log: log.child({ service: 'ingest' }),
     batchSize: config.INGEST_BATCH_SIZE, batchDelayMs: config.INGEST_BATCH_MS,
     spoolDir: spoolDirOf(config.DATA_DIR), spoolMaxBytes: config.INGEST_SPOOL_MAX_MB * 1024 * 1024,

@@ -16,12 +16,9 @@ import { createRulesService } from '../rules/rules-service.js';
 import { createMqttReadingSource } from './mqtt-reading-source.js';
 import { createNotifications } from './notify-wiring.js';
 import { ensureIngestSecret } from './service-secret.js';
+import { brokerUrlOf, ingestBrokers } from './ingest-brokers.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
 import { rulesDirectory } from './rules-wiring.js';
-
-function brokerUrl(config: Config): URL {
-  return new URL(config.INGEST_MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_PORT}`);
-}
 
 export async function runRules(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });
@@ -31,8 +28,12 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
   const rawRetentionMs = config.RAW_RETENTION_DAYS * 86_400_000;
   const store = createConfiguredStore(config, log);
   const metrics = createMetrics({ defaultMetrics: true });
-  const url = brokerUrl(config);
-  const source = createMqttReadingSource({ url: url.href, ...credential, clientId: `${credential.username}-rules`, registry, log: log.child({ service: 'rules-source' }), rawRetentionMs });
+  const [first, ...alternates] = ingestBrokers(config);
+  const url = new URL(brokerUrlOf(first));
+  const source = createMqttReadingSource({
+    url: url.href, alternateUrls: alternates.map(brokerUrlOf), ingestShards: config.INGEST_SHARDS,
+    ...credential, clientId: `${credential.username}-rules`, registry, log: log.child({ service: 'rules-source' }), rawRetentionMs,
+  });
   const alerts = createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) });
   const ruleStore = createRuleStore(registry.db);
   const directory = rulesDirectory(registry, ruleStore);

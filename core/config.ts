@@ -2,12 +2,24 @@
 // A bad value stops start-up with a message that names the variable.
 import { z } from 'zod';
 import { RuongError } from './errors.js';
+import { MAX_SHARDS } from './telemetry/ingest-shards.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+
+/** One mqtt://host:port URL, or several separated by commas. */
+function isMqttUrlList(value: string): boolean {
+  return value.split(',').every((part) => {
+    try {
+      return new URL(part.trim()).protocol === 'mqtt:';
+    } catch {
+      return false;
+    }
+  });
+}
 
 export const Config = z
   .object({
@@ -47,7 +59,11 @@ export const Config = z
     INGEST_SPOOL_MAX_MB: positiveInt.max(1_000_000).default(512),
     RAW_RETENTION_DAYS: positiveInt.max(36_500).default(90),
     ROLLUP_REFRESH_S: z.coerce.number().int().min(0).max(3600).default(10),
-    INGEST_MQTT_URL: z.url({ protocol: /^mqtt$/, error: 'must be mqtt://host:port' }).optional(),
+    INGEST_MQTT_URL: z.string().refine(isMqttUrlList, 'must be mqtt://host:port, or several separated by commas').optional(),
+    // Sharded ingest workers (issue 9): core/telemetry/ingest-shards.ts, ingest/shard-coordinator.ts.
+    INGEST_SHARDS: positiveInt.max(MAX_SHARDS).default(1),
+    INGEST_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+    INGEST_SHARD_LEASE_MS: positiveInt.min(500).max(600_000).default(5000),
     SESSION_TTL_H: z.coerce.number().positive().max(24 * 30).default(12),
     // Notification channels (issue 7): each is off until configured; rules/notify/channels.ts.
     SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' }).optional(),
@@ -75,6 +91,9 @@ export const Config = z
     }
     if ((cfg.MQTT_TLS_CERT === undefined) !== (cfg.MQTT_TLS_KEY === undefined)) {
       ctx.addIssue({ code: 'custom', path: [cfg.MQTT_TLS_CERT ? 'MQTT_TLS_KEY' : 'MQTT_TLS_CERT'], message: 'MQTT_TLS_CERT and MQTT_TLS_KEY go together (PEM file paths)' });
+    }
+    if (cfg.INGEST_SHARDS > 1 && !cfg.REDIS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['INGEST_SHARDS'], message: 'sharded ingest workers need REDIS_URL (shared broker sessions and shard leases)' });
     }
     if (cfg.MQTT_TLS_CA && !cfg.MQTT_TLS_CERT) {
       ctx.addIssue({ code: 'custom', path: ['MQTT_TLS_CA'], message: 'needs MQTT_TLS_CERT and MQTT_TLS_KEY' });
@@ -121,7 +140,10 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['INGEST_SPOOL_MAX_MB', '512', 'disk spool (DATA_DIR/spool) for batches while the store is down; when full, the ingest stops acknowledging'],
   ['RAW_RETENTION_DAYS', '90', 'raw readings kept this long (older ones are dead letters); hourly and daily rollups are kept for good'],
   ['ROLLUP_REFRESH_S', '10', 'seconds between rollup refreshes (queries stay exact in between; 0 = off)'],
-  ['INGEST_MQTT_URL', 'mqtt://127.0.0.1:MQTT_PORT', 'broker `ruong ingest` and `ruong rules` subscribe to'],
+  ['INGEST_MQTT_URL', 'mqtt://127.0.0.1:MQTT_PORT', 'broker(s) `ruong ingest` and `ruong rules` subscribe to; several, comma-separated, are tried in turn'],
+  ['INGEST_SHARDS', '1', 'ingest shards (same value on every broker and worker; > 1 needs REDIS_URL): workers share them, see docs/deploy.md'],
+  ['INGEST_WORKER_ID', '—', 'a sharded worker\'s stable name (required with INGEST_SHARDS > 1; its spool is DATA_DIR/spool/<id>)'],
+  ['INGEST_SHARD_LEASE_MS', '5000', 'a worker silent this long loses its shards to the live workers'],
   ['SESSION_TTL_H', '12', 'hours a dashboard login stays valid'],
   ['SMTP_URL', '— (off)', 'e-mail alerts: smtp://user:pass@host:587 or smtps://… (nodemailer)'],
   ['SMTP_FROM', 'Ruộng <canh-bao@localhost>', 'sender of alert e-mails'],

@@ -11,6 +11,8 @@ import type { Logger } from '../core/log.js';
 export interface AckClientOptions {
   readonly host: string;
   readonly port: number;
+  /** Other brokers of the cluster: after a disconnect the client tries the next address in turn. */
+  readonly alternates?: readonly { readonly host: string; readonly port: number }[] | undefined;
   readonly clientId: string;
   readonly username: string;
   readonly password: string;
@@ -129,8 +131,11 @@ export function createAckClient(opts: AckClientOptions): AckClient {
     }
   }
 
+  let serverIndex = 0;
   function open(): void {
-    const s = netConnect({ host: opts.host, port: opts.port });
+    const servers = [{ host: opts.host, port: opts.port }, ...(opts.alternates ?? [])];
+    const server = servers[serverIndex % servers.length]!;
+    const s = netConnect({ host: server.host, port: server.port });
     socket = s;
     const parser = createParser({ protocolVersion: 4 });
     parser.on('packet', (packet: Packet) => onPacket(s, packet));
@@ -148,6 +153,7 @@ export function createAckClient(opts: AckClientOptions): AckClient {
       acks = acks.slice(head).filter((a) => a.socket !== s);
       head = 0;
       if (closing) return;
+      serverIndex++;
       opts.log.warn({ retryMs: opts.reconnectMs ?? 1000 }, 'ingest disconnected from broker; reconnecting');
       reconnectTimer = setTimeout(open, opts.reconnectMs ?? 1000);
     });

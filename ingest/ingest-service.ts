@@ -1,8 +1,8 @@
 // The ingest: subscribe (QoS 1, clean = false, fixed client id) to device uplinks and the interop topics
-// (ThingsBoard, ChirpStack, TTS) → decode any format (core/telemetry/decoders) → check → flag → enrich
-// from the registry → batch → store, or the disk spool while the store is down → PUBACK. Bad input
-// becomes a dead letter with its reason (kept, counted) and is acknowledged; valid readings beside it
-// are stored. Sequence gaps are counted per device; rollups are refreshed and raw readings pruned on timers.
+// (ThingsBoard, ChirpStack, TTS) — or, sharded (issue 9), hold the shard sessions a coordinator hands over —
+// → decode any format (core/telemetry/decoders) → check → flag → enrich from the registry → batch → store,
+// or the disk spool while the store is down → PUBACK. Bad input becomes a dead letter with its reason (kept,
+// counted) and is acknowledged; valid readings beside it are stored. Sequence gaps are counted per device; rollups are refreshed and raw readings pruned on timers.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { RuongError, type ErrorCode } from '../core/errors.js';
@@ -14,6 +14,7 @@ import type { ReadingStore } from '../core/store/reading-store.js';
 import { decode, DecodeError, type DecodeContext, type Decoded } from '../core/telemetry/decoders/index.js';
 import type { DeviceProfile } from '../core/telemetry/device-profile.js';
 import { interopSubscriptions } from '../core/telemetry/interop-topics.js';
+import { shardClientId, shardFilter, unshardTopic } from '../core/telemetry/ingest-shards.js';
 import { createFlagTracker } from '../core/telemetry/plausibility.js';
 import type { StoredReading } from '../core/telemetry/reading.js';
 import { topics } from '../core/telemetry/topics.js';
@@ -23,6 +24,7 @@ import { createDurableWriter, type DurableWriter } from './durable-writer.js';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
 import { createSequenceTracker, type SequenceStore } from './sequence-tracker.js';
+import type { ShardCoordinator } from './shard-coordinator.js';
 import { createSpool, type Spool } from './spool.js';
 
 export interface IngestRegistry extends SequenceStore {
@@ -34,6 +36,10 @@ export interface IngestRegistry extends SequenceStore {
 
 export interface IngestOptions {
   readonly broker: { host: string; port: number; username: string; password: string; clientId?: string };
+  /** Other brokers of a cluster, tried in turn after a disconnect. */
+  readonly alternateBrokers?: readonly { host: string; port: number }[] | undefined;
+  /** Sharded ingest (issue 9): consume the shards this coordinator hands over instead of every uplink. */
+  readonly sharding?: ShardCoordinator | undefined;
   readonly store: ReadingStore;
   readonly registry: IngestRegistry;
   readonly metrics: Metrics;
@@ -62,6 +68,8 @@ export interface IngestService extends Service {
 const DEFAULT_SPOOL_BYTES = 512 * 1024 * 1024;
 /** More messages than this waiting for their PUBACK = a burst: rollup refreshes wait (ingest/maintenance.ts). */
 const BUSY_PENDING = 500;
+/** How long taking a shard waits for its subscription before the coordinator moves on (the client keeps trying). */
+const SHARD_CONNECT_WAIT_MS = 5000;
 
 export function createIngestService(opts: IngestOptions): IngestService {
   const { log, metrics, registry } = opts;
@@ -70,7 +78,9 @@ export function createIngestService(opts: IngestOptions): IngestService {
   const events = new EventEmitter<{ stored: [readonly StoredReading[]] }>();
   const flags = createFlagTracker();
   const sequences = createSequenceTracker({ store: registry, metrics: im, now });
-  let client: AckClient | undefined;
+  /** One subscription of every uplink, or (sharded) one durable session per shard held: key = shard, -1 = all. */
+  const clients = new Map<number, AckClient>();
+  const pendingAcks = () => { let n = 0; for (const c of clients.values()) n += c.pending(); return n; };
   let batcher: Batcher<StoredReading> | undefined;
   let spool: Spool | undefined;
   let durable: DurableWriter | undefined;
@@ -171,33 +181,24 @@ export function createIngestService(opts: IngestOptions): IngestService {
         },
       });
       maintenance = startMaintenance({
-        store: opts.store, log, metrics: im, now, sequences, spooling: () => writer.spooling(), busy: () => (client?.pending() ?? 0) > BUSY_PENDING,
+        store: opts.store, log, metrics: im, now, sequences, spooling: () => writer.spooling(), busy: () => pendingAcks() > BUSY_PENDING,
         rollupRefreshMs: opts.rollupRefreshMs ?? 10_000, rawRetentionMs: opts.rawRetentionMs,
       });
-      client = createAckClient({
-        ...opts.broker,
-        clientId: opts.broker.clientId ?? opts.broker.username,
-        subscriptions: [topics.allUp, ...interopSubscriptions],
-        maxPending: opts.maxPending,
-        log,
-        onAck: (n) => metrics.messagesAcked.inc(n),
-        onMessage: async (topic, payload) => {
-          metrics.ingestPending.inc();
-          try {
-            await handle(topic, payload);
-          } finally {
-            metrics.ingestPending.dec();
-          }
-        },
-      });
-      await client.connect();
+      if (opts.sharding) {
+        await opts.sharding.start({ acquire: consumeShard, release: leaveShard });
+      } else {
+        const all = openClient(opts.broker.clientId ?? opts.broker.username, [topics.allUp, ...interopSubscriptions]);
+        clients.set(-1, all);
+        await all.connect();
+      }
     },
 
     stop() {
       stopping ??= (async () => {
         // Flush first so acks for stored (or spooled) readings still go out, then leave the broker.
+        await opts.sharding?.stop(); // each shard: stored, acknowledged, then left for the other workers
         await batcher?.close();
-        await client?.close();
+        await Promise.all([...clients.values()].map((c) => c.close()));
         await maintenance?.stop();
         await durable?.stop();
         await spool?.close();
@@ -205,6 +206,46 @@ export function createIngestService(opts: IngestOptions): IngestService {
       return stopping;
     },
   };
+
+  function openClient(clientId: string, subscriptions: string[]): AckClient {
+    return createAckClient({
+      ...opts.broker,
+      alternates: opts.alternateBrokers,
+      clientId,
+      subscriptions,
+      maxPending: opts.maxPending,
+      log,
+      onAck: (n) => metrics.messagesAcked.inc(n),
+      onMessage: async (topic, payload) => {
+        metrics.ingestPending.inc();
+        try {
+          await handle(unshardTopic(topic), payload);
+        } finally {
+          metrics.ingestPending.dec();
+        }
+      },
+    });
+  }
+
+  /** A shard's durable session (core/telemetry/ingest-shards.ts); waits for its SUBACK at most a few seconds. */
+  async function consumeShard(shard: number): Promise<void> {
+    const client = openClient(shardClientId(opts.broker.username, shard), [shardFilter(shard)]);
+    clients.set(shard, client);
+    const subscribed = client.connect();
+    subscribed.catch((err: unknown) => log.error({ err, shard }, 'ingest shard subscription failed'));
+    await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, SHARD_CONNECT_WAIT_MS).unref())]);
+  }
+
+  /** Stores and acknowledges what the shard's session delivered (at most a second's wait), then leaves it. */
+  async function leaveShard(shard: number): Promise<void> {
+    const client = clients.get(shard);
+    clients.delete(shard);
+    if (!client) return;
+    const until = Date.now() + 1000;
+    await batcher?.flush();
+    while (client.pending() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await client.close(); // anything still unacknowledged is redelivered to the next holder: writes are idempotent
+  }
 
   /** Logs once each time the spool passes 50, 75, 90 and 100 % of its limit (and again after it drains). */
   function spoolLevel(limit: number): (bytes: number) => void {

@@ -30,6 +30,19 @@ describe('ACL for the LoRaWAN network server credential', () => {
   });
 });
 
+describe('ACL for the sharded ingest (issue 9)', () => {
+  it('lets only the ingest read the shard topics the brokers route uplinks to', () => {
+    expect(maySubscribe(ingest, 'ingest/3/#')).toBe(true);
+    expect(maySubscribe(ingest, 'ingest/+/#')).toBe(true);
+    expect(maySubscribe(lns, 'ingest/3/#')).toBe(false);
+    expect(maySubscribe(device, 'ingest/3/#')).toBe(false);
+  });
+
+  it('lets nobody publish into a shard topic directly', () => {
+    for (const who of [device, lns, ingest, { kind: 'anonymous' } as const]) expect(mayPublish(who, 'ingest/3/devices/probe-1/up')).toBe(false);
+  });
+});
+
 describe('last will', () => {
   it('is a device\'s own status topic and nothing else', () => {
     expect(mayUseWill(device, 'devices/probe-1/status')).toBe(true);
