@@ -4,6 +4,7 @@
 // with the ingest credential (QoS 1, clean = false) on broker 1 counts them. msg/s = D×M ÷ time until the
 // subscriber has every message. The load generator runs in this process, on the same machine.
 //   --devices 40  --messages 500 (per device)  --window 10
+// --workers: instead, 1 vs 2 sharded ingest workers behind 2 brokers into InfluxDB (bench/cluster/workers.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { createRegistry } from '../../core/registry/registry.js';
 import { startClusterBroker, type ClusterBroker } from '../../test/helpers/cluster.js';
 import { startRedis } from '../../test/helpers/redis.js';
+import { measureWorkers } from './workers.js';
 
-const { values: args } = parseArgs({ options: { devices: { type: 'string', default: '40' }, messages: { type: 'string', default: '500' }, window: { type: 'string', default: '10' } } });
+const { values: args } = parseArgs({ options: { devices: { type: 'string', default: '40' }, messages: { type: 'string', default: '500' }, window: { type: 'string', default: '10' }, workers: { type: 'boolean', default: false } } });
 const D = Number(args.devices);
 const M = Number(args.messages);
 const W = Number(args.window);
@@ -60,7 +62,14 @@ async function measure(brokerCount: number): Promise<number> {
   }
 }
 
-const one = await measure(1);
-const two = await measure(2);
-process.stdout.write(`devices ${D} × ${M} QoS 1 messages, window ${W}\n`);
-process.stdout.write(`1 broker:  ${Math.round(one)} msg/s\n2 brokers: ${Math.round(two)} msg/s  (${(two / one).toFixed(2)}× of 1)\n`);
+if (args.workers) {
+  const one = await measureWorkers(1, D, M, W);
+  const two = await measureWorkers(2, D, M, W);
+  process.stdout.write(`2 brokers, INGEST_SHARDS=8, InfluxDB; devices ${D} × ${M} QoS 1 messages, window ${W}\n`);
+  process.stdout.write(`1 worker:  ${Math.round(one)} msg/s stored\n2 workers: ${Math.round(two)} msg/s stored  (${(two / one).toFixed(2)}× of 1)\n`);
+} else {
+  const one = await measure(1);
+  const two = await measure(2);
+  process.stdout.write(`devices ${D} × ${M} QoS 1 messages, window ${W}\n`);
+  process.stdout.write(`1 broker:  ${Math.round(one)} msg/s\n2 brokers: ${Math.round(two)} msg/s  (${(two / one).toFixed(2)}× of 1)\n`);
+}
