@@ -10,6 +10,7 @@ import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
+import { credentialWatch } from './credential-watch.js';
 import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
 import { registryService, runUntilSignal } from './process-services.js';
 
@@ -20,7 +21,9 @@ export async function runBroker(config: Config, out: (line: string) => void): Pr
   await ensureIngestSecret(registry, config.DATA_DIR);
   await ensureLnsSecret(registry, config.DATA_DIR);
   const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics: createMetrics({ defaultMetrics: true }) }));
-  const lifecycle = createLifecycle([registryService(registry), broker], log);
+  // Revocations and rotations made by other processes (`ruong api`) close sessions on this broker too.
+  const watch = credentialWatch({ registry, broker, log: log.child({ service: 'credential-watch' }) });
+  const lifecycle = createLifecycle([registryService(registry), broker, watch], log);
   await runUntilSignal(lifecycle, log);
   out(`  Ruộng broker is running — persistence: ${config.REDIS_URL ? 'redis' : 'memory'}, data: ${config.DATA_DIR}`);
   out(`  MQTT:       ${configuredBrokerUrls(config, broker.addresses()).join('  ')}`);

@@ -244,6 +244,23 @@ export const migrations: ReadonlyMap<number, string> = new Map([
   CREATE INDEX outbox_by_alert ON notification_outbox(alert_id);
   CREATE INDEX outbox_by_window ON notification_outbox(recipient, channel, window_start);
   `],
+  // 7: device credential changes (issue 3/9) — a feed every `ruong broker` process polls, so revoking a device
+  // or rotating its secret through any process (e.g. `ruong api`) closes its live session on every broker.
+  // Filled by triggers, so no code path that changes a credential can forget it.
+  [7, `
+  CREATE TABLE device_credential_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    change TEXT NOT NULL CHECK (change IN ('revoked', 'rotated')),
+    at INTEGER NOT NULL
+  );
+  CREATE TRIGGER device_revoked AFTER UPDATE OF revoked_at ON devices
+    WHEN NEW.revoked_at IS NOT NULL AND OLD.revoked_at IS NULL
+    BEGIN INSERT INTO device_credential_changes (device_id, change, at) VALUES (NEW.id, 'revoked', CAST(unixepoch('subsec') * 1000 AS INTEGER)); END;
+  CREATE TRIGGER device_rotated AFTER UPDATE OF secret_hash ON devices
+    WHEN NEW.secret_hash IS NOT OLD.secret_hash
+    BEGIN INSERT INTO device_credential_changes (device_id, change, at) VALUES (NEW.id, 'rotated', CAST(unixepoch('subsec') * 1000 AS INTEGER)); END;
+  `],
 ]);
 
 /** Applies every migration above the database's user_version, in order; returns the new version. */

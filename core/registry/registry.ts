@@ -11,6 +11,7 @@ import { createDeviceProfiles } from './device-profiles.js';
 import { createDeviceSequences } from './device-sequence.js';
 import { createContacts } from './contacts.js';
 import { createAccounts } from './accounts.js';
+import { createCredentialChanges } from './credential-changes.js';
 import { createDirectoryWrites } from './directory-writes.js';
 import type { DeadLetter, DeviceContext, DeviceKind, Role, User } from './types.js';
 
@@ -50,6 +51,7 @@ export function createRegistry(path: string) {
   const deviceSequences = createDeviceSequences(db);
   const contacts = createContacts(db);
   const accounts = createAccounts(db);
+  const credentialChanges = createCredentialChanges(db);
   // A field moved to another farm changes where its devices' readings belong: drop the cached contexts.
   const directoryWrites = createDirectoryWrites(db, { fieldMoved: () => contextCache.clear() });
   const contextCache = new Map<string, DeviceContext>();
@@ -134,6 +136,7 @@ export function createRegistry(path: string) {
     ...deviceSequences,
     ...contacts,
     ...accounts,
+    ...credentialChanges,
     ...directoryWrites,
 
     deviceContext,

@@ -1,0 +1,56 @@
+// Revoking a device or rotating its secret in another process (as `ruong api` does, issue 9) closes the
+// device's live session on a separate `ruong broker` process within about a second (registry migration 7's
+// credential change feed, cli/credential-watch.ts), and the old credential cannot reconnect.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry, type Registry } from '../../core/registry/registry.js';
+import { startClusterBroker, type ClusterBroker } from '../helpers/cluster.js';
+import { eventually } from '../helpers/platform.js';
+
+describe('credential changes made by another process', () => {
+  let dataDir: string;
+  let registry: Registry;
+  let broker: ClusterBroker;
+  const secrets = new Map<string, string>();
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ruong-cluster-revoke-'));
+    registry = createRegistry(join(dataDir, 'registry.db'));
+    const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
+    const field = registry.createField({ farmId: registry.createFarm({ cooperativeId: coop, name: 'Farm' }), name: 'Field', crop: 'rice' });
+    for (const id of ['revoked-1', 'rotated-1', 'bystander']) secrets.set(id, (await registry.provisionDevice({ id, fieldId: field, kind: 'soil_probe', name: id })).secret);
+    broker = await startClusterBroker(dataDir);
+  }, 60_000);
+  afterAll(async () => {
+    await broker?.kill9();
+    registry?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const connect = (id: string, password = secrets.get(id)!) => mqtt.connectAsync(broker.url, { clientId: id, username: id, password, reconnectPeriod: 0 });
+  const closed = (c: MqttClient) => new Promise<void>((resolve) => c.once('close', () => resolve()));
+
+  it('closes the session of a device revoked elsewhere, and only that one', async () => {
+    const [revoked, bystander] = await Promise.all([connect('revoked-1'), connect('bystander')]);
+    const gone = closed(revoked);
+    expect(registry.revokeDevice('revoked-1')).toBe(true);
+    await gone;
+    await expect(connect('revoked-1')).rejects.toThrow(/Not authorized|Bad username or password/i);
+    await bystander.publishAsync('devices/bystander/up', JSON.stringify({ readings: { 'soil_moisture@20cm': 30 } }), { qos: 1 });
+    expect(bystander.connected).toBe(true);
+    await bystander.endAsync();
+  });
+
+  it('closes the session opened with a secret rotated elsewhere; the new secret connects', async () => {
+    const old = await connect('rotated-1');
+    const gone = closed(old);
+    const fresh = await registry.rotateDeviceSecret('rotated-1');
+    await gone;
+    await expect(connect('rotated-1')).rejects.toThrow(/Not authorized|Bad username or password/i);
+    const renewed = await eventually(async () => connect('rotated-1', fresh).catch(() => undefined), 5000, 'the new secret accepted');
+    await renewed.endAsync();
+  });
+});
