@@ -11,6 +11,7 @@ import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
 import { credentialWatch } from './credential-watch.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
 import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
 import { registryService, runUntilSignal } from './process-services.js';
 
@@ -20,13 +21,16 @@ export async function runBroker(config: Config, out: (line: string) => void): Pr
   const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
   await ensureIngestSecret(registry, config.DATA_DIR);
   await ensureLnsSecret(registry, config.DATA_DIR);
-  const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics: createMetrics({ defaultMetrics: true }) }));
+  const metrics = createMetrics({ defaultMetrics: true });
+  const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics }));
   // Revocations and rotations made by other processes (`ruong api`) close sessions on this broker too.
   const watch = credentialWatch({ registry, broker, log: log.child({ service: 'credential-watch' }) });
-  const lifecycle = createLifecycle([registryService(registry), broker, watch], log);
+  const endpoint = metricsEndpoint(config, metrics.registry, log);
+  const lifecycle = createLifecycle([registryService(registry), broker, watch, ...(endpoint ? [endpoint] : [])], log);
   await runUntilSignal(lifecycle, log);
   out(`  Ruộng broker is running — persistence: ${config.REDIS_URL ? 'redis' : 'memory'}, data: ${config.DATA_DIR}`);
   out(`  MQTT:       ${configuredBrokerUrls(config, broker.addresses()).join('  ')}`);
+  if (endpoint) out(`  Metrics:    http://${config.METRICS_HOST}:${endpoint.port()}/metrics`);
   out('  Stop with Ctrl-C.');
   return 0;
 }

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import type { Service } from '../core/lifecycle.js';
 import type { Logger } from '../core/log.js';
 
-export function createHttpService(app: RequestListener, host: string, port: number, log: Logger): Service & { port(): number } {
+export function createHttpService(app: RequestListener, host: string, port: number, log: Logger, name = 'api'): Service & { port(): number } {
   let server: Server | undefined;
   return {
-    name: 'api',
+    name,
     async start() {
       server = createServer(app);
       await new Promise<void>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { createIngestService, spoolDirOf } from '../ingest/ingest-service.js';
 import { ensureIngestSecret } from './service-secret.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
 import { brokerUrlOf, ingestBrokers } from './ingest-brokers.js';
 import { createRedisShardCoordinator } from '../ingest/redis-shard-coordinator.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
@@ -49,10 +50,13 @@ export async function runIngest(config: Config, out: (line: string) => void): Pr
     storeService(store),
     ingest,
   ];
+  const endpoint = metricsEndpoint(config, metrics.registry, log);
+  if (endpoint) services.push(endpoint);
   const lifecycle = createLifecycle(services, log);
   await runUntilSignal(lifecycle, log);
   const shards = sharding ? `, shards ${sharding.owned().join(' ') || 'none yet'} of ${config.INGEST_SHARDS} (worker ${sharding.workerId})` : '';
   out(`  Ruộng ingest is running — store: ${store.kind}, broker: ${[broker, ...alternateBrokers].map(brokerUrlOf).join(', ')}${shards}, data: ${config.DATA_DIR}`);
+  if (endpoint) out(`  Metrics: http://${config.METRICS_HOST}:${endpoint.port()}/metrics`);
   out('  Stop with Ctrl-C.');
   return 0;
 }

@@ -16,6 +16,7 @@ import { createRulesService } from '../rules/rules-service.js';
 import { createMqttReadingSource } from './mqtt-reading-source.js';
 import { createNotifications } from './notify-wiring.js';
 import { ensureIngestSecret } from './service-secret.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
 import { brokerUrlOf, ingestBrokers } from './ingest-brokers.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
 import { rulesDirectory } from './rules-wiring.js';
@@ -55,9 +56,12 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
     notifications, rules,
     { name: 'rules-source', start: () => source.start(), stop: () => source.stop() },
   ];
+  const endpoint = metricsEndpoint(config, metrics.registry, log);
+  if (endpoint) services.push(endpoint);
   const lifecycle = createLifecycle(services, log);
   await runUntilSignal(lifecycle, log);
   out(`  Ruộng rules are running — store: ${store.kind}, broker: ${url.href}, data: ${config.DATA_DIR}`);
+  if (endpoint) out(`  Metrics: http://${config.METRICS_HOST}:${endpoint.port()}/metrics`);
   out('  Stop with Ctrl-C.');
   return 0;
 }

@@ -64,6 +64,9 @@ export const Config = z
     INGEST_SHARDS: positiveInt.max(MAX_SHARDS).default(1),
     INGEST_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
     INGEST_SHARD_LEASE_MS: positiveInt.min(500).max(600_000).default(5000),
+    // GET /metrics of `ruong broker` / `ruong ingest` / `ruong rules` (cli/metrics-endpoint.ts); off when unset.
+    METRICS_PORT: port.optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     SESSION_TTL_H: z.coerce.number().positive().max(24 * 30).default(12),
     // Notification channels (issue 7): each is off until configured; rules/notify/channels.ts.
     SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' }).optional(),
@@ -144,6 +147,7 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['INGEST_SHARDS', '1', 'ingest shards (same value on every broker and worker; > 1 needs REDIS_URL): workers share them, see docs/deploy.md'],
   ['INGEST_WORKER_ID', '—', 'a sharded worker\'s stable name (required with INGEST_SHARDS > 1; its spool is DATA_DIR/spool/<id>)'],
   ['INGEST_SHARD_LEASE_MS', '5000', 'a worker silent this long loses its shards to the live workers'],
+  ['METRICS_HOST / METRICS_PORT', '127.0.0.1 / — (off)', 'GET /metrics (Prometheus) of `ruong broker`, `ruong ingest` and `ruong rules` (`ruong start` and `ruong api` serve it on the API)'],
   ['SESSION_TTL_H', '12', 'hours a dashboard login stays valid'],
   ['SMTP_URL', '— (off)', 'e-mail alerts: smtp://user:pass@host:587 or smtps://… (nodemailer)'],
   ['SMTP_FROM', 'Ruộng <canh-bao@localhost>', 'sender of alert e-mails'],

@@ -1,6 +1,7 @@
 // Revoking a device or rotating its secret in another process (as `ruong api` does, issue 9) closes the
 // device's live session on a separate `ruong broker` process within about a second (registry migration 7's
-// credential change feed, cli/credential-watch.ts), and the old credential cannot reconnect.
+// credential change feed, cli/credential-watch.ts), and the old credential cannot reconnect. The broker
+// process also serves GET /metrics on METRICS_PORT (cli/metrics-endpoint.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +9,14 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry, type Registry } from '../../core/registry/registry.js';
 import { startClusterBroker, type ClusterBroker } from '../helpers/cluster.js';
+import { freePort } from '../helpers/influxd.js';
 import { eventually } from '../helpers/platform.js';
 
 describe('credential changes made by another process', () => {
   let dataDir: string;
   let registry: Registry;
   let broker: ClusterBroker;
+  let metricsPort: number;
   const secrets = new Map<string, string>();
 
   beforeAll(async () => {
@@ -22,7 +25,8 @@ describe('credential changes made by another process', () => {
     const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
     const field = registry.createField({ farmId: registry.createFarm({ cooperativeId: coop, name: 'Farm' }), name: 'Field', crop: 'rice' });
     for (const id of ['revoked-1', 'rotated-1', 'bystander']) secrets.set(id, (await registry.provisionDevice({ id, fieldId: field, kind: 'soil_probe', name: id })).secret);
-    broker = await startClusterBroker(dataDir);
+    metricsPort = await freePort();
+    broker = await startClusterBroker(dataDir, undefined, { METRICS_PORT: String(metricsPort) });
   }, 60_000);
   afterAll(async () => {
     await broker?.kill9();
@@ -42,6 +46,15 @@ describe('credential changes made by another process', () => {
     await bystander.publishAsync('devices/bystander/up', JSON.stringify({ readings: { 'soil_moisture@20cm': 30 } }), { qos: 1 });
     expect(bystander.connected).toBe(true);
     await bystander.endAsync();
+  });
+
+  it('serves its metrics to a Prometheus scraper, nothing else', async () => {
+    const device = await connect('bystander');
+    const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^ruong_mqtt_connected_clients(\{[^}]*\})? [1-9]/m);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/`)).status).toBe(404);
+    await device.endAsync();
   });
 
   it('closes the session opened with a secret rotated elsewhere; the new secret connects', async () => {
