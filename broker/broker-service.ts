@@ -11,13 +11,14 @@ import { interopTopics } from '../core/telemetry/interop-topics.js';
 import { shardTopic } from '../core/telemetry/ingest-shards.js';
 import { mayPublish, maySubscribe, type Identity } from './acl.js';
 import { BAD_CREDENTIALS, authenticateClient, type BrokerAuth } from './authenticate.js';
-import { GuardedConnection } from './guarded-connection.js';
+import { ConnectionGuard, guardOf, type GuardSettings } from './guarded-connection.js';
 import { createLimitReporter } from './limit-reporter.js';
 import { createEmitter } from './emitter.js';
 import { createListeners, type ConnectionMeta, type TlsMaterial } from './listeners.js';
 import { createMemoryPersistence } from './memory-persistence.js';
 import type { Verdict } from './packet-checks.js';
 import { createBrokerPersistence, type BrokerPersistence } from './persistence.js';
+import { slimParser } from './slim-parser.js';
 import { createTokenBuckets } from './token-bucket.js';
 
 export type { BrokerAuth } from './authenticate.js';
@@ -73,6 +74,8 @@ export interface BrokerService extends Service {
   isConnected(clientId: string): boolean;
 }
 
+const ignore = (): void => undefined;
+
 export function createBrokerService(opts: BrokerOptions): BrokerService {
   const { log, metrics } = opts;
   const limits: BrokerLimits = { ...defaultBrokerLimits, ...opts.limits };
@@ -82,12 +85,14 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
   const drained = new WeakSet<Client>();
   const reporter = createLimitReporter(log, metrics);
   const publishBuckets = createTokenBuckets(limits.publishRate);
+  const overPublishRate: Verdict = { kind: 'limit', limit: 'publish_rate', reason: `more than ${limits.publishRate.ratePerS} PUBLISH/s (burst ${limits.publishRate.burst})` };
   let broker: Aedes | undefined;
   let persistence: BrokerPersistence | undefined;
   let stopped: Promise<void> | undefined;
 
   const liveClients = () => (broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients ?? {};
-  const guarded = (client: Client | null | undefined) => (client?.conn instanceof GuardedConnection ? client.conn : undefined);
+  const guarded = (client: Client | null | undefined) => guardOf(client?.conn);
+  let guardSettings: GuardSettings | undefined; // one for all connections, made at start (holdAcks depends on the persistence)
 
   const listeners = createListeners({
     host: opts.host, tcpPort: opts.port, wsPort: opts.wsPort, tls: opts.tls, maxPacketBytes: limits.maxPacketBytes, connectTimeoutMs: limits.connectTimeoutS * 1000,
@@ -102,13 +107,13 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
       conn.destroy();
       return;
     }
-    const guardedConn = new GuardedConnection(conn, {
+    guardSettings ??= {
       maxPacketBytes: limits.maxPacketBytes, keepaliveMaxS: limits.keepaliveMaxS, holdAcks: persistence?.durable === true,
-      remoteAddress: meta.remoteAddress, peerCommonName: meta.peerCommonName,
-      onVerdict: (c, verdict) => reporter.report(verdict, { clientId: c.guard.connect?.clientId, address: c.remoteAddress }),
-    });
-    guardedConn.on('error', () => undefined); // Aedes listens too; this keeps a late error from being unhandled
-    b.handle(guardedConn, meta.req);
+      onVerdict: (guard, verdict) => reporter.report(verdict, { clientId: guard.connect?.clientId, address: guard.remoteAddress }),
+    };
+    new ConnectionGuard(conn, guardSettings, meta.remoteAddress, meta.peerCommonName); // hooks itself into conn
+    conn.on('error', ignore); // Aedes listens too; this keeps a late error from being unhandled
+    slimParser(b.handle(conn, meta.req));
   }
 
   /** The device's PUBLISH rate, checked per packet as it arrives (before Aedes buffers it). */
@@ -116,8 +121,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     const conn = guarded(client);
     if (!conn || identity.kind === 'service' || limits.publishRate.ratePerS <= 0) return;
     const key = identity.kind === 'device' ? identity.deviceId : `anonymous:${client.id}`;
-    const over: Verdict = { kind: 'limit', limit: 'publish_rate', reason: `more than ${limits.publishRate.ratePerS} PUBLISH/s (burst ${limits.publishRate.burst})` };
-    conn.publishHook = () => (publishBuckets.take(key) ? undefined : over);
+    conn.publishHook = () => (publishBuckets.take(key) ? undefined : overPublishRate);
   }
 
   function authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean | null) => void): void {

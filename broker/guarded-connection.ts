@@ -1,136 +1,190 @@
-// The stream Aedes gets instead of the raw socket (TCP, TLS or WebSocket): every byte a client sends passes
-// the FrameGuard first, and a verdict closes the connection before Aedes has seen the offending packet
-// (after a CONNACK when the spec asks for one). With an AckGate, outgoing PUBACKs wait until their message
-// is persisted (broker/ack-gate.ts).
-import { Duplex } from 'node:stream';
+// The connection guard (issue 3): Aedes gets the client's own stream (TCP socket, TLS socket or WebSocket
+// stream), and every byte Aedes reads from it passes the FrameGuard first — a verdict closes the connection
+// before Aedes has seen the offending packet (after a CONNACK when the spec asks for one). Aedes reads its
+// connection only with `read()` on 'readable' (aedes/lib/client.js nextBatch), so the guard replaces the
+// stream's `read`, `write` and `destroy` with shared functions (no closures, no second stream per connection:
+// a Duplex wrapper cost ≈ 2.5 KB per connection, docs/benchmarks.md). Outgoing packets of one event-loop turn
+// leave in one writev: the stream is corked from its first write until the next check phase (setImmediate),
+// and flushed before a destroy so a final CONNACK or refusal is not lost. With an AckGate, outgoing PUBACKs
+// wait until their message is persisted (broker/ack-gate.ts).
+import type { Duplex } from 'node:stream';
 import { AckGate } from './ack-gate.js';
-import { FrameGuard, type FrameGuardOptions } from './frame-guard.js';
-import type { Verdict } from './packet-checks.js';
+import { FrameGuard, type FrameGuardOptions, type PublishHook } from './frame-guard.js';
+import { protocolError, type Verdict } from './packet-checks.js';
 
-export interface GuardedConnectionOptions extends FrameGuardOptions {
-  readonly remoteAddress: string | undefined;
-  /** Subject CN of a verified TLS client certificate. */
-  readonly peerCommonName?: string | undefined;
+/** Settings shared by every connection of a broker (one object, not one per connection). */
+export interface GuardSettings extends FrameGuardOptions {
   /** Hold PUBACKs until `released` (only worth it when the persistence survives the process). */
   readonly holdAcks: boolean;
-  readonly onVerdict: (conn: GuardedConnection, verdict: Verdict) => void;
+  readonly onVerdict: (guard: ConnectionGuard, verdict: Verdict) => void;
 }
 
 type WriteCallback = (error?: Error | null) => void;
+type Read = (this: Duplex, size?: number) => unknown;
+type Write = (this: Duplex, chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
+type Destroy = (this: Duplex, error?: Error) => Duplex;
 
-export class GuardedConnection extends Duplex {
-  readonly guard: FrameGuard;
-  readonly remoteAddress: string | undefined;
-  readonly peerCommonName: string | undefined;
+const kGuard = Symbol('ruong.connectionGuard');
+type GuardedStream = Duplex & { [kGuard]?: ConnectionGuard };
+
+/** The guard of a connection handed to Aedes (`client.conn`), if it has one. */
+export function guardOf(conn: unknown): ConnectionGuard | undefined {
+  return (conn as GuardedStream | null | undefined)?.[kGuard];
+}
+
+// Streams corked since the current event-loop turn began; all uncorked by one setImmediate.
+let corked: ConnectionGuard[] = [];
+let flushScheduled = false;
+
+function flushCorked(): void {
+  const list = corked;
+  corked = [];
+  flushScheduled = false;
+  for (const guard of list) guard.flush();
+}
+
+export class ConnectionGuard extends FrameGuard {
   private readonly gate: AckGate | undefined;
-  private waitingDrain: WriteCallback | undefined;
+  private rateHook: PublishHook | undefined;
+  private rejected = false;
+  private isCorked = false;
+  private readonly streamRead: Read;
+  private readonly streamWrite: Write;
+  private readonly streamDestroy: Destroy;
 
-  constructor(private readonly inner: Duplex, private readonly opts: GuardedConnectionOptions) {
-    super({ allowHalfOpen: false });
-    this.guard = new FrameGuard(opts);
-    this.remoteAddress = opts.remoteAddress;
-    this.peerCommonName = opts.peerCommonName;
-    if (opts.holdAcks) {
+  constructor(
+    readonly conn: Duplex,
+    private readonly settings: GuardSettings,
+    readonly remoteAddress: string | undefined,
+    /** Subject CN of a verified TLS client certificate. */
+    readonly peerCommonName: string | undefined,
+  ) {
+    super(settings);
+    const stream = conn as unknown as { [kGuard]?: ConnectionGuard; read: Read; write: Write; destroy: Destroy };
+    this.streamRead = stream.read;
+    this.streamWrite = stream.write;
+    this.streamDestroy = stream.destroy;
+    stream[kGuard] = this;
+    stream.read = guardedRead;
+    stream.write = guardedWrite;
+    stream.destroy = guardedDestroy;
+    if (settings.holdAcks) {
       const gate = new AckGate();
       this.gate = gate;
-      this.guard.onPublish = (qos, messageId) => {
+      this.onPublish = (qos, messageId) => {
         if (qos === 1) gate.expect(messageId);
-        return this.publishHook?.(qos, messageId);
+        return this.rateHook?.(qos, messageId);
       };
-    } else {
-      this.guard.onPublish = (qos, messageId) => this.publishHook?.(qos, messageId);
     }
-    inner.on('data', (chunk: Buffer) => this.onData(chunk));
-    inner.once('end', () => this.push(null));
-    inner.once('error', (err: Error) => this.destroy(err));
-    inner.once('close', () => this.destroy());
-    inner.on('drain', () => {
-      const cb = this.waitingDrain;
-      this.waitingDrain = undefined;
-      cb?.();
-    });
   }
 
   /** Per-connection check of each PUBLISH (e.g. the device's rate limit), set once the client is known. */
-  publishHook: ((qos: number, messageId: number) => Verdict | undefined) | undefined;
+  set publishHook(hook: PublishHook | undefined) {
+    this.rateHook = hook;
+    if (!this.gate) this.onPublish = hook;
+  }
 
   /** The QoS 1 message with this packet id is persisted: its PUBACK may go out. */
   released(messageId: number): void {
-    if (!this.gate || this.destroyed) return;
-    this.send(this.gate.release(messageId));
+    if (!this.gate || this.conn.destroyed) return;
+    this.send(this.gate.release(messageId), undefined);
   }
 
   /** Closes the connection for a verdict, after a CONNACK with its return code when it carries one. */
   reject(verdict: Verdict): void {
-    if (this.destroyed) return;
-    this.opts.onVerdict(this, verdict);
-    this.inner.removeAllListeners('data');
-    if (verdict.connack !== undefined && !this.inner.destroyed) {
-      // CONNACK: session present 0 (MQTT-3.2.2-4), then close (MQTT-3.2.2-5).
-      this.inner.end(Buffer.from([0x20, 0x02, 0x00, verdict.connack]));
-      this.inner.once('finish', () => this.inner.destroy());
-      setTimeout(() => this.inner.destroy(), 1000).unref();
+    if (this.rejected || this.conn.destroyed) return;
+    this.rejected = true;
+    this.settings.onVerdict(this, verdict);
+    const conn = this.conn;
+    if (verdict.connack !== undefined && !conn.writableEnded) {
+      // CONNACK: session present 0 (MQTT-3.2.2-4), then close (MQTT-3.2.2-5). end() uncorks.
+      conn.end(Buffer.from([0x20, 0x02, 0x00, verdict.connack]));
+      conn.once('finish', () => conn.destroy());
+      setTimeout(() => conn.destroy(), 1000).unref();
     } else {
-      this.inner.destroy();
+      conn.destroy();
     }
-    this.destroy();
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.destroyed) return;
-    const verdict = this.guard.feed(chunk);
-    if (verdict) {
-      this.reject(verdict);
-      return;
+  /** Bytes Aedes reads: inspected first; after a verdict Aedes reads nothing more. */
+  inspectIncoming(chunk: unknown): unknown {
+    if (this.rejected) return null;
+    if (chunk === null || chunk === undefined) return chunk;
+    // Our streams carry bytes only (no setEncoding, no object mode); anything else fails closed.
+    const verdict = Buffer.isBuffer(chunk) ? this.feed(chunk) : protocolError('MQTT-4.2-1', 'the connection does not carry a byte stream');
+    if (!verdict) return chunk;
+    this.reject(verdict);
+    return null;
+  }
+
+  /** Writes through the AckGate if any; keeps the stream corked until the next check phase. */
+  send(buffers: readonly Buffer[], callback: WriteCallback | undefined): boolean {
+    const conn = this.conn;
+    if (buffers.length === 0) {
+      if (callback) process.nextTick(callback);
+      return !conn.writableNeedDrain;
     }
-    if (!this.push(chunk)) this.inner.pause();
-  }
-
-  override _read(): void {
-    this.inner.resume();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
-    this.send(this.gate ? this.gate.write(chunk) : [chunk], callback);
-  }
-
-  override _writev(chunks: { chunk: Buffer }[], callback: WriteCallback): void {
-    const out: Buffer[] = [];
-    for (const { chunk } of chunks) {
-      if (this.gate) out.push(...this.gate.write(chunk));
-      else out.push(chunk);
-    }
-    this.send(out, callback);
-  }
-
-  /** Writes to the inner stream; the callback waits for its drain so backpressure reaches Aedes. */
-  private send(buffers: Buffer[], callback?: WriteCallback): void {
-    if (this.inner.destroyed || this.inner.writableEnded) {
-      callback?.();
-      return;
-    }
+    this.corkForTurn();
     let ok = true;
-    if (buffers.length === 1) ok = this.inner.write(buffers[0]!);
-    else if (buffers.length > 1) {
-      this.inner.cork();
-      for (const b of buffers) ok = this.inner.write(b);
-      this.inner.uncork();
+    for (let i = 0; i < buffers.length; i++) ok = this.streamWrite.call(conn, buffers[i], undefined, i === buffers.length - 1 ? callback : undefined);
+    return ok;
+  }
+
+  /** Corks the stream until the next check phase, unless it already is. */
+  private corkForTurn(): void {
+    const conn = this.conn;
+    if (this.isCorked || conn.destroyed || conn.writableEnded) return;
+    this.isCorked = true;
+    conn.cork();
+    corked.push(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushCorked);
     }
-    if (!callback) return;
-    if (ok || !this.inner.writableNeedDrain) callback();
-    else this.waitingDrain = callback;
   }
 
-  override _final(callback: WriteCallback): void {
-    this.inner.end();
-    callback();
+  /** Ends this turn's cork: the packets written since leave in one writev. */
+  flush(): void {
+    if (!this.isCorked) return;
+    this.isCorked = false;
+    if (!this.conn.destroyed) this.conn.uncork();
   }
 
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.inner.destroyed && !this.inner.writableEnded) this.inner.destroy();
-    const cb = this.waitingDrain;
-    this.waitingDrain = undefined;
-    cb?.(error ?? new Error('connection closed'));
-    callback(error);
+  /** @internal the stream's own methods, for the shared replacements below. */
+  readFrom(stream: Duplex, size?: number): unknown {
+    return this.inspectIncoming(this.streamRead.call(stream, size));
   }
+
+  /** @internal */
+  writeTo(chunk: unknown, encoding: unknown, callback: unknown): boolean {
+    if (!this.gate) {
+      this.corkForTurn();
+      return this.streamWrite.call(this.conn, chunk, encoding, callback);
+    }
+    const cb = (typeof encoding === 'function' ? encoding : callback) as WriteCallback | undefined;
+    // mqtt-packet writes topics as strings: bytes here, so the AckGate frames every byte, in order.
+    const bytes = Buffer.isBuffer(chunk) ? chunk
+      : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : undefined;
+    if (!bytes) return this.streamWrite.call(this.conn, chunk, encoding, callback);
+    return this.send(this.gate.write(bytes), cb);
+  }
+
+  /** @internal */
+  destroyStream(error?: Error): Duplex {
+    this.flush();
+    return this.streamDestroy.call(this.conn, error);
+  }
+}
+
+function guardedRead(this: GuardedStream, size?: number): unknown {
+  return this[kGuard]!.readFrom(this, size);
+}
+
+function guardedWrite(this: GuardedStream, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+  return this[kGuard]!.writeTo(chunk, encoding, callback);
+}
+
+function guardedDestroy(this: GuardedStream, error?: Error): Duplex {
+  return this[kGuard]!.destroyStream(error);
 }

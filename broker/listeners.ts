@@ -56,11 +56,15 @@ export function createListeners(opts: ListenerOptions): Listeners {
   let wss: WebSocketServer | undefined;
   let tls: TlsServer | undefined;
   const sockets = new Set<Socket>();
+  // One listener for every socket (not a closure per connection: issue 3, memory per device).
+  function forget(this: Socket): void {
+    sockets.delete(this);
+  }
 
   /** Connection rate per source address; false when the socket was closed for it. */
   function admit(socket: Socket): boolean {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.on('close', forget); // 'close' is emitted once
     const address = socket.remoteAddress ?? 'unknown';
     if (opts.connectRate.take(address)) return true;
     opts.onRateLimited(address);

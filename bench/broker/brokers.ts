@@ -6,13 +6,30 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HeapSpaceInfo } from 'node:v8';
 
 export const BENCH_SECRET = 'bench-device-secret';
 export const BENCH_INGEST_SECRET = 'bench-ingest-secret';
 export const benchDeviceId = (i: number): string => `bench-${String(i).padStart(5, '0')}`;
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
-export type BrokerKind = 'mosquitto' | 'aedes' | 'aedes-mq' | 'aedes-mq-store' | 'ours' | 'ours-auth';
+export type BrokerKind = 'mosquitto' | 'aedes' | 'aedes-mq' | 'aedes-mq-store' | 'ours' | 'ours-auth' | 'ours-baseline';
+
+/**
+ * The script a Node broker runs in. `ours-baseline`: `ours` from another tree (BENCH_BASELINE_DIR, e.g.
+ * `git archive HEAD | tar -x -C dir` plus a node_modules link), to compare a change with the code before it
+ * in the same run. BENCH_BROKER_JS_DIR: the other modes from a compiled tree (`tsc --outDir dir`; a
+ * package.json with "type": "module" and node_modules next to it), run by plain node like `ruong` in
+ * production (under tsx, esbuild's keepNames wraps every closure the broker creates). A tree holding
+ * bench/broker/our-broker.js is run without tsx.
+ */
+function brokerScript(kind: Exclude<BrokerKind, 'mosquitto'>): { script: string; mode: string; compiled: boolean } {
+  const dir = kind === 'ours-baseline' ? process.env.BENCH_BASELINE_DIR : process.env.BENCH_BROKER_JS_DIR ?? join(import.meta.dirname, '../..');
+  if (!dir) throw new Error('ours-baseline needs BENCH_BASELINE_DIR (a checkout of the code to compare with)');
+  const mode = kind === 'ours-baseline' ? 'ours' : kind;
+  const js = join(dir, 'bench/broker/our-broker.js');
+  return existsSync(js) ? { script: js, mode, compiled: true } : { script: join(dir, 'bench/broker/our-broker.ts'), mode, compiled: false };
+}
 
 export interface BrokerProcess {
   readonly kind: BrokerKind;
@@ -22,8 +39,12 @@ export interface BrokerProcess {
   rss(): Promise<number>;
   /** CPU seconds (user + system) the process used so far. */
   cpuSeconds(): number;
+  /** Node brokers: a full GC, then a V8 heap snapshot written to `path` if given; resolves to process.memoryUsage() and v8's heap spaces. */
+  snapshot?(path?: string): Promise<BrokerMemory>;
   stop(): Promise<void>;
 }
+
+export type BrokerMemory = NodeJS.MemoryUsage & { readonly spaces: readonly HeapSpaceInfo[] };
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -89,8 +110,9 @@ async function startMosquitto(): Promise<BrokerProcess> {
 }
 
 async function startNodeBroker(kind: Exclude<BrokerKind, 'mosquitto'>, devices: number): Promise<BrokerProcess> {
-  const child = fork(join(import.meta.dirname, 'our-broker.ts'), [kind, String(devices)], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_BROKER_NODE_FLAGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const { script, mode, compiled } = brokerScript(kind);
+  const child = fork(script, [mode, String(devices)], {
+    execArgv: [...(compiled ? [] : ['--import', 'tsx']), '--expose-gc', ...(process.env.BENCH_BROKER_NODE_FLAGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${kind} broker exited with ${code}`)));
@@ -108,6 +130,13 @@ async function startNodeBroker(kind: Exclude<BrokerKind, 'mosquitto'>, devices: 
       return procRss(pid);
     },
     cpuSeconds: () => procCpu(pid),
+    snapshot: (path) => new Promise((resolve) => {
+      const onMessage = (msg: { type: string; memory?: NodeJS.MemoryUsage; spaces?: HeapSpaceInfo[] }): void => {
+        if (msg.type === 'snapshot-done') { child.off('message', onMessage); resolve({ ...msg.memory!, spaces: msg.spaces ?? [] }); }
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'snapshot', path });
+    }),
     stop: () => stopChild(child),
   };
 }

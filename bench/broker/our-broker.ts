@@ -4,21 +4,25 @@
 //   aedes-mq        stock Aedes with broker/emitter.ts as `mq`, no hooks
 //   aedes-mq-store  stock Aedes with broker/emitter.ts and broker/memory-persistence.ts, no hooks
 //   ours            createBrokerService (both of the above, our hooks and connection guard), anonymous allowed
-//   ours-auth      createBrokerService against a real registry: device credentials, scrypt-verified once
-// Protocol (IPC): → {type:'ready', port}; ← {type:'gc'} → {type:'gc-done'}. Stopped by SIGTERM.
+//   ours-auth      createBrokerService against a real registry: device credentials, stored as provisioning stores them
+//                  (salted SHA-256, core/registry/secrets.ts hashGeneratedSecret), verified at each device's first login
+// Protocol (IPC): → {type:'ready', port}; ← {type:'gc'} → {type:'gc-done'};
+// ← {type:'snapshot', path?} → {type:'snapshot-done', memory} (full GC, a V8 heap snapshot when a path is given,
+// process.memoryUsage()). Stopped by SIGTERM.
 import { Aedes } from 'aedes';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { createBrokerService, type BrokerAuth } from '../../broker/broker-service.js';
 import { createEmitter } from '../../broker/emitter.js';
 import { createMemoryPersistence } from '../../broker/memory-persistence.js';
 import { silentLogger } from '../../core/log.js';
 import { createMetrics } from '../../core/metrics.js';
 import { createRegistry } from '../../core/registry/registry.js';
-import { hashSecret } from '../../core/registry/secrets.js';
+import { hashGeneratedSecret } from '../../core/registry/secrets.js';
 import { BENCH_INGEST_SECRET, BENCH_SECRET, benchDeviceId } from './brokers.js';
 
 
@@ -58,7 +62,7 @@ function coalesceWrites(socket: Socket): void {
   });
 }
 
-/** A registry in a temp dir holding `devices` bench devices, all with one secret (hashed once: provisioning 10,000 scrypt hashes would take minutes). */
+/** A registry in a temp dir holding `devices` bench devices, all with one secret hashed like provisioning does (hashed once, inserted in one transaction). */
 async function benchRegistry(devices: number): Promise<{ auth: BrokerAuth; cleanup(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'ruong-bench-broker-'));
   const registry = createRegistry(join(dir, 'registry.db'));
@@ -66,7 +70,7 @@ async function benchRegistry(devices: number): Promise<{ auth: BrokerAuth; clean
   const farm = registry.createFarm({ cooperativeId: coop, name: 'Bench farm' });
   const field = registry.createField({ farmId: farm, name: 'Bench field', crop: 'rice' });
   await registry.setServiceSecret('ruong-ingest', BENCH_INGEST_SECRET);
-  const hash = await hashSecret(BENCH_SECRET);
+  const hash = hashGeneratedSecret(BENCH_SECRET);
   const db = new Database(join(dir, 'registry.db'));
   const insert = db.prepare('INSERT INTO devices (id, field_id, kind, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   db.transaction(() => { for (let i = 0; i < devices; i++) insert.run(benchDeviceId(i), field, 'soil', benchDeviceId(i), hash, Date.now()); })();
@@ -89,10 +93,18 @@ async function main(): Promise<void> {
   const mode = (process.argv[2] ?? 'ours') as Mode;
   const devices = Number(process.argv[3] ?? 0);
   const broker = mode === 'ours' || mode === 'ours-auth' ? await startOurs(mode, devices) : await startAedes(mode);
-  process.on('message', (msg: { type: string }) => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  process.on('message', (msg: { type: string; path?: string }) => {
     if (msg.type === 'gc') {
-      (globalThis as { gc?: () => void }).gc?.();
+      gc?.();
       process.send?.({ type: 'gc-done' });
+    } else if (msg.type === 'snapshot') {
+      gc?.();
+      if (msg.path) {
+        writeHeapSnapshot(msg.path);
+        gc?.();
+      }
+      process.send?.({ type: 'snapshot-done', memory: process.memoryUsage(), spaces: getHeapSpaceStatistics() });
     }
   });
   process.on('disconnect', () => process.exit(0));

@@ -2,6 +2,7 @@
 // stock Aedes and our broker in the same run, one fresh broker process per measurement, and prints msg/s
 // at QoS 0 and 1, connect time, memory per connection and losses, as ratios to Mosquitto in the same round.
 //   --devices 100,1000,10000  --qos 0,1  --brokers mosquitto,aedes,aedes-mq,aedes-mq-store,ours,ours-auth
+//   (also ours-baseline: `ours` from the checkout in BENCH_BASELINE_DIR, see bench/broker/brokers.ts)
 //   --messages 200000 (per measurement, split over the devices)  --window 20  --repeat 1
 //   --deadline 120 (s per measurement)  --auth-max-devices 1000  --json results.json
 //   --summarize results.json (only print the summary of an earlier run)
