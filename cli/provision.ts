@@ -1,4 +1,4 @@
-// `ruong provision --field F --kind K [--id ID] [--name N] [--dev-eui EUI]`: creates a device and prints its MQTT
+// `ruong provision --field F --kind K [--id ID] [--name N] [--dev-eui EUI] [--profile P]`: creates a device and prints its MQTT
 // credentials once (the secret is stored only hashed).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,11 +9,11 @@ import { DeviceKind } from '../core/registry/types.js';
 import { deviceCredentials, isProvisionableDeviceId } from '../core/registry/device-credentials.js';
 import { configuredBrokerUrls } from './broker-config.js';
 
-export const provisionHelp = `Usage: ruong provision --field <fieldId> --kind <${DeviceKind.options.join('|')}> [--id <deviceId>] [--name <text>] [--dev-eui <EUI-64>]
+export const provisionHelp = `Usage: ruong provision --field <fieldId> --kind <${DeviceKind.options.join('|')}> [--id <deviceId>] [--name <text>] [--dev-eui <EUI-64>] [--profile <deviceProfileId>]
 Creates a device in a field and prints its MQTT credentials as JSON. The secret is shown only once.`;
 
 export async function runProvision(config: Config, argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { field: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, 'dev-eui': { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { field: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, 'dev-eui': { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
   if (values.help) { out(provisionHelp); return 0; }
   const kind = DeviceKind.safeParse(values.kind);
   if (!values.field || !kind.success) { out(`ruong provision: --field and --kind (${DeviceKind.options.join(', ')}) are required\n${provisionHelp}`); return 2; }
@@ -23,7 +23,12 @@ export async function runProvision(config: Config, argv: string[], out: (line: s
   mkdirSync(config.DATA_DIR, { recursive: true });
   const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
   try {
+    if (values.profile !== undefined && !registry.deviceProfile(values.profile)) {
+      out(`ruong provision: no device profile ${values.profile} (known: ${registry.deviceProfiles().map((p) => p.id).join(', ')})`);
+      return 2;
+    }
     const { deviceId, secret } = await registry.provisionDevice({ id: values.id, fieldId: values.field, kind: kind.data, name: values.name ?? values.id ?? kind.data, devEui: devEui?.toLowerCase() });
+    if (values.profile !== undefined) registry.setDeviceProfile(deviceId, values.profile);
     out(JSON.stringify(deviceCredentials(deviceId, secret, configuredBrokerUrls(config)), null, 2));
     return 0;
   } catch (err) {

@@ -1,5 +1,5 @@
 // Devices and their MQTT credentials (issue 3): list (every role, scoped like fields), provision, new secret,
-// revoke (cooperative admins). A secret is returned once and stored only hashed; a new secret or a
+// revoke, choose the device profile its LoRaWAN uplinks are decoded with (issue 4; cooperative admins). A secret is returned once and stored only hashed; a new secret or a
 // revocation closes the device's live MQTT session at once through `disconnectDevice` (wired by cli/ to
 // the broker — the API never imports it). Another cooperative's device is a 404.
 import { Router } from 'express';
@@ -8,6 +8,7 @@ import { RuongError } from '../../core/errors.js';
 import { deviceCredentials, isProvisionableDeviceId } from '../../core/registry/device-credentials.js';
 import type { Registry } from '../../core/registry/registry.js';
 import { DeviceKind, type User } from '../../core/registry/types.js';
+import { DeviceProfile } from '../../core/telemetry/device-profile.js';
 import { currentUser, requireRole } from '../auth.js';
 import { parseOr400 } from '../http-errors.js';
 import type { Endpoint } from '../openapi.js';
@@ -26,6 +27,8 @@ export const DeviceCreate = z.strictObject({
   id: DeviceId.optional(),
   /** LoRaWAN DevEUI (EUI-64, 16 hex digits); stored in lower case. */
   devEui: z.string().regex(/^[0-9A-Fa-f]{16}$/, 'must be 16 hexadecimal digits (EUI-64)').transform((s) => s.toLowerCase()).optional(),
+  /** Device profile (GET /device-profiles): how its LoRaWAN codec's field names map to our metrics. */
+  profileId: z.string().min(1).max(64).optional(),
 });
 export type DeviceCreate = z.infer<typeof DeviceCreate>;
 
@@ -39,17 +42,22 @@ export type DeviceCredentialsOut = z.infer<typeof DeviceCredentialsOut>;
 
 export const DeviceOut = z.object({
   id: z.string(), name: z.string(), kind: z.string(), fieldId: z.string(), fieldName: z.string(),
-  devEui: z.string().nullable(), revoked: z.boolean(), revokedAt: z.string().nullable(),
+  devEui: z.string().nullable(), profileId: z.string().nullable(), revoked: z.boolean(), revokedAt: z.string().nullable(),
 });
 export type DeviceOut = z.infer<typeof DeviceOut>;
 
 export const RevokedOut = z.object({ deviceId: z.string(), revoked: z.literal(true) });
+export const DeviceProfileSet = z.strictObject({ profileId: z.string().min(1).max(64).nullable() });
+export const DeviceProfileSetOut = z.object({ deviceId: z.string(), profileId: z.string().nullable() });
+export const DeviceProfilesOut = z.object({ profiles: z.array(DeviceProfile) });
 
 export const deviceEndpoints: readonly Endpoint[] = [
   { method: 'get', path: '/devices', tag: 'devices', summary: 'Devices the caller may see, with field, kind and revocation', response: z.object({ devices: z.array(DeviceOut) }) },
   { method: 'post', path: '/devices', tag: 'devices', summary: 'Provision a device in a field; returns its MQTT credentials once', body: DeviceCreate, response: DeviceCredentialsOut, status: 201, roles: ADMINS },
   { method: 'post', path: '/devices/:id/rotate-secret', tag: 'devices', summary: 'Issue a new secret (returned once); the old one stops working and the live session is closed', params: DeviceParams, response: DeviceCredentialsOut, roles: ADMINS },
   { method: 'post', path: '/devices/:id/revoke', tag: 'devices', summary: 'Revoke a device: it can no longer connect and its live session is closed', params: DeviceParams, response: RevokedOut, roles: ADMINS },
+  { method: 'get', path: '/device-profiles', tag: 'devices', summary: 'Device profiles: how a LoRaWAN codec\'s field names map to metrics (shared by all cooperatives)', response: DeviceProfilesOut },
+  { method: 'put', path: '/devices/:id/profile', tag: 'devices', summary: 'Set (or clear, null) the device profile its uplinks are decoded with', params: DeviceParams, body: DeviceProfileSet, response: DeviceProfileSetOut, roles: ADMINS },
   { method: 'delete', path: '/devices/:id', tag: 'devices', summary: 'Same as revoke (the device and its readings are kept)', params: DeviceParams, status: 204, roles: ADMINS },
 ];
 
@@ -83,6 +91,7 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
   router.get('/devices', (req, res) => {
     const devices: DeviceOut[] = visibleDevices(registry, currentUser(req)).map(({ device, field }) => ({
       id: device.id, name: device.name, kind: device.kind, fieldId: device.fieldId, fieldName: field.name, devEui: device.devEui,
+      profileId: registry.profileOfDevice(device.id)?.id ?? null,
       revoked: device.revokedAt !== null, revokedAt: device.revokedAt === null ? null : new Date(device.revokedAt).toISOString(),
     }));
     res.json({ devices });
@@ -93,6 +102,7 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
     requireRole(user, ADMINS, 'provisioning a device');
     const body = parseOr400(DeviceCreate, req.body, 'body');
     if (!registry.field(user, body.fieldId)) throw new RuongError('NOT_FOUND', `field ${body.fieldId} not found`);
+    if (body.profileId !== undefined && !registry.deviceProfile(body.profileId)) throw new RuongError('NOT_FOUND', `device profile ${body.profileId} not found (GET /api/v1/device-profiles)`);
     let created: { deviceId: string; secret: string };
     try {
       created = await registry.provisionDevice({ id: body.id, fieldId: body.fieldId, kind: body.kind, name: body.name, devEui: body.devEui });
@@ -100,6 +110,7 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new RuongError('CONFLICT', `DevEUI ${body.devEui} is already registered`);
       throw err;
     }
+    if (body.profileId !== undefined) registry.setDeviceProfile(created.deviceId, body.profileId);
     res.status(201).json(deviceCredentials(created.deviceId, created.secret, urls()));
   });
 
@@ -117,6 +128,20 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
     const { id } = parseOr400(DeviceParams, req.params, 'params');
     revoke(currentUser(req), id);
     res.json({ deviceId: id, revoked: true });
+  });
+
+  router.get('/device-profiles', (_req, res) => {
+    res.json({ profiles: registry.deviceProfiles() });
+  });
+
+  router.put('/devices/:id/profile', (req, res) => {
+    const user = currentUser(req);
+    requireRole(user, ADMINS, 'changing a device profile');
+    const { id } = parseOr400(DeviceParams, req.params, 'params');
+    const { profileId } = parseOr400(DeviceProfileSet, req.body, 'body');
+    deviceOr404(user, id);
+    registry.setDeviceProfile(id, profileId); // NOT_FOUND when the profile does not exist
+    res.json({ deviceId: id, profileId });
   });
 
   router.delete('/devices/:id', (req, res) => {

@@ -92,6 +92,36 @@ describe('GET /api/v1/devices', () => {
   });
 });
 
+describe('device profiles (how a LoRaWAN codec maps to metrics)', () => {
+  it('lists the shipped profiles to every role', async () => {
+    const res = await call<{ profiles: { id: string; fields: Record<string, unknown> }[] }>('GET', '/device-profiles', technician);
+    expect(res.status).toBe(200);
+    expect(res.body.profiles.map((p) => p.id)).toEqual(expect.arrayContaining(['dragino-lse01', 'sensecap-s2105']));
+  });
+
+  it('is chosen at provisioning, changed and cleared by an admin, and shown in the device list', async () => {
+    const created = await call('POST', '/devices', admin, { fieldId: 'field-coffee-a', kind: 'soil_probe', name: 'LSE01', id: 'lse01-9', devEui: 'A84041000181C2F9', profileId: 'dragino-lse01' });
+    expect(created.status).toBe(201);
+    const profileOf = async () => (await call<{ devices: { id: string; profileId: string | null }[] }>('GET', '/devices', technician)).body.devices.find((d) => d.id === 'lse01-9')?.profileId;
+    expect(await profileOf()).toBe('dragino-lse01');
+    expect((await call('PUT', '/devices/lse01-9/profile', admin, { profileId: 'sensecap-s2105' })).body).toEqual({ deviceId: 'lse01-9', profileId: 'sensecap-s2105' });
+    expect(await profileOf()).toBe('sensecap-s2105');
+    expect((await call('PUT', '/devices/lse01-9/profile', admin, { profileId: null })).status).toBe(200);
+    expect(await profileOf()).toBeNull();
+  });
+
+  it('refuses an unknown profile, a technician, and another cooperative\'s device', async () => {
+    const unknown = await call<{ error: { message: string } }>('POST', '/devices', admin, { fieldId: 'field-coffee-a', kind: 'soil_probe', name: 'x', id: 'lse01-10', profileId: 'no-such' });
+    expect(unknown.status).toBe(404);
+    expect(JSON.stringify(unknown.body)).toContain('no-such');
+    expect((await call<{ devices: { id: string }[] }>('GET', '/devices', admin)).body.devices.map((d) => d.id)).not.toContain('lse01-10');
+    expect((await call('PUT', '/devices/lse01-9/profile', admin, { profileId: 'no-such' })).status).toBe(404);
+    expect((await call('PUT', '/devices/lse01-9/profile', technician, { profileId: null })).status).toBe(403);
+    expect((await call('PUT', '/devices/lse01-9/profile', otherAdmin, { profileId: null })).status).toBe(404);
+    expect((await call('PUT', '/devices/lse01-9/profile', admin, { profile: 'x' })).status).toBe(400);
+  });
+});
+
 describe('POST /api/v1/devices/:id/rotate-secret', () => {
   it('returns a new secret, closes the session opened with the old one and refuses the old one', async () => {
     const { body: created } = await call<Credentials>('POST', '/devices', admin, { fieldId: 'field-coffee-a', kind: 'soil_probe', name: 'rotating' });
@@ -149,6 +179,14 @@ describe('ruong provision', () => {
       expect(await check.verifyDevice('awd-9', printed.secret)).toBe(true);
       check.close();
       expect(await runProvision(config, ['--field', 'field-1', '--kind', 'awd_tube', '--id', 'ruong-x'], () => undefined)).toBe(2);
+      expect(await runProvision(config, ['--field', 'field-1', '--kind', 'soil_probe', '--id', 'lse-1', '--profile', 'dragino-lse01'], () => undefined)).toBe(0);
+      const refused: string[] = [];
+      expect(await runProvision(config, ['--field', 'field-1', '--kind', 'soil_probe', '--id', 'lse-2', '--profile', 'nope'], (l) => refused.push(l))).toBe(2);
+      expect(refused.join('\n')).toMatch(/no device profile nope \(known: .*dragino-lse01/);
+      const after = createRegistry(join(dataDir, 'registry.db'));
+      expect(after.profileOfDevice('lse-1')?.id).toBe('dragino-lse01');
+      expect(after.deviceContext('lse-2')).toBeUndefined();
+      after.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
