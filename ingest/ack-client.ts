@@ -1,12 +1,13 @@
-// A minimal MQTT 3.1.1 subscriber (mqtt-packet over TCP) whose PUBACKs are sent by the caller,
+// A minimal MQTT 3.1.1 subscriber over TCP (PUBLISH read by ./mqtt-frames.ts, other packets by mqtt-packet) whose PUBACKs are sent by the caller,
 // only once a message is stored. Why not mqtt.js: it handles incoming packets strictly one at a
 // time and sends PUBACK inside handleMessage's callback, so holding the ack until a batch is
 // written would serialise the ingest to one message per batch.
 // PUBACKs go out in the order the PUBLISHes arrived (MQTT-4.6.0-2), all that are ready in one socket write
 // (one write per PUBACK cost the ingest more CPU than decoding the message), from a queue with an O(1) head.
 import { connect as netConnect, type Socket } from 'node:net';
-import { generate, parser as createParser, type IPublishPacket, type Packet } from 'mqtt-packet';
+import { generate, parser as createParser, type Packet } from 'mqtt-packet';
 import type { Logger } from '../core/log.js';
+import { createFrameReader } from './mqtt-frames.js';
 
 export interface AckClientOptions {
   readonly host: string;
@@ -28,7 +29,7 @@ export interface AckClientOptions {
   readonly onAck?: (count: number) => void;
 }
 
-interface PendingAck { readonly messageId: number; done: boolean; readonly socket: Socket }
+interface PendingAck { readonly messageId: number; done: boolean; dropped: boolean; readonly socket: Socket }
 
 export interface AckClient {
   connect(): Promise<void>;
@@ -85,23 +86,44 @@ export function createAckClient(opts: AckClientOptions): AckClient {
     if (socket?.isPaused() && pendingCount() < maxPending / 2) socket.resume();
   }
 
-  function onPublish(s: Socket, packet: IPublishPacket): void {
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const ack: PendingAck | undefined = packet.qos > 0 && packet.messageId !== undefined ? { messageId: packet.messageId, done: false, socket: s } : undefined;
-    if (ack) acks.push(ack);
-    if (pendingCount() >= maxPending) s.pause();
-    opts.onMessage(packet.topic, payload).then(
-      () => { if (ack) { ack.done = true; scheduleFlush(); } },
+  // Messages stored by one batch share one promise (ingest/batcher.ts): their acks form one group, so the
+  // ingest pays one `then` per batch rather than one per message.
+  let lastResult: Promise<void> | undefined;
+  let lastGroup: PendingAck[] = [];
+
+  function settle(result: Promise<void>, group: PendingAck[], topic: string): void {
+    const close = () => { if (lastGroup === group) lastResult = undefined; }; // a settled group takes no more acks
+    result.then(
+      () => { close(); for (const ack of group) ack.done = true; scheduleFlush(); },
       (err: unknown) => {
-        // Not acked: the broker redelivers it on the next session. Drop it from the ack queue so later acks flow.
-        opts.log.error({ err, topic: packet.topic }, 'message not stored; left unacknowledged');
-        if (ack) {
-          const i = acks.indexOf(ack, head);
-          if (i >= 0) acks.splice(i, 1);
-          flushAcks();
-        }
+        close();
+        // Not acked: the broker redelivers them on the next session. Drop them from the ack queue so later acks flow.
+        opts.log.error({ err, topic, messages: group.length }, 'message not stored; left unacknowledged');
+        if (group.length === 0) return;
+        for (const ack of group) ack.dropped = true;
+        acks = acks.slice(head).filter((a) => !a.dropped);
+        head = 0;
+        flushAcks();
       },
     );
+  }
+
+  function onPublish(s: Socket, topic: string, payload: Buffer, qos: number, messageId: number | undefined): void {
+    const ack: PendingAck | undefined = qos > 0 && messageId !== undefined ? { messageId, done: false, dropped: false, socket: s } : undefined;
+    if (ack) acks.push(ack);
+    if (pendingCount() >= maxPending) s.pause();
+    let result: Promise<void>;
+    try {
+      result = opts.onMessage(topic, payload);
+    } catch (err) {
+      result = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    if (result !== lastResult) {
+      lastResult = result;
+      lastGroup = [];
+      settle(result, lastGroup, topic);
+    }
+    if (ack) lastGroup.push(ack);
   }
 
   function onPacket(s: Socket, packet: Packet): void {
@@ -123,9 +145,6 @@ export function createAckClient(opts: AckClientOptions): AckClient {
         firstConnect?.resolve();
         firstConnect = undefined;
         return;
-      case 'publish':
-        onPublish(s, packet);
-        return;
       default:
         return; // pingresp and others need no action
     }
@@ -138,9 +157,11 @@ export function createAckClient(opts: AckClientOptions): AckClient {
     const s = netConnect({ host: server.host, port: server.port });
     socket = s;
     const parser = createParser({ protocolVersion: 4 });
+    const malformed = (err: Error) => { opts.log.error({ err }, 'malformed packet from broker'); s.destroy(); };
     parser.on('packet', (packet: Packet) => onPacket(s, packet));
-    parser.on('error', (err: Error) => { opts.log.error({ err }, 'malformed packet from broker'); s.destroy(); });
-    s.on('data', (chunk: Buffer) => parser.parse(chunk));
+    parser.on('error', malformed);
+    const frames = createFrameReader({ publish: (topic, payload, qos, id) => onPublish(s, topic, payload, qos, id), other: (p) => parser.parse(p), error: malformed });
+    s.on('data', (chunk: Buffer) => frames.push(chunk));
     s.on('connect', () => {
       send(s, { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: false, clientId: opts.clientId, keepalive: keepaliveS, username: opts.username, password: Buffer.from(opts.password) });
       clearInterval(pingTimer);

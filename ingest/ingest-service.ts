@@ -2,7 +2,8 @@
 // (ThingsBoard, ChirpStack, TTS) — or, sharded (issue 9), hold the shard sessions a coordinator hands over —
 // → decode any format (core/telemetry/decoders) → check → flag → enrich from the registry → batch → store,
 // or the disk spool while the store is down → PUBACK. Bad input becomes a dead letter with its reason (kept,
-// counted) and is acknowledged; valid readings beside it are stored. Sequence gaps are counted per device; rollups are refreshed and raw readings pruned on timers.
+// counted) and is acknowledged; valid readings beside it are stored. Sequence gaps are counted per device;
+// rollups are refreshed and raw readings pruned on timers.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { RuongError, type ErrorCode } from '../core/errors.js';
@@ -11,12 +12,12 @@ import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { DeviceContext } from '../core/registry/types.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
-import { decode, DecodeError, type DecodeContext, type Decoded } from '../core/telemetry/decoders/index.js';
+import { decode, DecodeError, type DecodeContext, type Decoded, type WireFormat } from '../core/telemetry/decoders/index.js';
 import type { DeviceProfile } from '../core/telemetry/device-profile.js';
 import { interopSubscriptions } from '../core/telemetry/interop-topics.js';
 import { shardClientId, shardFilter, unshardTopic } from '../core/telemetry/ingest-shards.js';
 import { createFlagTracker } from '../core/telemetry/plausibility.js';
-import type { StoredReading } from '../core/telemetry/reading.js';
+import type { ReadingFlag, StoredReading } from '../core/telemetry/reading.js';
 import { topics } from '../core/telemetry/topics.js';
 import { createAckClient, type AckClient } from './ack-client.js';
 import { createBatcher, type Batcher } from './batcher.js';
@@ -26,6 +27,7 @@ import { startMaintenance, type Maintenance } from './maintenance.js';
 import { createSequenceTracker, type SequenceStore } from './sequence-tracker.js';
 import type { ShardCoordinator } from './shard-coordinator.js';
 import { createSpool, type Spool } from './spool.js';
+import { createTally } from './tally.js';
 
 export interface IngestRegistry extends SequenceStore {
   deviceContext(deviceId: string): DeviceContext | undefined;
@@ -70,6 +72,8 @@ const DEFAULT_SPOOL_BYTES = 512 * 1024 * 1024;
 const BUSY_PENDING = 500;
 /** How long taking a shard waits for its subscription before the coordinator moves on (the client keeps trying). */
 const SHARD_CONNECT_WAIT_MS = 5000;
+/** What handle() returns for a message with nothing to store (dead letter, ignored): acknowledged at once. */
+const DONE = Promise.resolve();
 
 export function createIngestService(opts: IngestOptions): IngestService {
   const { log, metrics, registry } = opts;
@@ -78,6 +82,10 @@ export function createIngestService(opts: IngestOptions): IngestService {
   const events = new EventEmitter<{ stored: [readonly StoredReading[]] }>();
   const flags = createFlagTracker();
   const sequences = createSequenceTracker({ store: registry, metrics: im, now });
+  const tally = createTally();
+  const received = tally.counter(metrics.messagesReceived);
+  const decodedBy = tally.labelled<WireFormat>(im.decoded, 'format');
+  const flagged = tally.labelled<ReadingFlag>(im.flagged, 'flag');
   /** One subscription of every uplink, or (sharded) one durable session per shard held: key = shard, -1 = all. */
   const clients = new Map<number, AckClient>();
   const pendingAcks = () => { let n = 0; for (const c of clients.values()) n += c.pending(); return n; };
@@ -120,35 +128,44 @@ export function createIngestService(opts: IngestOptions): IngestService {
       const extra = flags.flags(r.deviceId, r.metric, r.ts, r.value);
       let all = r.flags;
       if (extra.length) all = [...(r.flags ?? []), ...extra.filter((f) => !r.flags?.includes(f))];
-      if (all) for (const f of all) im.flagged.inc({ flag: f });
+      if (all) for (const f of all) flagged.add(f);
       out[i] = { deviceId: r.deviceId, metric: r.metric, ts: r.ts, value: r.value, seq: r.seq, flags: all, fieldId: ctx.fieldId, farmId: ctx.farmId, cooperativeId: ctx.cooperativeId };
     }
     if (seq !== undefined) sequences.observe(decoded.deviceId, seq, seqTs);
     return out;
   }
 
-  async function handle(topic: string, payload: Buffer): Promise<void> {
-    metrics.messagesReceived.inc();
+  /** Not async: messages of one batch get the batcher's one promise back, which the ack client groups by. */
+  function handle(topic: string, payload: Buffer): Promise<void> {
+    try {
+      return handleNow(topic, payload);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  function handleNow(topic: string, payload: Buffer): Promise<void> {
+    received.add();
     let decoded: Decoded;
     try {
       decoded = decode({ topic, payload, receivedAt: now() }, decodeContext);
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       deadLetter(topic, err.deviceId, err.code, err.message, payload);
-      return;
+      return DONE;
     }
-    im.decoded.inc({ format: decoded.format });
+    decodedBy.add(decoded.format);
     if (decoded.ignored !== undefined) {
       im.ignored.inc({ format: decoded.format });
-      return;
+      return DONE;
     }
     for (const r of decoded.rejected) {
       deadLetter(topic, decoded.deviceId, r.code, r.reason, Buffer.from(JSON.stringify({ ts: r.ts, metric: r.metric, value: r.value })));
     }
-    if (decoded.readings.length === 0) return;
+    if (decoded.readings.length === 0) return DONE;
     const ctx = registry.deviceContext(decoded.deviceId);
     if (!batcher || !ctx) throw new RuongError('STORE_UNAVAILABLE', 'ingest is not running');
-    await batcher.add(enrich(decoded, ctx));
+    return batcher.add(enrich(decoded, ctx));
   }
 
   function onStored(batch: readonly StoredReading[]): void {
@@ -175,6 +192,7 @@ export function createIngestService(opts: IngestOptions): IngestService {
         log,
         onWriteError: () => metrics.storeWriteFailures.inc(),
         write: async (batch) => {
+          metrics.ingestPending.set(pendingAcks()); // (set here and on each ack, not per message)
           const end = metrics.batchWriteSeconds.startTimer();
           await writer.write(batch);
           end();
@@ -215,15 +233,8 @@ export function createIngestService(opts: IngestOptions): IngestService {
       subscriptions,
       maxPending: opts.maxPending,
       log,
-      onAck: (n) => metrics.messagesAcked.inc(n),
-      onMessage: async (topic, payload) => {
-        metrics.ingestPending.inc();
-        try {
-          await handle(unshardTopic(topic), payload);
-        } finally {
-          metrics.ingestPending.dec();
-        }
-      },
+      onAck: (n) => { metrics.messagesAcked.inc(n); metrics.ingestPending.set(pendingAcks()); },
+      onMessage: (topic, payload) => handle(unshardTopic(topic), payload), // handle's own promise: see handle()
     });
   }
 

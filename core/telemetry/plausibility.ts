@@ -56,6 +56,17 @@ export function createFlagTracker(rules: readonly FlagRule[] = defaultFlagRules)
   const byMetric = new Map<string, FlagRule[]>();
   for (const rule of rules) byMetric.set(rule.metric, [...(byMetric.get(rule.metric) ?? []), rule]);
   const series = new Map<string, SeriesState>();
+  // Rules per metric name as sent (with its depth): one lookup per reading, no slicing (bounded).
+  const byName = new Map<string, FlagRule[] | null>();
+  function rulesOf(metric: string): FlagRule[] | undefined {
+    let rules = byName.get(metric);
+    if (rules === undefined) {
+      rules = byMetric.get(baseMetric(metric)) ?? null;
+      if (byName.size > 10_000) byName.clear();
+      byName.set(metric, rules);
+    }
+    return rules ?? undefined;
+  }
 
   function check(rule: FlagRule, prev: SeriesState | undefined, ts: number, value: number, flatSince: number): ReadingFlag | undefined {
     if (rule.kind === 'step') {
@@ -67,12 +78,12 @@ export function createFlagTracker(rules: readonly FlagRule[] = defaultFlagRules)
 
   return {
     /** Flags for this reading; updates the series state when the reading is the newest. */
-    flags(deviceId: string, metric: string, ts: number, value: number): ReadingFlag[] {
-      const rules = byMetric.get(baseMetric(metric));
-      if (!rules) return [];
+    flags(deviceId: string, metric: string, ts: number, value: number): readonly ReadingFlag[] {
+      const rules = rulesOf(metric);
+      if (!rules) return NONE;
       const key = `${deviceId}\u0000${metric}`;
       const prev = series.get(key);
-      if (prev && ts <= prev.ts) return [];
+      if (prev && ts <= prev.ts) return NONE;
       const flatSince = prev && prev.value === value ? prev.flatSince : ts;
       series.set(key, { ts, value, flatSince });
       const out: ReadingFlag[] = [];

@@ -21,12 +21,24 @@ export { senmlDecoder } from './senml.js';
 /** Decoders that own their topics; `devices/{id}/up` (native or SenML) is matched last. */
 const byTopic: readonly FormatDecoder[] = [thingsboardDecoder, chirpstackDecoder, ttsDecoder, nativeDecoder];
 
-export function routeTopic(topic: string): { decoder: FormatDecoder; match: TopicMatch } | undefined {
+type Route = { readonly decoder: FormatDecoder; readonly match: TopicMatch };
+
+// A device publishes on the same topic every time: its route (decoder + what the topic names, both
+// immutable) is kept, so the matchers' regular expressions run once per topic, not once per message.
+const MAX_ROUTES = 100_000;
+const routes = new Map<string, Route | null>();
+
+export function routeTopic(topic: string): Route | undefined {
+  const known = routes.get(topic);
+  if (known !== undefined) return known ?? undefined;
+  let route: Route | null = null;
   for (const decoder of byTopic) {
     const match = decoder.match(topic);
-    if (match) return { decoder, match };
+    if (match) { route = { decoder, match }; break; }
   }
-  return undefined;
+  if (routes.size >= MAX_ROUTES) routes.clear();
+  routes.set(topic, route);
+  return route ?? undefined;
 }
 
 function resolveOrThrow(ctx: DecodeContext, parsed: ParsedMessage, format: Decoded['format']): ResolvedDevice {

@@ -36,7 +36,7 @@ describe('batcher', () => {
     const writes: number[][] = [];
     let failures = 2;
     const batcher = createBatcher<number>({
-      maxSize: 1, maxDelayMs: 10, retryMinMs: 100, log: silentLogger(),
+      maxSize: 1, maxWriteSize: 1, maxDelayMs: 10, retryMinMs: 100, log: silentLogger(),
       write: (b) => (b[0] === 1 && failures-- > 0 ? Promise.reject(new Error('store down')) : (writes.push(b), Promise.resolve())),
     });
     const first = batcher.add([1]);
@@ -44,6 +44,23 @@ describe('batcher', () => {
     await vi.advanceTimersByTimeAsync(1000);
     await Promise.all([first, second]);
     expect(writes).toEqual([[1], [2]]);
+  });
+
+  it('merges the batches cut while a write is in flight into one write, up to maxWriteSize, in order', async () => {
+    const writes: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const batcher = createBatcher<number>({
+      maxSize: 2, maxWriteSize: 4, maxDelayMs: 1000, log: silentLogger(),
+      write: async (b) => { writes.push(b); if (writes.length === 1) await gate; },
+    });
+    const first = batcher.add([1]);
+    expect(batcher.add([2])).toBe(first); // the adds of one batch share its promise
+    await vi.advanceTimersByTimeAsync(0); // [1, 2] is being written
+    const waiting = [batcher.add([3, 4]), batcher.add([5, 6]), batcher.add([7, 8])];
+    release();
+    await Promise.all([first, ...waiting]);
+    expect(writes).toEqual([[1, 2], [3, 4, 5, 6], [7, 8]]);
   });
 
   it('flushes on close and refuses later items', async () => {
