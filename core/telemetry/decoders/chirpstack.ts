@@ -8,11 +8,13 @@
 // Time: a time field named by the profile is the device's; otherwise the GNSS gateway's `gwTime`, else
 // the server's `time` — both when the network heard it, not when the sensor measured it, so the reading
 // is flagged network_time (an uplink is sent as it is measured, so they differ by seconds).
+// Link quality: the best `rxInfo[].rssi` over the gateways that heard the uplink → `rssi` (dBm), at the
+// time the network heard it (that is when the radio measured it).
 import { z } from 'zod';
 import { RuongError } from '../../errors.js';
 import { mapDecoded, valueAt } from '../device-profile.js';
 import type { ReadingFlag } from '../reading.js';
-import { invalid, parseTime, type FormatDecoder, type ParsedMessage, type Sample } from './decoder.js';
+import { invalid, parseTime, withRssi, type FormatDecoder, type ParsedMessage, type Sample } from './decoder.js';
 
 const topicPattern = /^application\/([^/]+)\/device\/([0-9A-Fa-f]{16})\/event\/([a-z]+)$/;
 
@@ -24,7 +26,7 @@ export const ChirpstackUp = z.object({
   fCnt: z.number().int().nonnegative().optional(),
   fPort: z.number().int().optional(),
   object: z.record(z.string(), z.unknown()).optional(),
-  rxInfo: z.array(z.object({ gwTime: z.string().optional() })).optional(),
+  rxInfo: z.array(z.object({ gwTime: z.string().optional(), rssi: z.number().optional() })).optional(),
 });
 export const ChirpstackStatus = z.object({
   time: z.string().optional(),
@@ -61,7 +63,8 @@ function parseUp(json: unknown, devEui: string): ParsedMessage {
     samples(profile) {
       const deviceTs = profile?.time ? parseTime(valueAt(object, profile.time)) : undefined;
       const time = deviceTs === undefined ? net : { ts: deviceTs, flags: [] };
-      return mapDecoded(object, profile).map((m): Sample => ({ ...m, ts: time.ts, seq, flags: time.flags }));
+      const readings = mapDecoded(object, profile).map((m): Sample => ({ ...m, ts: time.ts, seq, flags: time.flags }));
+      return withRssi(readings, up.rxInfo?.map((r) => r.rssi), net.ts, seq);
     },
   };
 }

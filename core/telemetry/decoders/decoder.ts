@@ -196,3 +196,15 @@ export function parseTime(v: unknown): number | undefined {
   }
   return undefined;
 }
+
+/**
+ * Adds the uplink's link quality: the strongest RSSI (dBm) any gateway heard it with (ChirpStack `rxInfo[].rssi`,
+ * The Things Stack `rx_metadata[].rssi`, interop.md) as metric `rssi`, at the time the network heard it —
+ * unless the codec already reported one, or no gateway gave one.
+ */
+export function withRssi(samples: Sample[], rssi: readonly (number | undefined)[] | undefined, networkTs: number | undefined, seq: number): Sample[] {
+  const values = (rssi ?? []).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  if (values.length === 0 || samples.some((s) => s.metric === 'rssi')) return samples;
+  samples.push({ metric: 'rssi', value: Math.max(...values), ts: networkTs, seq });
+  return samples;
+}

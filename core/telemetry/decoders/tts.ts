@@ -6,13 +6,14 @@
 //      moisture %, temperature °C, ec dS/m}, air{temperature, relativeHumidity, pressure hPa}, wind{speed});
 //   3. `decoded_payload` whose keys are our metric names (no profile).
 // `f_cnt` is the sequence number (omitted when 0). Time: the normalised entry's `time` is the device's;
-// otherwise a gateway's `time`, else `received_at`, flagged network_time.
+// otherwise a gateway's `time`, else `received_at`, flagged network_time. The best `rx_metadata[].rssi`
+// over the gateways → `rssi` (dBm) at the network's time.
 import { z } from 'zod';
 import { RuongError } from '../../errors.js';
 import { mapDecoded, numeric, valueAt } from '../device-profile.js';
 import type { DeviceProfile } from '../device-profile.js';
 import type { ReadingFlag } from '../reading.js';
-import { invalid, parseTime, type FormatDecoder, type ParsedMessage, type Sample } from './decoder.js';
+import { invalid, parseTime, withRssi, type FormatDecoder, type ParsedMessage, type Sample } from './decoder.js';
 
 const topicPattern = /^v3\/([^/]+)\/devices\/([^/]+)\/up$/;
 
@@ -30,7 +31,7 @@ export const TtsUplink = z.object({
     f_port: z.number().int().optional(),
     decoded_payload: z.record(z.string(), z.unknown()).optional(),
     normalized_payload: z.array(Normalized).optional(),
-    rx_metadata: z.array(z.object({ time: z.string().optional() })).optional(),
+    rx_metadata: z.array(z.object({ time: z.string().optional(), rssi: z.number().optional() })).optional(),
     received_at: z.string().optional(),
   }),
 });
@@ -83,9 +84,10 @@ export const ttsDecoder: FormatDecoder = {
     return {
       deviceRef: { devEui: ids.dev_eui?.toLowerCase(), deviceId: ids.device_id },
       samples(profile) {
-        if (decoded && profile) return decodedSamples(decoded, profile, net, seq);
-        if (normalized) return normalizedSamples(normalized, net, seq);
-        return decodedSamples(decoded ?? {}, undefined, net, seq);
+        const rssi = up.rx_metadata?.map((r) => r.rssi);
+        if (decoded && profile) return withRssi(decodedSamples(decoded, profile, net, seq), rssi, netTs, seq);
+        if (normalized) return withRssi(normalizedSamples(normalized, net, seq), rssi, netTs, seq);
+        return withRssi(decodedSamples(decoded ?? {}, undefined, net, seq), rssi, netTs, seq);
       },
     };
   },

@@ -87,7 +87,7 @@ describe('values rejected alone, beside the good ones', () => {
   it('a codec field that is not a number, and a flat ThingsBoard key that is no metric', () => {
     const up = loadFixture('chirpstack-up-dragino-lse01');
     const payload = { ...(up.payload as { object: object }), object: { water_SOIL: 'ERR', temp_SOIL: '25.00' } };
-    expect(codes(up.topic, payload)).toEqual({ stored: ['soil_temperature'], rejected: [['soil_moisture', 'PAYLOAD_INVALID']] });
+    expect(codes(up.topic, payload)).toEqual({ stored: ['soil_temperature', 'rssi'], rejected: [['soil_moisture', 'PAYLOAD_INVALID']] });
     expect(codes('devices/gw-weather-1/up/thingsboard', { firmware: '1.2.0', rain: 0.2 })).toEqual({ stored: ['rain'], rejected: [['firmware', 'METRIC_UNKNOWN']] });
   });
 });
