@@ -5,6 +5,7 @@ import { isRuongError } from '../core/errors.js';
 import { runAgro } from './agro.js';
 import { runApi } from './api.js';
 import { runBroker } from './broker.js';
+import { deadLettersHelp, runDeadLetters } from './dead-letters.js';
 import { runIngest } from './ingest.js';
 import { runRules } from './rules.js';
 import { provisionHelp, runProvision } from './provision.js';
@@ -18,6 +19,7 @@ const commands: Record<string, string> = {
   api: 'run the HTTP API + dashboard alone (stateless; several behind a load balancer), sharing DATA_DIR\'s registry',
   rules: 'run the rules engine + alert notifications alone, fed by an MQTT subscription (INGEST_MQTT_URL)',
   provision: 'create a device in a field and print its MQTT credentials',
+  'dead-letters': 'list rejected input that belongs to no cooperative (unknown devices / DevEUIs)',
   sim: 'the firmware simulator: a scenario file or a fleet of N devices against a broker (`ruong sim --help`)',
   agro: 'agronomy calculators: `ruong agro et0 …`, `ruong agro balance …` (FAO-56), JSON output',
   help: 'show this help',
@@ -31,7 +33,7 @@ function help(): string {
     'Usage: ruong <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(commands).map(([name, text]) => `  ${name.padEnd(10)} ${text}`),
+    ...Object.entries(commands).map(([name, text]) => `  ${name.padEnd(12)} ${text}`),
     '',
     'Configuration (environment variables, default in brackets):',
     ...configDocs.map(([name, def, text]) => `  ${name.padEnd(width)}  ${text} [${def}]`),
@@ -39,6 +41,8 @@ function help(): string {
     `provision: ${provisionHelp}`,
     '',
     `sim: ${simHelp}`,
+    '',
+    `dead-letters: ${deadLettersHelp}`,
   ].join('\n');
 }
 
@@ -63,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
       return runRules(config(), out);
     case 'provision':
       return runProvision(config(), rest, (l) => (l.startsWith('ruong provision:') ? err(l) : out(l)));
+    case 'dead-letters':
+      return runDeadLetters(config(), rest, (l) => (l.startsWith('ruong dead-letters:') ? err(l) : out(l)));
     case 'sim':
       return runSim(config(), rest, out);
     case 'agro':

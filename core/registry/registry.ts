@@ -95,6 +95,10 @@ export function createRegistry(path: string) {
          FROM dead_letters WHERE cooperative_id = ? ORDER BY id DESC LIMIT ?`,
     ),
     countDeadLetters: db.prepare('SELECT count(*) AS n FROM dead_letters'),
+    unownedDeadLetters: db.prepare(
+      `SELECT topic, code, max(reason) AS reason, count(*) AS count, max(received_at) AS lastAt
+         FROM dead_letters WHERE cooperative_id IS NULL GROUP BY topic, code ORDER BY lastAt DESC LIMIT ?`,
+    ),
   };
 
   function provisionNow(input: NewDevice): { deviceId: string; secret: string } {
@@ -225,6 +229,11 @@ export function createRegistry(path: string) {
     addDeadLetter(input: NewDeadLetter, now = Date.now()): void {
       const payload = input.payload === undefined ? null : (typeof input.payload === 'string' ? input.payload : input.payload.toString('utf8')).slice(0, MAX_DEAD_LETTER_PAYLOAD);
       stmt.insertDeadLetter.run(now, input.deviceId ?? null, input.cooperativeId ?? null, input.topic, input.code, input.reason, payload);
+    },
+
+    /** Dead letters no cooperative can see (unknown device or DevEUI, no credentials to tell), grouped by topic and code. */
+    unownedDeadLetters(limit = 100): { topic: string; code: string; reason: string; count: number; lastAt: number }[] {
+      return stmt.unownedDeadLetters.all(limit) as { topic: string; code: string; reason: string; count: number; lastAt: number }[];
     },
 
     deadLetters(cooperativeId: string, limit = 100): DeadLetter[] {
