@@ -32,11 +32,19 @@ function underRoot(topic: string, root: string): boolean {
   return topic === root || topic.startsWith(`${root}/`);
 }
 
+const DEVICES_PREFIX = 'devices/';
+
+/** topic === `devices/{deviceId}{suffix}` (topics.up / topics.status) without building the string: checked per PUBLISH. */
+function isDeviceTopic(topic: string, deviceId: string, suffix: string): boolean {
+  return topic.length === DEVICES_PREFIX.length + deviceId.length + suffix.length && topic.startsWith(DEVICES_PREFIX) &&
+    topic.startsWith(deviceId, DEVICES_PREFIX.length) && topic.endsWith(suffix);
+}
+
 export function mayPublish(identity: Identity, topic: string): boolean {
   switch (identity.kind) {
     case 'device':
       // v1/devices/me/telemetry: a ThingsBoard device; the broker rewrites it to devices/{id}/up/thingsboard (issue 4).
-      return topic === topics.up(identity.deviceId) || topic === topics.status(identity.deviceId) || topic === interopTopics.thingsboardTelemetry;
+      return isDeviceTopic(topic, identity.deviceId, '/up') || isDeviceTopic(topic, identity.deviceId, '/status') || topic === interopTopics.thingsboardTelemetry;
     case 'service':
       if (identity.name === INGEST_SERVICE) return deviceDown.test(topic);
       if (identity.name === NOTIFIER_SERVICE) return /^alerts\/[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(topic);

@@ -2,7 +2,8 @@
 // FrameGuard (packet size, MQTT 3.1.1 conformance, publish rate) before Aedes sees a byte; logins are checked
 // against the registry's hashed secrets (broker/authenticate.ts) and topics against per-identity ACLs
 // (broker/acl.ts). Persistence is memory or Redis (broker/persistence.ts).
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import './quiet-packet-debug.js'; // first: before Aedes loads mqtt-packet
+import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import type { Duplex } from 'node:stream';
 import type { Service } from '../core/lifecycle.js';
 import type { Logger } from '../core/log.js';
@@ -198,12 +199,15 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
         }
         done(null, sub);
       },
-      published: (packet, client, done) => {
-        // With a durable persistence the QoS 1 message is now stored: its held PUBACK may go (broker/ack-gate.ts).
-        const messageId = (packet as { messageId?: number }).messageId;
-        if (client && packet.qos === 1 && messageId !== undefined) guarded(client)?.released(messageId);
-        done(null);
-      },
+      // With a durable persistence the QoS 1 message is now stored: its held PUBACK may go (broker/ack-gate.ts).
+      // In memory no PUBACK is held, so Aedes keeps its own no-op hook (one call less per message).
+      ...(p.durable ? {
+        published: (packet: AedesPublishPacket, client: Client | null, done: (err?: Error | null) => void) => {
+          const messageId = (packet as { messageId?: number }).messageId;
+          if (client && packet.qos === 1 && messageId !== undefined) guarded(client)?.released(messageId);
+          done(null);
+        },
+      } : {}),
     });
   }
 

@@ -3,10 +3,14 @@
 // before Aedes has seen the offending packet (after a CONNACK when the spec asks for one). Aedes reads its
 // connection only with `read()` on 'readable' (aedes/lib/client.js nextBatch), so the guard replaces the
 // stream's `read`, `write` and `destroy` with shared functions (no closures, no second stream per connection:
-// a Duplex wrapper cost ≈ 2.5 KB per connection, docs/benchmarks.md). Outgoing packets of one event-loop turn
-// leave in one writev: the stream is corked from its first write until the next check phase (setImmediate),
-// and flushed before a destroy so a final CONNACK or refusal is not lost. With an AckGate, outgoing PUBACKs
-// wait until their message is persisted (broker/ack-gate.ts).
+// a Duplex wrapper cost ≈ 2.5 KB per connection, docs/benchmarks.md). Outgoing bytes of one event-loop turn
+// leave in one write: mqtt-packet writes each packet in 3–6 pieces (header, length, topic, id, payload), which
+// are collected here and written as one buffer at the next check phase (setImmediate) — sooner when they
+// reach the stream's high-water mark or a write has a callback — and flushed before a destroy or end, so a
+// final CONNACK or refusal is not lost. A `false` return (wait for 'drain') only ever comes from the stream
+// itself, so 'drain' does follow it. The stream's `cork` is hidden: mqtt-packet would otherwise cork it and
+// schedule an uncork per packet (process.nextTick). With an AckGate, outgoing PUBACKs wait until their
+// message is persisted (broker/ack-gate.ts).
 import type { Duplex } from 'node:stream';
 import { AckGate } from './ack-gate.js';
 import { FrameGuard, type FrameGuardOptions, type PublishHook } from './frame-guard.js';
@@ -32,13 +36,13 @@ export function guardOf(conn: unknown): ConnectionGuard | undefined {
   return (conn as GuardedStream | null | undefined)?.[kGuard];
 }
 
-// Streams corked since the current event-loop turn began; all uncorked by one setImmediate.
-let corked: ConnectionGuard[] = [];
+// Connections holding bytes written in the current event-loop turn; all flushed by one setImmediate.
+let waiting: ConnectionGuard[] = [];
 let flushScheduled = false;
 
-function flushCorked(): void {
-  const list = corked;
-  corked = [];
+function flushWaiting(): void {
+  const list = waiting;
+  waiting = [];
   flushScheduled = false;
   for (const guard of list) guard.flush();
 }
@@ -47,7 +51,9 @@ export class ConnectionGuard extends FrameGuard {
   private readonly gate: AckGate | undefined;
   private rateHook: PublishHook | undefined;
   private rejected = false;
-  private isCorked = false;
+  /** Bytes written this turn, not yet handed to the stream. */
+  private pending: Buffer[] | undefined;
+  private pendingBytes = 0;
   private readonly streamRead: Read;
   private readonly streamWrite: Write;
   private readonly streamDestroy: Destroy;
@@ -60,7 +66,7 @@ export class ConnectionGuard extends FrameGuard {
     readonly peerCommonName: string | undefined,
   ) {
     super(settings);
-    const stream = conn as unknown as { [kGuard]?: ConnectionGuard; read: Read; write: Write; destroy: Destroy };
+    const stream = conn as unknown as { [kGuard]?: ConnectionGuard; read: Read; write: Write; destroy: Destroy; cork: unknown };
     this.streamRead = stream.read;
     this.streamWrite = stream.write;
     this.streamDestroy = stream.destroy;
@@ -68,6 +74,7 @@ export class ConnectionGuard extends FrameGuard {
     stream.read = guardedRead;
     stream.write = guardedWrite;
     stream.destroy = guardedDestroy;
+    stream.cork = undefined; // own property hiding Writable's: see the header
     if (settings.holdAcks) {
       const gate = new AckGate();
       this.gate = gate;
@@ -97,6 +104,7 @@ export class ConnectionGuard extends FrameGuard {
     this.settings.onVerdict(this, verdict);
     const conn = this.conn;
     if (verdict.connack !== undefined && !conn.writableEnded) {
+      this.flush();
       // CONNACK: session present 0 (MQTT-3.2.2-4), then close (MQTT-3.2.2-5). end() uncorks.
       conn.end(Buffer.from([0x20, 0x02, 0x00, verdict.connack]));
       conn.once('finish', () => conn.destroy());
@@ -117,37 +125,47 @@ export class ConnectionGuard extends FrameGuard {
     return null;
   }
 
-  /** Writes through the AckGate if any; keeps the stream corked until the next check phase. */
+  /** Queues bytes for this turn's single write (through the AckGate if any); false = wait for 'drain'. */
   send(buffers: readonly Buffer[], callback: WriteCallback | undefined): boolean {
+    for (let i = 0; i < buffers.length; i++) this.queue(buffers[i]!);
+    return this.settle(callback);
+  }
+
+  private queue(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    if (this.pending === undefined) {
+      this.pending = [bytes];
+      waiting.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushWaiting);
+      }
+    } else {
+      this.pending.push(bytes);
+    }
+    this.pendingBytes += bytes.length;
+  }
+
+  /** Writes now when a callback waits or the stream's buffer would be full; otherwise at the check phase. */
+  private settle(callback: WriteCallback | undefined): boolean {
     const conn = this.conn;
-    if (buffers.length === 0) {
+    if (callback !== undefined || this.pendingBytes + conn.writableLength >= conn.writableHighWaterMark) return this.flush(callback);
+    return !conn.writableNeedDrain;
+  }
+
+  /** Hands the bytes written since the last flush to the stream as one buffer. */
+  flush(callback?: WriteCallback): boolean {
+    const conn = this.conn;
+    const list = this.pending;
+    if (list === undefined) {
       if (callback) process.nextTick(callback);
       return !conn.writableNeedDrain;
     }
-    this.corkForTurn();
-    let ok = true;
-    for (let i = 0; i < buffers.length; i++) ok = this.streamWrite.call(conn, buffers[i], undefined, i === buffers.length - 1 ? callback : undefined);
-    return ok;
-  }
-
-  /** Corks the stream until the next check phase, unless it already is. */
-  private corkForTurn(): void {
-    const conn = this.conn;
-    if (this.isCorked || conn.destroyed || conn.writableEnded) return;
-    this.isCorked = true;
-    conn.cork();
-    corked.push(this);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flushCorked);
-    }
-  }
-
-  /** Ends this turn's cork: the packets written since leave in one writev. */
-  flush(): void {
-    if (!this.isCorked) return;
-    this.isCorked = false;
-    if (!this.conn.destroyed) this.conn.uncork();
+    this.pending = undefined;
+    const bytes = list.length === 1 ? list[0]! : Buffer.concat(list, this.pendingBytes);
+    this.pendingBytes = 0;
+    if (conn.destroyed && !callback) return false; // closed meanwhile: nothing can go, nobody waits
+    return this.streamWrite.call(conn, bytes, undefined, callback);
   }
 
   /** @internal the stream's own methods, for the shared replacements below. */
@@ -157,17 +175,19 @@ export class ConnectionGuard extends FrameGuard {
 
   /** @internal */
   writeTo(chunk: unknown, encoding: unknown, callback: unknown): boolean {
-    if (!this.gate) {
-      this.corkForTurn();
-      return this.streamWrite.call(this.conn, chunk, encoding, callback);
-    }
     const cb = (typeof encoding === 'function' ? encoding : callback) as WriteCallback | undefined;
-    // mqtt-packet writes topics as strings: bytes here, so the AckGate frames every byte, in order.
+    // mqtt-packet writes topics as strings: bytes here, so they join the turn's buffer (and the AckGate frames every byte, in order).
     const bytes = Buffer.isBuffer(chunk) ? chunk
       : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
         : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : undefined;
-    if (!bytes) return this.streamWrite.call(this.conn, chunk, encoding, callback);
-    return this.send(this.gate.write(bytes), cb);
+    if (!bytes || this.conn.destroyed || this.conn.writableEnded) {
+      // Not bytes, or too late: the stream answers (and reports) as it would have.
+      this.flush();
+      return this.streamWrite.call(this.conn, chunk, encoding, callback);
+    }
+    if (this.gate) return this.send(this.gate.write(bytes), cb);
+    this.queue(bytes);
+    return this.settle(cb);
   }
 
   /** @internal */

@@ -9,6 +9,10 @@ import { OutgoingQueue, type OutgoingPacket } from './outgoing-queue.js';
 const require = createRequire(import.meta.url);
 
 interface AsyncPersistence {
+  addSubscriptions(client: { id: string }, subs: readonly unknown[]): Promise<void>;
+  removeSubscriptions(client: { id: string }, subs: readonly string[]): Promise<void>;
+  cleanSubscriptions(client: { id: string }): Promise<void>;
+  subscriptionsByTopic(topic: string): Promise<readonly unknown[]>;
   outgoingEnqueue(sub: { clientId: string }, packet: OutgoingPacket): Promise<void>;
   outgoingEnqueueCombi(subs: readonly { clientId: string }[], packet: OutgoingPacket): Promise<void>;
   outgoingUpdate(client: { id: string }, packet: OutgoingPacket): Promise<void>;
@@ -24,8 +28,50 @@ const AsyncMemoryPersistence = require('aedes-persistence/asyncPersistence.js') 
 const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.js') as { CallBackPersistence: CallBackPersistenceClass };
 const Packet = require('aedes-packet') as PacketClass;
 
+/** Topics whose offline subscriptions are remembered (see `subscriptionsByTopic`); past this the memo starts over. */
+const MATCH_MEMO_TOPICS = 16_384;
+
 export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
   private readonly outgoing = new Map<string, OutgoingQueue>();
+  /** Topic → persistent sessions' subscriptions matching it; cleared on every subscription change. Off when
+   *  subscriptions are broadcast between brokers (those change the trie without passing through here). */
+  private readonly matched: Map<string, Promise<readonly unknown[]>> | undefined;
+
+  constructor(opts: { broadcastSubscriptions?: boolean } = {}) {
+    super(opts);
+    this.matched = opts.broadcastSubscriptions ? undefined : new Map();
+  }
+
+  /** Aedes asks this for every QoS > 0 message (enqueueOffline): the trie match splits the topic each time. */
+  override subscriptionsByTopic(topic: string): Promise<readonly unknown[]> {
+    const matched = this.matched;
+    if (!matched) return super.subscriptionsByTopic(topic);
+    let subs = matched.get(topic);
+    if (subs === undefined) {
+      subs = super.subscriptionsByTopic(topic);
+      if (matched.size >= MATCH_MEMO_TOPICS) matched.clear();
+      matched.set(topic, subs);
+    }
+    return subs;
+  }
+
+  override addSubscriptions(client: { id: string }, subs: readonly unknown[]): Promise<void> {
+    const done = super.addSubscriptions(client, subs); // changes the trie synchronously
+    this.matched?.clear();
+    return done;
+  }
+
+  override removeSubscriptions(client: { id: string }, subs: readonly string[]): Promise<void> {
+    const done = super.removeSubscriptions(client, subs);
+    this.matched?.clear();
+    return done;
+  }
+
+  override cleanSubscriptions(client: { id: string }): Promise<void> {
+    const done = super.cleanSubscriptions(client);
+    this.matched?.clear();
+    return done;
+  }
 
   private queueOf(clientId: string, create: boolean): OutgoingQueue | undefined {
     let queue = this.outgoing.get(clientId);

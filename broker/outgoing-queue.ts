@@ -13,60 +13,70 @@ export interface OutgoingPacket {
   readonly [key: string]: unknown;
 }
 
-/** Queue positions under one key: a number in the common case, a Set when keys collide (allocation-free hot path). */
-type Seqs = number | Set<number>;
-
-function add(seqs: Seqs | undefined, seq: number): Seqs {
-  if (seqs === undefined) return seq;
-  if (typeof seqs === 'number') return new Set([seqs, seq]);
-  return seqs.add(seq);
+interface Entry<P> {
+  packet: P;
+  /** Enqueue order. */
+  readonly seq: number;
+  removed: boolean;
 }
 
-/** What remains under the key once `seq` is gone (undefined = delete the key). */
-function remove(seqs: Seqs | undefined, seq: number): Seqs | undefined {
-  if (seqs === undefined || seqs === seq) return undefined;
-  if (typeof seqs === 'number') return seqs;
-  seqs.delete(seq);
-  return seqs.size === 0 ? undefined : seqs;
-}
+/** The entries under one key: one in the common case, an array when keys collide (no allocation on the hot path). */
+type Slot<P> = Entry<P> | Entry<P>[];
 
-class SeqIndex<K> {
-  private readonly map = new Map<K, Seqs>();
-  add(key: K, seq: number): void {
-    this.map.set(key, add(this.map.get(key), seq));
+class EntryIndex<K, P extends OutgoingPacket> {
+  private readonly map = new Map<K, Slot<P>>();
+
+  add(key: K, entry: Entry<P>): void {
+    const slot = this.map.get(key);
+    if (slot === undefined) this.map.set(key, entry);
+    else if (Array.isArray(slot)) slot.push(entry);
+    else this.map.set(key, [slot, entry]);
   }
-  remove(key: K, seq: number): void {
-    const rest = remove(this.map.get(key), seq);
-    if (rest === undefined) this.map.delete(key);
-    else this.map.set(key, rest);
+
+  remove(key: K, entry: Entry<P>): void {
+    const slot = this.map.get(key);
+    if (slot === entry) {
+      this.map.delete(key);
+    } else if (Array.isArray(slot)) {
+      const i = slot.indexOf(entry);
+      if (i >= 0) slot.splice(i, 1);
+      if (slot.length === 1) this.map.set(key, slot[0]!);
+      else if (slot.length === 0) this.map.delete(key);
+    }
   }
-  /** The earliest position under `key` whose packet passes `accept`. */
-  earliest(key: K, accept: (seq: number) => boolean): number | undefined {
-    const seqs = this.map.get(key);
-    if (seqs === undefined) return undefined;
-    if (typeof seqs === 'number') return accept(seqs) ? seqs : undefined;
-    let min: number | undefined;
-    for (const seq of seqs) if ((min === undefined || seq < min) && accept(seq)) min = seq;
+
+  /** The earliest entry under `key`; with `otherThan`, only among entries from another broker than that id. */
+  earliest(key: K, otherThan?: { readonly brokerId?: string | undefined }): Entry<P> | undefined {
+    const slot = this.map.get(key);
+    if (slot === undefined) return undefined;
+    if (!Array.isArray(slot)) return otherThan === undefined || slot.packet.brokerId !== otherThan.brokerId ? slot : undefined;
+    let min: Entry<P> | undefined;
+    for (const e of slot) if ((min === undefined || e.seq < min.seq) && (otherThan === undefined || e.packet.brokerId !== otherThan.brokerId)) min = e;
     return min;
   }
 }
 
 export class OutgoingQueue<P extends OutgoingPacket = OutgoingPacket> {
   private seq = 0;
-  private readonly entries = new Map<number, P>(); // insertion order = enqueue order
-  private readonly byBroker = new Map<string | undefined, SeqIndex<number | undefined>>(); // brokerId → counter → seqs
-  private readonly byMessageId = new SeqIndex<number>();
-  /** Entries without a message id, in enqueue order (the long list of not yet sent messages). */
-  private readonly unsent = new Set<number>();
+  /** Entries in enqueue order from `head` on; removed ones are skipped and dropped from the front. */
+  private entries: Entry<P>[] = [];
+  private head = 0;
+  private count = 0;
+  private readonly byBroker = new Map<string | undefined, EntryIndex<number | undefined, P>>(); // brokerId → counter → entries
+  private readonly byMessageId = new EntryIndex<number, P>();
+  /** Entries without a message id (not yet sent); none of them lies before `scan`. */
+  private unsent = 0;
+  private scan = 0;
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
   enqueue(packet: P): void {
-    const seq = ++this.seq;
-    this.entries.set(seq, packet);
-    this.index(seq, packet);
+    const entry: Entry<P> = { packet, seq: ++this.seq, removed: false };
+    this.entries.push(entry);
+    this.count++;
+    this.index(entry, true);
   }
 
   /**
@@ -74,54 +84,89 @@ export class OutgoingQueue<P extends OutgoingPacket = OutgoingPacket> {
    * message id matches but comes from another broker (a PUBREL replacing its PUBLISH, QoS 2). False if none.
    */
   update(packet: P): boolean {
-    const sameMessage = this.byBroker.get(packet.brokerId)?.earliest(packet.brokerCounter, () => true);
-    const otherBroker = (seq: number): boolean => this.entries.get(seq)!.brokerId !== packet.brokerId;
-    const sameId = packet.messageId === undefined ? this.firstUnsent(otherBroker) : this.byMessageId.earliest(packet.messageId, otherBroker);
-    const seq = sameMessage === undefined ? sameId : sameId === undefined ? sameMessage : Math.min(sameMessage, sameId);
-    if (seq === undefined) return false;
-    const old = this.entries.get(seq)!;
-    this.unindex(seq, old);
-    if (seq === sameMessage) {
-      old.messageId = packet.messageId;
-      this.index(seq, old);
+    const sameMessage = this.byBroker.get(packet.brokerId)?.earliest(packet.brokerCounter);
+    const sameId = packet.messageId === undefined ? this.firstUnsent(packet) : this.byMessageId.earliest(packet.messageId, packet);
+    const entry = sameMessage === undefined ? sameId : sameId === undefined || sameMessage.seq < sameId.seq ? sameMessage : sameId;
+    if (entry === undefined) return false;
+    if (entry === sameMessage) {
+      // Same broker id and counter: only the message id changes (the common case: a queued message is sent).
+      this.unindexMessageId(entry);
+      entry.packet.messageId = packet.messageId;
+      this.indexMessageId(entry, false);
     } else {
-      this.entries.set(seq, packet); // keeps its place in the queue
-      this.index(seq, packet);
+      this.unindex(entry);
+      entry.packet = packet; // keeps its place in the queue
+      this.index(entry, false);
     }
     return true;
   }
 
   /** Removes and returns the earliest entry with this message id. */
   clear(messageId: number | undefined): P | undefined {
-    const seq = messageId === undefined ? this.firstUnsent(() => true) : this.byMessageId.earliest(messageId, () => true);
-    if (seq === undefined) return undefined;
-    const packet = this.entries.get(seq)!;
-    this.unindex(seq, packet);
-    this.entries.delete(seq);
-    return packet;
+    const entry = messageId === undefined ? this.firstUnsent(undefined) : this.byMessageId.earliest(messageId);
+    if (entry === undefined) return undefined;
+    this.unindex(entry);
+    entry.removed = true;
+    this.count--;
+    const entries = this.entries;
+    while (this.head < entries.length && entries[this.head]!.removed) this.head++;
+    if (this.head === entries.length) {
+      this.entries = [];
+      this.head = 0;
+      this.scan = 0;
+    } else if (this.head > 1024 && this.head * 2 > entries.length) {
+      this.entries = entries.slice(this.head);
+      this.scan = Math.max(0, this.scan - this.head);
+      this.head = 0;
+    }
+    return entry.packet;
   }
 
   /** A snapshot in enqueue order. */
   toArray(): P[] {
-    return [...this.entries.values()];
+    const out: P[] = [];
+    for (let i = this.head; i < this.entries.length; i++) if (!this.entries[i]!.removed) out.push(this.entries[i]!.packet);
+    return out;
   }
 
-  private firstUnsent(accept: (seq: number) => boolean): number | undefined {
-    for (const seq of this.unsent) if (accept(seq)) return seq; // enqueue order
+  /** The earliest entry not yet sent; with `otherThan`, only among entries from another broker than that id. */
+  private firstUnsent(otherThan: { readonly brokerId?: string | undefined } | undefined): Entry<P> | undefined {
+    if (this.unsent === 0) return undefined;
+    const entries = this.entries;
+    let i = Math.max(this.scan, this.head);
+    while (i < entries.length && (entries[i]!.removed || entries[i]!.packet.messageId !== undefined)) i++;
+    this.scan = i;
+    for (; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (!e.removed && e.packet.messageId === undefined && (otherThan === undefined || e.packet.brokerId !== otherThan.brokerId)) return e;
+    }
     return undefined;
   }
 
-  private index(seq: number, packet: P): void {
-    let counters = this.byBroker.get(packet.brokerId);
-    if (!counters) this.byBroker.set(packet.brokerId, (counters = new SeqIndex()));
-    counters.add(packet.brokerCounter, seq);
-    if (packet.messageId === undefined) this.unsent.add(seq);
-    else this.byMessageId.add(packet.messageId, seq);
+  /** `last`: the entry was just enqueued (so it does not lie before `scan`). */
+  private index(entry: Entry<P>, last: boolean): void {
+    let counters = this.byBroker.get(entry.packet.brokerId);
+    if (!counters) this.byBroker.set(entry.packet.brokerId, (counters = new EntryIndex()));
+    counters.add(entry.packet.brokerCounter, entry);
+    this.indexMessageId(entry, last);
   }
 
-  private unindex(seq: number, packet: P): void {
-    this.byBroker.get(packet.brokerId)?.remove(packet.brokerCounter, seq);
-    if (packet.messageId === undefined) this.unsent.delete(seq);
-    else this.byMessageId.remove(packet.messageId, seq);
+  private unindex(entry: Entry<P>): void {
+    this.byBroker.get(entry.packet.brokerId)?.remove(entry.packet.brokerCounter, entry);
+    this.unindexMessageId(entry);
+  }
+
+  private indexMessageId(entry: Entry<P>, last: boolean): void {
+    if (entry.packet.messageId !== undefined) {
+      this.byMessageId.add(entry.packet.messageId, entry);
+    } else {
+      this.unsent++;
+      if (!last) this.scan = this.head; // it may lie before `scan` (a message id taken back, which Aedes never does)
+    }
+  }
+
+  private unindexMessageId(entry: Entry<P>): void {
+    if (entry.packet.messageId !== undefined) this.byMessageId.remove(entry.packet.messageId, entry);
+    else this.unsent--;
   }
 }

@@ -9,14 +9,13 @@
 // Protocol (IPC): → {type:'ready', port}; ← {type:'gc'} → {type:'gc-done'};
 // ← {type:'snapshot', path?} → {type:'snapshot-done', memory} (full GC, a V8 heap snapshot when a path is given,
 // process.memoryUsage()). Stopped by SIGTERM.
-import { Aedes } from 'aedes';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
-import { createBrokerService, type BrokerAuth } from '../../broker/broker-service.js';
+import type { BrokerAuth } from '../../broker/broker-service.js';
 import { createEmitter } from '../../broker/emitter.js';
 import { createMemoryPersistence } from '../../broker/memory-persistence.js';
 import { silentLogger } from '../../core/log.js';
@@ -28,7 +27,10 @@ import { BENCH_INGEST_SECRET, BENCH_SECRET, benchDeviceId } from './brokers.js';
 
 type Mode = 'aedes' | 'aedes-mq' | 'aedes-mq-store' | 'ours' | 'ours-auth';
 
+// Aedes and our broker are imported only in their own modes: broker-service.ts changes how mqtt-packet loads
+// (broker/quiet-packet-debug.ts), which the stock Aedes modes must not get.
 async function startAedes(mode: 'aedes' | 'aedes-mq' | 'aedes-mq-store'): Promise<{ port: number; stop(): Promise<void> }> {
+  const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker({
     // BENCH_EMITTER_CONCURRENCY: try other bounds than the default (bench only).
     ...(mode !== 'aedes' ? { mq: createEmitter({ concurrency: Number(process.env.BENCH_EMITTER_CONCURRENCY) || undefined }) } : {}),
@@ -79,6 +81,7 @@ async function benchRegistry(devices: number): Promise<{ auth: BrokerAuth; clean
 }
 
 async function startOurs(mode: 'ours' | 'ours-auth', devices: number): Promise<{ port: number; stop(): Promise<void> }> {
+  const { createBrokerService } = await import('../../broker/broker-service.js');
   const denyAll: BrokerAuth = { verifyDevice: () => Promise.resolve(false), verifyService: () => Promise.resolve(false) };
   const reg = mode === 'ours-auth' ? await benchRegistry(devices) : undefined;
   const service = createBrokerService({

@@ -58,3 +58,14 @@ describe('reserved client ids', () => {
     expect(isReservedClientId('probe-1')).toBe(false);
   });
 });
+
+describe('ACL for a device\'s own publishes', () => {
+  it('allows exactly its own up and status topics, not a neighbour\'s or a near miss', () => {
+    expect(mayPublish(device, 'devices/probe-1/up')).toBe(true);
+    expect(mayPublish(device, 'devices/probe-1/status')).toBe(true);
+    for (const topic of ['devices/probe-2/up', 'devices/probe-10/up', 'devices/probe-/up', 'devices/probe-1/upx', 'devices/probe-1/u',
+      'devices/probe-1/down', 'devices/probe-1/up/x', 'xdevices/probe-1/up', 'devices/probe-1//up', 'devices/probe-1/statu']) {
+      expect(mayPublish(device, topic), topic).toBe(false);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // The connection guard on an in-memory Duplex (no sockets): what Aedes reads has passed the FrameGuard, the
-// packets written in one event-loop turn leave in one write, a destroy right after a write still hands
-// the bytes to the stream (a refusal CONNACK is not lost), and a verdict answers with its CONNACK and closes.
+// packets written in one event-loop turn leave in one write (sooner when the stream would be full), a destroy
+// right after a write still hands the bytes to the stream (a refusal CONNACK is not lost), and a verdict
+// answers with its CONNACK and closes.
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConnectionGuard, guardOf, type GuardSettings } from '../../../broker/guarded-connection.js';
@@ -54,7 +55,28 @@ describe('ConnectionGuard', () => {
     stream.write(Buffer.from([0x40, 2, 0, 3]));
     expect(writes).toEqual([]);
     await nextCheckPhase();
-    expect(writes).toEqual([[Buffer.from([0x40, 2, 0, 1]), Buffer.from([0x40, 2, 0, 2]), Buffer.from([0x40, 2, 0, 3])]]);
+    expect(writes).toEqual([[Buffer.from([0x40, 2, 0, 1, 0x40, 2, 0, 2, 0x40, 2, 0, 3])]]);
+  });
+
+  it('writes at once when the stream would be full, and asks to wait only when a drain will follow', async () => {
+    let release: (() => void) | undefined;
+    const chunks: Buffer[] = [];
+    const stream = new Duplex({
+      highWaterMark: 16,
+      read() { /* unused */ },
+      write(chunk: Buffer, _enc, cb) { chunks.push(chunk); release = cb; }, // the peer reads slowly
+    });
+    new ConnectionGuard(stream, { maxPacketBytes: 1024, keepaliveMaxS: 1200, holdAcks: false, onVerdict: () => undefined }, undefined, undefined);
+    expect(stream.write(Buffer.alloc(8, 1))).toBe(true); // held for this turn
+    expect(chunks).toEqual([]);
+    expect(stream.write(Buffer.alloc(8, 2))).toBe(false); // 16 bytes reach the high-water mark: written now
+    expect(chunks).toEqual([Buffer.concat([Buffer.alloc(8, 1), Buffer.alloc(8, 2)])]);
+    const drained = new Promise((resolve) => stream.once('drain', resolve));
+    release!();
+    await drained;
+    expect(stream.write('topic')).toBe(true); // strings (mqtt-packet's topics) join the turn's bytes
+    await nextCheckPhase();
+    expect(chunks[1]).toEqual(Buffer.from('topic'));
   });
 
   it('flushes what was written before a destroy in the same turn (a refusal CONNACK is not lost)', () => {

@@ -48,4 +48,49 @@ describe('outgoing queue', () => {
     }
     expect(q.size).toBe(0);
   });
+
+  it('answers like the front-to-back scan over a random mix of brokers, counters and colliding message ids', () => {
+    // The scan aedes-persistence 11 runs (asyncPersistence.js outgoingUpdate / outgoingClearMessageId).
+    const model: OutgoingPacket[] = [];
+    const scanUpdate = (packet: OutgoingPacket): boolean => {
+      for (let i = 0; i < model.length; i++) {
+        const t = model[i]!;
+        if (t.brokerId === packet.brokerId) {
+          if (t.brokerCounter === packet.brokerCounter) {
+            t.messageId = packet.messageId;
+            return true;
+          }
+        } else if (t.messageId === packet.messageId) {
+          model[i] = packet;
+          return true;
+        }
+      }
+      return false;
+    };
+    const scanClear = (messageId: number | undefined): OutgoingPacket | undefined => {
+      const i = model.findIndex((t) => t.messageId === messageId);
+      return i < 0 ? undefined : model.splice(i, 1)[0];
+    };
+    const q = new OutgoingQueue();
+    let seed = 42;
+    const rnd = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n);
+    const brokerIds = ['b1', 'b2', undefined];
+    for (let step = 0; step < 8_000; step++) {
+      const op = rnd(10);
+      const brokerId = brokerIds[rnd(3)];
+      const messageId = rnd(5) === 0 ? undefined : 1 + rnd(6);
+      if (op < 4) {
+        const p = { brokerId, brokerCounter: rnd(8), topic: 't', n: step };
+        model.push({ ...p });
+        q.enqueue({ ...p });
+      } else if (op < 8) {
+        const p = { brokerId, brokerCounter: rnd(8), messageId, topic: 't', n: step };
+        expect(q.update({ ...p })).toBe(scanUpdate({ ...p }));
+      } else {
+        expect(q.clear(messageId)).toEqual(scanClear(messageId));
+      }
+      if (step % 500 === 0) expect(q.toArray()).toEqual(model);
+    }
+    expect(q.toArray()).toEqual(model);
+  });
 });
