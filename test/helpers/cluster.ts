@@ -1,6 +1,10 @@
 // Runs the separate `ruong` processes of a cluster (issue 9) as real child processes through tsx: brokers
 // sharing a redis-server, ingest workers, all on free loopback ports and one DATA_DIR (the shared registry).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRegistry } from '../../core/registry/registry.js';
 import { freePort } from './influxd.js';
 import { eventually } from './platform.js';
 
@@ -73,4 +77,20 @@ export async function startClusterApi(dataDir: string): Promise<ClusterApi> {
 /** `ruong rules` fed by a subscription to one broker. */
 export function startClusterRules(dataDir: string, brokerUrl: string): Promise<RuongChild> {
   return spawnRuong('rules', { DATA_DIR: dataDir, INGEST_MQTT_URL: brokerUrl }, 'rules are running');
+}
+
+/**
+ * A new DATA_DIR whose registry holds cooperative `coop-demo` with one farm and field and the given devices
+ * (soil probes); returns the directory and each device's secret. The cluster processes share it.
+ */
+export async function seedClusterDataDir(prefix: string, deviceIds: readonly string[], crop = 'coffee'): Promise<{ dataDir: string; secrets: Map<string, string> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const registry = createRegistry(join(dataDir, 'registry.db'));
+  const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
+  const farm = registry.createFarm({ cooperativeId: coop, name: 'Farm' });
+  const field = registry.createField({ farmId: farm, name: 'Field', crop });
+  const secrets = new Map<string, string>();
+  for (const id of deviceIds) secrets.set(id, (await registry.provisionDevice({ id, fieldId: field, kind: 'soil_probe', name: id })).secret);
+  registry.close();
+  return { dataDir, secrets };
 }

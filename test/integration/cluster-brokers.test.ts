@@ -2,14 +2,12 @@
 // a device connected to broker A reaches a subscriber connected to broker B, and a QoS 1 message published
 // on A while B's subscriber is offline is delivered when it comes back (on either broker).
 // Required in CI (REQUIRE_REDIS=1); skipped elsewhere only when redis-server is missing.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry } from '../../core/registry/registry.js';
 import { reading } from '../helpers/broker-witness.js';
-import { startClusterBroker, type ClusterBroker } from '../helpers/cluster.js';
+import { seedClusterDataDir, startClusterBroker, type ClusterBroker } from '../helpers/cluster.js';
 import { connectDevice, eventually } from '../helpers/platform.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -27,13 +25,9 @@ describe.skipIf(!redisAvailable())('two brokers sharing Redis', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    dataDir = mkdtempSync(join(tmpdir(), 'ruong-cluster-brokers-'));
-    const registry = createRegistry(join(dataDir, 'registry.db'));
-    const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
-    const farm = registry.createFarm({ cooperativeId: coop, name: 'Farm' });
-    const field = registry.createField({ farmId: farm, name: 'Field', crop: 'coffee' });
-    secret = (await registry.provisionDevice({ id: 'node-a-1', fieldId: field, kind: 'soil_probe', name: 'on A' })).secret;
-    registry.close();
+    const seeded = await seedClusterDataDir('ruong-cluster-brokers-', ['node-a-1']);
+    dataDir = seeded.dataDir;
+    secret = seeded.secrets.get('node-a-1')!;
     [a, b] = await Promise.all([startClusterBroker(dataDir, redis.url), startClusterBroker(dataDir, redis.url)]);
   }, 60_000);
   afterAll(async () => {

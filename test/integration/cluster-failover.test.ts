@@ -6,15 +6,12 @@
 // device's seq (each seq has its own timestamp).
 // Required in CI (REQUIRE_REDIS=1, REQUIRE_INFLUX=1); skipped elsewhere only when a binary is missing.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRegistry } from '../../core/registry/registry.js';
 import { createInfluxStore } from '../../core/store/influx-store.js';
 import { METRIC } from '../helpers/broker-witness.js';
-import { startClusterBroker, startClusterIngest, type ClusterBroker, type RuongChild } from '../helpers/cluster.js';
+import { seedClusterDataDir, startClusterBroker, startClusterIngest, type ClusterBroker, type RuongChild } from '../helpers/cluster.js';
 import { eventually } from '../helpers/platform.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -32,13 +29,9 @@ describe.skipIf(!redisAvailable() || influxUrl === '')('cluster failover: a brok
 
   beforeAll(async () => {
     redis = await startRedis();
-    dataDir = mkdtempSync(join(tmpdir(), 'ruong-cluster-failover-'));
-    const registry = createRegistry(join(dataDir, 'registry.db'));
-    const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
-    const farm = registry.createFarm({ cooperativeId: coop, name: 'Farm' });
-    const field = registry.createField({ farmId: farm, name: 'Field', crop: 'coffee' });
-    secret = (await registry.provisionDevice({ id: 'roamer', fieldId: field, kind: 'soil_probe', name: 'roamer' })).secret;
-    registry.close();
+    const seeded = await seedClusterDataDir('ruong-cluster-failover-', ['roamer']);
+    dataDir = seeded.dataDir;
+    secret = seeded.secrets.get('roamer')!;
     env = { STORE: 'influx', INFLUX_URL: `${influxUrl}/cluster_${randomBytes(4).toString('hex')}` };
   }, 30_000);
   afterAll(async () => {

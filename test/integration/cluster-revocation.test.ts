@@ -2,13 +2,12 @@
 // device's live session on a separate `ruong broker` process within about a second (registry migration 7's
 // credential change feed, cli/credential-watch.ts), and the old credential cannot reconnect. The broker
 // process also serves GET /metrics on METRICS_PORT (cli/metrics-endpoint.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry, type Registry } from '../../core/registry/registry.js';
-import { startClusterBroker, type ClusterBroker } from '../helpers/cluster.js';
+import { seedClusterDataDir, startClusterBroker, type ClusterBroker } from '../helpers/cluster.js';
 import { freePort } from '../helpers/influxd.js';
 import { eventually } from '../helpers/platform.js';
 
@@ -17,14 +16,11 @@ describe('credential changes made by another process', () => {
   let registry: Registry;
   let broker: ClusterBroker;
   let metricsPort: number;
-  const secrets = new Map<string, string>();
+  let secrets: Map<string, string>;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'ruong-cluster-revoke-'));
-    registry = createRegistry(join(dataDir, 'registry.db'));
-    const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
-    const field = registry.createField({ farmId: registry.createFarm({ cooperativeId: coop, name: 'Farm' }), name: 'Field', crop: 'rice' });
-    for (const id of ['revoked-1', 'rotated-1', 'bystander']) secrets.set(id, (await registry.provisionDevice({ id, fieldId: field, kind: 'soil_probe', name: id })).secret);
+    ({ dataDir, secrets } = await seedClusterDataDir('ruong-cluster-revoke-', ['revoked-1', 'rotated-1', 'bystander']));
+    registry = createRegistry(join(dataDir, 'registry.db')); // as `ruong api` would, in another process
     metricsPort = await freePort();
     broker = await startClusterBroker(dataDir, undefined, { METRICS_PORT: String(metricsPort) });
   }, 60_000);

@@ -6,17 +6,14 @@
 // messages the shard sessions kept meanwhile. Every reading is stored exactly once, counted by device seq.
 // Required in CI (REQUIRE_REDIS=1, REQUIRE_INFLUX=1); skipped elsewhere only when a binary is missing.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRegistry } from '../../core/registry/registry.js';
 import { createInfluxStore } from '../../core/store/influx-store.js';
 import { shardOfKey } from '../../core/telemetry/ingest-shards.js';
 import { rendezvousOwner } from '../../ingest/shard-coordinator.js';
 import { METRIC } from '../helpers/broker-witness.js';
-import { startClusterBroker, startClusterIngest, type RuongChild } from '../helpers/cluster.js';
+import { seedClusterDataDir, startClusterBroker, startClusterIngest, type RuongChild } from '../helpers/cluster.js';
 import { eventually } from '../helpers/platform.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -30,7 +27,7 @@ const influxUrl = inject('influxUrl');
 describe.skipIf(!redisAvailable() || influxUrl === '')('sharded ingest: 2 brokers, 2 workers, one of each killed mid-run', () => {
   let redis: RedisServer;
   let dataDir: string;
-  const secrets = new Map<string, string>();
+  let secrets: Map<string, string>;
   const children: RuongChild[] = [];
   const devices: MqttClient[] = [];
   let env: Record<string, string>;
@@ -44,13 +41,7 @@ describe.skipIf(!redisAvailable() || influxUrl === '')('sharded ingest: 2 broker
 
   beforeAll(async () => {
     redis = await startRedis();
-    dataDir = mkdtempSync(join(tmpdir(), 'ruong-cluster-shards-'));
-    const registry = createRegistry(join(dataDir, 'registry.db'));
-    const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
-    const farm = registry.createFarm({ cooperativeId: coop, name: 'Farm' });
-    const field = registry.createField({ farmId: farm, name: 'Field', crop: 'rice' });
-    for (const id of DEVICES) secrets.set(id, (await registry.provisionDevice({ id, fieldId: field, kind: 'soil_probe', name: id })).secret);
-    registry.close();
+    ({ dataDir, secrets } = await seedClusterDataDir('ruong-cluster-shards-', DEVICES, 'rice'));
     env = { REDIS_URL: redis.url, INGEST_SHARDS: String(SHARDS), INGEST_SHARD_LEASE_MS: '1500', STORE: 'influx', INFLUX_URL: `${influxUrl}/shards_${randomBytes(4).toString('hex')}` };
   }, 30_000);
   afterAll(async () => {
