@@ -18,9 +18,19 @@ describe.skipIf(!redisAvailable())('two brokers sharing Redis', () => {
   let a: ClusterBroker;
   let b: ClusterBroker;
 
-  function subscriber(url: string): Promise<MqttClient> {
+  /**
+   * The listener is attached before the connection opens: a resumed session's queued messages may arrive in
+   * the same TCP read as the CONNACK (the broker writes a turn's packets at once), before connectAsync resolves.
+   */
+  async function subscriber(url: string, onMessage: (payload: string) => void): Promise<MqttClient> {
     const password = readFileSync(join(dataDir, 'ingest.secret'), 'utf8').trim();
-    return mqtt.connectAsync(url, { clientId: 'ruong-ingest-probe', username: 'ruong-ingest', password, clean: false, reconnectPeriod: 0 });
+    const client = mqtt.connect(url, { clientId: 'ruong-ingest-probe', username: 'ruong-ingest', password, clean: false, reconnectPeriod: 0 });
+    client.on('message', (_topic, payload) => onMessage(payload.toString()));
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    return client;
   }
 
   beforeAll(async () => {
@@ -37,9 +47,8 @@ describe.skipIf(!redisAvailable())('two brokers sharing Redis', () => {
   });
 
   it('delivers a device\'s message on broker A to a subscriber on broker B, live and after the subscriber was away', async () => {
-    const sub = await subscriber(b.url);
     const got: string[] = [];
-    sub.on('message', (_topic, payload) => got.push(payload.toString()));
+    const sub = await subscriber(b.url, (payload) => got.push(payload));
     await sub.subscribeAsync('devices/+/up', { qos: 1 });
 
     const device = await connectDevice(a.url, 'node-a-1', secret);
@@ -51,9 +60,8 @@ describe.skipIf(!redisAvailable())('two brokers sharing Redis', () => {
     await sub.endAsync();
     await device.publishAsync('devices/node-a-1/up', reading(2), { qos: 1 });
     await device.endAsync();
-    const back = await subscriber(a.url);
     const queued: string[] = [];
-    back.on('message', (_topic, payload) => queued.push(payload.toString()));
+    const back = await subscriber(a.url, (payload) => queued.push(payload));
     await eventually(() => Promise.resolve(queued.length >= 1 ? true : undefined), 10_000, 'queued message after reconnect');
     expect(queued).toEqual([reading(2)]);
     await back.endAsync();
