@@ -12,6 +12,7 @@ import { allShardsFilter, unshardTopic } from '../core/telemetry/ingest-shards.j
 import type { StoredReading } from '../core/telemetry/reading.js';
 import { topics } from '../core/telemetry/topics.js';
 import type { ReadingSource } from '../rules/reading-source.js';
+import { brokerUrlOf, type BrokerAddress } from './ingest-brokers.js';
 
 export interface MqttReadingSource extends ReadingSource {
   start(): Promise<void>;
@@ -19,9 +20,9 @@ export interface MqttReadingSource extends ReadingSource {
 }
 
 export function createMqttReadingSource(opts: {
-  url: string; username: string; password: string; clientId: string; registry: Registry; log: Logger; rawRetentionMs?: number;
-  /** Other brokers of a cluster (mqtt.js moves to the next on reconnect). */
-  alternateUrls?: readonly string[];
+  /** The broker(s), tried in turn (mqtt.js moves to the next on reconnect). */
+  servers: readonly BrokerAddress[];
+  username: string; password: string; clientId: string; registry: Registry; log: Logger; rawRetentionMs?: number;
   /** INGEST_SHARDS: > 1 = the brokers publish uplinks under ingest/{shard}/… (core/telemetry/ingest-shards.ts). */
   ingestShards?: number;
 }): MqttReadingSource {
@@ -57,12 +58,11 @@ export function createMqttReadingSource(opts: {
       return () => { listeners.delete(listener); };
     },
     async start() {
-      const servers = [opts.url, ...(opts.alternateUrls ?? [])].map((u) => { const url = new URL(u); return { host: url.hostname, port: url.port ? Number(url.port) : 1883 }; });
-      client = await mqtt.connectAsync({ servers, clientId: opts.clientId, username: opts.username, password: opts.password, clean: true, reconnectPeriod: 1000 });
+      client = await mqtt.connectAsync({ servers: opts.servers.map((a) => ({ ...a })), clientId: opts.clientId, username: opts.username, password: opts.password, clean: true, reconnectPeriod: 1000 });
       client.on('message', onMessage);
       client.on('connect', () => { void client?.subscribeAsync(filters, { qos: 1 }); });
       await client.subscribeAsync(filters, { qos: 1 });
-      log.info({ url: opts.url }, 'rules reading source subscribed');
+      log.info({ servers: opts.servers.map(brokerUrlOf) }, 'rules reading source subscribed');
     },
     async stop() {
       const c = client;

@@ -29,10 +29,10 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
   const rawRetentionMs = config.RAW_RETENTION_DAYS * 86_400_000;
   const store = createConfiguredStore(config, log);
   const metrics = createMetrics({ defaultMetrics: true });
-  const [first, ...alternates] = ingestBrokers(config);
-  const url = new URL(brokerUrlOf(first));
+  const servers = ingestBrokers(config);
+  const [first] = servers;
   const source = createMqttReadingSource({
-    url: url.href, alternateUrls: alternates.map(brokerUrlOf), ingestShards: config.INGEST_SHARDS,
+    servers, ingestShards: config.INGEST_SHARDS,
     ...credential, clientId: `${credential.username}-rules`, registry, log: log.child({ service: 'rules-source' }), rawRetentionMs,
   });
   const alerts = createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) });
@@ -47,8 +47,8 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
     },
   });
   // MQTT alerts (alerts/{farmId}) only through a broker on this machine (the notifier connects to 127.0.0.1).
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
-  const port = url.port ? Number(url.port) : 1883;
+  const loopback = first.host === '127.0.0.1' || first.host === 'localhost';
+  const port = first.port;
   const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: loopback ? () => port : undefined, source: alerts });
   const services: Service[] = [
     registryService(registry),
@@ -60,7 +60,7 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
   if (endpoint) services.push(endpoint);
   const lifecycle = createLifecycle(services, log);
   await runUntilSignal(lifecycle, log);
-  out(`  Ruộng rules are running — store: ${store.kind}, broker: ${url.href}, data: ${config.DATA_DIR}`);
+  out(`  Ruộng rules are running — store: ${store.kind}, broker: ${servers.map(brokerUrlOf).join(', ')}, data: ${config.DATA_DIR}`);
   if (endpoint) out(`  Metrics: http://${config.METRICS_HOST}:${endpoint.port()}/metrics`);
   out('  Stop with Ctrl-C.');
   return 0;

@@ -18,37 +18,6 @@ export interface AlertText {
 /** The numbers that justify an alert (reading, threshold, ET0, depletion …), JSON-serialisable. */
 export type AlertValues = Readonly<Record<string, number | string | boolean | null>>;
 
-export interface Alert extends NotifiableAlert {
-  readonly id: string;
-  readonly cooperativeId: string;
-  readonly farmId: string | null;
-  readonly fieldId: string | null;
-  readonly deviceId: string | null;
-  readonly ruleId: string;
-  /** What the alert is about, e.g. `field:field-rice-1` or `device:awd-rice-1`. One unresolved alert per (rule, subject). */
-  readonly subject: string;
-  readonly kind: string;
-  readonly severity: Severity;
-  readonly status: AlertStatus;
-  readonly text: AlertText;
-  readonly values: AlertValues;
-  /** Epoch ms. */
-  readonly openedAt: number;
-  readonly updatedAt: number;
-  readonly acknowledgedAt: number | null;
-  readonly acknowledgedBy: string | null;
-  readonly ackComment: string | null;
-  readonly resolvedAt: number | null;
-  /** A user id, or `auto` when the rule saw the condition clear. */
-  readonly resolvedBy: string | null;
-  readonly resolveReason: string | null;
-  readonly escalateAfterMs: number | null;
-  readonly escalationLevel: number;
-  readonly escalatedAt: number | null;
-  /** User ids of the cooperative's technicians the alert was escalated to (delivery: issue 7). */
-  readonly escalatedTo: readonly string[];
-}
-
 /** What a rule asks for when its condition starts to hold (or keeps holding). */
 export interface AlertRaise {
   readonly cooperativeId: string;
@@ -63,6 +32,27 @@ export interface AlertRaise {
   readonly values: AlertValues;
   /** Escalate to technicians when still unacknowledged after this long; null = never. */
   readonly escalateAfterMs: number | null;
+}
+
+/** An alert as stored: what the rule raised, plus its identity and lifecycle. */
+export interface Alert extends NotifiableAlert, AlertRaise {
+  readonly id: string;
+  readonly values: AlertValues;
+  readonly status: AlertStatus;
+  /** Epoch ms. */
+  readonly openedAt: number;
+  readonly updatedAt: number;
+  readonly acknowledgedAt: number | null;
+  readonly acknowledgedBy: string | null;
+  readonly ackComment: string | null;
+  readonly resolvedAt: number | null;
+  /** A user id, or `auto` when the rule saw the condition clear. */
+  readonly resolvedBy: string | null;
+  readonly resolveReason: string | null;
+  readonly escalationLevel: number;
+  readonly escalatedAt: number | null;
+  /** User ids of the cooperative's technicians the alert was escalated to (delivery: issue 7). */
+  readonly escalatedTo: readonly string[];
 }
 
 /** One lifecycle change, as issue 7's AlertSource expects it (`seq` = escalation level). */

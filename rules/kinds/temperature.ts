@@ -4,7 +4,7 @@
 // "rét hại" ≤ 13 °C — one alert per station.
 import { coffeeFrostRisk } from '../agronomy/temperature-stress.js';
 import type { ConditionState, Level } from '../condition.js';
-import { decide, severityOf, type KindHandler, type RuleResult } from '../evaluation.js';
+import { decide, severityOf, type FieldInfo, type KindHandler, type RuleInput, type RuleResult } from '../evaluation.js';
 import { riceCalendar } from '../field-agronomy.js';
 import type { RuleOf } from '../rule-schema.js';
 import { fieldLabel, num } from '../text-format.js';
@@ -16,6 +16,15 @@ interface TempState {
 
 const WIND_MAX_AGE_MS = 3_600_000;
 
+/** A field's station air temperature newer than the last one evaluated, or undefined. */
+function newAirTemperature(state: TempState | undefined, input: RuleInput): { field: FieldInfo; t: number; ts: number } | undefined {
+  if (!input.field || input.type !== 'sample') return undefined;
+  const t = input.sample.values.air_temperature;
+  const ts = input.sample.ts;
+  if (t === undefined || (state?.lastTs !== undefined && ts <= state.lastTs)) return undefined;
+  return { field: input.field, t, ts };
+}
+
 const stationTemperature = (_r: unknown, sample: { values: Readonly<Record<string, number>> }, device: { kind: string }) =>
   (sample.values.air_temperature !== undefined && device.kind === 'weather_station' ? 'farm' as const : undefined);
 
@@ -23,11 +32,9 @@ export const riceHeat: KindHandler<RuleOf<'rice_heat'>, TempState> = {
   target: 'field',
   reach: stationTemperature,
   evaluate(rule, state, input): RuleResult<TempState> {
-    const field = input.field;
-    if (!field || input.type !== 'sample') return { state: state ?? {} };
-    const t = input.sample.values.air_temperature;
-    const ts = input.sample.ts;
-    if (t === undefined || (state?.lastTs !== undefined && ts <= state.lastTs)) return { state: state ?? {} };
+    const air = newAirTemperature(state, input);
+    if (!air) return { state: state ?? {} };
+    const { field, t, ts } = air;
     const cal = riceCalendar(field, ts, rule);
     const inWindow = cal !== undefined && Math.abs(cal.daysFromFlowering) <= rule.windowDays;
     const level: Level = !inWindow ? 'off' : t >= rule.thresholdC ? 'on' : t < rule.thresholdC - rule.hysteresisC ? 'off' : 'band';
@@ -47,11 +54,9 @@ export const coffeeFrost: KindHandler<RuleOf<'coffee_frost'>, TempState> = {
   target: 'field',
   reach: stationTemperature,
   evaluate(rule, state, input): RuleResult<TempState> {
-    const field = input.field;
-    if (!field || input.type !== 'sample') return { state: state ?? {} };
-    const t = input.sample.values.air_temperature;
-    const ts = input.sample.ts;
-    if (t === undefined || (state?.lastTs !== undefined && ts <= state.lastTs)) return { state: state ?? {} };
+    const air = newAirTemperature(state, input);
+    if (!air) return { state: state ?? {} };
+    const { field, t, ts } = air;
     const windReading = input.farm.wind_speed;
     const wind = windReading && Math.abs(windReading.ts - ts) <= WIND_MAX_AGE_MS ? windReading.value : undefined;
     // Sky cover is not measured: a night that cools to the threshold with calm wind is taken as clear [judg].

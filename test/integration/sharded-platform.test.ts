@@ -20,7 +20,7 @@ describe.skipIf(!redisAvailable())('sharded ingest in one process', () => {
     redis = await startRedis();
     p = await startTestPlatform({ REDIS_URL: redis.url, INGEST_SHARDS: '4' });
     const credential = await ensureIngestSecret(p.registry, p.dataDir);
-    source = createMqttReadingSource({ url: p.mqttUrl, ...credential, clientId: 'ruong-ingest-rules', registry: p.registry, log: silentLogger(), ingestShards: 4 });
+    source = createMqttReadingSource({ servers: [{ host: '127.0.0.1', port: p.mqttPort() }], ...credential, clientId: 'ruong-ingest-rules', registry: p.registry, log: silentLogger(), ingestShards: 4 });
     source.subscribe((batch) => seen.push(...batch));
     await source.start();
   }, 30_000);
