@@ -16,7 +16,8 @@ import { ConnectionGuard, guardOf, type GuardSettings } from './guarded-connecti
 import { createLimitReporter } from './limit-reporter.js';
 import { createEmitter } from './emitter.js';
 import { createListeners, type ConnectionMeta, type TlsMaterial } from './listeners.js';
-import { createMemoryPersistence } from './memory-persistence.js';
+import { publishDirectly } from './direct-publish.js';
+import { createMemoryPersistence, indexedStoreOf } from './memory-persistence.js';
 import type { Verdict } from './packet-checks.js';
 import { createBrokerPersistence, type BrokerPersistence } from './persistence.js';
 import { slimParser } from './slim-parser.js';
@@ -165,9 +166,11 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
   }
 
   async function createAedes(p: BrokerPersistence): Promise<Aedes> {
-    return Aedes.createBroker({
-      // In memory: our O(1) emitter and indexed outgoing queues instead of Aedes' defaults (issue 3, speed).
-      persistence: p.persistence ?? createMemoryPersistence(),
+    // In memory: our O(1) emitter and indexed outgoing queues instead of Aedes' defaults (issue 3, speed), and
+    // Aedes' publish as plain calls into that store (broker/direct-publish.ts).
+    const memoryStore = p.persistence ? undefined : createMemoryPersistence();
+    const aedes = await Aedes.createBroker({
+      persistence: p.persistence ?? memoryStore,
       mq: p.mq ?? createEmitter(),
       connectTimeout: limits.connectTimeoutS * 1000,
       drainTimeout: limits.drainTimeoutS * 1000,
@@ -209,6 +212,9 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
         },
       } : {}),
     });
+    const store = indexedStoreOf(memoryStore);
+    if (store?.answersSynchronously) publishDirectly(aedes, store, (err) => log.error({ err }, 'retained message not stored'));
+    return aedes;
   }
 
   return {

@@ -37,11 +37,6 @@ const MATCH_MEMO_TOPICS = 16_384;
 /** Default bound on messages being delivered at once (Aedes' own `concurrency` default; see above). */
 export const DEFAULT_EMITTER_CONCURRENCY = 100;
 
-interface Queued {
-  readonly message: EmitterMessage;
-  readonly callback: EmitterCallback;
-}
-
 function noop(): void {}
 
 export class Emitter {
@@ -50,7 +45,10 @@ export class Emitter {
   closed = false;
   private readonly matcher: Qlobber<EmitterListener>;
   private readonly matched = new Map<string, readonly EmitterListener[]>();
-  private readonly queue: Fifo<Queued> = createFifo<Queued>();
+  /** Waiting messages and their callbacks, in two queues (no record per message: with 1,000 devices tens of
+   *  thousands wait, and every object they hold is copied by each young-generation GC). */
+  private readonly queue: Fifo<EmitterMessage> = createFifo<EmitterMessage>();
+  private readonly callbacks: Fifo<EmitterCallback> = createFifo<EmitterCallback>();
   private pumping = false;
 
   constructor(opts: EmitterOptions = {}) {
@@ -100,7 +98,8 @@ export class Emitter {
     }
     // Queue behind waiting messages too, so a message never overtakes an earlier one.
     if (this.concurrency > 0 && (this.current >= this.concurrency || this.queue.length > 0)) {
-      this.queue.push({ message, callback });
+      this.queue.push(message);
+      this.callbacks.push(callback);
       this.pump();
     } else {
       this.deliver(message, callback);
@@ -153,8 +152,7 @@ export class Emitter {
     this.pumping = true;
     try {
       while (this.current < this.concurrency && this.queue.length > 0) {
-        const next = this.queue.shift()!;
-        this.deliver(next.message, next.callback);
+        this.deliver(this.queue.shift()!, this.callbacks.shift()!);
       }
     } finally {
       this.pumping = false;

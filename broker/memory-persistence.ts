@@ -1,7 +1,9 @@
 // Aedes' default in-memory persistence (aedes-persistence 11) with the outgoing queues of persistent
 // sessions replaced by broker/outgoing-queue.ts, whose operations are O(1) instead of a scan per message.
-// Everything else (subscriptions, retained messages, wills, incoming QoS 2) is the upstream code, and the
-// result passes aedes-persistence's own abstract test suite (test/unit/broker/memory-persistence.test.ts).
+// Topic matches come from a copy of the upstream subscription trie that answers synchronously (`matchNow`,
+// `enqueueNow`: broker/direct-publish.ts calls them without promises). Everything else (storing subscriptions,
+// retained messages, wills, incoming QoS 2) is the upstream code, and the result passes aedes-persistence's own
+// abstract test suite, with and without broadcast subscriptions (test/unit/broker/memory-persistence-abstract.test.ts).
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { OutgoingQueue, type OutgoingPacket } from './outgoing-queue.js';
@@ -9,6 +11,7 @@ import { OutgoingQueue, type OutgoingPacket } from './outgoing-queue.js';
 const require = createRequire(import.meta.url);
 
 interface AsyncPersistence {
+  storeRetained(packet: object): Promise<void>;
   addSubscriptions(client: { id: string }, subs: readonly unknown[]): Promise<void>;
   removeSubscriptions(client: { id: string }, subs: readonly string[]): Promise<void>;
   cleanSubscriptions(client: { id: string }): Promise<void>;
@@ -28,48 +31,108 @@ const AsyncMemoryPersistence = require('aedes-persistence/asyncPersistence.js') 
 const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.js') as { CallBackPersistence: CallBackPersistenceClass };
 const Packet = require('aedes-packet') as PacketClass;
 
-/** Topics whose offline subscriptions are remembered (see `subscriptionsByTopic`); past this the memo starts over. */
+/** One fulfilled promise for every answer without a value: `.then` on it behaves as on a fresh one. */
+const DONE: Promise<void> = Promise.resolve();
+
+/** Topics whose offline subscriptions are remembered (see `matchNow`); past this the memo starts over. */
 const MATCH_MEMO_TOPICS = 16_384;
+
+/** A persistent session's QoS > 0 subscription as the trie returns it (aedes-persistence's QlobberSub). */
+export interface OfflineSubscription {
+  readonly clientId: string;
+  readonly topic: string;
+  readonly qos: number;
+}
+
+interface SubscriptionTrie {
+  add(topic: string, sub: object): void;
+  remove(topic: string, sub: object): void;
+  match(topic: string): OfflineSubscription[];
+}
+const QlobberSub = require('qlobber/aedes/qlobber-sub') as new (opts: object) => SubscriptionTrie;
 
 export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
   private readonly outgoing = new Map<string, OutgoingQueue>();
-  /** Topic → persistent sessions' subscriptions matching it; cleared on every subscription change. Off when
-   *  subscriptions are broadcast between brokers (those change the trie without passing through here). */
-  private readonly matched: Map<string, Promise<readonly unknown[]>> | undefined;
+  /**
+   * Our own copy of the upstream store's subscription trie (that one is a private field), kept by the same
+   * rules, so a topic's subscriptions can be answered synchronously (`matchNow`, used by
+   * broker/direct-publish.ts). Undefined when subscriptions are broadcast between brokers: those change the
+   * upstream trie without passing through here, so then every answer comes from upstream.
+   */
+  private readonly trie: SubscriptionTrie | undefined;
+  /** clientId → topic filter → QoS, as upstream keeps it (needed to know what a QoS 0 re-subscription removes). */
+  private readonly stored = new Map<string, Map<string, number>>();
+  /** Topic → matching subscriptions; cleared on every subscription change. */
+  private readonly matched = new Map<string, readonly OfflineSubscription[]>();
 
   constructor(opts: { broadcastSubscriptions?: boolean } = {}) {
     super(opts);
-    this.matched = opts.broadcastSubscriptions ? undefined : new Map();
+    this.trie = opts.broadcastSubscriptions ? undefined : new QlobberSub({ wildcard_one: '+', wildcard_some: '#', separator: '/' });
   }
 
-  /** Aedes asks this for every QoS > 0 message (enqueueOffline): the trie match splits the topic each time. */
-  override subscriptionsByTopic(topic: string): Promise<readonly unknown[]> {
-    const matched = this.matched;
-    if (!matched) return super.subscriptionsByTopic(topic);
-    let subs = matched.get(topic);
+  /** True when `matchNow` and `enqueueNow` may be used (subscriptions not broadcast). */
+  get answersSynchronously(): boolean {
+    return this.trie !== undefined;
+  }
+
+  /** The persistent sessions' QoS > 0 subscriptions matching `topic` (a shared array: only read). */
+  matchNow(topic: string): readonly OfflineSubscription[] {
+    let subs = this.matched.get(topic);
     if (subs === undefined) {
-      subs = super.subscriptionsByTopic(topic);
-      if (matched.size >= MATCH_MEMO_TOPICS) matched.clear();
-      matched.set(topic, subs);
+      subs = this.trie!.match(topic);
+      if (this.matched.size >= MATCH_MEMO_TOPICS) this.matched.clear();
+      this.matched.set(topic, subs);
     }
     return subs;
   }
 
+  /** Aedes asks this for every QoS > 0 message (enqueueOffline): the trie match splits the topic each time. */
+  override subscriptionsByTopic(topic: string): Promise<readonly unknown[]> {
+    return this.trie ? Promise.resolve(this.matchNow(topic)) : super.subscriptionsByTopic(topic);
+  }
+
   override addSubscriptions(client: { id: string }, subs: readonly unknown[]): Promise<void> {
-    const done = super.addSubscriptions(client, subs); // changes the trie synchronously
-    this.matched?.clear();
+    const done = super.addSubscriptions(client, subs); // changes the upstream trie synchronously
+    const trie = this.trie;
+    if (trie) {
+      // The same rules as upstream's addSubscriptions (aedes-persistence 11 asyncPersistence.js).
+      let stored = this.stored.get(client.id);
+      if (!stored) this.stored.set(client.id, (stored = new Map<string, number>()));
+      for (const sub of subs as readonly { topic: string; qos: number; rh?: number; rap?: boolean; nl?: boolean }[]) {
+        const before = stored.get(sub.topic);
+        if (sub.qos > 0) trie.add(sub.topic, { clientId: client.id, topic: sub.topic, qos: sub.qos, rh: sub.rh, rap: sub.rap, nl: sub.nl });
+        else if (before !== undefined && before > 0) trie.remove(sub.topic, { clientId: client.id, topic: sub.topic });
+        stored.set(sub.topic, sub.qos);
+      }
+    }
+    this.matched.clear();
     return done;
   }
 
   override removeSubscriptions(client: { id: string }, subs: readonly string[]): Promise<void> {
     const done = super.removeSubscriptions(client, subs);
-    this.matched?.clear();
+    const stored = this.stored.get(client.id);
+    if (this.trie && stored) {
+      for (const topic of subs) {
+        const qos = stored.get(topic);
+        if (qos === undefined) continue;
+        if (qos > 0) this.trie.remove(topic, { clientId: client.id, topic });
+        stored.delete(topic);
+      }
+      if (stored.size === 0) this.stored.delete(client.id);
+    }
+    this.matched.clear();
     return done;
   }
 
   override cleanSubscriptions(client: { id: string }): Promise<void> {
     const done = super.cleanSubscriptions(client);
-    this.matched?.clear();
+    const stored = this.stored.get(client.id);
+    if (this.trie && stored) {
+      for (const [topic, qos] of stored) if (qos > 0) this.trie.remove(topic, { clientId: client.id, topic });
+      this.stored.delete(client.id);
+    }
+    this.matched.clear();
     return done;
   }
 
@@ -81,17 +144,22 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
 
   override outgoingEnqueue(sub: { clientId: string }, packet: OutgoingPacket): Promise<void> {
     this.queueOf(sub.clientId, true)!.enqueue(new Packet(packet));
-    return Promise.resolve();
+    return DONE;
   }
 
   override outgoingEnqueueCombi(subs: readonly { clientId: string }[], packet: OutgoingPacket): Promise<void> {
-    for (const sub of subs) this.queueOf(sub.clientId, true)!.enqueue(new Packet(packet));
-    return Promise.resolve();
+    this.enqueueNow(subs, packet);
+    return DONE;
+  }
+
+  /** `outgoingEnqueueCombi` without the promise. */
+  enqueueNow(subs: readonly { clientId: string }[], packet: OutgoingPacket): void {
+    for (let i = 0; i < subs.length; i++) this.queueOf(subs[i]!.clientId, true)!.enqueue(new Packet(packet));
   }
 
   override outgoingUpdate(client: { id: string }, packet: OutgoingPacket): Promise<void> {
     const queue = this.queueOf(client.id, false);
-    return queue?.update(packet) ? Promise.resolve() : Promise.reject(new Error('no such packet'));
+    return queue?.update(packet) ? DONE : Promise.reject(new Error('no such packet'));
   }
 
   override outgoingClearMessageId(client: { id: string }, packet: OutgoingPacket): Promise<OutgoingPacket | undefined> {
@@ -109,4 +177,10 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
 /** The persistence object Aedes takes as its `persistence` option (the callback layer over the async store). */
 export function createMemoryPersistence(opts: { broadcastSubscriptions?: boolean } = {}): unknown {
   return new CallBackPersistence((o) => new IndexedMemoryPersistence(o), opts);
+}
+
+/** The store inside a persistence made by `createMemoryPersistence`; undefined for any other persistence. */
+export function indexedStoreOf(persistence: unknown): IndexedMemoryPersistence | undefined {
+  const inner = (persistence as { asyncPersistence?: unknown } | null | undefined)?.asyncPersistence;
+  return inner instanceof IndexedMemoryPersistence ? inner : undefined;
 }

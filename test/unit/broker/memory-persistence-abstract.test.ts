@@ -11,3 +11,9 @@ const abstractPersistence = require('aedes-persistence/abstract.js') as (opts: {
 describe('aedes-persistence abstract suite', () => {
   abstractPersistence({ test: nodeStyleTest(), persistence: (o = {}) => createMemoryPersistence({ ...o, broadcastSubscriptions: true }), testAsync: true });
 });
+
+// Without broadcast subscriptions (one broker, as `ruong` runs it) topic matches come from the store's own copy
+// of the subscription trie, which answers synchronously (broker/direct-publish.ts).
+describe('aedes-persistence abstract suite, subscriptions not broadcast', () => {
+  abstractPersistence({ test: nodeStyleTest(), persistence: (o = {}) => createMemoryPersistence({ ...o, broadcastSubscriptions: false }), testAsync: true });
+});

@@ -50,9 +50,105 @@ describe('outgoing queue', () => {
   });
 
   it('answers like the front-to-back scan over a random mix of brokers, counters and colliding message ids', () => {
-    // The scan aedes-persistence 11 runs (asyncPersistence.js outgoingUpdate / outgoingClearMessageId).
-    const model: OutgoingPacket[] = [];
-    const scanUpdate = (packet: OutgoingPacket): boolean => {
+    const scan = scanModel();
+    const q = new OutgoingQueue();
+    const rnd = random(42);
+    const brokerIds = ['b1', 'b2', undefined];
+    for (let step = 0; step < 8_000; step++) {
+      const op = rnd(10);
+      const brokerId = brokerIds[rnd(3)];
+      const messageId = rnd(5) === 0 ? undefined : 1 + rnd(6);
+      if (op < 4) {
+        const p = { brokerId, brokerCounter: rnd(8), topic: 't', n: step };
+        scan.enqueue({ ...p });
+        q.enqueue({ ...p });
+      } else if (op < 8) {
+        const p = { brokerId, brokerCounter: rnd(8), messageId, topic: 't', n: step };
+        expect(q.update({ ...p })).toBe(scan.update({ ...p }));
+      } else {
+        expect(q.clear(messageId)).toEqual(scan.clear(messageId));
+      }
+      if (step % 500 === 0) expect(q.toArray()).toEqual(scan.model);
+    }
+    expect(q.toArray()).toEqual(scan.model);
+  });
+
+  it('answers like the scan in the ingest\'s pattern (one broker, sent and acknowledged in order) and when it breaks', () => {
+    // Mostly the unindexed mode: increasing counters from one broker, PUBACKs for the oldest message; now and
+    // then a step outside it (an acknowledgement out of order, another broker, a repeated counter, a PUBREL, an
+    // unknown id, a counter already acknowledged), which indexes the queue until it has been empty again.
+    const scan = scanModel();
+    const q = new OutgoingQueue();
+    const rnd = random(7);
+    let counter = 0;
+    let nextId = 1;
+    const sent: number[] = []; // message ids in the order sent
+    const unsent: number[] = []; // counters not yet sent
+    for (let step = 0; step < 20_000; step++) {
+      const op = rnd(200);
+      if (op < 60) {
+        const p = { brokerId: 'b1', brokerCounter: (counter += 1 + rnd(3)), topic: 't', n: step };
+        scan.enqueue({ ...p });
+        q.enqueue({ ...p });
+        unsent.push(p.brokerCounter);
+      } else if (op < 124) {
+        const c = unsent.shift();
+        if (c === undefined) continue;
+        const p = { brokerId: 'b1', brokerCounter: c, messageId: nextId, topic: 't' };
+        sent.push(nextId);
+        nextId = nextId >= 65_535 ? 1 : nextId + 1;
+        expect(q.update({ ...p })).toBe(scan.update({ ...p }));
+      } else if (op < 199) {
+        const id = sent.shift();
+        if (id === undefined) continue;
+        expect(q.clear(id)).toEqual(scan.clear(id));
+      } else {
+        const odd = rnd(6);
+        if (odd === 0 && sent.length > 1) {
+          const id = sent.splice(1 + rnd(sent.length - 1), 1)[0]; // acknowledged out of order
+          expect(q.clear(id)).toEqual(scan.clear(id));
+        } else if (odd === 1) {
+          const p = { brokerId: 'b2', brokerCounter: rnd(5), topic: 't', n: step };
+          scan.enqueue({ ...p });
+          q.enqueue({ ...p });
+        } else if (odd === 2) {
+          const p = { brokerId: 'b1', brokerCounter: counter, topic: 't', n: step }; // the same counter again
+          scan.enqueue({ ...p });
+          q.enqueue({ ...p });
+        } else if (odd === 3 && sent.length > 0) {
+          const p = { cmd: 'pubrel', messageId: sent[0] };
+          expect(q.update({ ...p })).toBe(scan.update({ ...p }));
+        } else if (odd === 4) {
+          expect(q.clear(70_000)).toEqual(scan.clear(70_000));
+          const stale = { brokerId: 'b1', brokerCounter: rnd(counter + 2), messageId: 3 }; // acknowledged, queued or never seen
+          expect(q.update({ ...stale })).toBe(scan.update({ ...stale }));
+        } else {
+          expect(q.clear(undefined)).toEqual(scan.clear(undefined));
+        }
+      }
+      if (step % 250 === 0) expect(q.toArray()).toEqual(scan.model);
+      if (step % 1_000 === 999) {
+        // Drain it all (front first), so the queue starts over unindexed.
+        while (scan.model.length > 0) {
+          const id = scan.model[0]!.messageId;
+          expect(q.clear(id)).toEqual(scan.clear(id));
+        }
+        sent.length = 0;
+        unsent.length = 0;
+      }
+      expect(q.size).toBe(scan.model.length);
+    }
+    expect(q.toArray()).toEqual(scan.model);
+  });
+});
+
+/** The scan aedes-persistence 11 runs (asyncPersistence.js outgoingEnqueue / outgoingUpdate / outgoingClearMessageId). */
+function scanModel() {
+  const model: OutgoingPacket[] = [];
+  return {
+    model,
+    enqueue: (packet: OutgoingPacket): void => void model.push(packet),
+    update(packet: OutgoingPacket): boolean {
       for (let i = 0; i < model.length; i++) {
         const t = model[i]!;
         if (t.brokerId === packet.brokerId) {
@@ -66,31 +162,20 @@ describe('outgoing queue', () => {
         }
       }
       return false;
-    };
-    const scanClear = (messageId: number | undefined): OutgoingPacket | undefined => {
+    },
+    clear(messageId: number | undefined): OutgoingPacket | undefined {
       const i = model.findIndex((t) => t.messageId === messageId);
       return i < 0 ? undefined : model.splice(i, 1)[0];
-    };
-    const q = new OutgoingQueue();
-    let seed = 42;
-    const rnd = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n);
-    const brokerIds = ['b1', 'b2', undefined];
-    for (let step = 0; step < 8_000; step++) {
-      const op = rnd(10);
-      const brokerId = brokerIds[rnd(3)];
-      const messageId = rnd(5) === 0 ? undefined : 1 + rnd(6);
-      if (op < 4) {
-        const p = { brokerId, brokerCounter: rnd(8), topic: 't', n: step };
-        model.push({ ...p });
-        q.enqueue({ ...p });
-      } else if (op < 8) {
-        const p = { brokerId, brokerCounter: rnd(8), messageId, topic: 't', n: step };
-        expect(q.update({ ...p })).toBe(scanUpdate({ ...p }));
-      } else {
-        expect(q.clear(messageId)).toEqual(scanClear(messageId));
-      }
-      if (step % 500 === 0) expect(q.toArray()).toEqual(model);
-    }
-    expect(q.toArray()).toEqual(model);
-  });
-});
+    },
+  };
+}
+
+/** mulberry32: a seeded generator whose every bit is usable (a plain LCG in doubles loses precision and cycles). */
+function random(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) % n);
+  };
+}
