@@ -4,10 +4,17 @@
 
 export type FrameHandler = (type: number, flags: number, body: Buffer) => void;
 
-/** Feeds chunks; calls `onFrame` for every complete packet (MQTT-2.2: fixed header, remaining length). */
-export function createFrameReader(onFrame: FrameHandler): (chunk: Buffer) => void {
+/** Told how many PUBACKs one chunk held, once per chunk (a QoS 1 publisher needs no more of them). */
+export type PubackCounter = (count: number) => void;
+
+/**
+ * Feeds chunks; calls `onFrame` for every complete packet (MQTT-2.2: fixed header, remaining length) — except
+ * PUBACKs while `pubacks.counter` is set: those are only counted, without a subarray per packet.
+ */
+export function createFrameReader(onFrame: FrameHandler, pubacks?: { counter: PubackCounter | undefined }): (chunk: Buffer) => void {
   let carry: Buffer | undefined;
   return (chunk) => {
+    let acks = 0;
     const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     carry = undefined;
     let at = 0;
@@ -24,10 +31,12 @@ export function createFrameReader(onFrame: FrameHandler): (chunk: Buffer) => voi
       }
       if (!complete || i + length > buf.length) break;
       const first = buf[at]!;
-      onFrame(first >> 4, first & 0x0f, buf.subarray(i, i + length));
+      if (first >> 4 === PacketType.puback && pubacks?.counter) acks++;
+      else onFrame(first >> 4, first & 0x0f, buf.subarray(i, i + length));
       at = i + length;
     }
     if (at < buf.length) carry = Buffer.from(buf.subarray(at));
+    if (acks > 0) pubacks?.counter?.(acks);
   };
 }
 

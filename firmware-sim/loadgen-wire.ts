@@ -3,7 +3,7 @@
 // No MQTT client library on the hot path: the load generator must stay cheaper than the broker it measures.
 import { connect as netConnect, type Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
-import { createFrameReader, PacketType, type FrameHandler } from './loadgen-frames.js';
+import { createFrameReader, PacketType, type FrameHandler, type PubackCounter } from './loadgen-frames.js';
 
 export interface Credentials {
   readonly clientId: string;
@@ -15,6 +15,8 @@ export interface MqttSocket {
   readonly socket: Socket;
   /** Receives every packet after the CONNACK. */
   onFrame(handler: FrameHandler): void;
+  /** From now on PUBACKs are only counted, once per received chunk, instead of passed to `onFrame` one by one. */
+  onPubacks(counter: PubackCounter): void;
 }
 
 /** Width of the space-padded sequence number in the payload: `{"seq":       42,...}` stays valid JSON. */
@@ -82,7 +84,7 @@ export function openMqtt(host: string, port: number, connectPacket: Buffer, time
       handler = () => undefined;
       socket.removeListener('error', fail);
       socket.removeListener('close', onClose);
-      resolve({ socket, onFrame: (h) => { handler = h; } });
+      resolve({ socket, onFrame: (h) => { handler = h; }, onPubacks: (c) => { pubacks.counter = c; } });
     };
     function fail(err: Error): void {
       clearTimeout(timer);
@@ -90,7 +92,8 @@ export function openMqtt(host: string, port: number, connectPacket: Buffer, time
       reject(err);
     }
     function onClose(): void { fail(new Error('connection closed before CONNACK')); }
-    const read = createFrameReader((type, flags, body) => handler(type, flags, body));
+    const pubacks: { counter: PubackCounter | undefined } = { counter: undefined };
+    const read = createFrameReader((type, flags, body) => handler(type, flags, body), pubacks);
     socket.on('data', read);
     socket.once('error', fail);
     socket.once('close', onClose);

@@ -1,9 +1,10 @@
 // Devices for the pipeline benchmark: raw MQTT connections (firmware-sim/loadgen-wire.ts) publishing
 // pre-encoded native payloads with 4 readings at QoS 1, each device keeping `window` messages in flight.
-// Message n of a device carries seq n and ts = t0 + n s, patched into one template per device: the
-// generator must stay cheaper than what it measures.
+// Message n of a device carries seq n and ts = t0 + n ms·step. The generator shares the machine with what it
+// measures, so it must stay cheap: every message of a device is encoded before the clock starts, back to back
+// in one buffer, and a device's messages that may go out together are one socket write of a slice of it; the
+// PUBACKs of a received chunk are counted together (every one is counted, none is parsed into an object).
 import mqttPacket from 'mqtt-packet';
-import { PacketType } from '../../firmware-sim/loadgen-frames.js';
 import { encodeConnect, openMqtt, type MqttSocket } from '../../firmware-sim/loadgen-wire.js';
 import { topics } from '../../core/telemetry/topics.js';
 import { BENCH_SECRET, benchDeviceId } from './setup.js';
@@ -11,21 +12,24 @@ import { BENCH_SECRET, benchDeviceId } from './setup.js';
 const TS_WIDTH = 13;
 const SEQ_WIDTH = 9;
 
-/** A PUBLISH of `{"ts":…,"seq":…,"readings":{4 metrics}}` whose message id, ts and seq are patched per message. */
-function template(deviceId: string): { at(n: number, ts: number): Buffer } {
+/**
+ * Messages 1 … count of a device as consecutive PUBLISH packets of `{"ts":…,"seq":…,"readings":{4 metrics}}`,
+ * one template patched per message (message id = n, MQTT-2.3.1-1: never 0; seq = n; ts = t0 + n · stepMs).
+ */
+export function deviceStream(deviceId: string, count: number, t0: number, stepMs: number): { bytes: Buffer; packetBytes: number } {
   const head = `{"ts":${'0'.repeat(TS_WIDTH)},"seq":${' '.repeat(SEQ_WIDTH)}`;
   const payload = Buffer.from(`${head},"readings":{"soil_moisture@20cm":23.4,"soil_temperature@20cm":25.1,"soil_ec@20cm":0.82,"battery":87}}`);
   const packet = mqttPacket.generate({ cmd: 'publish', topic: topics.up(deviceId), payload, qos: 1, messageId: 1, retain: false, dup: false });
   const at0 = packet.length - payload.length;
-  return {
-    at(n, ts) {
-      const buf = Buffer.from(packet);
-      buf.writeUInt16BE(n, at0 - 2); // message id = n (1 … 65,535)
-      buf.write(String(ts), at0 + 6, 'latin1');
-      buf.write(String(n).padStart(SEQ_WIDTH, ' '), at0 + 6 + TS_WIDTH + 7, 'latin1');
-      return buf;
-    },
-  };
+  const bytes = Buffer.allocUnsafe(packet.length * count);
+  for (let n = 1; n <= count; n++) {
+    const at = (n - 1) * packet.length;
+    packet.copy(bytes, at);
+    bytes.writeUInt16BE(n, at + at0 - 2); // message id = n (1 … 65,535)
+    bytes.write(String(t0 + n * stepMs), at + at0 + 6, 'latin1');
+    bytes.write(String(n).padStart(SEQ_WIDTH, ' '), at + at0 + 6 + TS_WIDTH + 7, 'latin1');
+  }
+  return { bytes, packetBytes: packet.length };
 }
 
 export interface LoadOptions {
@@ -48,24 +52,25 @@ export interface Load {
   close(): void;
 }
 
-interface Device { i: number; conn: MqttSocket; next: number; inflight: number; tpl: ReturnType<typeof template> }
+interface Device { readonly conn: MqttSocket; next: number; inflight: number; readonly stream: Buffer; readonly packetBytes: number }
 
 export function createLoad(o: LoadOptions): Load {
+  if (o.messagesPerDevice > 65_535) throw new Error('at most 65,535 messages per device (QoS 1 message ids)');
   const devices: Device[] = [];
+  // Encoded before anything is timed (run.ts times from after createLoad).
+  const streams = Array.from({ length: o.devices }, (_, i) => deviceStream(benchDeviceId(i), o.messagesPerDevice, o.t0, o.stepMs));
   let acked = 0;
   let done: (() => void) | undefined;
   const total = o.devices * o.messagesPerDevice;
 
+  /** Fills the device's window: the next messages are consecutive in its stream, so one write of one slice. */
   function pump(d: Device): void {
     const count = Math.min(o.window - d.inflight, o.messagesPerDevice - d.next);
     if (count <= 0) return;
-    const parts: Buffer[] = [];
-    for (let k = 0; k < count; k++) {
-      d.next++;
-      parts.push(d.tpl.at(d.next, o.t0 + d.next * o.stepMs));
-    }
+    const from = d.next * d.packetBytes;
+    d.next += count;
     d.inflight += count;
-    d.conn.socket.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    d.conn.socket.write(d.stream.subarray(from, d.next * d.packetBytes));
   }
 
   return {
@@ -78,7 +83,7 @@ export function createLoad(o: LoadOptions): Load {
           const id = benchDeviceId(i);
           const conn = await openMqtt('127.0.0.1', o.port, encodeConnect({ clientId: id, username: id, password: BENCH_SECRET }, true), 60_000);
           conn.socket.on('error', () => undefined);
-          devices[i] = { i, conn, next: 0, inflight: 0, tpl: template(id) };
+          devices[i] = { conn, next: 0, inflight: 0, stream: streams[i]!.bytes, packetBytes: streams[i]!.packetBytes };
         }
       };
       await Promise.all(Array.from({ length: Math.min(o.connectConcurrency, o.devices) }, worker));
@@ -88,10 +93,10 @@ export function createLoad(o: LoadOptions): Load {
       return new Promise<void>((resolve) => {
         done = resolve;
         for (const d of devices) {
-          d.conn.onFrame((type) => {
-            if (type !== PacketType.puback) return;
-            d.inflight--;
-            if (++acked === total) done?.();
+          d.conn.onPubacks((count) => {
+            d.inflight -= count;
+            acked += count;
+            if (acked === total) done?.();
             pump(d);
           });
         }

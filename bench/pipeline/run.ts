@@ -7,6 +7,7 @@
 //   --storm-devices 10000 --storm-messages 36    reconnect storm (--no-storm to skip)
 //   --soak                                        the 60 s influxd kill -9 under 100 msg/s instead (bench/pipeline/soak.ts)
 //   --tsx                                         run broker and ingest through tsx instead of a tsc build (faster start)
+//   --timeline                                    also print messages stored (thousands) every ~200 ms
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,11 +54,14 @@ async function runScenario(influxd: KillableInfluxd, dir: string, s: Scenario) {
   let last = 0;
   let lastChange = performance.now();
   let stored = 0;
+  const timeline: [number, number][] = []; // --timeline: ms since the start → readings stored
   while (stored < total * 4 && performance.now() - lastChange < 30_000) {
     await new Promise((r) => setTimeout(r, 50));
     stored = (await ingest.stats()).stored;
     if (stored !== last) { last = stored; lastChange = performance.now(); }
+    if (flag('timeline')) timeline.push([Math.round(performance.now() - before.at), stored]);
   }
+  if (flag('timeline')) console.log(JSON.stringify({ timeline: timeline.filter((_, i) => i % 4 === 0).map(([t, n]) => `${t}:${Math.round(n / 4000)}k`).join(' ') }));
   const after = await snap();
   const seconds = (after.at - before.at) / 1000;
   const inDb = await countStored(influxd.url, s.db);

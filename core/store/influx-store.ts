@@ -19,7 +19,7 @@ import { RuongError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { ReadingFlag, StoredReading } from '../telemetry/reading.js';
 import {
-  column, createLineBuilder, num, parseGoDuration, RAW_RP, READINGS, ROLLUP_RP, where, type QueryResponse, type Series,
+  column, createLineBuilder, lineBodies, num, parseGoDuration, RAW_RP, READINGS, ROLLUP_RP, where, type QueryResponse, type Series,
 } from './influx-lines.js';
 import { createLinePoster, type HttpAnswer } from './influx-http.js';
 import { createInfluxRollups } from './influx-rollups.js';
@@ -131,7 +131,7 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     return series;
   }
 
-  async function postLines(body: string, rp: string): Promise<void> {
+  async function postLines(body: string | Buffer, rp: string): Promise<void> {
     let res: HttpAnswer;
     try {
       res = await poster.post(writeUrl(rp), headers, body);
@@ -245,13 +245,12 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     async write(batch) {
       open();
       if (batch.length === 0) return;
-      const body = batch.map((r) => lines.line(r)); // all checked before anything is sent
+      const encoded = lines.encode(batch); // all checked before anything is sent
       await serial(async () => {
         // Marks first: a batch cut short by a failure never leaves readings without their mark.
         const marks = rollups.markLines(batch);
-        const all = marks.lines.length ? marks.lines.concat(body) : body;
         try {
-          for (let i = 0; i < all.length; i += chunkSize) await postLines(all.slice(i, i + chunkSize).join('\n'), RAW_RP);
+          for (const body of lineBodies(marks.lines, encoded, chunkSize)) await postLines(body, RAW_RP);
         } catch (err) {
           rollups.forget(marks.keys);
           throw err;
