@@ -7,6 +7,12 @@
 // mqtt-packet's lazily built number cache included) and over the second half only (marginal).
 //   --brokers aedes,ours  --devices 2000  --top 25  --keep (keep the .heapsnapshot files)
 //   --no-snapshots (only the memory pass: VmRSS and process.memoryUsage())
+//   --settle-ms 2000 (full GC, wait this long, full GC, wait again, then read VmRSS: right after gc() the pages
+//     it freed are still resident until V8's concurrent sweeper and unmapper release them — read at once after
+//     one gc(), ours showed 14.1–14.3 KB per connection at 10,000 idle connections, settled 7.0–7.7; the
+//     unsettled figure is printed too, as 'read right after the forced GC')
+//   --idle-ms 0 (> 0: then wait this long without a forced GC, at 0 and at N connections, and print VmRSS once
+//     V8's memory reducer has shrunk the young generation and compacted old space, as an idle broker does)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +27,8 @@ const { values: args } = parseArgs({
     top: { type: 'string', default: '25' },
     keep: { type: 'boolean', default: false },
     'no-snapshots': { type: 'boolean', default: false },
+    'settle-ms': { type: 'string', default: '2000' },
+    'idle-ms': { type: 'string', default: '0' },
   },
 });
 
@@ -63,7 +71,37 @@ async function connectRange(port: number, from: number, to: number, conns: MqttS
 
 const kb = (bytes: number, n: number): string => (bytes / n / 1024).toFixed(2).padStart(7);
 
-interface Sample { readonly rss: number; readonly mem: BrokerMemory }
+/** Resident bytes by mapping kind (/proc/PID/smaps): main-thread malloc arena ([heap], brk), other anonymous
+ * mappings (V8's heap pages, other threads' malloc arenas, large mmap'd allocations) and file-backed pages
+ * (the node binary's code and shared libraries paged in: not per connection). */
+interface Mappings { readonly brk: number; readonly anon: number; readonly file: number }
+
+function mappings(pid: number): Mappings {
+  const out = { brk: 0, anon: 0, file: 0 };
+  let kind: keyof Mappings = 'file';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) kind = head[1] === '[heap]' ? 'brk' : head[1] === '' ? 'anon' : 'file';
+    else if (line.startsWith('Rss:')) out[kind] += Number(/(\d+) kB/.exec(line)![1]) * 1024;
+  }
+  return out;
+}
+
+function vmRss(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Sample {
+  /** VmRSS after the GC has settled (--settle-ms), and read right after the forced GC (the old figure). */
+  readonly rss: number;
+  readonly rssAtGc: number;
+  readonly maps: Mappings;
+  readonly mem: BrokerMemory;
+  /** With --idle-ms, at 0 and N connections: VmRSS and mappings after that long without a forced GC. */
+  readonly idle?: { readonly rss: number; readonly maps: Mappings };
+}
 
 /** Connects 0 → N/2 → N devices, sampling at each step; with a dir, also writes a heap snapshot at each step. */
 async function pass(kind: ProfiledKind, devices: number, dir: string | undefined): Promise<Sample[]> {
@@ -74,10 +112,24 @@ async function pass(kind: ProfiledKind, devices: number, dir: string | undefined
     const steps = [0, Math.floor(devices / 2), devices];
     for (let s = 0; s < steps.length; s++) {
       await connectRange(b.port, s === 0 ? 0 : steps[s - 1]!, steps[s]!, conns);
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       // VmRSS first: a heap snapshot itself allocates native memory that stays in the RSS.
-      const rss = await b.rss();
-      samples.push({ rss, mem: await b.snapshot!(dir ? join(dir, `${kind}-${steps[s]}.heapsnapshot`) : undefined) });
+      await b.snapshot!(); // a full GC
+      const rssAtGc = vmRss(b.pid);
+      const settle = Number(args['settle-ms']);
+      await sleep(settle);
+      const mem = await b.snapshot!();
+      await sleep(settle);
+      const rss = vmRss(b.pid);
+      const maps = mappings(b.pid);
+      if (dir) await b.snapshot!(join(dir, `${kind}-${steps[s]}.heapsnapshot`));
+      const idleMs = Number(args['idle-ms']);
+      let idle: Sample['idle'];
+      if (!dir && idleMs > 0 && s !== 1) {
+        await sleep(idleMs);
+        idle = { rss: vmRss(b.pid), maps: mappings(b.pid) };
+      }
+      samples.push({ rss, rssAtGc, maps, mem, idle });
     }
     return samples;
   } finally {
@@ -97,6 +149,18 @@ async function profile(kind: ProfiledKind, devices: number, dir: string): Promis
   console.log(`\n## ${kind}: ${devices} idle connections — KB per connection (memory pass without snapshots)`);
   console.log(line(`all ${devices}     `, z!, devices));
   console.log(line(`marginal ${n}`, h!, n));
+  console.log(`VmRSS read right after the forced GC (not settled): all ${kb(f!.rssAtGc - z!.rssAtGc, devices)} | marginal ${kb(f!.rssAtGc - h!.rssAtGc, n)}`);
+  if (z!.idle && f!.idle) {
+    const d = (k: keyof Mappings): string => kb(f!.idle!.maps[k] - z!.idle!.maps[k], devices);
+    console.log(`after ${args['idle-ms']} ms idle without a forced GC: VmRSS ${kb(f!.idle.rss - z!.idle.rss, devices)} | malloc [heap] ${d('brk')} | other anon ${d('anon')} | file-backed ${d('file')}`);
+  }
+  const v8 = (m: BrokerMemory): number => m.spaces.reduce((sum, x) => sum + x.physical_space_size, 0);
+  const native = (a: Sample): number => a.maps.brk + a.maps.anon - v8(a.mem);
+  const parts = (label: string, a: Sample, count: number): string =>
+    `${label}: malloc [heap] ${kb(f!.maps.brk - a.maps.brk, count)} | other anon ${kb(f!.maps.anon - a.maps.anon, count)} | file-backed ${kb(f!.maps.file - a.maps.file, count)}` +
+    ` | V8 spaces ${kb(v8(f!.mem) - v8(a.mem), count)} | native (anon − V8) ${kb(native(f!) - native(a), count)} | arrayBuffers ${kb(f!.mem.arrayBuffers - a.mem.arrayBuffers, count)}`;
+  console.log(parts(`all ${devices}     `, z!, devices));
+  console.log(parts(`marginal ${n}`, h!, n));
   const space = (m: BrokerMemory, name: string) => m.spaces.find((x) => x.space_name === name)?.physical_space_size ?? 0;
   console.log(`V8 spaces, physical KB per connection (all ${devices} / marginal): ` + f!.mem.spaces.map((x) =>
     `${x.space_name.replace('_space', '')} ${(((x.physical_space_size - space(z!.mem, x.space_name)) / devices) / 1024).toFixed(2)}/${(((x.physical_space_size - space(h!.mem, x.space_name)) / n) / 1024).toFixed(2)}`).join(', '));
