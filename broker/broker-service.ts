@@ -14,9 +14,10 @@ import { mayPublish, maySubscribe, type Identity } from './acl.js';
 import { BAD_CREDENTIALS, authenticateClient, type BrokerAuth } from './authenticate.js';
 import { ConnectionGuard, guardOf, type GuardSettings } from './guarded-connection.js';
 import { createLimitReporter } from './limit-reporter.js';
-import { createEmitter } from './emitter.js';
+import { createEmitter, Emitter } from './emitter.js';
 import { createListeners, type ConnectionMeta, type TlsMaterial } from './listeners.js';
 import { publishDirectly } from './direct-publish.js';
+import { ReadPause } from './read-pause.js';
 import { createMemoryPersistence, indexedStoreOf } from './memory-persistence.js';
 import type { Verdict } from './packet-checks.js';
 import { createBrokerPersistence, type BrokerPersistence } from './persistence.js';
@@ -90,6 +91,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
   const overPublishRate: Verdict = { kind: 'limit', limit: 'publish_rate', reason: `more than ${limits.publishRate.ratePerS} PUBLISH/s (burst ${limits.publishRate.burst})` };
   let broker: Aedes | undefined;
   let persistence: BrokerPersistence | undefined;
+  let readPause: ReadPause | undefined; // with our in-memory emitter only (Redis: mqemitter-redis has no backlog here)
   let stopped: Promise<void> | undefined;
 
   const liveClients = () => (broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients ?? {};
@@ -110,7 +112,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
       return;
     }
     guardSettings ??= {
-      maxPacketBytes: limits.maxPacketBytes, keepaliveMaxS: limits.keepaliveMaxS, holdAcks: persistence?.durable === true,
+      maxPacketBytes: limits.maxPacketBytes, keepaliveMaxS: limits.keepaliveMaxS, holdAcks: persistence?.durable === true, readPause,
       onVerdict: (guard, verdict) => reporter.report(verdict, { clientId: guard.connect?.clientId, address: guard.remoteAddress }),
     };
     new ConnectionGuard(conn, guardSettings, meta.remoteAddress, meta.peerCommonName); // hooks itself into conn
@@ -169,9 +171,11 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     // In memory: our O(1) emitter and indexed outgoing queues instead of Aedes' defaults (issue 3, speed), and
     // Aedes' publish as plain calls into that store (broker/direct-publish.ts).
     const memoryStore = p.persistence ? undefined : createMemoryPersistence();
+    const mq = p.mq ?? createEmitter();
+    if (mq instanceof Emitter) readPause = new ReadPause(mq, { onHold: () => metrics.mqttReadHolds.inc() });
     const aedes = await Aedes.createBroker({
       persistence: p.persistence ?? memoryStore,
-      mq: p.mq ?? createEmitter(),
+      mq,
       connectTimeout: limits.connectTimeoutS * 1000,
       drainTimeout: limits.drainTimeoutS * 1000,
       preConnect: (client, packet, done) => {
@@ -251,6 +255,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     stop() {
       stopped ??= (async () => {
         const closed = listeners.stopAccepting();
+        readPause?.close();
         if (broker) await new Promise<void>((resolve) => broker!.close(() => resolve()));
         listeners.destroyConnections();
         await closed;

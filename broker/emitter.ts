@@ -50,6 +50,9 @@ export class Emitter {
   private readonly queue: Fifo<EmitterMessage> = createFifo<EmitterMessage>();
   private readonly callbacks: Fifo<EmitterCallback> = createFifo<EmitterCallback>();
   private pumping = false;
+  /** One watcher of the backlog (broker/read-pause.ts): called once the queue is down to `drainMark`. */
+  private drainMark = 0;
+  private onDrained: (() => void) | undefined;
 
   constructor(opts: EmitterOptions = {}) {
     this.concurrency = opts.concurrency ?? 0;
@@ -64,6 +67,13 @@ export class Emitter {
   /** Messages waiting for a delivery slot. */
   get length(): number {
     return this.queue.length;
+  }
+
+  /** Calls `fn` once, as soon as no more than `mark` messages wait (replaces any earlier watch). */
+  whenDrainedTo(mark: number, fn: () => void): void {
+    this.drainMark = mark;
+    this.onDrained = fn;
+    this.checkDrained();
   }
 
   on(topic: string, listener: EmitterListener, done?: () => void): this {
@@ -157,6 +167,14 @@ export class Emitter {
     } finally {
       this.pumping = false;
     }
+    if (this.onDrained !== undefined) this.checkDrained();
+  }
+
+  private checkDrained(): void {
+    const fn = this.onDrained;
+    if (fn === undefined || this.queue.length > this.drainMark) return;
+    this.onDrained = undefined;
+    fn();
   }
 }
 

@@ -25,6 +25,9 @@ export class FrameGuard {
   /** The client's CONNECT once it has been validated. */
   connect: ConnectInfo | undefined;
   onPublish: PublishHook | undefined;
+  /** QoS 1 PUBLISH headers seen since the owner last cleared this (broker/read-pause.ts: Aedes acknowledges these
+   *  before delivering them, so their senders run ahead of delivery). */
+  qos1Publishes = 0;
 
   private state = State.Header;
   private type = 0;
@@ -195,6 +198,7 @@ export class FrameGuard {
     if (verdict) return verdict;
     const messageId = qos > 0 ? chunk.readUInt16BE(topicEnd) : 0;
     if (qos > 0 && messageId === 0) return protocolError('MQTT-2.3.1-1', 'PUBLISH packet identifier is 0');
+    if (qos === 1) this.qos1Publishes++;
     return this.onPublish?.(qos, messageId);
   }
 
@@ -206,6 +210,7 @@ export class FrameGuard {
     if (verdict) return verdict;
     const messageId = qos > 0 ? piece.readUInt16BE(topicEnd) : 0;
     if (qos > 0 && messageId === 0) return protocolError('MQTT-2.3.1-1', 'PUBLISH packet identifier is 0');
+    if (qos === 1) this.qos1Publishes++;
     return this.onPublish?.(qos, messageId);
   }
 }

@@ -15,12 +15,15 @@ import type { Duplex } from 'node:stream';
 import { AckGate } from './ack-gate.js';
 import { FrameGuard, type FrameGuardOptions, type PublishHook } from './frame-guard.js';
 import { protocolError, type Verdict } from './packet-checks.js';
+import type { Holdable, ReadPause } from './read-pause.js';
 
 /** Settings shared by every connection of a broker (one object, not one per connection). */
 export interface GuardSettings extends FrameGuardOptions {
   /** Hold PUBACKs until `released` (only worth it when the persistence survives the process). */
   readonly holdAcks: boolean;
   readonly onVerdict: (guard: ConnectionGuard, verdict: Verdict) => void;
+  /** Backpressure from the emitter: reads from publishing connections wait while its backlog is high. */
+  readonly readPause?: ReadPause | undefined;
 }
 
 type WriteCallback = (error?: Error | null) => void;
@@ -47,10 +50,12 @@ function flushWaiting(): void {
   for (const guard of list) guard.flush();
 }
 
-export class ConnectionGuard extends FrameGuard {
+export class ConnectionGuard extends FrameGuard implements Holdable {
   private readonly gate: AckGate | undefined;
   private rateHook: PublishHook | undefined;
   private rejected = false;
+  /** The last chunk read carried a QoS 1 PUBLISH: see readFrom. */
+  private publishing = false;
   /** Bytes written this turn, not yet handed to the stream. */
   private pending: Buffer[] | undefined;
   private pendingBytes = 0;
@@ -114,13 +119,24 @@ export class ConnectionGuard extends FrameGuard {
     }
   }
 
+  /** Reads again after a hold (broker/read-pause.ts): Aedes reads its connection on 'readable'. */
+  resume(): void {
+    const conn = this.conn;
+    if (!conn.destroyed && !this.rejected) conn.emit('readable');
+  }
+
   /** Bytes Aedes reads: inspected first; after a verdict Aedes reads nothing more. */
   inspectIncoming(chunk: unknown): unknown {
     if (this.rejected) return null;
     if (chunk === null || chunk === undefined) return chunk;
+    this.qos1Publishes = 0; // counted again over this chunk
     // Our streams carry bytes only (no setEncoding, no object mode); anything else fails closed.
     const verdict = Buffer.isBuffer(chunk) ? this.feed(chunk) : protocolError('MQTT-4.2-1', 'the connection does not carry a byte stream');
-    if (!verdict) return chunk;
+    if (!verdict) {
+      this.publishing = this.qos1Publishes > 0;
+      if (this.qos1Publishes > 0) this.settings.readPause?.admitted(this.qos1Publishes);
+      return chunk;
+    }
     this.reject(verdict);
     return null;
   }
@@ -170,6 +186,10 @@ export class ConnectionGuard extends FrameGuard {
 
   /** @internal the stream's own methods, for the shared replacements below. */
   readFrom(stream: Duplex, size?: number): unknown {
+    // Held: as if nothing had arrived yet (the bytes wait in the socket). Only a connection publishing at QoS 1,
+    // never one whose output waits for 'drain' (see broker/read-pause.ts).
+    const pause = this.settings.readPause;
+    if (pause !== undefined && this.publishing && !this.conn.writableNeedDrain && pause.holds(this)) return null;
     return this.inspectIncoming(this.streamRead.call(stream, size));
   }
 

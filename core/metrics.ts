@@ -24,6 +24,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     mqttLimitHits: new Counter({ name: 'ruong_mqtt_limit_hits_total', help: 'MQTT connections closed or refused by a broker limit, by limit', labelNames: ['limit'], registers }),
     mqttProtocolViolations: new Counter({ name: 'ruong_mqtt_protocol_violations_total', help: 'MQTT connections closed for breaking MQTT 3.1.1, by spec rule', labelNames: ['rule'], registers }),
     mqttSessionTakeovers: new Counter({ name: 'ruong_mqtt_session_takeovers_total', help: 'Live MQTT sessions replaced by a new connection with the same credential', registers }),
+    mqttReadHolds: new Counter({ name: 'ruong_mqtt_read_holds_total', help: 'Reads from publishing MQTT connections held while the broker\'s delivery backlog was high (broker/read-pause.ts)', registers }),
     httpLoginFailures: new Counter({ name: 'ruong_http_login_failures_total', help: 'Failed dashboard/API logins', registers }),
     // rules engine (issue 5): evaluations by rule kind, alerts opened, scheduled task runs
     ruleEvaluations: new Counter({ name: 'ruong_rule_evaluations_total', help: 'Rule evaluations, by rule kind', labelNames: ['kind'], registers }),
