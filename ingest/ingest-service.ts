@@ -17,7 +17,7 @@ import type { DeviceProfile } from '../core/telemetry/device-profile.js';
 import { interopSubscriptions } from '../core/telemetry/interop-topics.js';
 import { shardClientId, shardFilter, unshardTopic } from '../core/telemetry/ingest-shards.js';
 import { createFlagTracker } from '../core/telemetry/plausibility.js';
-import type { ReadingFlag, StoredReading } from '../core/telemetry/reading.js';
+import type { Reading, ReadingFlag, StoredReading } from '../core/telemetry/reading.js';
 import { topics } from '../core/telemetry/topics.js';
 import { createAckClient, type AckClient } from './ack-client.js';
 import { createBatcher, type Batcher } from './batcher.js';
@@ -99,8 +99,9 @@ export function createIngestService(opts: IngestOptions): IngestService {
     resolveDevice(ref) {
       const id = (ref.devEui !== undefined ? registry.deviceIdByDevEui(ref.devEui) : undefined) ?? ref.deviceId;
       const ctx = id === undefined ? undefined : registry.deviceContext(id);
-      return ctx && { deviceId: ctx.deviceId, revoked: ctx.revoked, profile: registry.profileOfDevice(ctx.deviceId) };
+      return ctx && { deviceId: ctx.deviceId, revoked: ctx.revoked, tenancy: ctx };
     },
+    profileOf: (deviceId) => registry.profileOfDevice(deviceId), // read only by decoders that use a profile
     maxAgeMs: opts.rawRetentionMs,
   };
 
@@ -110,14 +111,18 @@ export function createIngestService(opts: IngestOptions): IngestService {
     metrics.deadLetters.inc({ code });
   }
 
-  /** Flags from the stateful rules, sequence numbers observed, the registry's tenancy added. */
+  /**
+   * Flags from the stateful rules, sequence numbers observed, the registry's tenancy added. The decoder already
+   * gave each reading its tenancy (decodeContext's `tenancy`): such a reading without a new flag is stored as it
+   * is, in the decoder's own array (one object per reading, not two).
+   */
   function enrich(decoded: Decoded, ctx: DeviceContext): StoredReading[] {
-    const out = new Array<StoredReading>(decoded.readings.length);
+    const out = decoded.readings as StoredReading[];
     // The readings of one entry share its seq and follow each other: observe each seq once, at its newest time.
     let seq: number | undefined;
     let seqTs = 0;
     for (let i = 0; i < out.length; i++) {
-      const r = decoded.readings[i]!;
+      const r: Partial<StoredReading> & Reading = out[i]!;
       if (r.seq !== seq) {
         if (seq !== undefined) sequences.observe(decoded.deviceId, seq, seqTs);
         seq = r.seq;
@@ -129,6 +134,7 @@ export function createIngestService(opts: IngestOptions): IngestService {
       let all = r.flags;
       if (extra.length) all = [...(r.flags ?? []), ...extra.filter((f) => !r.flags?.includes(f))];
       if (all) for (const f of all) flagged.add(f);
+      if (all === r.flags && r.fieldId === ctx.fieldId && r.farmId === ctx.farmId && r.cooperativeId === ctx.cooperativeId) continue;
       out[i] = { deviceId: r.deviceId, metric: r.metric, ts: r.ts, value: r.value, seq: r.seq, flags: all, fieldId: ctx.fieldId, farmId: ctx.farmId, cooperativeId: ctx.cooperativeId };
     }
     if (seq !== undefined) sequences.observe(decoded.deviceId, seq, seqTs);

@@ -30,7 +30,7 @@ export function createSequenceTracker(deps: { store: SequenceStore; metrics: Ing
       }
       const before = state.missingCount;
       const event = observeSequence(state, seq, ts, now);
-      deps.metrics.seqOpen.inc(state.missingCount - before);
+      if (state.missingCount !== before) deps.metrics.seqOpen.inc(state.missingCount - before); // (prom-client's inc costs, even of 0)
       if (event.kind === 'gap') deps.metrics.seqMissing.inc(event.missing);
       else if (event.kind === 'filled') deps.metrics.seqLate.inc();
       else if (event.kind === 'duplicate') deps.metrics.seqDuplicates.inc();

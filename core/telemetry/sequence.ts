@@ -30,6 +30,12 @@ export type SequenceEvent =
   | { kind: 'filled' }
   | { kind: 'duplicate' };
 
+// The events without data are shared constants: one is returned per message, so no object per message.
+const NEXT: SequenceEvent = Object.freeze({ kind: 'next' });
+const FILLED: SequenceEvent = Object.freeze({ kind: 'filled' });
+const RESET: SequenceEvent = Object.freeze({ kind: 'reset' });
+const DUPLICATE: SequenceEvent = Object.freeze({ kind: 'duplicate' });
+
 export function newSequenceState(seq: number, ts: number, now: number): SequenceState {
   return { nextSeq: seq + 1, newestTs: ts, missing: [], missingCount: 0, gapsTotal: 0, filledTotal: 0, duplicatesTotal: 0, resetsTotal: 0, lastSeenAt: now };
 }
@@ -53,7 +59,7 @@ export function observeSequence(state: SequenceState, seq: number, ts: number, n
   if (seq === state.nextSeq) {
     state.nextSeq++;
     state.newestTs = Math.max(state.newestTs, ts);
-    return { kind: 'next' };
+    return NEXT;
   }
   if (seq > state.nextSeq) {
     const missing = seq - state.nextSeq;
@@ -70,7 +76,7 @@ export function observeSequence(state: SequenceState, seq: number, ts: number, n
     state.newestTs = Math.max(state.newestTs, ts);
     return { kind: 'gap', missing, abandoned };
   }
-  if (fill(state, seq)) return { kind: 'filled' };
+  if (fill(state, seq)) return FILLED;
   if (ts > state.newestTs) {
     // A counter restart: older gaps can no longer be told apart from the new numbering.
     state.resetsTotal++;
@@ -78,8 +84,8 @@ export function observeSequence(state: SequenceState, seq: number, ts: number, n
     state.missingCount = 0;
     state.nextSeq = seq + 1;
     state.newestTs = ts;
-    return { kind: 'reset' };
+    return RESET;
   }
   state.duplicatesTotal++;
-  return { kind: 'duplicate' };
+  return DUPLICATE;
 }

@@ -11,7 +11,7 @@ import { RuongError, type ErrorCode } from '../../errors.js';
 import type { DeviceProfile } from '../device-profile.js';
 import { isWithinBounds, parseMetricKey } from '../metrics.js';
 import { staticFlags } from '../plausibility.js';
-import type { Reading, ReadingFlag } from '../reading.js';
+import type { Reading, ReadingFlag, StoredReading } from '../reading.js';
 import { toCanonical, unitsFor } from '../units.js';
 
 export type WireFormat = 'native' | 'senml' | 'chirpstack' | 'tts' | 'thingsboard';
@@ -33,11 +33,22 @@ export interface ResolvedDevice {
   readonly deviceId: string;
   readonly revoked?: boolean | undefined;
   readonly profile?: DeviceProfile | undefined;
+  /** The device's tenancy, when known: its readings then come out with it (StoredReading's shape), one object each. */
+  readonly tenancy?: Tenancy | undefined;
+}
+
+/** Where a device belongs (the registry's DeviceContext has these). */
+export interface Tenancy {
+  readonly fieldId: string;
+  readonly farmId: string;
+  readonly cooperativeId: string;
 }
 
 export interface DecodeContext {
   /** The registered device a reference names (DevEUI first, then device id); undefined = unknown. */
   resolveDevice(ref: DeviceRef): ResolvedDevice | undefined;
+  /** The device's profile when resolveDevice gave none, looked up only for a decoder that uses it. */
+  profileOf?(deviceId: string): DeviceProfile | undefined;
   /** Readings further ahead than this are rejected (default 5 min). */
   readonly maxFutureMs?: number | undefined;
   /** Readings older than this (the raw retention) are rejected; undefined = no limit. */
@@ -67,7 +78,11 @@ export interface ParsedMessage {
   readonly deviceRef: DeviceRef;
   /** Set when the message carries no readings by design (a ChirpStack join, …): acknowledged, counted, not stored. */
   readonly ignored?: string | undefined;
+  /** False when samples() does not read the profile (native, SenML): decode() then does not look it up. */
+  readonly usesProfile?: boolean | undefined;
   samples(profile: DeviceProfile | undefined): Sample[];
+  /** What checkSamples() makes of samples(), without the Sample objects (native): decode() uses it when given. */
+  check?(deviceId: string, limits: Limits, tenancy: Tenancy | undefined): { readings: Reading[]; rejected: RejectedValue[] };
 }
 
 export interface FormatDecoder {
@@ -116,8 +131,8 @@ export interface Limits {
 
 type Check = { reading: Reading; rejected?: undefined } | { reading?: undefined; rejected: RejectedValue };
 
-function reject(s: Sample, ts: number | undefined, code: ErrorCode, reason: string): Check {
-  return { rejected: { metric: s.metric, value: s.value, ts, code, reason } };
+function rejection(metric: string, value: unknown, ts: number | undefined, code: ErrorCode, reason: string): RejectedValue {
+  return { metric, value, ts, code, reason };
 }
 
 // The hot path sees the same few metric names millions of times: parse each once (bounded cache).
@@ -134,46 +149,70 @@ function metricKey(name: string): ReturnType<typeof parseMetricKey> {
 
 const NO_DEVICE_TIME: readonly ReadingFlag[] = ['no_device_time'];
 
-function flagsOf(s: Sample, extra: readonly ReadingFlag[]): ReadingFlag[] | undefined {
-  const given = s.flags ?? [];
-  if (s.ts !== undefined && given.length === 0 && extra.length === 0) return undefined;
-  const flags: ReadingFlag[] = s.ts === undefined ? [...NO_DEVICE_TIME] : [];
+function flagsOf(sampleTs: number | undefined, sampleFlags: readonly ReadingFlag[] | undefined, extra: readonly ReadingFlag[]): ReadingFlag[] | undefined {
+  const given = sampleFlags ?? [];
+  if (sampleTs !== undefined && given.length === 0 && extra.length === 0) return undefined;
+  const flags: ReadingFlag[] = sampleTs === undefined ? [...NO_DEVICE_TIME] : [];
   for (const f of given) if (!flags.includes(f)) flags.push(f);
   for (const f of extra) if (!flags.includes(f)) flags.push(f);
   return flags;
 }
 
-/** Checks one sample against the catalogue, its unit, the hard bounds and the time limits. */
-export function checkSample(deviceId: string, s: Sample, limits: Limits): Check {
-  const key = metricKey(s.metric);
-  if (!key) return reject(s, s.ts, 'METRIC_UNKNOWN', `metric "${s.metric}" is not in the catalogue`);
-  if (typeof s.value !== 'number' || !Number.isFinite(s.value)) return reject(s, s.ts, 'PAYLOAD_INVALID', `${s.metric}: value is not a number`);
-  const value = toCanonical(key.spec.unit, s.unit, s.value);
-  if (value === undefined) {
-    return reject(s, s.ts, 'UNIT_INVALID', `${s.metric}: unit "${s.unit}" cannot express ${key.spec.unit} (accepted: ${unitsFor(key.spec.unit).join(', ')})`);
-  }
-  const ts = s.ts ?? limits.receivedAt;
-  if (!Number.isSafeInteger(ts)) return reject(s, s.ts, 'PAYLOAD_INVALID', `${s.metric}: timestamp is not a time`);
-  if (!isWithinBounds(key.spec, value)) {
-    return reject(s, ts, 'VALUE_OUT_OF_BOUNDS', `${s.metric} = ${value} is outside ${key.spec.min}…${key.spec.max} ${key.spec.unit}`);
-  }
-  if (ts > limits.receivedAt + limits.maxFutureMs) {
-    return reject(s, ts, 'TIMESTAMP_IN_FUTURE', `timestamp ${new Date(ts).toISOString()} is more than ${limits.maxFutureMs / 60_000} min in the future`);
-  }
-  if (limits.maxAgeMs !== undefined && ts < limits.receivedAt - limits.maxAgeMs) {
-    return reject(s, ts, 'TIMESTAMP_TOO_OLD', `timestamp ${new Date(ts).toISOString()} is older than the raw retention`);
-  }
-  const checked = staticFlags(key.spec.name, value);
-  return { reading: { deviceId, metric: s.metric, ts, value: checked.value, seq: s.seq, flags: flagsOf(s, checked.flags) } };
+/**
+ * Checks one sample against the catalogue, its unit, the hard bounds and the time limits: the reading, or
+ * the RejectedValue saying why not. With a tenancy the reading has StoredReading's shape (fields in its order).
+ */
+function checkOne(deviceId: string, s: Sample, limits: Limits, tenancy: Tenancy | undefined): Reading | RejectedValue {
+  return checkValue(deviceId, s.metric, s.value, s.unit, s.ts, s.seq, s.flags, limits, tenancy);
 }
 
-export function checkSamples(deviceId: string, samples: readonly Sample[], limits: Limits): { readings: Reading[]; rejected: RejectedValue[] } {
+/** checkOne() over a sample's fields, for a decoder that has no Sample object to give (native.ts). */
+export function checkValue(
+  deviceId: string, metric: string, wireValue: unknown, unit: string | undefined, sampleTs: number | undefined, seq: number | undefined,
+  sampleFlags: readonly ReadingFlag[] | undefined, limits: Limits, tenancy: Tenancy | undefined,
+): Reading | RejectedValue {
+  const key = metricKey(metric);
+  if (!key) return rejection(metric, wireValue, sampleTs, 'METRIC_UNKNOWN', `metric "${metric}" is not in the catalogue`);
+  if (typeof wireValue !== 'number' || !Number.isFinite(wireValue)) return rejection(metric, wireValue, sampleTs, 'PAYLOAD_INVALID', `${metric}: value is not a number`);
+  const value = toCanonical(key.spec.unit, unit, wireValue);
+  if (value === undefined) {
+    return rejection(metric, wireValue, sampleTs, 'UNIT_INVALID', `${metric}: unit "${unit}" cannot express ${key.spec.unit} (accepted: ${unitsFor(key.spec.unit).join(', ')})`);
+  }
+  const ts = sampleTs ?? limits.receivedAt;
+  if (!Number.isSafeInteger(ts)) return rejection(metric, wireValue, sampleTs, 'PAYLOAD_INVALID', `${metric}: timestamp is not a time`);
+  if (!isWithinBounds(key.spec, value)) {
+    return rejection(metric, wireValue, ts, 'VALUE_OUT_OF_BOUNDS', `${metric} = ${value} is outside ${key.spec.min}…${key.spec.max} ${key.spec.unit}`);
+  }
+  if (ts > limits.receivedAt + limits.maxFutureMs) {
+    return rejection(metric, wireValue, ts, 'TIMESTAMP_IN_FUTURE', `timestamp ${new Date(ts).toISOString()} is more than ${limits.maxFutureMs / 60_000} min in the future`);
+  }
+  if (limits.maxAgeMs !== undefined && ts < limits.receivedAt - limits.maxAgeMs) {
+    return rejection(metric, wireValue, ts, 'TIMESTAMP_TOO_OLD', `timestamp ${new Date(ts).toISOString()} is older than the raw retention`);
+  }
+  const checked = staticFlags(key.spec.name, value);
+  const flags = flagsOf(sampleTs, sampleFlags, checked.flags);
+  if (tenancy) {
+    const stored: StoredReading = {
+      deviceId, metric, ts, value: checked.value, seq, flags, fieldId: tenancy.fieldId, farmId: tenancy.farmId, cooperativeId: tenancy.cooperativeId,
+    };
+    return stored;
+  }
+  return { deviceId, metric, ts, value: checked.value, seq, flags };
+}
+
+/** Checks one sample against the catalogue, its unit, the hard bounds and the time limits. */
+export function checkSample(deviceId: string, s: Sample, limits: Limits): Check {
+  const c = checkOne(deviceId, s, limits, undefined);
+  return 'code' in c ? { rejected: c } : { reading: c };
+}
+
+export function checkSamples(deviceId: string, samples: readonly Sample[], limits: Limits, tenancy?: Tenancy): { readings: Reading[]; rejected: RejectedValue[] } {
   const readings: Reading[] = [];
   const rejected: RejectedValue[] = [];
   for (const s of samples) {
-    const c = checkSample(deviceId, s, limits);
-    if (c.reading) readings.push(c.reading);
-    else rejected.push(c.rejected);
+    const c = checkOne(deviceId, s, limits, tenancy);
+    if ('code' in c) rejected.push(c);
+    else readings.push(c);
   }
   return { readings, rejected };
 }

@@ -3,8 +3,8 @@
 // those. The payload's shape picks the decoder; both name the device by the topic (the broker has
 // already checked that the publisher owns it).
 import { parseDeviceTopic } from '../topics.js';
-import type { FormatDecoder, ParsedMessage, TopicMatch } from './decoder.js';
-import { nativeSamples, parseNative } from './native.js';
+import type { DeviceRef, FormatDecoder, Limits, ParsedMessage, Sample, Tenancy, TopicMatch } from './decoder.js';
+import { checkNative, nativeSamples, parseNative, type NativeEntry } from './native.js';
 import { looksLikeSenml, senmlDecoder } from './senml.js';
 
 function matchUp(topic: string): TopicMatch | undefined {
@@ -12,12 +12,19 @@ function matchUp(topic: string): TopicMatch | undefined {
   return t && t.kind === 'up' ? { deviceRef: { deviceId: t.deviceId } } : undefined;
 }
 
+/** A parsed native payload: one object per message, its readings checked without Sample objects. */
+class NativeMessage implements ParsedMessage {
+  readonly usesProfile = false;
+  constructor(readonly deviceRef: DeviceRef, private readonly entries: NativeEntry[]) {}
+  samples(): Sample[] { return nativeSamples(this.entries); }
+  check(deviceId: string, limits: Limits, tenancy: Tenancy | undefined) { return checkNative(this.entries, deviceId, limits, tenancy); }
+}
+
 export const nativeDecoder: FormatDecoder = {
   format: 'native',
   match: matchUp,
   parse(json, match): ParsedMessage {
-    const samples = nativeSamples(parseNative(json));
-    return { deviceRef: match.deviceRef, samples: () => samples };
+    return new NativeMessage(match.deviceRef, parseNative(json));
   },
 };
 

@@ -56,7 +56,6 @@ export function decode(message: IncomingMessage, ctx: DecodeContext): Decoded {
   const route = routeTopic(message.topic);
   if (!route) throw new DecodeError('TOPIC_INVALID', `topic ${message.topic} is not a device, ThingsBoard, ChirpStack or TTS uplink topic`);
   let format = route.decoder.format;
-  const topicDevice = (): string | undefined => ctx.resolveDevice(route.match.deviceRef)?.deviceId;
   let parsed: ParsedMessage;
   try {
     const json = parseJson(message.payload);
@@ -65,10 +64,13 @@ export function decode(message: IncomingMessage, ctx: DecodeContext): Decoded {
     parsed = decoder.parse(json, route.match, message.receivedAt);
   } catch (err) {
     if (!isRuongError(err)) throw err;
-    throw new DecodeError(err.code, err.message, { format, deviceId: topicDevice() });
+    throw new DecodeError(err.code, err.message, { format, deviceId: ctx.resolveDevice(route.match.deviceRef)?.deviceId });
   }
   const device = resolveOrThrow(ctx, parsed, format);
   if (parsed.ignored !== undefined) return { format, deviceId: device.deviceId, readings: [], rejected: [], ignored: parsed.ignored };
   const limits = { receivedAt: message.receivedAt, maxFutureMs: ctx.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS, maxAgeMs: ctx.maxAgeMs };
-  return { format, deviceId: device.deviceId, ...checkSamples(device.deviceId, parsed.samples(device.profile), limits) };
+  const { readings, rejected } = parsed.check
+    ? parsed.check(device.deviceId, limits, device.tenancy)
+    : checkSamples(device.deviceId, parsed.samples(parsed.usesProfile === false ? undefined : (device.profile ?? ctx.profileOf?.(device.deviceId))), limits, device.tenancy);
+  return { format, deviceId: device.deviceId, readings, rejected };
 }
