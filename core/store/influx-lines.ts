@@ -142,6 +142,8 @@ export function createLineBuilder() {
   const tagsOf = (r: StoredReading): string => seriesOf(r).tags;
   return {
     tagsOf,
+    /** One reading's line as a string: the readable form of the format, which `encode` (the write path) must
+     *  reproduce byte for byte — test/unit/core/influx-lines.test.ts compares the two. */
     line(r: StoredReading): string {
       checkReading(r);
       let line = `${READINGS}${tagsOf(r)} value=${r.value}`; // no `i` suffix: a float
