@@ -2,7 +2,7 @@
 // JSON with every intermediate — the hourly companion of `ruong agro et0` (FAO-56 Example 19).
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { dayOfYear, et0Hourly, isIsoDate, vietnamSolarLongitudes, windSpeedAt2mMs } from '../rules/agronomy/index.js';
+import { dayOfYear, et0Hourly, isIsoDate, vietnamSolarLongitudes, windSpeedAt2mMs } from '../core/agronomy/index.js';
 
 export const ET0_HOURLY_HELP = `Usage: ruong agro et0-hourly --lat DEG --elevation M (--date YYYY-MM-DD | --doy N) --hour H
          (--lon-east DEG | --lz DEG_W --lm DEG_W) --t C --rh % --wind M/S [--wind-height M] --rs MJ/m2/h [options]

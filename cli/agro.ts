@@ -8,7 +8,7 @@ import {
   et0Daily, inferIntervalMs, irrigationAdvice, kcOnDay, monthlySoilHeatFluxFromCurrentMJ, monthlySoilHeatFluxMJ,
   isIsoDate, parseDailyCsv, parseStationCsv, readilyAvailableWaterMm, runWaterBalance, soilWaterForTexture, totalAvailableWaterMm,
   waterStressCoefficient, type DailyEt0Input, type DailyEt0Result, type DailyWeather, type SensorDepletion,
-} from '../rules/agronomy/index.js';
+} from '../core/agronomy/index.js';
 import { ET0_HOURLY_HELP, runEt0Hourly } from './agro-hourly.js';
 
 type Out = (line: string) => void;

@@ -5,9 +5,9 @@
 // the temperature range (Eq. 50), ea from Tmin (Eq. 48), u2 = 2 m/s — and says so in `et0Method`/`estimated`.
 import type { Farm } from '../core/registry/types.js';
 import type { ReadingStore, RawPoint } from '../core/store/reading-store.js';
-import { STATION_METRICS, aggregateDay, inferIntervalMs, type StationReading } from './agronomy/daily-aggregation.js';
-import { et0Daily, type DailyEt0Input } from './agronomy/et0-daily.js';
-import { dayOfYear } from './agronomy/units.js';
+import { STATION_METRICS, aggregateDay, inferIntervalMs, type StationReading } from '../core/agronomy/daily-aggregation.js';
+import { et0Daily, type DailyEt0Input } from '../core/agronomy/et0-daily.js';
+import { dayOfYear } from '../core/agronomy/units.js';
 import { noWeather } from './engine.js';
 import type { DailyWeatherSummary, DeviceInfo } from './evaluation.js';
 import { VIETNAM_UTC_OFFSET_MIN, localMidnight } from './field-agronomy.js';

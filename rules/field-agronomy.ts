@@ -1,10 +1,10 @@
 // A field's agronomic facts for the rules, from its registry record: crop spec, soil water limits, local
 // day, days since planting, and the rice calendar (flowering and harvest) derived from the planting date
 // and the crop's stage lengths. Vietnam keeps UTC+7 all year (Asia/Ho_Chi_Minh, no daylight saving).
-import { CROPS, CropId, seasonLengthDays, type CropSpec } from './agronomy/crops.js';
-import { localDate } from './agronomy/daily-aggregation.js';
-import { SoilTexture, soilWaterForTexture, type SoilWater } from './agronomy/soil.js';
-import { daysBetween, isIsoDate } from './agronomy/units.js';
+import { CROPS, CropId, seasonLengthDays, type CropSpec } from '../core/agronomy/crops.js';
+import { localDate } from '../core/agronomy/daily-aggregation.js';
+import { SoilTexture, soilWaterForTexture, type SoilWater } from '../core/agronomy/soil.js';
+import { daysBetween, isIsoDate } from '../core/agronomy/units.js';
 import type { FieldInfo } from './evaluation.js';
 
 export const VIETNAM_UTC_OFFSET_MIN = 420;

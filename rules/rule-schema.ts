@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Severity } from '../core/alerts/alert-types.js';
 import { DeviceKind } from '../core/registry/types.js';
 import { parseMetricKey } from '../core/telemetry/metrics.js';
-import { SalinityBasis } from './agronomy/salinity.js';
+import { SalinityBasis } from '../core/agronomy/salinity.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;

@@ -1,7 +1,7 @@
 // Number, duration and name formatting for alert and advice texts: Vietnamese with diacritics, decimal
 // comma and dot thousands ("1.027 m³", "2,6 ‰"); English with the usual point and comma; a true minus sign.
 import { metricSpec, parseMetricKey } from '../core/telemetry/metrics.js';
-import { DS_PER_M_PER_PERMIL, type SalinityBasis } from './agronomy/salinity.js';
+import { DS_PER_M_PER_PERMIL, type SalinityBasis } from '../core/agronomy/salinity.js';
 
 export type Lang = 'vi' | 'en';
 

@@ -30,7 +30,7 @@ export interface AwdTubeOptions {
   readonly power?: PowerOptions | undefined;
 }
 
-/** The farmer's water management phase (agronomy.md §3; the same phases as rules/agronomy/awd.ts). */
+/** The farmer's water management phase (agronomy.md §3; the same phases as core/agronomy/awd.ts). */
 export type AwdFarmPhase = 'establishment' | 'flowering_hold' | 'pre_harvest_drain' | 'awd';
 
 export interface AwdTube extends DeviceModel {
@@ -50,7 +50,7 @@ const VALVE_MM_PER_MIN = 0.5; // an inlet gate from the canal, 30 mm/h [judg]
 const DRAIN_MM_PER_H = 10; // an opened outlet drains the standing water in about a day [judg]
 const ESTABLISHMENT_DAYS = 10; // keep ponded after transplanting (agronomy.md §3)
 const FLOWERING_HOLD_DAYS = 7; // no AWD from a week before to a week after flowering (§3)
-const DRAIN_DAYS_BEFORE_HARVEST = 10; // [judg], as rules/agronomy DEFAULT_AWD_CONFIG
+const DRAIN_DAYS_BEFORE_HARVEST = 10; // [judg], as core/agronomy DEFAULT_AWD_CONFIG
 const RIPENING_DAYS = 30; // flowering to maturity in the tropics (IRRI) [rec]
 const HOLD_CM = 5;
 const HOLD_TOLERANCE_CM = 2;

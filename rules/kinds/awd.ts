@@ -4,8 +4,8 @@
 // below it asks for a top-up instead ("keep flooded"); never re-flood with canal water above the rice
 // salinity limit (§4). The depth to pump: ponded water (1 cm = 10 mm) plus the drained pores below the
 // surface (drainable porosity, 0.25 [judg], as the simulator's puddled clay).
-import { CROP_SALINITY_LIMITS, ecToPermil } from '../agronomy/salinity.js';
-import { awdDecision, type AwdDecision } from '../agronomy/awd.js';
+import { CROP_SALINITY_LIMITS, ecToPermil } from '../../core/agronomy/salinity.js';
+import { awdDecision, type AwdDecision } from '../../core/agronomy/awd.js';
 import type { ConditionState, Level } from '../condition.js';
 import { decide, severityOf, type AdviceDraft, type Explained, type FieldInfo, type KindHandler, type RuleResult } from '../evaluation.js';
 import { riceCalendar, type RiceCalendar } from '../field-agronomy.js';

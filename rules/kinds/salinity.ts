@@ -2,7 +2,7 @@
 // as ‰ on the rule's stated basis (TDS g/L by default — the safer side), is above the crop's limit used
 // by the delta's extension offices; resolved once it is `hysteresisPermil` back below the limit (for
 // `clearFor`). A canal feeds every field of its farm, so by default each field is judged by its own crop.
-import { CROP_SALINITY_LIMITS, ecToPermil, type SalinityLimit } from '../agronomy/salinity.js';
+import { CROP_SALINITY_LIMITS, ecToPermil, type SalinityLimit } from '../../core/agronomy/salinity.js';
 import { levelAgainst, type ConditionState } from '../condition.js';
 import { decide, severityOf, type FieldInfo, type KindHandler, type RuleResult } from '../evaluation.js';
 import type { RuleOf } from '../rule-schema.js';

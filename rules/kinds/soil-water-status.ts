@@ -3,10 +3,10 @@
 // against RAW = p·TAW with p adjusted for ETc (Table 22 footnote), and the irrigation decision with
 // mm, m³ and pump minutes. Rain the probes have not seen yet postpones it [judg]: the effective rain of
 // the last `rainCreditHours` minus the refill the probes already show since it began.
-import { adjustDepletionFraction, kcOnDay } from '../agronomy/crops.js';
-import { irrigationAdvice, type IrrigationAdvice } from '../agronomy/irrigation.js';
-import { depletionFromSensors, readilyAvailableWaterMm, totalAvailableWaterMm } from '../agronomy/soil.js';
-import { effectiveRainMm } from '../agronomy/water-balance.js';
+import { adjustDepletionFraction, kcOnDay } from '../../core/agronomy/crops.js';
+import { irrigationAdvice, type IrrigationAdvice } from '../../core/agronomy/irrigation.js';
+import { depletionFromSensors, readilyAvailableWaterMm, totalAvailableWaterMm } from '../../core/agronomy/soil.js';
+import { effectiveRainMm } from '../../core/agronomy/water-balance.js';
 import type { DailyWeatherSummary, FieldInfo } from '../evaluation.js';
 import { cropSpec, daysSincePlanting, soilWaterOf } from '../field-agronomy.js';
 import type { RuleOf } from '../rule-schema.js';

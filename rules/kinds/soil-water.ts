@@ -3,14 +3,14 @@
 // resolved once depletion is `hysteresisMm` below RAW (irrigated or rained). Fed by the field's soil
 // probes and its farm station's rain as they arrive, and by the daily run (ET0 for p, and the model balance
 // of a field without probes). Every evaluation also yields today's advice.
-import { runWaterBalance } from '../agronomy/water-balance.js';
+import { runWaterBalance } from '../../core/agronomy/water-balance.js';
 import type { Level } from '../condition.js';
 import { decide, severityOf, type AdviceDraft, type Explained, type FieldInfo, type KindHandler, type RuleInput, type RuleResult } from '../evaluation.js';
 import { cropSpec, soilWaterOf } from '../field-agronomy.js';
 import { fieldLabel, num, waterAmount, type Lang } from '../text-format.js';
 import type { ConditionState } from '../condition.js';
 import { rootZone, soilWaterStatus, type DepthReading, type SoilRule, type SoilStatus } from './soil-water-status.js';
-import { totalAvailableWaterMm } from '../agronomy/soil.js';
+import { totalAvailableWaterMm } from '../../core/agronomy/soil.js';
 
 export interface SoilWaterState {
   readonly cond?: ConditionState | undefined;

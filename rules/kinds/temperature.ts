@@ -2,7 +2,7 @@
 // coffee radiative frost (air ≤ 2 °C with calm wind; leaves die from −2 °C), both from the farm station's
 // readings as they arrive; Vietnamese cold spells from yesterday's daily mean at 05:30 — "rét đậm" ≤ 15 °C,
 // "rét hại" ≤ 13 °C — one alert per station.
-import { coffeeFrostRisk } from '../agronomy/temperature-stress.js';
+import { coffeeFrostRisk } from '../../core/agronomy/temperature-stress.js';
 import type { ConditionState, Level } from '../condition.js';
 import { decide, severityOf, type FieldInfo, type KindHandler, type RuleInput, type RuleResult } from '../evaluation.js';
 import { riceCalendar } from '../field-agronomy.js';

@@ -1,6 +1,6 @@
 // Rice AWD decisions from the field-tube level (agronomy.md §3), including the flowering hold.
 import { describe, expect, it } from 'vitest';
-import { awdDecision, awdPhase, permilToEc } from '../../../rules/agronomy/index.js';
+import { awdDecision, awdPhase, permilToEc } from '../../../core/agronomy/index.js';
 
 const mid = { daysSinceTransplanting: 40, daysFromFlowering: -30, daysToHarvest: 60 };
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAgro } from '../../../cli/agro.js';
-import { et0Daily } from '../../../rules/agronomy/index.js';
+import { et0Daily } from '../../../core/agronomy/index.js';
 import { expectWithin } from './within.js';
 
 interface Run {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CROPS, adjustDepletionFraction, adjustKcForClimate, cropKcTable, depletionFromSensors, kcOnDay, readilyAvailableWaterMm,
   seasonLengthDays, soilWaterForTexture, totalAvailableWaterMm,
-} from '../../../rules/agronomy/index.js';
+} from '../../../core/agronomy/index.js';
 
 describe('Kc by days since planting', () => {
   const maize = CROPS.maize; // 0.30 / 1.20 / 0.60, stages 20/35/40/30

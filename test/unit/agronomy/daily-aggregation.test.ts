@@ -1,6 +1,6 @@
 // Daily aggregation of station readings (agronomy.md §6): extremes, means, Σ radiation, coverage.
 import { describe, expect, it } from 'vitest';
-import { aggregateByDay, aggregateDay, inferIntervalMs, localDate, type StationReading } from '../../../rules/agronomy/index.js';
+import { aggregateByDay, aggregateDay, inferIntervalMs, localDate, type StationReading } from '../../../core/agronomy/index.js';
 
 const TEN_MIN = 600_000;
 const DAY_START = Date.parse('2024-04-15T00:00:00+07:00');

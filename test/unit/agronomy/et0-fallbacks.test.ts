@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   et0Daily, extraterrestrialRadiationMJ, hargreavesEt0Mm, saturationVapourPressureKPa, type DailyEt0Input,
-} from '../../../rules/agronomy/index.js';
+} from '../../../core/agronomy/index.js';
 import { expectWithin } from './within.js';
 
 // A dry-season day in Buôn Ma Thuột (12.67°N, 500 m)

@@ -6,7 +6,7 @@ import {
   meanSaturationVapourPressureKPa, monthlySoilHeatFluxFromCurrentMJ, monthlySoilHeatFluxMJ, netLongwaveRadiationMJ,
   psychrometricConstantKPaPerC, saturationVapourPressureKPa, solarDeclinationRad, solarRadiationFromSunshineMJ,
   solarRadiationFromTemperatureMJ, sunsetHourAngleRad, windSpeedAt2mMs,
-} from '../../../rules/agronomy/index.js';
+} from '../../../core/agronomy/index.js';
 import { expectWithin } from './within.js';
 
 describe('FAO-56 worked examples (daily)', () => {

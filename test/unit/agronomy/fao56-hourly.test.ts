@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   dmsToDegrees, et0Hourly, extraterrestrialRadiationPeriodMJ, hourlySoilHeatFluxMJ, periodSolarAnglesRad,
   seasonalCorrectionHours, solarTimeAngleRad, vietnamSolarLongitudes,
-} from '../../../rules/agronomy/index.js';
+} from '../../../core/agronomy/index.js';
 import { expectWithin } from './within.js';
 
 const site = { latitudeDeg: dmsToDegrees(16, 13), elevationM: 8, dayOfYear: 274, lzDegWest: 15, lmDegWest: 16.25 };

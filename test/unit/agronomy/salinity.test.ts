@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assessWaterForCrop, ecToPermil, ecToTdsMgPerL, eceFromEcw, fao29Restriction, formatPermil, maasHoffmanYieldPct, permilToEc,
   relativeYieldFromWaterPct, tdsMgPerLToEc,
-} from '../../../rules/agronomy/index.js';
+} from '../../../core/agronomy/index.js';
 import { expectWithin } from './within.js';
 
 describe('salinity conversions', () => {

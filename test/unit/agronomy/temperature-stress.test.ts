@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   GDD_TEMPERATURES, accumulatedGdd, classifyColdDay, coffeeFrostRisk, findColdSpells, growingDegreeDays, riceHeatAtFlowering,
   tomatoFruitSetStress,
-} from '../../../rules/agronomy/index.js';
+} from '../../../core/agronomy/index.js';
 
 describe('temperature stress', () => {
   it('rice heat: Tmax ≥ 35 °C inside the flowering window only', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   balanceStep, deepPercolationMm, effectiveRainMm, grossIrrigationMm, irrigationAdvice, irrigationVolumeM3, pumpRunMinutes,
   runWaterBalance, waterStressCoefficient,
-} from '../../../rules/agronomy/index.js';
+} from '../../../core/agronomy/index.js';
 
 describe('daily balance step', () => {
   it('dries by ETc when there is no rain (Ks 1 below RAW)', () => {

@@ -1,5 +1,5 @@
 // The soil probe's physics follows the FAO-56 root-zone water balance (Eqs. 84–88) the rules engine
-// runs (rules/agronomy runWaterBalance), fed the same simulated weather: daily ET0 integrated from the
+// runs (core/agronomy runWaterBalance), fed the same simulated weather: daily ET0 integrated from the
 // hourly Eq. 53 and the day's rain. The probe's depletion Dr = Σ max(0, θFC − θi)·Δzi over its layers.
 // Stated tolerance: on every day within 15 % of TAW, on average within 5 % of TAW. The probe differs
 // from the daily bucket where physics says it should: water above field capacity drains over 1–3 days
@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSoilProbe } from '../../../firmware-sim/models/index.js';
 import { createWeather } from '../../../firmware-sim/weather.js';
-import { runWaterBalance, type CropId, type WeatherDay } from '../../../rules/agronomy/index.js';
+import { runWaterBalance, type CropId, type WeatherDay } from '../../../core/agronomy/index.js';
 import { DAY, HOUR, STEP, highlands, local } from './helpers.js';
 
 interface Case {

@@ -2,7 +2,7 @@
 // plus the drained pores, Sy 0.25), no AWD in the flowering hold (a "keep flooded" top-up instead), never
 // canal water above the rice salinity limit, drain before harvest. Flowering = season (150 d) − 30 d.
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../../rules/agronomy/units.js';
+import { addDays } from '../../../core/agronomy/units.js';
 import { MIN, deviceInfo, fieldInfo, rule, runner } from './helpers.js';
 
 const T0 = Date.UTC(2026, 2, 1, 0, 0); // 07:00 on 1 March, local

@@ -8,8 +8,8 @@ import type { Farm } from '../../../core/registry/types.js';
 import type { ReadingStore } from '../../../core/store/reading-store.js';
 import { createSqliteStore } from '../../../core/store/sqlite-store.js';
 import type { StoredReading } from '../../../core/telemetry/reading.js';
-import { aggregateDay } from '../../../rules/agronomy/daily-aggregation.js';
-import { et0Daily } from '../../../rules/agronomy/et0-daily.js';
+import { aggregateDay } from '../../../core/agronomy/daily-aggregation.js';
+import { et0Daily } from '../../../core/agronomy/et0-daily.js';
 import { dailyWeather } from '../../../rules/daily-weather.js';
 import { deviceInfo } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // Canal salinity against each crop's ‰ limit with a stated basis (agronomy.md §4), rice heat at flowering,
 // coffee frost and Vietnamese cold spells (§5).
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../../rules/agronomy/units.js';
+import { addDays } from '../../../core/agronomy/units.js';
 import { MIN, deviceInfo, fieldInfo, rule, runner, weather } from './helpers.js';
 
 const T0 = Date.UTC(2026, 2, 1, 0, 0);

@@ -1,4 +1,4 @@
-// rules/agronomy: pure agronomy functions (no I/O, no clock). See docs: ../shared/design/agronomy.md.
+// core/agronomy: pure agronomy functions (no I/O, no clock). See docs/agronomy.md.
 export * from './units.js';
 export * from './fao56-meteo.js';
 export * from './fao56-radiation.js';
