@@ -1,9 +1,10 @@
 // A field's agronomic facts for the rules, from its registry record: crop spec, soil water limits, local
 // day, days since planting, and the rice calendar (flowering and harvest) derived from the planting date
 // and the crop's stage lengths. Vietnam keeps UTC+7 all year (Asia/Ho_Chi_Minh, no daylight saving).
-import { CROPS, CropId, seasonLengthDays, type CropSpec } from '../core/agronomy/crops.js';
+import { seasonLengthDays, type CropSpec } from '../core/agronomy/crops.js';
 import { localDate } from '../core/agronomy/daily-aggregation.js';
-import { SoilTexture, soilWaterForTexture, type SoilWater } from '../core/agronomy/soil.js';
+import { cropSpecOf, fieldSoilWater, soilTextureOf as textureOf } from '../core/agronomy/field-soil-water.js';
+import type { SoilTexture, SoilWater } from '../core/agronomy/soil.js';
 import { daysBetween, isIsoDate } from '../core/agronomy/units.js';
 import type { FieldInfo } from './evaluation.js';
 
@@ -17,24 +18,17 @@ export const localDay = (ts: number): string => localDate(ts, VIETNAM_UTC_OFFSET
 export const localMidnight = (date: string): number => Date.parse(`${date}T00:00:00Z`) - VIETNAM_UTC_OFFSET_MIN * 60_000;
 
 export function cropSpec(crop: string): CropSpec | undefined {
-  const id = CropId.safeParse(crop.trim().toLowerCase());
-  return id.success ? CROPS[id.data] : undefined;
+  return cropSpecOf(crop);
 }
 
 /** 'silty clay', 'Silty-Clay' and 'silty_clay' all name the FAO-56 Table 19 texture. */
 export function soilTextureOf(text: string | null): SoilTexture | undefined {
-  const parsed = SoilTexture.safeParse((text ?? '').trim().toLowerCase().replace(/[\s-]+/g, '_'));
-  return parsed.success ? parsed.data : undefined;
+  return textureOf(text);
 }
 
-/** θFC/θWP: the rule's values (% by volume) win, else the field's texture (Table 19 midpoints). */
+/** θFC/θWP: the rule's values (% by volume) win, else the field's texture (Table 19 midpoints) — core/agronomy. */
 export function soilWaterOf(field: FieldInfo, override: { thetaFcPct?: number | undefined; thetaWpPct?: number | undefined }): SoilWater | undefined {
-  const texture = soilTextureOf(field.soilTexture);
-  const table = texture ? soilWaterForTexture(texture) : undefined;
-  const thetaFc = override.thetaFcPct !== undefined ? override.thetaFcPct / 100 : table?.thetaFc;
-  const thetaWp = override.thetaWpPct !== undefined ? override.thetaWpPct / 100 : table?.thetaWp;
-  if (thetaFc === undefined || thetaWp === undefined || !(thetaFc > thetaWp)) return undefined;
-  return { thetaFc, thetaWp };
+  return fieldSoilWater(field, override);
 }
 
 /** Whole days from planting to the local date of `ts`; undefined without a valid planting date. */

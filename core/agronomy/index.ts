@@ -14,3 +14,5 @@ export * from './awd.js';
 export * from './salinity.js';
 export * from './temperature-stress.js';
 export * from './csv.js';
+export * from './field-soil-water.js';
+export * from './station-day.js';

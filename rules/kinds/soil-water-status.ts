@@ -1,14 +1,14 @@
-// The soil-water status of a field (agronomy.md §2): root-zone depletion Dr from the soil-moisture probes
+// The soil-water status of a field (docs/agronomy.md §2): root-zone depletion Dr from the soil-moisture probes
 // (FAO-56 Eq. 87 by layer) — or, for a field without probes, from the daily model balance (Eqs. 84–88) —
 // against RAW = p·TAW with p adjusted for ETc (Table 22 footnote), and the irrigation decision with
 // mm, m³ and pump minutes. Rain the probes have not seen yet postpones it [judg]: the effective rain of
 // the last `rainCreditHours` minus the refill the probes already show since it began.
-import { adjustDepletionFraction, kcOnDay } from '../../core/agronomy/crops.js';
+import { fieldRootZone, limitsAt, type RootZone } from '../../core/agronomy/field-soil-water.js';
 import { irrigationAdvice, type IrrigationAdvice } from '../../core/agronomy/irrigation.js';
-import { depletionFromSensors, readilyAvailableWaterMm, totalAvailableWaterMm } from '../../core/agronomy/soil.js';
+import { depletionFromSensors } from '../../core/agronomy/soil.js';
 import { effectiveRainMm } from '../../core/agronomy/water-balance.js';
 import type { DailyWeatherSummary, FieldInfo } from '../evaluation.js';
-import { cropSpec, daysSincePlanting, soilWaterOf } from '../field-agronomy.js';
+import { daysSincePlanting, soilWaterOf } from '../field-agronomy.js';
 import type { RuleOf } from '../rule-schema.js';
 
 export type SoilRule = RuleOf<'soil_water'>;
@@ -45,17 +45,12 @@ export interface SoilStatus {
   readonly depths: Readonly<Record<string, number>>;
 }
 
-/** Zr and p for the field's crop, with the rule's overrides; undefined when neither is known. */
-export function rootZone(rule: SoilRule, field: FieldInfo, et0Mm: number | null, at: number): { zr: number | undefined; p: number } | undefined {
-  const spec = cropSpec(field.crop);
-  const pTable = rule.depletionFraction ?? spec?.depletionFraction;
-  if (pTable === undefined) return undefined;
-  let p = pTable;
-  if (et0Mm !== null && spec?.kc && rule.depletionFraction === undefined) {
-    const days = Math.max(0, daysSincePlanting(field, at) ?? 0);
-    p = adjustDepletionFraction(pTable, kcOnDay(spec, days).kc * et0Mm); // ETc = Kc·ET0, FAO-56 Eq. 56
-  }
-  return { zr: rule.rootDepthM ?? spec?.rootDepthM?.min, p };
+/**
+ * Zr and p for the field's crop, with the rule's overrides; undefined when neither is known. The same core
+ * function draws the dashboard's RAW line (core/agronomy/field-soil-water.ts).
+ */
+export function rootZone(rule: SoilRule, field: FieldInfo, et0Mm: number | null, at: number): RootZone | undefined {
+  return fieldRootZone(field, rule, et0Mm, daysSincePlanting(field, at));
 }
 
 /** Probe readings older than this say nothing about today: the field falls back to the model balance [judg]. */
@@ -100,8 +95,7 @@ export function soilWaterStatus(
     drMm = inputs.modelDrMm;
     zr = zone.zr;
   } else return undefined;
-  const tawMm = totalAvailableWaterMm(soil.thetaFc, soil.thetaWp, zr); // Eq. 82
-  const rawMm = readilyAvailableWaterMm(zone.p, tawMm); // Eq. 83
+  const { tawMm, rawMm } = limitsAt(soil, zone, zr); // Eqs. 82, 83 — as the dashboard's RAW line
   const { rainMm, creditMm } = probes.length > 0 ? rainCredit(rule, inputs, drMm, at, et0Mm) : { rainMm: 0, creditMm: 0 };
   const advice = irrigationAdvice({
     depletionMm: drMm, rawMm, applicationEfficiency: rule.applicationEfficiency, observedRainMm: creditMm,
