@@ -188,10 +188,11 @@ export function createLineBuilder() {
 }
 
 /**
- * Request bodies of at most `perBody` lines: the `first` lines (text) before the encoded ones, in order.
+ * Request bodies of at most `perBody` lines: the `first` lines (text) before the encoded ones, in order, and
+ * `last` (text of whole lines, each ending in `\n`) at the end of the last body, whatever its length.
  * A body holding only text lines is a string; one with encoded lines is a buffer.
  */
-export function lineBodies(first: readonly string[], encoded: EncodedLines, perBody: number): (string | Buffer)[] {
+export function lineBodies(first: readonly string[], encoded: EncodedLines, perBody: number, last = ''): (string | Buffer)[] {
   const n = encoded.starts.length - 1;
   const total = first.length + n;
   const bodies: (string | Buffer)[] = [];
@@ -202,6 +203,11 @@ export function lineBodies(first: readonly string[], encoded: EncodedLines, perB
     if (to <= from) { bodies.push(text); continue; }
     const lines = encoded.bytes.subarray(encoded.starts[from], encoded.starts[to]);
     bodies.push(text === '' ? lines : Buffer.concat([Buffer.from(`${text}\n`, 'utf8'), lines]));
+  }
+  if (last !== '') {
+    const end = bodies.pop();
+    if (end === undefined || end === '') bodies.push(last);
+    else bodies.push(typeof end === 'string' ? `${end}\n${last}` : Buffer.concat([end, Buffer.from(last, 'utf8')]));
   }
   return bodies;
 }

@@ -1,7 +1,8 @@
 // ReadingStore on InfluxDB through the v1 HTTP API (served by 1.x, 2.x with a DBRP mapping, 3.x Core).
 // Schema: measurement `readings` in retention policy `ruong_raw` (the raw retention, default of the
 // database); tags cooperative, device, farm, field, metric; fields value (float), seq (integer), flags
-// (string, comma-joined). Hourly and daily rollups `rollup_1h` / `rollup_1d` in `ruong_rollups`
+// (string, comma-joined). Each device's sequence state: measurement `sequence_state`, written with the
+// readings it counts (core/store/influx-sequences.ts). Hourly and daily rollups `rollup_1h` / `rollup_1d` in `ruong_rollups`
 // (infinite), kept by core/store/influx-rollups.ts. Timestamps are written and read with ms precision.
 // InfluxDB facts relied on (checked against influxd 1.6):
 // - a point with the same measurement + tag set + timestamp overwrites the earlier one field by field, so
@@ -18,11 +19,13 @@ import { InfluxDB, type IPoolOptions, type ISingleHostConfig } from 'influx';
 import { RuongError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { ReadingFlag, StoredReading } from '../telemetry/reading.js';
+import type { SequenceState } from '../telemetry/sequence.js';
 import {
   column, createLineBuilder, lineBodies, num, parseGoDuration, RAW_RP, READINGS, ROLLUP_RP, where, type QueryResponse, type Series,
 } from './influx-lines.js';
 import { createLinePoster, type HttpAnswer } from './influx-http.js';
 import { createInfluxRollups } from './influx-rollups.js';
+import { newestStateQuery, sequenceLines, stateQueries, statesOf, stateTime } from './influx-sequences.js';
 import type { LatestFilter, RangeQuery, RawPoint, ReadingStore, WindowPoint } from './reading-store.js';
 import { mergeWindows, planSegments } from './rollups.js';
 
@@ -92,6 +95,8 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
   const lines = createLineBuilder();
   const poster = createLinePoster({ https: config.protocol === 'https', timeoutMs });
   let closed = false;
+  /** The newest sequence state time in the store (influx-sequences.ts): later states are never written before it. */
+  let stateWritten = 0;
   /** Writes and rollup refreshes run one at a time (influx-rollups.ts). */
   let exclusive: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -240,22 +245,35 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
         throw unavailable(err, 'setup');
       }
       await ensurePolicies();
+      const newest = (await run(newestStateQuery))[0]?.values?.[0]?.[0];
+      if (newest !== undefined) stateWritten = Math.max(stateWritten, num(newest));
     },
 
-    async write(batch) {
+    async write(batch, states) {
       open();
-      if (batch.length === 0) return;
+      if (batch.length === 0 && !states?.size) return;
       const encoded = lines.encode(batch); // all checked before anything is sent
+      const ts = states?.size ? stateTime(Date.now(), stateWritten) : 0;
+      const stateText = states?.size ? sequenceLines(states, ts) : ''; // (encoded now: the caller owns the states)
       await serial(async () => {
-        // Marks first: a batch cut short by a failure never leaves readings without their mark.
+        // Marks first: a batch cut short by a failure never leaves readings without their mark. Sequence states
+        // last: they are never stored unless every reading before them is (influx-sequences.ts).
         const marks = rollups.markLines(batch);
         try {
-          for (const body of lineBodies(marks.lines, encoded, chunkSize)) await postLines(body, RAW_RP);
+          for (const body of lineBodies(marks.lines, encoded, chunkSize, stateText)) await postLines(body, RAW_RP);
         } catch (err) {
           rollups.forget(marks.keys);
           throw err;
         }
+        stateWritten = Math.max(stateWritten, ts);
       });
+    },
+
+    async sequenceStates(deviceIds) {
+      const out = new Map<string, SequenceState>();
+      if (deviceIds?.length === 0) return out;
+      for (const q of stateQueries(deviceIds)) statesOf(await run(q), out);
+      return out;
     },
 
     async latest(filter: LatestFilter) {

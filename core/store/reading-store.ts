@@ -1,6 +1,7 @@
 // The ReadingStore interface (architecture.md). Every implementation passes ONE contract suite
 // (test/contract/reading-store.contract.ts). Adding a store = passing that suite.
 import type { StoredReading } from '../telemetry/reading.js';
+import type { SequenceState } from '../telemetry/sequence.js';
 
 export type Aggregate = 'mean' | 'min' | 'max' | 'sum' | 'count';
 
@@ -45,8 +46,19 @@ export interface ReadingStore {
   readonly kind: string;
   /** Creates tables / the database; safe to call on an existing store. */
   setup(): Promise<void>;
-  /** Idempotent on device + metric + ts: a re-written reading replaces the earlier one. */
-  write(batch: readonly StoredReading[]): Promise<void>;
+  /**
+   * Idempotent on device + metric + ts: a re-written reading replaces the earlier one. `sequences` (device →
+   * its sequence state once the batch is counted, core/telemetry/sequence.ts) is stored WITH the batch: never
+   * unless all of the batch's readings are (issue 14: a crash must not invent gaps). SQLite: one transaction;
+   * InfluxDB (no transactions): the states are the last lines of the batch's last request, so they land only
+   * after every reading, and a write that resolved holds both. A later state of a device replaces its earlier.
+   */
+  write(batch: readonly StoredReading[], sequences?: ReadonlyMap<string, SequenceState>): Promise<void>;
+  /**
+   * The sequence state last written for each of these devices (every device when undefined); a device
+   * without one is absent. What the ingest starts from, and what GET /devices/:id/gaps shows.
+   */
+  sequenceStates(deviceIds?: readonly string[]): Promise<Map<string, SequenceState>>;
   /** The reading with the highest timestamp per device + metric (not the last one received). */
   latest(filter: LatestFilter): Promise<StoredReading[]>;
   /**

@@ -1,13 +1,16 @@
 // The embedded ReadingStore: SQLite (better-sqlite3 v12) in WAL mode, one transaction per batch.
 // Primary key (device, metric, ts) makes re-writes idempotent; a `latest` table kept by an upsert
 // that only moves forward in time answers "latest" without scanning history. Hourly and daily rollups are
-// kept in the same transaction (core/store/sqlite-rollups.ts).
+// kept in the same transaction (core/store/sqlite-rollups.ts), and so is the devices' sequence state
+// (core/store/sqlite-sequences.ts).
 import Database from 'better-sqlite3';
 import { RuongError } from '../errors.js';
 import type { StoredReading } from '../telemetry/reading.js';
+import type { SequenceState } from '../telemetry/sequence.js';
 import type { LatestFilter, RangeQuery, RawPoint, ReadingStore, WindowPoint } from './reading-store.js';
 import { mergeWindows, planSegments } from './rollups.js';
 import { createSqliteRollups, rollupSchema } from './sqlite-rollups.js';
+import { createSqliteSequences, sequenceSchema } from './sqlite-sequences.js';
 
 /** PRAGMA user_version of the readings database: 1 = rollups exist (core/store/sqlite-rollups.ts). */
 const STORE_VERSION = 1;
@@ -59,6 +62,7 @@ export function createSqliteStore(opts: { path: string }): ReadingStore {
   }
   let stmts: ReturnType<typeof statements> | undefined;
   let rollups: ReturnType<typeof createSqliteRollups> | undefined;
+  let sequences: ReturnType<typeof createSqliteSequences> | undefined;
 
   const toRow = (r: StoredReading) => [r.deviceId, r.metric, r.ts, r.value, r.seq ?? null, r.flags?.length ? r.flags.join(',') : null, r.fieldId, r.farmId, r.cooperativeId];
 
@@ -87,8 +91,10 @@ export function createSqliteStore(opts: { path: string }): ReadingStore {
         db.pragma('busy_timeout = 5000');
         db.exec(schema);
         db.exec(rollupSchema);
+        db.exec(sequenceSchema);
         stmts = statements(db);
         rollups = createSqliteRollups(db);
+        sequences = createSqliteSequences(db);
         if ((db.pragma('user_version', { simple: true }) as number) < STORE_VERSION) {
           const r = rollups;
           db.transaction(() => { r.rebuild(); })();
@@ -98,19 +104,29 @@ export function createSqliteStore(opts: { path: string }): ReadingStore {
       return Promise.resolve();
     },
 
-    write(batch: readonly StoredReading[]): Promise<void> {
-      if (batch.length === 0) return Promise.resolve();
-      const d = open();
-      const s = stmts!;
-      d.transaction(() => {
-        for (const r of batch) {
-          const row = toRow(r);
-          s.upsertReading.run(row);
-          s.upsertLatest.run(row);
-        }
-        rollups!.recompute(batch);
-      })();
+    write(batch: readonly StoredReading[], states?: ReadonlyMap<string, SequenceState>): Promise<void> {
+      if (batch.length === 0 && !states?.size) return Promise.resolve();
+      try {
+        const d = open();
+        const s = stmts!;
+        d.transaction(() => {
+          for (const r of batch) {
+            const row = toRow(r);
+            s.upsertReading.run(row);
+            s.upsertLatest.run(row);
+          }
+          if (batch.length > 0) rollups!.recompute(batch);
+          if (states?.size) sequences!.save(states); // the same transaction: the state never runs ahead of or behind its readings
+        })();
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err))); // a refused batch is a rejection, as from any store, not a throw
+      }
       return Promise.resolve();
+    },
+
+    sequenceStates(deviceIds?: readonly string[]): Promise<Map<string, SequenceState>> {
+      open();
+      return Promise.resolve(sequences!.load(deviceIds));
     },
 
     latest(filter: LatestFilter): Promise<StoredReading[]> {
@@ -173,6 +189,7 @@ export function createSqliteStore(opts: { path: string }): ReadingStore {
       db = undefined;
       stmts = undefined;
       rollups = undefined;
+      sequences = undefined;
       return Promise.resolve();
     },
   };

@@ -89,3 +89,18 @@ export function observeSequence(state: SequenceState, seq: number, ts: number, n
   state.duplicatesTotal++;
   return DUPLICATE;
 }
+
+/** The missing ranges as stored (core/store): `from-to` joined by commas, '' for none — no quoting needed anywhere. */
+export function formatRanges(ranges: readonly (readonly [number, number])[]): string {
+  let out = '';
+  for (let i = 0; i < ranges.length; i++) out += (i === 0 ? '' : ',') + ranges[i]![0] + '-' + ranges[i]![1];
+  return out;
+}
+
+export function parseRanges(text: string): [number, number][] {
+  if (text === '') return [];
+  return text.split(',').map((part) => {
+    const dash = part.indexOf('-', 1); // (a leading '-' would be a sign: numbers are never negative, but be exact)
+    return [Number(part.slice(0, dash)), Number(part.slice(dash + 1))];
+  });
+}

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadingStore, WindowPoint } from '../../core/store/reading-store.js';
 import type { StoredReading } from '../../core/telemetry/reading.js';
+import { sequenceStateContract } from './reading-store-sequences.contract.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -266,6 +267,8 @@ export function readingStoreContract(name: string, makeStore: () => Promise<Read
         expect(await store.latest({ cooperativeId: COOP })).toEqual(latest);
       });
     });
+
+    sequenceStateContract(() => store);
 
     it('ping() answers true while open, and close() is safe twice', async () => {
       expect(await store.ping()).toBe(true);
