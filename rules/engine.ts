@@ -13,6 +13,7 @@ import { evaluate, handlerOf } from './kinds/index.js';
 import { loadCoopContext, selectRules, type CoopContext, type RulesDirectory } from './rule-context.js';
 import type { Rule } from './rule-schema.js';
 import { noRulesMetrics, type RulesMetrics } from './reading-source.js';
+import { createTrustGate } from './trust-gate.js';
 
 export interface EngineDeps {
   readonly ruleStore: RuleStore;
@@ -94,6 +95,16 @@ export function createEngine(deps: EngineDeps) {
     return states.get(key);
   }
 
+  // Sensor trust first (rules/trust-gate.ts): its state lives with the rules' states, in the batch's transaction.
+  const trust = createTrustGate({
+    alerts, state: stateOf, alertOpened: (kind, severity) => metrics.alertOpened(kind, severity),
+    put(ruleId, subject, state) {
+      const key = `${ruleId}\u0000${subject}`;
+      states.set(key, state);
+      dirtyStates.set(key, { ruleId, subject, state });
+    },
+  });
+
   function applyAlert(rule: Rule, subject: string, result: RuleResult, field: FieldInfo | undefined, device: DeviceInfo | undefined, cooperativeId: string): void {
     const a = result.alert;
     if (!a) return;
@@ -154,19 +165,23 @@ export function createEngine(deps: EngineDeps) {
     const found = deviceOf(cooperativeId, sample.deviceId);
     if (!found) return;
     const { c, device } = found;
-    const farm = remember(device.farmId, sample);
-    const weather = weatherByFarm.get(device.farmId);
     const ownField = c.fields.get(device.fieldId);
+    // Device rules (stuck, thresholds) see what the device sent; field rules only what the platform believes.
+    const trusted = trust.screen(c, device, ownField, sample);
+    const farm = remember(device.farmId, trusted);
+    const weather = weatherByFarm.get(device.farmId);
     for (const rule of selectRules(c.rules, ownField, device, isDeviceRule)) {
       if (handlerOf(rule).reach(rule, sample, device)) {
         run(rule, `device:${device.id}`, { type: 'sample', sample, device, field: ownField, farm, weather }, cooperativeId);
       }
     }
     for (const field of c.fieldsByFarm.get(device.farmId) ?? []) {
+      let suspects: ReturnType<typeof trust.suspects> | undefined;
       for (const rule of selectRules(c.rules, field, device, isFieldRule)) {
         const reach = handlerOf(rule).reach(rule, sample, device);
         if (reach === 'farm' || (reach === 'own' && field.id === device.fieldId)) {
-          run(rule, `field:${field.id}`, { type: 'sample', sample, device, field, farm, weather }, cooperativeId);
+          suspects ??= trust.suspects(c, field.id);
+          run(rule, `field:${field.id}`, { type: 'sample', sample: trusted, device, field, farm, weather, suspects }, cooperativeId);
         }
       }
     }
@@ -204,10 +219,12 @@ export function createEngine(deps: EngineDeps) {
         atomically(() => {
           for (const farmId of c.farms.keys()) {
             const w = weatherByFarm.get(farmId) ?? noWeather(localDay(deps.now() - 86_400_000));
+            if (weather.has(farmId)) trust.stationDay(c, w);
             const farm = latestByFarm.get(farmId) ?? {};
             for (const field of c.fieldsByFarm.get(farmId) ?? []) {
+              const suspects = trust.suspects(c, field.id);
               for (const rule of selectRules(c.rules, field, undefined, (r) => isFieldRule(r) && handlerOf(r).daily === true)) {
-                run(rule, `field:${field.id}`, { type: 'daily', weather: w, field, farm }, id);
+                run(rule, `field:${field.id}`, { type: 'daily', weather: w, field, farm, suspects }, id);
               }
             }
             for (const device of [...c.devices.values()].filter((d) => d.farmId === farmId && d.id === w.stationId)) {

@@ -7,6 +7,7 @@ import type { AdviceStatus } from '../core/alerts/rule-store.js';
 import type { DeviceKind } from '../core/registry/types.js';
 import { stepCondition, type ConditionState, type Level, type Timing } from './condition.js';
 import type { Rule } from './rule-schema.js';
+import type { SuspectChannel } from './sensor-trust.js';
 
 export interface FieldInfo {
   readonly id: string;
@@ -44,7 +45,7 @@ export type FarmLatest = Readonly<Record<string, { readonly value: number; reado
 export interface DailyWeatherSummary {
   readonly date: string;
   readonly et0Mm: number | null;
-  /** penman-monteith | penman-monteith-estimated | hargreaves | none */
+  /** penman-monteith | penman-monteith-estimated | hargreaves | carried | none */
   readonly et0Method: string;
   readonly estimated: readonly string[];
   readonly complete: boolean;
@@ -56,6 +57,8 @@ export interface DailyWeatherSummary {
   readonly windMeanMs: number | null;
   readonly rainMm: number | null;
   readonly stationId: string | null;
+  /** The day whose ET0 is carried over when this day's own could not be trusted (et0Method `carried`). */
+  readonly et0CarriedFrom?: string | undefined;
 }
 
 interface Common {
@@ -64,6 +67,8 @@ interface Common {
   /** The subject field (field rules), or the device's field (device rules). */
   readonly field?: FieldInfo | undefined;
   readonly device?: DeviceInfo | undefined;
+  /** Channels of the field's devices the platform does not believe (rules/sensor-trust.ts): never advice from them. */
+  readonly suspects?: readonly SuspectChannel[] | undefined;
 }
 
 export type RuleInput =

@@ -16,6 +16,7 @@ import { localDay } from './field-agronomy.js';
 import type { RulesDirectory } from './rule-context.js';
 import { noRulesMetrics, type ReadingSource, type RulesMetrics } from './reading-source.js';
 import { createCronScheduler, type Scheduler } from './scheduler.js';
+import { carryEt0 } from './trust-gate.js';
 
 export interface RulesServiceOptions {
   readonly source: ReadingSource;
@@ -87,7 +88,8 @@ export function createRulesService(opts: RulesServiceOptions): RulesService {
       const c = engine.coop(id, true);
       for (const farm of c.farms.values()) {
         const stations = [...c.devices.values()].filter((d) => d.farmId === farm.id && d.kind === 'weather_station');
-        const w = await dailyWeather(opts.store, farm, stations, date);
+        // a day too incomplete for ET0 carries the last trusted day's, labelled (rules/trust-gate.ts)
+        const w = carryEt0(await dailyWeather(opts.store, farm, stations, date), engine.weather.get(farm.id));
         weather.set(farm.id, w);
         ruleStore.putState(WEATHER_RULE, `farm:${farm.id}`, w, now());
       }
