@@ -1,7 +1,9 @@
 // Request and response schemas shared by the routes. The zod schema and its type share one name; the
 // OpenAPI document at /openapi.json is generated from these (z.toJSONSchema), never written by hand.
 import { z } from 'zod';
-import { CROP_IDS, SOIL_TEXTURES, normaliseTexture } from '../core/agronomy-tables.js';
+import { CropId } from '../core/agronomy/crops.js';
+import { soilTextureOf } from '../core/agronomy/field-soil-water.js';
+import { SoilTexture as SoilTextureId } from '../core/agronomy/soil.js';
 import { Role } from '../core/registry/types.js';
 import { parseMetricKey } from '../core/telemetry/metrics.js';
 
@@ -65,11 +67,11 @@ export const FarmOut = z.object({
 export type FarmOut = z.infer<typeof FarmOut>;
 
 // ── fields ──
-const SoilTexture = z.preprocess((v) => (typeof v === 'string' ? (normaliseTexture(v) ?? v) : v), z.enum(SOIL_TEXTURES));
+const SoilTexture = z.preprocess((v) => (typeof v === 'string' ? (soilTextureOf(v) ?? v) : v), SoilTextureId);
 export const FieldCreate = z.strictObject({
   farmId: Id,
   name: z.string().trim().min(1).max(100),
-  crop: z.enum(CROP_IDS),
+  crop: CropId,
   plantingDate: z.iso.date().nullable().optional(),
   soilTexture: SoilTexture.nullable().optional(),
   areaHa: z.number().positive().max(100_000).nullable().optional(),

@@ -1,10 +1,14 @@
-// Daily weather of a field for the ET0 and rain bars: rain sums and Hargreaves ET0 (FAO-56 Eq. 52, an estimate
-// labelled as such — the rules engine's advice carries the Penman-Monteith figure) per local day in Vietnam
-// (UTC+7, no daylight saving). Readings come from a weather station on the field, else one on the same farm.
-// A day with temperature in fewer than 22 of its 24 hours (~90 %, agronomy.md) gets no ET0.
+// Daily weather of a field for the ET0 and rain bars, per local day in Vietnam (UTC+7, no daylight saving):
+// rain sums and the daily ET0 as the advice computes it — core/agronomy/station-day.ts, the function of the
+// rules' 05:30 run (rules/daily-weather.ts): FAO-56 Penman-Monteith on a complete station day, FAO-56's
+// estimated path from the temperature extremes (labelled `estimate`, with its method and estimated inputs) on
+// an incomplete one, nothing when the temperatures miss the afternoon or the pre-dawn hours or the day is still
+// running. The day whose ET0 today's advice used shows that value. Readings come from a weather station on the
+// field, else one on the same farm; latitude and elevation are the farm's (the field's latitude without one).
 import { Router } from 'express';
 import { z } from 'zod';
-import { hargreavesEt0 } from '../../core/agronomy-tables.js';
+import { STATION_METRICS, localDate, type StationReading } from '../../core/agronomy/daily-aggregation.js';
+import { stationDayEt0 } from '../../core/agronomy/station-day.js';
 import type { Registry } from '../../core/registry/registry.js';
 import type { User } from '../../core/registry/types.js';
 import type { ReadingStore } from '../../core/store/reading-store.js';
@@ -13,23 +17,30 @@ import { parseOr400 } from '../http-errors.js';
 import type { Endpoint } from '../openapi.js';
 import { IdParams } from '../schemas.js';
 import { fieldOr404 } from '../scope.js';
+import type { AdviceReader } from './advice.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const VN_OFFSET_MS = 7 * HOUR; // Asia/Ho_Chi_Minh
-const MIN_HOURS_FOR_ET0 = 22;
+const VN_OFFSET_MIN = 420; // Asia/Ho_Chi_Minh
+const VN_OFFSET_MS = VN_OFFSET_MIN * 60_000;
 
 export const DailyQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(92).default(14) });
 export const DailyOut = z.object({
   fieldId: z.string(), stationId: z.string().nullable(), method: z.string(),
   days: z.array(z.object({
     date: z.string(), rainMm: z.number().nullable(), tminC: z.number().nullable(), tmaxC: z.number().nullable(),
-    hours: z.number().describe('hours with a temperature reading'), et0Mm: z.number().nullable(),
+    hours: z.number().describe('hours with a temperature reading'),
+    coverage: z.number().describe('the lowest share of expected records among the ET0 metrics (≥ 0.9 = complete)'),
+    et0Mm: z.number().nullable(),
+    et0Method: z.string().describe('penman-monteith | penman-monteith-estimated | hargreaves | none'),
+    estimate: z.boolean().describe('true unless Penman-Monteith ran on a complete day of measured inputs'),
+    estimated: z.array(z.string()).describe('estimated inputs and day labels: rs_from_temperature_range, ea_from_tmin, u2_default, incomplete_day, day_not_representative, day_in_progress'),
+    usedByAdvice: z.boolean().describe('the ET0 of this day is the one today\'s advice used'),
   })),
 });
 
 export const dailyEndpoints: readonly Endpoint[] = [
-  { method: 'get', path: '/fields/:id/daily', tag: 'readings', summary: 'Daily rain and Hargreaves ET0 per local day, for the bars of the field chart', params: IdParams, query: DailyQuery, response: DailyOut },
+  { method: 'get', path: '/fields/:id/daily', tag: 'readings', summary: 'Daily rain and the advice\'s ET0 (FAO-56 Penman-Monteith, estimates labelled) per local day, for the bars of the field chart', params: IdParams, query: DailyQuery, response: DailyOut },
 ];
 
 function weatherStation(registry: Registry, user: User, fieldId: string, farmId: string): string | undefined {
@@ -42,39 +53,43 @@ function weatherStation(registry: Registry, user: User, fieldId: string, farmId:
   return undefined;
 }
 
-const localDate = (ms: number) => new Date(ms + VN_OFFSET_MS).toISOString().slice(0, 10);
-
-function dayOfYear(date: string): number {
-  const t = Date.parse(`${date}T00:00:00Z`);
-  return Math.floor((t - Date.UTC(new Date(t).getUTCFullYear(), 0, 1)) / DAY) + 1;
-}
-
-interface Day { rain: number | null; tmin: number; tmax: number; hours: number }
-
-/** Hourly windows of the station folded into local days: rain sums, temperature extremes, hours covered. */
-async function stationDays(store: ReadingStore, cooperativeId: string, station: string | undefined, from: number, to: number): Promise<Map<string, Day>> {
-  const byDate = new Map<string, Day>();
-  for (let t = from; t < to; t += DAY) byDate.set(localDate(t), { rain: null, tmin: Infinity, tmax: -Infinity, hours: 0 });
-  if (!station) return byDate;
-  const q = { cooperativeId, deviceId: station, from, to, everyMs: HOUR } as const;
-  const [temps, rains] = await Promise.all([store.query({ ...q, metric: 'air_temperature' }), store.query({ ...q, metric: 'rain' })]);
-  for (const w of temps) {
-    const d = byDate.get(localDate(w.ts));
-    if (!d) continue;
-    d.tmin = Math.min(d.tmin, w.min);
-    d.tmax = Math.max(d.tmax, w.max);
-    d.hours++;
-  }
-  for (const w of rains) {
-    const d = byDate.get(localDate(w.ts));
-    if (d) d.rain = (d.rain ?? 0) + w.sum;
-  }
+/** The station's raw readings of the range, grouped by local date. */
+async function stationReadings(store: ReadingStore, cooperativeId: string, station: string, from: number, to: number): Promise<Map<string, StationReading[]>> {
+  const byDate = new Map<string, StationReading[]>();
+  const perMetric = await Promise.all(STATION_METRICS.map((metric) => store.query({ cooperativeId, deviceId: station, metric, from, to, everyMs: undefined })));
+  STATION_METRICS.forEach((metric, k) => {
+    for (const p of perMetric[k] ?? []) {
+      const date = localDate(p.ts, VN_OFFSET_MIN);
+      const list = byDate.get(date) ?? [];
+      list.push({ ts: p.ts, metric, value: p.value });
+      byDate.set(date, list);
+    }
+  });
   return byDate;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-export function dailyRoutes(deps: { registry: Registry; store: ReadingStore; now?: (() => number) | undefined }): Router {
+interface DayOut {
+  date: string; rainMm: number | null; tminC: number | null; tmaxC: number | null; hours: number; coverage: number;
+  et0Mm: number | null; et0Method: string; estimate: boolean; estimated: string[]; usedByAdvice: boolean;
+}
+
+function dayOut(date: string, readings: readonly StationReading[], site: { latitudeDeg: number | null; elevationM: number | null }, today: string): DayOut {
+  const r = stationDayEt0(site, date, readings, VN_OFFSET_MIN);
+  const rain = readings.filter((x) => x.metric === 'rain');
+  const hours = new Set(readings.filter((x) => x.metric === 'air_temperature').map((x) => Math.floor(x.ts / HOUR))).size;
+  const base = {
+    date, rainMm: rain.length ? round(rain.reduce((s, x) => s + Math.max(0, x.value), 0)) : null,
+    tminC: r?.day.tminC ?? null, tmaxC: r?.day.tmaxC ?? null, hours, coverage: round(r?.day.coverage ?? 0), usedByAdvice: false,
+  };
+  if (!r) return { ...base, et0Mm: null, et0Method: 'none', estimate: false, estimated: [] };
+  if (date === today) return { ...base, et0Mm: null, et0Method: 'none', estimate: false, estimated: ['day_in_progress'] };
+  const measured = r.et0Method === 'penman-monteith';
+  return { ...base, et0Mm: r.et0Mm === null ? null : round(r.et0Mm), et0Method: r.et0Method, estimate: r.et0Mm !== null && !measured, estimated: [...r.estimated] };
+}
+
+export function dailyRoutes(deps: { registry: Registry; store: ReadingStore; advice?: AdviceReader | undefined; now?: (() => number) | undefined }): Router {
   const router = Router();
   const now = deps.now ?? Date.now;
 
@@ -83,18 +98,27 @@ export function dailyRoutes(deps: { registry: Registry; store: ReadingStore; now
     const { id } = parseOr400(IdParams, req.params, 'params');
     const { days } = parseOr400(DailyQuery, req.query, 'query');
     const field = fieldOr404(deps.registry, user, id);
-    const lat = field.lat ?? deps.registry.farm(user, field.farmId)?.lat ?? null;
+    const farm = deps.registry.farm(user, field.farmId);
+    const site = { latitudeDeg: farm?.lat ?? field.lat ?? null, elevationM: farm?.elevationM ?? null };
     const station = weatherStation(deps.registry, user, field.id, field.farmId);
     const to = now();
+    const today = localDate(to, VN_OFFSET_MIN);
     const from = Math.floor((to + VN_OFFSET_MS) / DAY) * DAY - VN_OFFSET_MS - (days - 1) * DAY; // local midnight
-    const byDate = await stationDays(deps.store, user.cooperativeId, station, from, to);
+    const byDate = station ? await stationReadings(deps.store, user.cooperativeId, station, from, to) : new Map<string, StationReading[]>();
+    const used = deps.advice?.advice(user.cooperativeId, field.id)?.et0 ?? null;
+    const out: DayOut[] = [];
+    for (let t = from; t < to; t += DAY) {
+      const date = localDate(t, VN_OFFSET_MIN);
+      const d = dayOut(date, byDate.get(date) ?? [], site, today);
+      // The advice's own figure for the day it used (a reading that came in after 05:30 may have moved the recomputed one).
+      out.push(used?.date === date
+        ? { ...d, et0Mm: round(used.mm), et0Method: used.method, estimate: used.method !== 'penman-monteith', estimated: [...used.estimated], usedByAdvice: true }
+        : d);
+    }
     res.json({
-      fieldId: field.id, stationId: station ?? null, method: 'hargreaves (FAO-56 Eq. 52), estimate',
-      days: [...byDate].map(([date, d]) => ({
-        date, rainMm: d.rain === null ? null : round(d.rain),
-        tminC: d.hours ? d.tmin : null, tmaxC: d.hours ? d.tmax : null, hours: d.hours,
-        et0Mm: d.hours >= MIN_HOURS_FOR_ET0 && lat !== null ? round(hargreavesEt0(d.tmax, d.tmin, lat, dayOfYear(date))) : null,
-      })),
+      fieldId: field.id, stationId: station ?? null,
+      method: 'FAO-56 daily ET0 as the advice computes it (core/agronomy/station-day.ts): Penman-Monteith (Eq. 6) on a complete station day; estimates labelled',
+      days: out,
     });
   });
   return router;

@@ -3,12 +3,13 @@
 // (403); farmers may change only fields of their own farms; deleting is for admins and technicians.
 import { Router } from 'express';
 import { z } from 'zod';
-import { AWD_THRESHOLD_CM, normaliseTexture, salinityLine, soilLines } from '../../core/agronomy-tables.js';
 import type { Registry } from '../../core/registry/registry.js';
 import { metricSpec } from '../../core/telemetry/metrics.js';
+import { awdChartLine, salinityChartLine, soilChartLines } from '../chart-lines.js';
 import { WRITERS, currentUser, requireRole } from '../auth.js';
 import { parseOr400 } from '../http-errors.js';
 import type { LatestCache } from '../latest-cache.js';
+import type { AdviceReader } from './advice.js';
 import type { Endpoint } from '../openapi.js';
 import { FieldCreate, FieldOut, FieldUpdate, IdParams, LatestOut, iso } from '../schemas.js';
 import { farmOr404, fieldOr404, fieldOut } from '../scope.js';
@@ -16,9 +17,15 @@ import { farmOr404, fieldOr404, fieldOut } from '../scope.js';
 export const SoilOut = z.object({
   fieldId: z.string(), crop: z.string(), soilTexture: z.string().nullable(),
   soil: z.object({
-    texture: z.string(), thetaFcPct: z.number(), thetaWpPct: z.number(), depletionFraction: z.number().nullable(),
-    rootDepthM: z.number().nullable(), tawMm: z.number().nullable(), rawMm: z.number().nullable(), rawLinePct: z.number().nullable(),
-  }).nullable().describe('FAO-56 Table 19 midpoints and Table 22 p, Zr; null when the texture is unknown'),
+    texture: z.string(), thetaFcPct: z.number(), thetaWpPct: z.number(),
+    depletionFraction: z.number().nullable().describe('p of the soil-water rule: Table 22 adjusted for ETc = Kc·ET0, or the rule\'s own'),
+    depletionFractionTable: z.number().nullable().describe('p of FAO-56 Table 22 for the crop'),
+    et0Mm: z.number().nullable().describe('the ET0 (mm/day) of the field\'s advice that adjusted p; null when p is not adjusted'),
+    rootDepthM: z.number().nullable().describe('Zr: the rule\'s, else the crop\'s minimum of Table 22'),
+    tawMm: z.number().nullable(), rawMm: z.number().nullable().describe('the depletion at which the soil-water rule says irrigate'),
+    rawLinePct: z.number().nullable().describe('water content at which depletion reaches RAW: θFC − p·(θFC − θWP)'),
+    from: z.enum(['rule', 'tables']).describe('rule: the parameters the soil-water rule reported with the field\'s advice'),
+  }).nullable().describe('core/agronomy/field-soil-water.ts, the function of the soil-water rule; null when the texture is unknown'),
   salinity: z.object({ okPermil: z.number(), maxPermil: z.number(), basis: z.string(), maxDsPerM: z.number() }).nullable(),
   awdThresholdCm: z.number().nullable().describe('re-irrigate at or below this field-tube level (rice only)'),
   source: z.string(),
@@ -37,9 +44,10 @@ export const fieldEndpoints: readonly Endpoint[] = [
 const location = (loc: { coordinates: [number, number] } | null | undefined) =>
   loc === undefined ? {} : { lat: loc?.coordinates[1] ?? null, lon: loc?.coordinates[0] ?? null };
 
-export function fieldRoutes(deps: { registry: Registry; latest: LatestCache }): Router {
+export function fieldRoutes(deps: { registry: Registry; latest: LatestCache; advice?: AdviceReader | undefined; now?: (() => number) | undefined }): Router {
   const router = Router();
   const { registry } = deps;
+  const now = deps.now ?? Date.now;
 
   router.get('/fields', (req, res) => {
     const user = currentUser(req);
@@ -94,15 +102,16 @@ export function fieldRoutes(deps: { registry: Registry; latest: LatestCache }): 
   });
 
   router.get('/fields/:id/soil', (req, res) => {
+    const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
-    const field = fieldOr404(registry, currentUser(req), id);
-    const texture = normaliseTexture(field.soilTexture);
+    const field = fieldOr404(registry, user, id);
+    const advice = deps.advice?.advice(user.cooperativeId, field.id);
     res.json({
       fieldId: field.id, crop: field.crop, soilTexture: field.soilTexture,
-      soil: texture ? soilLines(texture, field.crop) : null,
-      salinity: salinityLine(field.crop),
-      awdThresholdCm: field.crop === 'rice' ? AWD_THRESHOLD_CM : null,
-      source: 'agronomy.md: FAO-56 Tables 19 and 22, Eqs. 82–83; IRRI safe AWD; delta extension-office salinity limits (‰ on the g/L TDS basis)',
+      soil: soilChartLines(field, advice, now()),
+      salinity: salinityChartLine(field.crop),
+      awdThresholdCm: awdChartLine(field.crop, advice),
+      source: 'docs/agronomy.md: FAO-56 Tables 19 and 22, Eqs. 82–83 with p adjusted for ETc (the soil-water rule\'s function); IRRI safe AWD; delta extension-office salinity limits (‰ on the g/L TDS basis)',
     });
   });
   return router;
