@@ -19,6 +19,7 @@ import { createListeners, type ConnectionMeta, type TlsMaterial } from './listen
 import { publishDirectly } from './direct-publish.js';
 import { ReadPause } from './read-pause.js';
 import { createMemoryPersistence, indexedStoreOf } from './memory-persistence.js';
+import { adaptToMqtt311 } from './mqtt311.js';
 import type { Verdict } from './packet-checks.js';
 import { createBrokerPersistence, type BrokerPersistence } from './persistence.js';
 import { slimParser } from './slim-parser.js';
@@ -112,7 +113,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
       return;
     }
     guardSettings ??= {
-      maxPacketBytes: limits.maxPacketBytes, keepaliveMaxS: limits.keepaliveMaxS, holdAcks: persistence?.durable === true, readPause,
+      maxPacketBytes: limits.maxPacketBytes, holdAcks: persistence?.durable === true, readPause,
       onVerdict: (guard, verdict) => reporter.report(verdict, { clientId: guard.connect?.clientId, address: guard.remoteAddress }),
     };
     new ConnectionGuard(conn, guardSettings, meta.remoteAddress, meta.peerCommonName); // hooks itself into conn
@@ -160,6 +161,9 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
       if (drained.has(client)) return;
       drained.add(client);
       reporter.report({ kind: 'limit', limit: 'drain_timeout', reason: `socket full for ${limits.drainTimeoutS} s` }, { clientId: client.id ?? undefined, address: guarded(client)?.remoteAddress });
+    } else if (message === 'keep alive timeout') {
+      // MQTT-3.1.2-24: silent for 1.5 × its keepalive (0 or above the maximum counts as the maximum, broker/mqtt311.ts).
+      reporter.report({ kind: 'limit', limit: 'keepalive', reason: 'no packet within 1.5 × the keepalive' }, { clientId: client.id ?? undefined, address: guarded(client)?.remoteAddress });
     } else if (message === 'connect did not arrive in time') {
       reporter.report({ kind: 'limit', limit: 'connect_timeout', reason: `no CONNECT within ${limits.connectTimeoutS} s` }, { address: guarded(client)?.remoteAddress });
     } else {
@@ -216,6 +220,8 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
         },
       } : {}),
     });
+    // Keepalive 0, Session Present, DUP on redelivery, `+` and empty levels in retained messages (issue 14).
+    adaptToMqtt311(aedes, { keepaliveMaxS: limits.keepaliveMaxS, memory: memoryStore !== undefined });
     const store = indexedStoreOf(memoryStore);
     if (store?.answersSynchronously) publishDirectly(aedes, store, (err) => log.error({ err }, 'retained message not stored'));
     return aedes;

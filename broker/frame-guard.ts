@@ -15,7 +15,6 @@ const enum Inspect { None, Whole, TopicLength, TopicAndId }
 
 export interface FrameGuardOptions {
   readonly maxPacketBytes: number;
-  readonly keepaliveMaxS: number;
 }
 
 /** Called for each complete PUBLISH header; a verdict closes the connection (e.g. a rate limit). */
@@ -178,7 +177,7 @@ export class FrameGuard {
 
   private whole(body: Buffer): Verdict | undefined {
     if (this.type === CONNECT) {
-      const result = checkConnect(body, this.opts.keepaliveMaxS);
+      const result = checkConnect(body);
       if ('verdict' in result) return result.verdict;
       this.connect = result.info;
       return undefined;

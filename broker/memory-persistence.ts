@@ -67,7 +67,9 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
 
   constructor(opts: { broadcastSubscriptions?: boolean } = {}) {
     super(opts);
-    this.trie = opts.broadcastSubscriptions ? undefined : new QlobberSub({ wildcard_one: '+', wildcard_some: '#', separator: '/' });
+    // match_empty_levels: `foo/+/baz` matches `foo//baz` (§4.7.1.1, §4.7.1.3), as live delivery does (broker/emitter.ts);
+    // upstream's trie does not, so a persistent session missed the message and, online, was disconnected (issue 14).
+    this.trie = opts.broadcastSubscriptions ? undefined : new QlobberSub({ wildcard_one: '+', wildcard_some: '#', separator: '/', match_empty_levels: true });
   }
 
   /** True when `matchNow` and `enqueueNow` may be used (subscriptions not broadcast). */

@@ -88,9 +88,10 @@ function checkConnectFlags(flags: number): Verdict | undefined {
 /**
  * Validates a whole CONNECT body (MQTT 3.1.1 §3.1). A malformed CONNECT closes the connection without a
  * CONNACK (MQTT-3.1.4-1); an unsupported protocol level gets CONNACK 0x01 first (MQTT-3.1.2-2); an empty
- * client id with CleanSession = 0 gets CONNACK 0x02 first (MQTT-3.1.3-8).
+ * client id with CleanSession = 0 gets CONNACK 0x02 first (MQTT-3.1.3-8). Every keepalive is accepted,
+ * 0 included (§3.1.2.10): the server enforces its own limit instead (broker/mqtt311.ts).
  */
-export function checkConnect(body: Buffer, keepaliveMaxS: number): { verdict: Verdict } | { info: ConnectInfo } {
+export function checkConnect(body: Buffer): { verdict: Verdict } | { info: ConnectInfo } {
   const r = new FieldReader(body);
   const name = r.field();
   if (!name) return { verdict: protocolError('MQTT-3.1.4-1', 'CONNECT ends inside the protocol name') };
@@ -136,10 +137,6 @@ export function checkConnect(body: Buffer, keepaliveMaxS: number): { verdict: Ve
   const clean = (flags & CONNECT_FLAGS.clean) !== 0;
   if (clientId.length === 0 && !clean) {
     return { verdict: protocolError('MQTT-3.1.3-8', 'empty client id with CleanSession = 0', CONNACK_IDENTIFIER_REJECTED) };
-  }
-  // MQTT 3.1.1 has no return code for a refused keepalive: like Mosquitto's max_keepalive, answer 0x02.
-  if (keepalive === 0 || keepalive > keepaliveMaxS) {
-    return { verdict: { kind: 'limit', limit: 'keepalive', reason: `keepalive ${keepalive} s outside 1–${keepaliveMaxS} s`, connack: CONNACK_IDENTIFIER_REJECTED } };
   }
   return { info: { protocolLevel: level, clientId: clientId.toString('utf8'), clean, keepalive, username, will } };
 }

@@ -34,7 +34,7 @@ async function slowBroker() {
   // holds by the clock and the backlog bound below would measure the machine, not the mechanism.
   const pause = new ReadPause(emitter, { highWater: 20, lowWater: 10, maxHoldMs: 600_000, onHold: () => { holds++; } });
   const aedes = await Aedes.createBroker({ mq: emitter, persistence: createMemoryPersistence() });
-  const settings: GuardSettings = { maxPacketBytes: 65_536, keepaliveMaxS: 1200, holdAcks: false, onVerdict: () => undefined, readPause: pause };
+  const settings: GuardSettings = { maxPacketBytes: 65_536, holdAcks: false, onVerdict: () => undefined, readPause: pause };
   const server: Server = createServer((socket) => {
     new ConnectionGuard(socket, settings, undefined, undefined);
     aedes.handle(socket);

@@ -22,7 +22,7 @@ function fakeSocket() {
 function guarded(holdAcks = false) {
   const { stream, writes } = fakeSocket();
   const verdicts: Verdict[] = [];
-  const settings: GuardSettings = { maxPacketBytes: 1024, keepaliveMaxS: 1200, holdAcks, onVerdict: (_g, v) => verdicts.push(v) };
+  const settings: GuardSettings = { maxPacketBytes: 1024, holdAcks, onVerdict: (_g, v) => verdicts.push(v) };
   const guard = new ConnectionGuard(stream, settings, '192.0.2.7', undefined);
   return { stream, writes, verdicts, guard };
 }
@@ -66,7 +66,7 @@ describe('ConnectionGuard', () => {
       read() { /* unused */ },
       write(chunk: Buffer, _enc, cb) { chunks.push(chunk); release = cb; }, // the peer reads slowly
     });
-    new ConnectionGuard(stream, { maxPacketBytes: 1024, keepaliveMaxS: 1200, holdAcks: false, onVerdict: () => undefined }, undefined, undefined);
+    new ConnectionGuard(stream, { maxPacketBytes: 1024, holdAcks: false, onVerdict: () => undefined }, undefined, undefined);
     expect(stream.write(Buffer.alloc(8, 1))).toBe(true); // held for this turn
     expect(chunks).toEqual([]);
     expect(stream.write(Buffer.alloc(8, 2))).toBe(false); // 16 bytes reach the high-water mark: written now
