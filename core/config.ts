@@ -126,7 +126,7 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['MQTT_TLS_CERT / MQTT_TLS_KEY', '—', 'PEM server certificate (chain) and private key for the TLS listener'],
   ['MQTT_TLS_CA', '—', 'PEM CA: TLS clients must then present a certificate it signed, whose CN is their username'],
   ['MQTT_MAX_PACKET_BYTES', '65536', 'largest MQTT packet accepted; a larger one closes the connection before it is buffered'],
-  ['MQTT_KEEPALIVE_MAX_S', '1200', 'largest keepalive accepted (0 is always refused): CONNACK 0x02 otherwise'],
+  ['MQTT_KEEPALIVE_MAX_S', '1200', 'idle bound: keepalive 0 or above this counts as this; silent 1.5 × keepalive = closed'],
   ['MQTT_CONNECT_TIMEOUT_S', '10', 'a connection that sends no CONNECT within this time is closed'],
   ['MQTT_DRAIN_TIMEOUT_S', '60', 'a subscriber whose socket stays full this long is disconnected (0 = never)'],
   ['MQTT_CONNECT_RATE / MQTT_CONNECT_BURST', '20 / 200', 'new connections per second per source address (token bucket; 0 = no limit)'],
