@@ -26,7 +26,7 @@ function standIn(retained: { topic: string }[] = [], queued: object[] = []) {
     outgoingStream: () => Readable.from(queued),
     // upstream's memory matching: `+` never matches an empty level
     createRetainedStream: (pattern: string) => Readable.from(pattern === '#' ? retained : []),
-    createRetainedStreamCombi: () => Readable.from([]),
+    createRetainedStreamCombi: (_patterns: string[]) => Readable.from([]),
   };
   const broker = {
     persistence,
