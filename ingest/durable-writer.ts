@@ -14,7 +14,8 @@ import type { IngestMetrics } from './ingest-metrics.js';
 import { encodeFrame, type Spool } from './spool.js';
 
 export interface DurableWriterOptions {
-  readonly store: ReadingStore;
+  /** The store's write, or what writes through to it (the ingest's sequence tracker, which adds the devices' states). */
+  readonly store: Pick<ReadingStore, 'write'>;
   readonly spool: Spool;
   readonly spoolDir: string;
   readonly log: Logger;

@@ -2,8 +2,9 @@
 // (ThingsBoard, ChirpStack, TTS) — or, sharded (issue 9), hold the shard sessions a coordinator hands over —
 // → decode any format (core/telemetry/decoders) → check → flag → enrich from the registry → batch → store,
 // or the disk spool while the store is down → PUBACK. Bad input becomes a dead letter with its reason (kept,
-// counted) and is acknowledged; valid readings beside it are stored. Sequence gaps are counted per device;
-// rollups are refreshed and raw readings pruned on timers.
+// counted) and is acknowledged; valid readings beside it are stored. Sequence gaps are counted per device as
+// batches are stored, the devices' sequence state stored with them (ingest/sequence-tracker.ts); rollups are
+// refreshed and raw readings pruned on timers.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { RuongError, type ErrorCode } from '../core/errors.js';
@@ -24,12 +25,12 @@ import { createBatcher, type Batcher } from './batcher.js';
 import { createDurableWriter, type DurableWriter } from './durable-writer.js';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
-import { createSequenceTracker, type SequenceStore } from './sequence-tracker.js';
+import { createSequenceTracker } from './sequence-tracker.js';
 import type { ShardCoordinator } from './shard-coordinator.js';
 import { createSpool, type Spool } from './spool.js';
 import { createTally } from './tally.js';
 
-export interface IngestRegistry extends SequenceStore {
+export interface IngestRegistry {
   deviceContext(deviceId: string): DeviceContext | undefined;
   addDeadLetter(input: { deviceId: string | undefined; cooperativeId: string | undefined; topic: string; code: string; reason: string; payload: Buffer | undefined }): void;
   profileOfDevice(deviceId: string): DeviceProfile | undefined;
@@ -81,7 +82,7 @@ export function createIngestService(opts: IngestOptions): IngestService {
   const im = createIngestMetrics(metrics.registry);
   const events = new EventEmitter<{ stored: [readonly StoredReading[]] }>();
   const flags = createFlagTracker();
-  const sequences = createSequenceTracker({ store: registry, metrics: im, now });
+  const sequences = createSequenceTracker({ store: opts.store, metrics: im, now });
   const tally = createTally();
   const received = tally.counter(metrics.messagesReceived);
   const decodedBy = tally.labelled<WireFormat>(im.decoded, 'format');
@@ -112,24 +113,15 @@ export function createIngestService(opts: IngestOptions): IngestService {
   }
 
   /**
-   * Flags from the stateful rules, sequence numbers observed, the registry's tenancy added. The decoder already
+   * Flags from the stateful rules, the registry's tenancy added (sequence numbers are counted as the batch is
+   * stored: ingest/sequence-tracker.ts). The decoder already
    * gave each reading its tenancy (decodeContext's `tenancy`): such a reading without a new flag is stored as it
    * is, in the decoder's own array (one object per reading, not two).
    */
   function enrich(decoded: Decoded, ctx: DeviceContext): StoredReading[] {
     const out = decoded.readings as StoredReading[];
-    // The readings of one entry share its seq and follow each other: observe each seq once, at its newest time.
-    let seq: number | undefined;
-    let seqTs = 0;
     for (let i = 0; i < out.length; i++) {
       const r: Partial<StoredReading> & Reading = out[i]!;
-      if (r.seq !== seq) {
-        if (seq !== undefined) sequences.observe(decoded.deviceId, seq, seqTs);
-        seq = r.seq;
-        seqTs = r.ts;
-      } else if (r.ts > seqTs) {
-        seqTs = r.ts;
-      }
       const extra = flags.flags(r.deviceId, r.metric, r.ts, r.value);
       let all = r.flags;
       if (extra.length) all = [...(r.flags ?? []), ...extra.filter((f) => !r.flags?.includes(f))];
@@ -137,7 +129,6 @@ export function createIngestService(opts: IngestOptions): IngestService {
       if (all === r.flags && r.fieldId === ctx.fieldId && r.farmId === ctx.farmId && r.cooperativeId === ctx.cooperativeId) continue;
       out[i] = { deviceId: r.deviceId, metric: r.metric, ts: r.ts, value: r.value, seq: r.seq, flags: all, fieldId: ctx.fieldId, farmId: ctx.farmId, cooperativeId: ctx.cooperativeId };
     }
-    if (seq !== undefined) sequences.observe(decoded.deviceId, seq, seqTs);
     return out;
   }
 
@@ -189,7 +180,7 @@ export function createIngestService(opts: IngestOptions): IngestService {
       im.spoolLimit.set(spoolMaxBytes);
       spool = createSpool({ dir: opts.spoolDir, maxBytes: spoolMaxBytes, log, onSize: spoolLevel(spoolMaxBytes) });
       await spool.open();
-      durable = createDurableWriter({ store: opts.store, spool, spoolDir: opts.spoolDir, log, metrics: im, onStored });
+      durable = createDurableWriter({ store: sequences, spool, spoolDir: opts.spoolDir, log, metrics: im, onStored });
       await durable.start(); // a restarted ingest replays its spool first
       const writer = durable;
       batcher = createBatcher<StoredReading>({
@@ -205,7 +196,7 @@ export function createIngestService(opts: IngestOptions): IngestService {
         },
       });
       maintenance = startMaintenance({
-        store: opts.store, log, metrics: im, now, sequences, spooling: () => writer.spooling(), busy: () => pendingAcks() > BUSY_PENDING,
+        store: opts.store, log, metrics: im, now, spooling: () => writer.spooling(), busy: () => pendingAcks() > BUSY_PENDING,
         rollupRefreshMs: opts.rollupRefreshMs ?? 10_000, rawRetentionMs: opts.rawRetentionMs,
       });
       if (opts.sharding) {
@@ -246,6 +237,7 @@ export function createIngestService(opts: IngestOptions): IngestService {
 
   /** A shard's durable session (core/telemetry/ingest-shards.ts); waits for its SUBACK at most a few seconds. */
   async function consumeShard(shard: number): Promise<void> {
+    sequences.forget(); // the shard's devices were counted by another worker until now
     const client = openClient(shardClientId(opts.broker.username, shard), [shardFilter(shard)]);
     clients.set(shard, client);
     const subscribed = client.connect();

@@ -1,18 +1,16 @@
-// The ingest's timers: sequence state saved every second; rollups refreshed every rollupRefreshMs — not
-// while the store is down (the spool replay comes first) and not while a burst is being taken in (a
-// reconnect storm: queries stay exact meanwhile, and each refresh would recompute the same hours again),
-// though at least every 30 intervals; raw readings older than the raw retention pruned every hour. Each
-// task logs its failure once per streak and carries on.
+// The ingest's timers: rollups refreshed every rollupRefreshMs — not while the store is down (the spool
+// replay comes first) and not while a burst is being taken in (a reconnect storm: queries stay exact
+// meanwhile, and each refresh would recompute the same hours again), though at least every 30 intervals;
+// raw readings older than the raw retention pruned every hour. Each task logs its failure once per streak and
+// carries on. (Sequence state has no timer: it is stored with each batch, ingest/sequence-tracker.ts.)
 import type { Logger } from '../core/log.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
 import type { IngestMetrics } from './ingest-metrics.js';
-import type { SequenceTracker } from './sequence-tracker.js';
 
 export interface MaintenanceOptions {
   readonly store: ReadingStore;
   readonly log: Logger;
   readonly metrics: IngestMetrics;
-  readonly sequences: SequenceTracker;
   readonly spooling: () => boolean;
   /** True while messages queue up waiting for their acknowledgement (a burst). */
   readonly busy?: () => boolean;
@@ -59,7 +57,6 @@ export function startMaintenance(o: MaintenanceOptions): Maintenance {
   const queue = (fn: () => Promise<void>) => { running = running.then(fn); return running; };
 
   const timers = [
-    setInterval(() => void task('sequence', () => o.sequences.flush()), 1_000),
     ...(o.rollupRefreshMs > 0 ? [setInterval(() => void queue(refresh), o.rollupRefreshMs)] : []),
     setInterval(() => void queue(prune), o.pruneEveryMs ?? 3_600_000),
   ];
@@ -70,7 +67,6 @@ export function startMaintenance(o: MaintenanceOptions): Maintenance {
     async stop() {
       for (const t of timers) clearInterval(t);
       await running;
-      await task('sequence', () => o.sequences.flush());
     },
   };
 }

@@ -1,51 +1,126 @@
-// Counts gaps in each device's sequence numbers (core/telemetry/sequence.ts) as messages arrive, in
-// memory (one small state per device, loaded from the registry the first time a device is seen) and
-// saved to the registry in one transaction per flush, where the API reads it.
-import type { SequenceState } from '../core/telemetry/sequence.js';
-import { newSequenceState, observeSequence } from '../core/telemetry/sequence.js';
+// Counts gaps in each device's sequence numbers (core/telemetry/sequence.ts) as batches are STORED (issue 14).
+// write(batch) counts the batch's numbers against each device's state and hands the states it changed to
+// the store WITH the batch (ReadingStore.write), so the state in the store counts exactly the readings in the
+// store: a crash can neither invent a gap (a state behind readings already acknowledged, as the 1 s save timer
+// did) nor hide one (a state ahead of readings never stored). Batches reach it in arrival order, spooled
+// ones when they are replayed (ingest/durable-writer.ts). A device's state is read from the store the first
+// time a batch holds its readings, and again after a failed write or after the ingest takes over a shard.
+// Per batch: one Map of the devices it touched; per message, nothing allocated.
+import type { ReadingStore } from '../core/store/reading-store.js';
+import type { StoredReading } from '../core/telemetry/reading.js';
+import { newSequenceState, observeSequence, type SequenceState } from '../core/telemetry/sequence.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 
-export interface SequenceStore {
-  sequenceState(deviceId: string): SequenceState | undefined;
-  saveSequenceStates(states: readonly [string, SequenceState][]): void;
+export interface SequenceTrackerDeps {
+  readonly store: Pick<ReadingStore, 'write' | 'sequenceStates'>;
+  readonly metrics: IngestMetrics;
+  readonly now: () => number;
 }
 
-export function createSequenceTracker(deps: { store: SequenceStore; metrics: IngestMetrics; now: () => number }) {
-  const states = new Map<string, SequenceState>();
-  const dirty = new Set<string>();
+export function createSequenceTracker(deps: SequenceTrackerDeps) {
+  const { store, metrics } = deps;
+  /** Each device's state as the store has it (after the last write); null = the store has none. */
+  const states = new Map<string, SequenceState | null>();
+  /** What the batch being counted found, applied to the metrics once it is stored. */
+  let gaps = 0, late = 0, duplicates = 0, resets = 0, open = 0;
+  let chain: Promise<void> = Promise.resolve();
+
+  /** Reads the state of the batch's devices not yet known; undefined (no await) when all are known. */
+  function load(batch: readonly StoredReading[]): Promise<void> | undefined {
+    let unknown: Set<string> | undefined;
+    let last: string | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      if (r.seq === undefined || r.deviceId === last) continue;
+      last = r.deviceId;
+      if (!states.has(last)) (unknown ??= new Set()).add(last);
+    }
+    if (!unknown) return undefined;
+    const ids = [...unknown];
+    return store.sequenceStates(ids).then((found) => {
+      for (const id of ids) states.set(id, found.get(id) ?? null);
+    });
+  }
+
+  function observe(touched: Map<string, SequenceState>, deviceId: string, seq: number, ts: number, now: number): void {
+    const state = states.get(deviceId);
+    if (!state) {
+      const first = newSequenceState(seq, ts, now);
+      states.set(deviceId, first);
+      touched.set(deviceId, first);
+      return;
+    }
+    touched.set(deviceId, state);
+    const before = state.missingCount;
+    const event = observeSequence(state, seq, ts, now);
+    open += state.missingCount - before;
+    if (event.kind === 'gap') gaps += event.missing;
+    else if (event.kind === 'filled') late++;
+    else if (event.kind === 'duplicate') duplicates++;
+    else if (event.kind === 'reset') resets++;
+  }
+
+  /**
+   * Observes each message's number once, at its newest reading time. A message's readings follow each other in
+   * the batch and share its seq; the same device + seq again with the metric and time of the group's first
+   * reading is the next message (a re-sent one), not more of the same.
+   */
+  function count(batch: readonly StoredReading[]): Map<string, SequenceState> {
+    const touched = new Map<string, SequenceState>();
+    const now = deps.now();
+    let device: string | undefined;
+    let seq = 0, ts = 0, firstMetric = '', firstTs = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      if (r.seq === undefined) continue;
+      if (r.deviceId === device && r.seq === seq && (r.metric !== firstMetric || r.ts !== firstTs)) {
+        if (r.ts > ts) ts = r.ts;
+        continue;
+      }
+      if (device !== undefined) observe(touched, device, seq, ts, now);
+      device = r.deviceId;
+      seq = r.seq;
+      ts = firstTs = r.ts;
+      firstMetric = r.metric;
+    }
+    if (device !== undefined) observe(touched, device, seq, ts, now);
+    return touched;
+  }
+
+  async function writeNow(batch: readonly StoredReading[]): Promise<void> {
+    const loading = load(batch);
+    if (loading) await loading;
+    gaps = late = duplicates = resets = open = 0;
+    const touched = count(batch);
+    try {
+      await store.write(batch, touched);
+    } catch (err) {
+      for (const id of touched.keys()) states.delete(id); // counted but not stored: read them again from the store
+      throw err;
+    }
+    // (prom-client's inc costs, even of 0)
+    if (gaps) metrics.seqMissing.inc(gaps);
+    if (late) metrics.seqLate.inc(late);
+    if (duplicates) metrics.seqDuplicates.inc(duplicates);
+    if (resets) metrics.seqResets.inc(resets);
+    if (open) metrics.seqOpen.inc(open);
+  }
 
   return {
-    /** One message's sequence number and (newest) reading time. */
-    observe(deviceId: string, seq: number, ts: number): void {
-      const now = deps.now();
-      let state = states.get(deviceId);
-      if (!state) {
-        state = deps.store.sequenceState(deviceId);
-        if (state) states.set(deviceId, state);
-      }
-      dirty.add(deviceId);
-      if (!state) {
-        states.set(deviceId, newSequenceState(seq, ts, now));
-        return;
-      }
-      const before = state.missingCount;
-      const event = observeSequence(state, seq, ts, now);
-      if (state.missingCount !== before) deps.metrics.seqOpen.inc(state.missingCount - before); // (prom-client's inc costs, even of 0)
-      if (event.kind === 'gap') deps.metrics.seqMissing.inc(event.missing);
-      else if (event.kind === 'filled') deps.metrics.seqLate.inc();
-      else if (event.kind === 'duplicate') deps.metrics.seqDuplicates.inc();
-      else if (event.kind === 'reset') deps.metrics.seqResets.inc();
+    /** Writes the batch and its devices' sequence states to the store together; one batch at a time, in call order. */
+    write(batch: readonly StoredReading[]): Promise<void> {
+      const run = chain.then(() => writeNow(batch));
+      chain = run.catch(() => undefined);
+      return run;
     },
 
-    /** Saves every state changed since the last flush. */
-    flush(): void {
-      if (dirty.size === 0) return;
-      const changed = [...dirty].map((id): [string, SequenceState] => [id, states.get(id)!]);
-      dirty.clear();
-      deps.store.saveSequenceStates(changed);
+    /** Forgets every state read (another worker may have counted those devices since): read again when next seen. */
+    forget(): void {
+      states.clear();
     },
 
-    state: (deviceId: string): SequenceState | undefined => states.get(deviceId),
+    /** The state as last stored by this tracker (or read from the store), if the device was seen. */
+    state: (deviceId: string): SequenceState | undefined => states.get(deviceId) ?? undefined,
   };
 }
 export type SequenceTracker = ReturnType<typeof createSequenceTracker>;

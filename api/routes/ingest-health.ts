@@ -1,10 +1,12 @@
 // Sequence gaps per device (issue 4): which of a device's numbered messages never arrived, which arrived
-// late, how many were re-sent. Kept by the ingest (core/telemetry/sequence.ts) in the registry. A device
-// of another cooperative, or outside a farmer's farms, is a 404.
+// late, how many were re-sent. Counted by the ingest (core/telemetry/sequence.ts) and kept in the reading
+// store with the readings it counts (issue 14). A device of another cooperative, or outside a farmer's farms,
+// is a 404.
 import { Router } from 'express';
 import { z } from 'zod';
 import { RuongError } from '../../core/errors.js';
 import type { Registry } from '../../core/registry/registry.js';
+import type { ReadingStore } from '../../core/store/reading-store.js';
 import { currentUser } from '../auth.js';
 import { parseOr400 } from '../http-errors.js';
 import type { Endpoint } from '../openapi.js';
@@ -28,13 +30,13 @@ export const ingestHealthEndpoints: readonly Endpoint[] = [
   { method: 'get', path: '/devices/:id/gaps', tag: 'devices', summary: 'Missing, late and re-sent messages of a device, by sequence number', params: DeviceParams, response: DeviceGapsOut },
 ];
 
-export function ingestHealthRoutes(deps: { registry: Registry }): Router {
+export function ingestHealthRoutes(deps: { registry: Registry; store: Pick<ReadingStore, 'sequenceStates'> }): Router {
   const router = Router();
-  router.get('/devices/:id/gaps', (req, res) => {
+  router.get('/devices/:id/gaps', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(DeviceParams, req.params, 'params');
     if (!visibleDevices(deps.registry, user).some((d) => d.device.id === id)) throw new RuongError('NOT_FOUND', `device ${id} not found`);
-    const s = deps.registry.sequenceState(id);
+    const s = (await deps.store.sequenceStates([id])).get(id);
     res.json({
       deviceId: id,
       tracked: s !== undefined,

@@ -8,7 +8,6 @@ import { migrate } from './migrations.js';
 import { generateSecret, hashGeneratedSecret, hashSecret, verifySecret } from './secrets.js';
 import { createDirectory } from './directory.js';
 import { createDeviceProfiles } from './device-profiles.js';
-import { createDeviceSequences } from './device-sequence.js';
 import { createContacts } from './contacts.js';
 import { createAccounts } from './accounts.js';
 import { createCredentialChanges } from './credential-changes.js';
@@ -48,7 +47,6 @@ export function createRegistry(path: string) {
   migrate(db);
   const directory = createDirectory(db);
   const deviceProfiles = createDeviceProfiles(db);
-  const deviceSequences = createDeviceSequences(db);
   const contacts = createContacts(db);
   const accounts = createAccounts(db);
   const credentialChanges = createCredentialChanges(db);
@@ -137,7 +135,6 @@ export function createRegistry(path: string) {
     db,
     ...directory,
     ...deviceProfiles,
-    ...deviceSequences,
     ...contacts,
     ...accounts,
     ...credentialChanges,
