@@ -36,13 +36,45 @@ export function fieldLabel(field: { name: string; crop: string }, lang: Lang): s
   return `${field.name} (${cropName(field.crop, lang)})`;
 }
 
-/** "45 phút", "3 giờ", "2 ngày" / "45 min", "3 h", "2 days". */
+/** Minutes as a farmer reads them: "45 phút", "2 giờ 10 phút" / "45 min", "2 h 10 min" (never "2.789 phút"). */
+export function hoursMinutes(minutes: number, lang: Lang): string {
+  const total = Math.max(0, Math.round(minutes));
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  const [hu, mu] = lang === 'vi' ? ['giờ', 'phút'] : ['h', 'min'];
+  if (h === 0) return `${m} ${mu}`;
+  return m === 0 ? `${num(h, 0, lang)} ${hu}` : `${num(h, 0, lang)} ${hu} ${m} ${mu}`;
+}
+
+/** "45 phút", "3 giờ 30 phút", "2 ngày" / "45 min", "3 h 30 min", "2 days". */
 export function duration(ms: number, lang: Lang): string {
   const min = ms / 60_000;
-  if (min < 120) return lang === 'vi' ? `${num(min, 0, lang)} phút` : `${num(min, 0, lang)} min`;
-  const h = min / 60;
-  if (h < 48) return lang === 'vi' ? `${num(h, 1, lang)} giờ` : `${num(h, 1, lang)} h`;
-  return lang === 'vi' ? `${num(h / 24, 1, lang)} ngày` : `${num(h / 24, 1, lang)} days`;
+  if (min < 48 * 60) return hoursMinutes(min, lang);
+  return lang === 'vi' ? `${num(min / 1440, 1, lang)} ngày` : `${num(min / 1440, 1, lang)} days`;
+}
+
+const clockFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh', hourCycle: 'h23', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'numeric',
+});
+
+function localParts(ms: number): Record<string, string> {
+  return Object.fromEntries(clockFormat.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+}
+
+/** Local (Asia/Ho_Chi_Minh) time of day: "14:00". */
+export function clockTime(ms: number): string {
+  const p = localParts(ms);
+  return `${p.hour}:${p.minute}`;
+}
+
+/** A date as the farmer writes it: "6/12" (day/month), from epoch ms or an ISO date "2026-12-06". */
+export function dayMonth(at: number | string): string {
+  if (typeof at === 'string') {
+    const [, m, d] = at.split('-').map(Number);
+    return `${d}/${m}`;
+  }
+  const p = localParts(at);
+  return `${Number(p.day)}/${Number(p.month)}`;
 }
 
 /** A metric's label and unit from the catalogue, e.g. {label: "pH nước", unit: "pH"}; depth appended. */
@@ -69,12 +101,12 @@ export function permil(x: number, basis: SalinityBasis, lang: Lang): string {
 /** dS/m per ‰ on a basis, for the values an alert carries. */
 export const dsPerMPerPermil = (basis: SalinityBasis): number => DS_PER_M_PER_PERMIL[basis];
 
-/** "khoảng 86 mm (1.027 m³, 57 giờ máy bơm)" — the parts that are known. */
+/** "khoảng 86 mm (1.027 m³, 57 giờ 10 phút máy bơm)" — the parts that are known. */
 export function waterAmount(grossMm: number, volumeM3: number | undefined, pumpMinutes: number | undefined, lang: Lang): string {
   const parts: string[] = [];
   if (volumeM3 !== undefined) parts.push(`${num(volumeM3, 0, lang)} m³`);
   if (pumpMinutes !== undefined) {
-    parts.push(lang === 'vi' ? `${num(pumpMinutes, 0, lang)} phút máy bơm` : `${num(pumpMinutes, 0, lang)} pump minutes`);
+    parts.push(lang === 'vi' ? `${hoursMinutes(pumpMinutes, lang)} máy bơm` : `${hoursMinutes(pumpMinutes, lang)} of pumping`);
   }
   const about = lang === 'vi' ? 'khoảng' : 'about';
   return `${about} ${num(grossMm, 0, lang)} mm${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;

@@ -97,7 +97,9 @@ function explain(rule: AwdRule, field: FieldInfo, h: number, s: Situation): Expl
   const hold = s.d.phase !== 'awd';
   return {
     kind: hold ? 'awd_keep_flooded' : 'awd_irrigate',
-    severity: severityOf(rule, blocked || s.d.phase === 'flowering_hold' ? 'critical' : 'warning'),
+    // Critical = act within hours or lose yield: a field gone dry at flowering, or canal water that would
+    // salt it. A flowering field still under 2–3 cm of water, or a safe-AWD field at −15 cm, has a day.
+    severity: severityOf(rule, blocked || (s.d.phase === 'flowering_hold' && h <= 0) ? 'critical' : 'warning'),
     text: { vi: describe(rule, field, h, s, 'vi'), en: describe(rule, field, h, s, 'en') },
     values: { ...numbers(rule, h, s), phase: s.d.phase, action: s.d.action, salinityBlocked: blocked },
   };

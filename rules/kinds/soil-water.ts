@@ -2,7 +2,9 @@
 // mm, the volume for the field's area and the minutes of its pump; postponed when rain covers the deficit;
 // resolved once depletion is `hysteresisMm` below RAW (irrigated or rained). Fed by the field's soil
 // probes and its farm station's rain as they arrive, and by the daily run (ET0 for p, and the model balance
-// of a field without probes). Every evaluation also yields today's advice.
+// of a field without probes). Every evaluation also yields today's advice. Each probe's θ is decided on
+// without its daily swing (rules/soil-smoothing.ts): a ±1.5 % diurnal wave neither opens an alert nor
+// "refills" the soil in the afternoon.
 import { runWaterBalance } from '../../core/agronomy/water-balance.js';
 import type { Level } from '../condition.js';
 import { decide, severityOf, type AdviceDraft, type Explained, type FieldInfo, type KindHandler, type RuleInput, type RuleResult } from '../evaluation.js';
@@ -11,10 +13,13 @@ import { fieldLabel, num, waterAmount, type Lang } from '../text-format.js';
 import type { ConditionState } from '../condition.js';
 import { rootZone, soilWaterStatus, type DepthReading, type SoilRule, type SoilStatus } from './soil-water-status.js';
 import { totalAvailableWaterMm } from '../../core/agronomy/soil.js';
+import { addReading, smoothedTheta, type Bucket } from '../soil-smoothing.js';
 
 export interface SoilWaterState {
   readonly cond?: ConditionState | undefined;
   readonly depths?: Readonly<Record<string, DepthReading>> | undefined;
+  /** Hourly means of each depth over the last 48 h: θ is decided on without its daily swing. */
+  readonly series?: Readonly<Record<string, readonly Bucket[]>> | undefined;
   readonly rain?: readonly (readonly [number, number])[] | undefined;
   readonly drHistory?: readonly (readonly [number, number])[] | undefined;
   readonly model?: { readonly date: string; readonly drMm: number } | undefined;
@@ -26,18 +31,25 @@ const DEFAULT_DEPTH_CM = 30; // a probe without a depth stands for the whole roo
 function absorbSample(s: SoilWaterState, input: Extract<RuleInput, { type: 'sample' }>, keepMs: number): SoilWaterState {
   const { sample } = input;
   const depths = { ...(s.depths ?? {}) };
+  const series = { ...(s.series ?? {}) };
   let rain = [...(s.rain ?? [])];
   for (const [metric, value] of Object.entries(sample.values)) {
     if (metric === SOIL_PREFIX || metric.startsWith(`${SOIL_PREFIX}@`)) {
       const depth = metric === SOIL_PREFIX ? String(DEFAULT_DEPTH_CM) : metric.slice(SOIL_PREFIX.length + 1, -2);
       const prev = depths[depth];
       if (!prev || sample.ts > prev.ts) depths[depth] = { theta: value, ts: sample.ts };
+      if (!prev || sample.ts !== prev.ts) series[depth] = addReading(series[depth], sample.ts, value);
     } else if (metric === 'rain' && input.device.kind === 'weather_station' && !rain.some(([ts]) => ts === sample.ts)) {
       rain.push([sample.ts, value]); // a report carries the rain since the previous one; a redelivery is not added twice
     }
   }
   rain = rain.filter(([ts]) => ts >= sample.ts - keepMs).sort((a, b) => a[0] - b[0]);
-  return { ...s, depths, rain };
+  return { ...s, depths, series, rain };
+}
+
+/** Each depth's newest reading with its θ without the daily swing (rules/soil-smoothing.ts, agronomy.md §7). */
+function smoothed(s: SoilWaterState): Record<string, DepthReading> {
+  return Object.fromEntries(Object.entries(s.depths ?? {}).map(([d, r]) => [d, { ts: r.ts, theta: smoothedTheta(s.series?.[d], r.ts) ?? r.theta }]));
 }
 
 /** One day of the FAO-56 balance (Eqs. 84–88) for a field without probes; idempotent per date. */
@@ -116,7 +128,7 @@ export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
     let s: SoilWaterState = state ?? {};
     s = input.type === 'sample' ? absorbSample(s, input, keepMs) : modelStep(rule, field, s, input, now);
     const at = input.type === 'sample' ? Math.max(input.sample.ts, s.cond?.lastTs ?? 0) : now;
-    const st = soilWaterStatus(rule, field, { depths: s.depths ?? {}, rain: s.rain ?? [], drHistory: s.drHistory ?? [], modelDrMm: s.model?.drMm }, input.weather, at);
+    const st = soilWaterStatus(rule, field, { depths: smoothed(s), rain: s.rain ?? [], drHistory: s.drHistory ?? [], modelDrMm: s.model?.drMm }, input.weather, at);
     if (st?.method === 'soil-sensors') {
       s = { ...s, drHistory: [...(s.drHistory ?? []), [at, st.drMm] as const].filter(([ts]) => ts >= at - keepMs) };
     }

@@ -1,17 +1,26 @@
 // Temperature stress (agronomy.md §5): rice heat at flowering (Tmax ≥ 35 °C in the ±7-day flowering window),
 // coffee radiative frost (air ≤ 2 °C with calm wind; leaves die from −2 °C), both from the farm station's
 // readings as they arrive; Vietnamese cold spells from yesterday's daily mean at 05:30 — "rét đậm" ≤ 15 °C,
-// "rét hại" ≤ 13 °C — one alert per station.
+// "rét hại" ≤ 13 °C — one alert per station. Severity: heat at anthesis is critical (spikelets die within
+// hours: act today), frost is critical when the wind is calm; texts carry the day's extreme (the highest
+// temperature of the local day, the lowest of the frost night, noon to noon), not the reading that happened to open it.
 import { coffeeFrostRisk } from '../../core/agronomy/temperature-stress.js';
 import type { ConditionState, Level } from '../condition.js';
 import { decide, severityOf, type FieldInfo, type KindHandler, type RuleInput, type RuleResult } from '../evaluation.js';
-import { riceCalendar } from '../field-agronomy.js';
+import { localDay, riceCalendar } from '../field-agronomy.js';
 import type { RuleOf } from '../rule-schema.js';
-import { fieldLabel, num } from '../text-format.js';
+import { dayMonth, fieldLabel, num } from '../text-format.js';
 
 interface TempState {
   readonly cond?: ConditionState | undefined;
   readonly lastTs?: number | undefined;
+  /** The extreme of the current local day (heat) or episode (frost): the number the text carries. */
+  readonly extreme?: { readonly key: string; readonly c: number } | undefined;
+}
+
+/** The running extreme under `key` (a local day, an episode): restarted when the key changes. */
+function extremeOf(prev: TempState['extreme'], key: string, t: number, pick: (a: number, b: number) => number): { key: string; c: number } {
+  return prev && prev.key === key ? { key, c: pick(prev.c, t) } : { key, c: t };
 }
 
 const WIND_MAX_AGE_MS = 3_600_000;
@@ -38,15 +47,18 @@ export const riceHeat: KindHandler<RuleOf<'rice_heat'>, TempState> = {
     const cal = riceCalendar(field, ts, rule);
     const inWindow = cal !== undefined && Math.abs(cal.daysFromFlowering) <= rule.windowDays;
     const level: Level = !inWindow ? 'off' : t >= rule.thresholdC ? 'on' : t < rule.thresholdC - rule.hysteresisC ? 'off' : 'band';
+    const dayMax = extremeOf(state?.extreme, localDay(ts), t, Math.max);
+    const max = dayMax.c;
     const d = decide(rule, state?.cond, level, ts, () => ({
-      kind: 'rice_heat', severity: severityOf(rule, 'warning'),
+      // Anthesis above 35 °C sterilises the spikelets open that morning: act within hours (agronomy.md §5).
+      kind: 'rice_heat', severity: severityOf(rule, 'critical'),
       text: {
-        vi: `${fieldLabel(field, 'vi')}: nắng nóng ${num(t, 1, 'vi')} °C (≥ ${num(rule.thresholdC, 0, 'vi')} °C) đúng thời kỳ trổ bông — lúa dễ lép hạt; giữ nước trong ruộng, không để ruộng khô`,
-        en: `${fieldLabel(field, 'en')}: heat ${num(t, 1, 'en')} °C (≥ ${num(rule.thresholdC, 0, 'en')} °C) at flowering — spikelet sterility risk; keep standing water, do not let the field dry`,
+        vi: `${fieldLabel(field, 'vi')}: nắng nóng, cao nhất hôm nay ${num(max, 1, 'vi')} °C (ngưỡng ${num(rule.thresholdC, 0, 'vi')} °C) đúng thời kỳ trổ bông — lúa dễ lép hạt; giữ nước trong ruộng, không để ruộng khô`,
+        en: `${fieldLabel(field, 'en')}: heat, today's high ${num(max, 1, 'en')} °C (limit ${num(rule.thresholdC, 0, 'en')} °C) at flowering — spikelet sterility risk; keep standing water, do not let the field dry`,
       },
-      values: { airTemperatureC: t, readingTs: ts, thresholdC: rule.thresholdC, daysFromFlowering: cal?.daysFromFlowering ?? null, floweringDay: cal?.floweringDay ?? null },
+      values: { airTemperatureC: t, dayMaxC: max, readingTs: ts, thresholdC: rule.thresholdC, daysFromFlowering: cal?.daysFromFlowering ?? null, floweringDay: cal?.floweringDay ?? null },
     }), 'cooler, or outside the flowering window');
-    return { state: { cond: d.cond, lastTs: ts }, alert: d.alert };
+    return { state: { cond: d.cond, lastTs: ts, extreme: dayMax }, alert: d.alert };
   },
 };
 
@@ -63,15 +75,18 @@ export const coffeeFrost: KindHandler<RuleOf<'coffee_frost'>, TempState> = {
     const risk = coffeeFrostRisk({ tminC: Math.min(t, rule.thresholdC), clearSky: true, windMs: wind ?? 0 });
     const calm = wind === undefined || wind < rule.calmWindMs;
     const level: Level = t <= rule.thresholdC ? 'on' : t > rule.thresholdC + rule.hysteresisC ? 'off' : 'band';
+    // The night's lowest: a frost night runs noon to noon, named by its morning's local date.
+    const night = extremeOf(state?.extreme, localDay(ts + 12 * 3_600_000), t, Math.min);
+    const min = night.c;
     const d = decide(rule, state?.cond, level, ts, () => ({
       kind: 'coffee_frost', severity: severityOf(rule, calm || risk.leafDamageLikely ? 'critical' : 'warning'),
       text: {
-        vi: `${fieldLabel(field, 'vi')}: nguy cơ sương muối — nhiệt độ ${num(t, 1, 'vi')} °C${wind === undefined ? '' : `, gió ${num(wind, 1, 'vi')} m/s`}; tưới phun hoặc hun khói trước rạng sáng, che phủ cây non`,
-        en: `${fieldLabel(field, 'en')}: frost risk — air ${num(t, 1, 'en')} °C${wind === undefined ? '' : `, wind ${num(wind, 1, 'en')} m/s`}; sprinkle or smoke before dawn, cover young plants`,
+        vi: `${fieldLabel(field, 'vi')}: nguy cơ sương muối — nhiệt độ thấp nhất ${num(min, 1, 'vi')} °C${wind === undefined ? '' : `, gió ${num(wind, 1, 'vi')} m/s`}; tưới phun hoặc hun khói trước rạng sáng, che phủ cây non`,
+        en: `${fieldLabel(field, 'en')}: frost risk — air down to ${num(min, 1, 'en')} °C${wind === undefined ? '' : `, wind ${num(wind, 1, 'en')} m/s`}; sprinkle or smoke before dawn, cover young plants`,
       },
-      values: { airTemperatureC: t, readingTs: ts, windMs: wind ?? null, thresholdC: rule.thresholdC, leafDamageLikely: t <= -2 },
+      values: { airTemperatureC: t, nightMinC: min, readingTs: ts, windMs: wind ?? null, thresholdC: rule.thresholdC, leafDamageLikely: min <= -2 },
     }), 'warmer than the frost threshold');
-    return { state: { cond: d.cond, lastTs: ts }, alert: d.alert };
+    return { state: { cond: d.cond, lastTs: ts, extreme: night }, alert: d.alert };
   },
 };
 
@@ -93,10 +108,10 @@ export const coldSpell: KindHandler<RuleOf<'cold_spell'>, TempState & { readonly
       return {
         kind: 'cold_spell', severity: severityOf(rule, severe ? 'critical' : 'warning'),
         text: {
-          vi: `${device.name}: ${severe ? 'rét hại' : 'rét đậm'} — nhiệt độ trung bình ngày ${w.date} là ${num(m, 1, 'vi')} °C (≤ ${num(limit, 0, 'vi')} °C); giữ nước ruộng, che phủ mạ và cây non, chưa gieo cấy, không bón đạm khi trời rét`,
-          en: `${device.name}: ${severe ? 'severe cold (rét hại)' : 'cold spell (rét đậm)'} — the daily mean of ${w.date} was ${num(m, 1, 'en')} °C (≤ ${num(limit, 0, 'en')} °C); keep water in the fields, cover seedlings, delay sowing and transplanting, hold back nitrogen`,
+          vi: `${device.name}: ${severe ? 'rét hại' : 'rét đậm'} — nhiệt độ trung bình ngày ${dayMonth(w.date)} là ${num(m, 1, 'vi')} °C (≤ ${num(limit, 0, 'vi')} °C); giữ nước ruộng, che phủ mạ và cây non, chưa gieo cấy, không bón đạm khi trời rét`,
+          en: `${device.name}: ${severe ? 'severe cold (rét hại)' : 'cold spell (rét đậm)'} — the daily mean of ${dayMonth(w.date)} was ${num(m, 1, 'en')} °C (≤ ${num(limit, 0, 'en')} °C); keep water in the fields, cover seedlings, delay sowing and transplanting, hold back nitrogen`,
         },
-        values: { date: w.date, tmeanC: m, retDamC: rule.retDamC, retHaiC: rule.retHaiC },
+        values: { date: w.date, tmeanC: m, tminC: w.tminC, retDamC: rule.retDamC, retHaiC: rule.retHaiC, severe, coldType: severe ? 'ret_hai' : 'ret_dam' },
       };
     }, 'daily mean above the cold-spell limit');
     return { state: { cond: d.cond, lastTs: d.cond.lastTs, date: w.date }, alert: d.alert };

@@ -40,7 +40,7 @@ describe('rice AWD', () => {
       kind: 'awd_irrigate', severity: 'warning', status: 'open', deviceId: 'awd-rice-1',
       values: { levelCm: -16, thresholdCm: -15, depthMm: 90, volumeM3: 1800, pumpMinutes: 900, phase: 'awd' },
     });
-    expect(alerts[0]?.text.vi).toBe('Ruộng 1 (lúa): mực nước −16 cm dưới ngưỡng −15 cm — bơm nước vào ruộng, khoảng 90 mm (1.800 m³, 900 phút máy bơm), đến +5 cm');
+    expect(alerts[0]?.text.vi).toBe('Ruộng 1 (lúa): mực nước −16 cm dưới ngưỡng −15 cm — bơm nước vào ruộng, khoảng 90 mm (1.800 m³, 15 giờ máy bơm), đến +5 cm');
   });
 
   it('the farmer floods the field: the alert resolves once the water stays up for clearFor (1 h)', async () => {

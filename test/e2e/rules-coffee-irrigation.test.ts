@@ -47,7 +47,7 @@ describe('a drying coffee field, then rain', () => {
     expect(alert?.values.grossMm).toBeCloseTo(102.67, 1);
     expect(alert?.values.volumeM3).toBeCloseTo(1232, 0);
     expect(alert?.values.pumpMinutes).toBeCloseTo(4106.7, 0);
-    expect(alert?.text.vi).toBe('Lô cà phê A (cà phê): độ thiếu hụt nước vùng rễ 77 mm đã tới ngưỡng tưới (RAW) 50 mm — tưới hôm nay, khoảng 103 mm (1.232 m³, 4.107 phút máy bơm)');
+    expect(alert?.text.vi).toBe('Lô cà phê A (cà phê): độ thiếu hụt nước vùng rễ 77 mm đã tới ngưỡng tưới (RAW) 50 mm — tưới hôm nay, khoảng 103 mm (1.232 m³, 68 giờ 27 phút máy bơm)');
     const events = opened.filter((e) => e.alert.kind === 'irrigate');
     expect(events).toHaveLength(1);
     // it opened 30 min (`for`) after crossing RAW: Dr = 77·49/72 = 52.4 mm; the open alert then follows the drying

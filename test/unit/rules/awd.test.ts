@@ -29,8 +29,8 @@ describe('AWD rule', () => {
     expect(opened[0]).toMatchObject({ kind: 'awd_irrigate', severity: 'warning' });
     // refill: 5 cm ponded (50 mm) + 16 cm of drained pores (160 mm · 0.25 = 40 mm) = 90 mm; over 2 ha = 1800 m³; 120 m³/h → 900 min
     expect(opened[0]?.values).toMatchObject({ levelCm: -16, thresholdCm: -15, depthMm: 90, volumeM3: 1800, pumpMinutes: 900, phase: 'awd' });
-    expect(opened[0]?.text.vi).toBe('Ruộng 1 (lúa): mực nước −16 cm dưới ngưỡng −15 cm — bơm nước vào ruộng, khoảng 90 mm (1.800 m³, 900 phút máy bơm), đến +5 cm');
-    expect(opened[0]?.text.en).toBe('Ruộng 1 (rice): water level −16 cm, below the −15 cm AWD threshold — pump water into the field, about 90 mm (1,800 m³, 900 pump minutes), up to +5 cm');
+    expect(opened[0]?.text.vi).toBe('Ruộng 1 (lúa): mực nước −16 cm dưới ngưỡng −15 cm — bơm nước vào ruộng, khoảng 90 mm (1.800 m³, 15 giờ máy bơm), đến +5 cm');
+    expect(opened[0]?.text.en).toBe('Ruộng 1 (rice): water level −16 cm, below the −15 cm AWD threshold — pump water into the field, about 90 mm (1,800 m³, 15 h of pumping), up to +5 cm');
     expect(r.lastAdvice()).toMatchObject({ status: 'irrigate', method: 'awd-tube' });
     for (let k = 0; k < 8; k++, ts += 10 * MIN) r.sample(tube, rice(35), ts, { awd_level: 5 });
     expect(r.resolved()).toHaveLength(1);
@@ -50,6 +50,8 @@ describe('AWD rule', () => {
     const r = runner(awdRule());
     fall(r, rice(120), 5, -16); // day 120 = flowering (150 − 30)
     expect(r.opened().map((a) => a.kind)).toEqual(['awd_keep_flooded']);
+    // severity calibrated: still standing water (1 cm) = a top-up today (warning); dry at flowering = critical
+    expect(r.opened()[0]).toMatchObject({ severity: 'warning', values: { levelCm: 1 } });
     const alert = r.lastAlert()!;
     expect(alert.severity).toBe('critical');
     expect(alert.values).toMatchObject({ phase: 'flowering_hold', daysFromFlowering: 0, floweringDay: 120 });

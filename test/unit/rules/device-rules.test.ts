@@ -60,7 +60,7 @@ describe('missing data', () => {
     expect(r.opened()).toEqual([]);
     for (let m = 61; m <= 180; m++) tick(r, T0 + m * MIN);
     expect(r.opened()).toHaveLength(1);
-    expect(r.opened()[0]?.text.vi).toBe('Đầu dò đất lô B: mất tín hiệu — không nhận được dữ liệu 61 phút (thiết bị gửi mỗi 10 phút); kiểm tra pin, ăng-ten và sóng');
+    expect(r.opened()[0]?.text.vi).toBe('Đầu dò đất lô B: mất tín hiệu — không nhận được dữ liệu 1 giờ 1 phút (thiết bị gửi mỗi 10 phút); kiểm tra pin, ăng-ten và sóng');
     expect(r.steps.filter((s) => s.alert?.op === 'update')).toEqual([]); // no rewrite every minute
     r.feed({ type: 'sample', sample: { deviceId: 'probe', ts: T0, values: { battery: 80 } }, device: probe, farm: {} }, T0 + 181 * MIN); // a buffered backlog
     expect(r.resolved()).toHaveLength(1);

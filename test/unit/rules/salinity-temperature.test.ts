@@ -2,6 +2,7 @@
 // coffee frost and Vietnamese cold spells (§5).
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../../core/agronomy/units.js';
+import { clockTime } from '../../../rules/text-format.js';
 import { MIN, deviceInfo, fieldInfo, rule, runner, weather } from './helpers.js';
 
 const T0 = Date.UTC(2026, 2, 1, 0, 0);
@@ -24,8 +25,9 @@ describe('canal salinity', () => {
     expect(r.steps.findIndex((s) => s.alert?.op === 'open')).toBe(5);
     expect(alert.values).toMatchObject({ limitPermil: 2, basis: 'tds_g_per_l', crop: 'rice' });
     expect(alert.values.permil).toBeCloseTo(2.6, 9);
-    expect(alert.text.vi).toBe('Ruộng 1 (lúa): không lấy nước kênh — độ mặn 2,6 ‰ (theo TDS g/L) vượt ngưỡng 2 ‰ cho lúa');
-    expect(alert.text.en).toBe('Ruộng 1 (rice): do not take canal water — salinity 2.6 ‰ (TDS g/L basis) is above the 2 ‰ limit for rice');
+    // since when the canal is salty (local time) and when to take water; no tide seen yet, so no expected time
+    expect(alert.text.vi).toBe(`Ruộng 1 (lúa): không lấy nước kênh — độ mặn 2,6 ‰ (theo TDS g/L) vượt ngưỡng 2 ‰ cho lúa từ ${clockTime(T0 + 30 * MIN)}; lấy nước khi độ mặn xuống dưới ngưỡng`);
+    expect(alert.text.en).toBe(`Ruộng 1 (rice): do not take canal water — salinity 2.6 ‰ (TDS g/L basis) is above the 2 ‰ limit for rice since ${clockTime(T0 + 30 * MIN)}; take water once it is back under the limit`);
     // 1.95 and 1.9 ‰ are inside the band (> 1.8): still open; from 1.7 ‰ (110 min) clear for 1 h → resolved at 170 min
     expect(r.steps.findIndex((s) => s.alert?.op === 'resolve')).toBe(17);
   });
@@ -55,7 +57,11 @@ describe('temperature stress', () => {
     const day = [31, 33, 34.5, 35.2, 36.1, 35.4, 34.8, 33, 31, 30, 29, 28];
     for (const d of [0, 1]) day.forEach((t, h) => r.sample(station, rice, T0 + d * 86_400_000 + h * 3_600_000, { air_temperature: t }));
     expect(r.opened()).toHaveLength(2);
-    expect(r.opened()[0]?.text.vi).toBe('Ruộng 1 (lúa): nắng nóng 35,2 °C (≥ 35 °C) đúng thời kỳ trổ bông — lúa dễ lép hạt; giữ nước trong ruộng, không để ruộng khô');
+    expect(r.opened()[0]?.text.vi).toBe('Ruộng 1 (lúa): nắng nóng, cao nhất hôm nay 35,2 °C (ngưỡng 35 °C) đúng thời kỳ trổ bông — lúa dễ lép hạt; giữ nước trong ruộng, không để ruộng khô');
+    expect(r.opened()[0]?.severity).toBe('critical'); // anthesis above 35 °C: act within hours
+    // the open alert follows the day's high (36,1 °C), not the reading that opened it
+    const updates = r.steps.filter((s) => s.alert?.op === 'update').map((s) => s.alert?.values.dayMaxC);
+    expect(updates).toContain(36.1);
     const young = runner(rule({ kind: 'rice_heat' }));
     young.sample(station, { ...rice, plantingDate: addDays('2026-03-01', -40) }, T0, { air_temperature: 38 });
     expect(young.opened()).toEqual([]);
@@ -68,7 +74,7 @@ describe('temperature stress', () => {
     [4, 3, 2, 1.5, 1.2, 2.5, 3.5].forEach((t, i) => r.sample(station, coffee, T0 + i * 10 * MIN, { air_temperature: t }, farm));
     expect(r.opened()).toHaveLength(1);
     expect(r.opened()[0]).toMatchObject({ severity: 'critical', kind: 'coffee_frost' });
-    expect(r.opened()[0]?.text.vi).toContain('nguy cơ sương muối — nhiệt độ 1,2 °C, gió 0,8 m/s');
+    expect(r.opened()[0]?.text.vi).toContain('nguy cơ sương muối — nhiệt độ thấp nhất 1,2 °C, gió 0,8 m/s');
     expect(r.resolved()).toHaveLength(1);
   });
 
@@ -80,7 +86,7 @@ describe('temperature stress', () => {
     r.feed(input(4), T0 + 4 * 86_400_000 + 3_600_000); // the same day again: nothing new
     expect(r.opened()).toHaveLength(1);
     expect(r.opened()[0]).toMatchObject({ severity: 'warning' });
-    expect(r.opened()[0]?.text.vi).toContain('Trạm thời tiết Mỹ Xuyên: rét đậm — nhiệt độ trung bình ngày 2026-01-11 là 14,8 °C (≤ 15 °C)');
+    expect(r.opened()[0]?.text.vi).toContain('Trạm thời tiết Mỹ Xuyên: rét đậm — nhiệt độ trung bình ngày 11/1 là 14,8 °C (≤ 15 °C)');
     expect(r.steps[2]?.alert).toMatchObject({ op: 'update', severity: 'critical' });
     expect(r.steps[2]?.alert?.text.vi).toContain('rét hại');
     expect(r.resolved()).toHaveLength(1);
