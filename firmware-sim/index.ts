@@ -14,7 +14,7 @@ export * as formats from './formats/index.js';
 export * from './models/index.js';
 export * from './weather.js';
 export { WeatherEvent } from './weather-events.js';
-export * as fao56 from './fao56.js';
+export * as fao56 from '../core/agronomy/index.js';
 export { mulberry32, hashInts, hashString, noiseAt, type Rng } from './random.js';
 export { loadScenario, parseScenario, resolveScenario, Scenario, type ResolvedScenario } from './scenario.js';
 export { runOffline, type OfflineDevice } from './offline-run.js';

@@ -1,18 +1,18 @@
 // One deterministic simulated weather for a place: a pure function of (config, time) — each local day's
 // weather (Tmin/Tmax, cloud, wind, dew point, its rain event) is drawn from a PRNG seeded by (seed, day),
 // so any instant can be evaluated in any order. The only state is a small cache of recent days.
-// Sources: FAO-56 (fao56.ts) for radiation, vapour pressure and pressure; the climate numbers are [rec]
+// Sources: FAO-56 (core/agronomy, the functions the rules use) for radiation, vapour pressure, pressure and ET0; the climate numbers are [rec]
 // Vietnamese station normals rounded (south: Cần Thơ/HCMC; highlands: Buôn Ma Thuột; north: Hà Nội).
+import { atmosphericPressureKPa, saturationVapourPressureKPa } from '../core/agronomy/fao56-meteo.js';
 import {
-  atmosphericPressure,
-  clearSkyFactor,
-  daylightHours,
   et0Hourly,
-  extraterrestrialIrradiance,
-  satVapourPressure,
-  solarTimeAngle,
-  solarTimeCorrection,
-} from './fao56.js';
+  extraterrestrialIrradianceW,
+  solarLongitudes,
+  solarTimeAngleRad,
+  solarTimeCorrectionHours,
+} from '../core/agronomy/fao56-hourly.js';
+import { clearSkyRadiationMJ, daylightHours, solarDeclinationRad, sunsetHourAngleRad } from '../core/agronomy/fao56-radiation.js';
+import { degreesToRadians } from '../core/agronomy/units.js';
 import { clamp, gaussian, hashInts, mulberry32, noiseAt } from './random.js';
 import { adjustmentForDay, type WeatherEvent } from './weather-events.js';
 
@@ -142,7 +142,8 @@ export function createWeather(config: WeatherConfig): Weather {
   const climate = climates[cfg.region];
   const cache = new Map<number, DayWeather>();
   const tAnnual = climate.tSeaLevel - LAPSE * cfg.elevationM;
-  const basePressure = atmosphericPressure(cfg.elevationM); // FAO-56 Eq. 7
+  const basePressure = atmosphericPressureKPa(cfg.elevationM); // FAO-56 Eq. 7
+  const { lzDegWest, lmDegWest } = solarLongitudes(cfg.lonE, cfg.utcOffsetH); // for Eqs. 31, 32
   const maxProb = Math.max(...climate.rainProb);
 
   function drawDay(dayIndex: number): DayWeather {
@@ -171,7 +172,8 @@ export function createWeather(config: WeatherConfig): Weather {
     const tmin = tmean - dtr / 2 + 0.6 * adj.deltaC;
     const dewDep = (1 - wet) * climate.dewDepDry * (0.5 + dewU) + 0.5 * dewU;
     // Sunrise in local standard time: solar sunrise 12 − N/2 (FAO-56 Eq. 34) minus the Eq. 31 correction.
-    const sunriseH = 12 - daylightHours(cfg.lat, doy) / 2 - solarTimeCorrection(doy, cfg.lonE, cfg.utcOffsetH);
+    const dayLengthH = daylightHours(sunsetHourAngleRad(degreesToRadians(cfg.lat), solarDeclinationRad(doy))); // Eqs. 24, 25, 34
+    const sunriseH = 12 - dayLengthH / 2 - solarTimeCorrectionHours(lzDegWest, lmDegWest, doy);
     let rain: RainEvent | undefined;
     if (adj.rain) rain = adj.rain;
     else if (rains) {
@@ -244,14 +246,14 @@ export function createWeather(config: WeatherConfig): Weather {
     // Humidity follows from a dew point that drifts slowly from day to day: RH = e°(Tdew)/e°(T) (FAO-56
     // Eqs. 11, 14), so it is lowest at the afternoon maximum and near saturation at dawn.
     const dew = d.dewPoint + ((next.dewPoint - d.dewPoint) * h) / 24;
-    let rh = (100 * satVapourPressure(Math.min(dew, t))) / satVapourPressure(t);
+    let rh = (100 * saturationVapourPressureKPa(Math.min(dew, t))) / saturationVapourPressureKPa(t);
     if (rate > 0) rh = Math.max(rh, 96 + 4 * slotNoise);
     // Wind: calm at night, strongest in the early afternoon, gusty within each 10 minutes.
     const diurnalWind = 0.45 + 0.9 * Math.max(0, Math.sin((Math.PI * (h - 8)) / 12));
     const wind = d.windMean * diurnalWind * (0.8 + 0.4 * slotNoise) * (rate > 0 ? 1.3 : 1);
     // Radiation: instantaneous Ra (FAO-56 Eq. 28 integrand) → clear sky (Eq. 37) → cloud and rain.
-    const omega = solarTimeAngle(h, d.doy, cfg.lonE, cfg.utcOffsetH);
-    const clearSky = extraterrestrialIrradiance(cfg.lat, d.doy, omega) * clearSkyFactor(cfg.elevationM);
+    const omega = solarTimeAngleRad(h, lzDegWest, lmDegWest, d.doy);
+    const clearSky = clearSkyRadiationMJ(extraterrestrialIrradianceW(cfg.lat, d.doy, omega), cfg.elevationM); // Eq. 37 is linear: W/m² in, W/m² out
     const cloudCut = clamp(1 - 0.7 * d.cloud * (0.6 + 0.8 * slotNoise), 0.15, 1);
     const solar = clearSky * cloudCut * (rate > 0 ? 0.25 : 1);
     // Pressure: FAO-56 Eq. 7 + a winter high + the semi-diurnal atmospheric tide (±0.12 kPa, peaks 10/22 h).
@@ -277,9 +279,13 @@ export function createWeather(config: WeatherConfig): Weather {
   function et0(ms: number): number {
     const w = at(ms);
     const d = dayByIndex(localDayIndex(ms, cfg.utcOffsetH));
-    // Rs/Rso by day; at night the cloud-derived ratio stands in for "2–3 h before sunset" (FAO-56 §hourly).
-    const ratio = w.clearSkyRadiation > 50 ? w.solarRadiation / w.clearSkyRadiation : 1 - 0.6 * d.cloud;
-    return et0Hourly({ t: w.airTemperature, rh: w.airHumidity, u2: w.windSpeed, rs: w.solarRadiation * 0.0036, rsRatio: ratio, pressure: w.airPressure });
+    // FAO-56 Eq. 53 for the hour centred on this instant, by the rules' own function; at night the cloud-derived
+    // Rs/Rso stands in for "2–3 h before sunset". The simulated crop never condenses dew: ET0 ≥ 0.
+    const r = et0Hourly({
+      latitudeDeg: cfg.lat, elevationM: cfg.elevationM, dayOfYear: d.doy, midpointHour: localHour(ms, cfg.utcOffsetH), lzDegWest, lmDegWest,
+      tC: w.airTemperature, rhPct: w.airHumidity, u2Ms: w.windSpeed, rsMJ: w.solarRadiation * 0.0036, nightRsOverRso: 1 - 0.6 * d.cloud,
+    });
+    return Math.max(0, r.et0Mm);
   }
 
   return { config: cfg, day: (ms) => dayByIndex(localDayIndex(ms, cfg.utcOffsetH)), at, rainBetween, et0 };

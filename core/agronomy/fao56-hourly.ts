@@ -1,5 +1,6 @@
 // FAO-56 hourly reference evapotranspiration (Eq. 53) with the hourly radiation terms (Eqs. 28–33,
-// 45, 46, 54) and the night-time Rs/Rso rule (agronomy.md §1 "Hourly").
+// 45, 46, 54) and the night-time Rs/Rso rule (docs/agronomy.md §1 "Hourly"); the instantaneous irradiance the
+// firmware simulator draws its sunshine from.
 import * as met from './fao56-meteo.js';
 import * as rad from './fao56-radiation.js';
 import { KELVIN_OFFSET, MM_PER_MJ, degreesToRadians, type Celsius, type KPa, type MJPerM2PerHour, type Radians } from './units.js';
@@ -20,12 +21,17 @@ export function seasonalCorrectionHours(dayOfYear: number): number {
   return 0.1645 * Math.sin(2 * b) - 0.1255 * Math.cos(b) - 0.025 * Math.sin(b);
 }
 
+/** FAO-56 Eqs. 31–32: hours to add to local standard clock time to get solar time, 0.06667·(Lz − Lm) + Sc. */
+export function solarTimeCorrectionHours(lzDegWest: number, lmDegWest: number, dayOfYear: number): number {
+  return 0.06667 * (lzDegWest - lmDegWest) + seasonalCorrectionHours(dayOfYear);
+}
+
 /**
  * FAO-56 Eq. 31: solar time angle ω (rad) at the midpoint t (standard clock time, h) of the period.
  * Lz, Lm: longitudes of the time-zone centre and of the site, degrees WEST of Greenwich.
  */
 export function solarTimeAngleRad(midpointHour: number, lzDegWest: number, lmDegWest: number, dayOfYear: number): Radians {
-  return (Math.PI / 12) * (midpointHour + 0.06667 * (lzDegWest - lmDegWest) + seasonalCorrectionHours(dayOfYear) - 12);
+  return (Math.PI / 12) * (midpointHour + solarTimeCorrectionHours(lzDegWest, lmDegWest, dayOfYear) - 12);
 }
 
 /** FAO-56 Eqs. 29, 30: solar time angles at the beginning (ω1) and end (ω2) of a period of t1 hours. */
@@ -33,9 +39,32 @@ export function periodSolarAnglesRad(omega: Radians, periodHours = 1): { readonl
   return { omega1: omega - (Math.PI * periodHours) / 24, omega2: omega + (Math.PI * periodHours) / 24 };
 }
 
-/** Lz and Lm for a site in Vietnam (UTC+7): Lz = 255° W, Lm = 360 − longitude °E (agronomy.md §1). */
+/**
+ * Lz and Lm (degrees WEST of Greenwich, 0…360) for a site at `longitudeDegEast` keeping standard time UTC+`utcOffsetH`:
+ * Lz = −15·offset, Lm = −longitude, both modulo 360 (Vietnam, UTC+7: Lz = 255, Lm = 360 − longitude °E).
+ */
+export function solarLongitudes(longitudeDegEast: number, utcOffsetH: number): { readonly lzDegWest: number; readonly lmDegWest: number } {
+  const west = (deg: number) => ((deg % 360) + 360) % 360;
+  return { lzDegWest: west(-15 * utcOffsetH), lmDegWest: west(-longitudeDegEast) };
+}
+
+/** Lz and Lm for a site in Vietnam (UTC+7): Lz = 255° W, Lm = 360 − longitude °E (docs/agronomy.md §1). */
 export function vietnamSolarLongitudes(longitudeDegEast: number): { readonly lzDegWest: number; readonly lmDegWest: number } {
-  return { lzDegWest: 255, lmDegWest: 360 - longitudeDegEast };
+  return solarLongitudes(longitudeDegEast, 7);
+}
+
+/** The solar constant Gsc in W/m² (0.0820 MJ m⁻² min⁻¹ = 1366.7 W m⁻²). */
+export const SOLAR_CONSTANT_W_PER_M2 = (rad.SOLAR_CONSTANT_MJ_PER_M2_MIN * 1e6) / 60;
+
+/**
+ * Instantaneous extraterrestrial irradiance on a horizontal surface (W/m²) at solar time angle ω: the integrand
+ * of FAO-56 Eq. 28, Gsc·dr·(sinφ·sinδ + cosφ·cosδ·cosω); 0 while the sun is below the horizon.
+ */
+export function extraterrestrialIrradianceW(latitudeDeg: number, dayOfYear: number, omega: Radians): number {
+  const phi = degreesToRadians(latitudeDeg);
+  const delta = rad.solarDeclinationRad(dayOfYear); // Eq. 24
+  const cosZenith = Math.sin(phi) * Math.sin(delta) + Math.cos(phi) * Math.cos(delta) * Math.cos(omega);
+  return Math.max(0, SOLAR_CONSTANT_W_PER_M2 * rad.inverseRelativeDistance(dayOfYear) * cosZenith); // Eq. 23
 }
 
 /**

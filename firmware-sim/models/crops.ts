@@ -3,7 +3,10 @@
 // Rawls, Brakensiek & Saxton (1982) [rec]; the drainage rate k (per day: the water above field capacity
 // decays as e^(−k·t)) is [judg], set so that a layer is back near field capacity after the 1 (sand) to
 // 3 (clay) days of drainage by which field capacity is defined (FAO-56 ch. 8).
+// θFC/θWP come from core/agronomy (soilWaterForTexture), the values the rules and the dashboard use.
 // Crops: Kc ini/mid/end and stage lengths from FAO-56 Tables 11 and 12, p from Table 22 (agronomy.md §2).
+
+import { soilWaterForTexture, type SoilTexture as TextureId } from '../../core/agronomy/soil.js';
 
 export interface SoilTexture {
   readonly name: string;
@@ -14,31 +17,31 @@ export interface SoilTexture {
   readonly paddyPercolationMmPerDay: number; // IRRI: 1–5 mm/d on puddled clay, up to ~25 on sand [rec]
 }
 
-const texture = (name: string, fc: number, wp: number, sat: number, drainPerDay: number, paddyPercolationMmPerDay: number): SoilTexture => ({
+const texture = (name: TextureId, sat: number, drainPerDay: number, paddyPercolationMmPerDay: number): SoilTexture => ({
   name,
-  fc,
-  wp,
+  fc: soilWaterForTexture(name).thetaFc,
+  wp: soilWaterForTexture(name).thetaWp,
   sat,
   drainPerDay,
   paddyPercolationMmPerDay,
 });
 
 export const soilTextures: Readonly<Record<string, SoilTexture>> = {
-  sand: texture('sand', 0.12, 0.045, 0.437, 3, 20),
-  loamy_sand: texture('loamy_sand', 0.15, 0.065, 0.437, 2.5, 15),
-  sandy_loam: texture('sandy_loam', 0.23, 0.11, 0.453, 2, 10),
-  loam: texture('loam', 0.25, 0.12, 0.463, 1.5, 6),
-  silt_loam: texture('silt_loam', 0.29, 0.15, 0.501, 1.3, 5),
-  silt: texture('silt', 0.32, 0.17, 0.5, 1.2, 5),
-  silty_clay_loam: texture('silty_clay_loam', 0.335, 0.205, 0.471, 1, 3),
-  silty_clay: texture('silty_clay', 0.36, 0.23, 0.479, 0.8, 2.5),
-  clay: texture('clay', 0.36, 0.22, 0.475, 0.7, 2),
+  sand: texture('sand', 0.437, 3, 20),
+  loamy_sand: texture('loamy_sand', 0.437, 2.5, 15),
+  sandy_loam: texture('sandy_loam', 0.453, 2, 10),
+  loam: texture('loam', 0.463, 1.5, 6),
+  silt_loam: texture('silt_loam', 0.501, 1.3, 5),
+  silt: texture('silt', 0.5, 1.2, 5),
+  silty_clay_loam: texture('silty_clay_loam', 0.471, 1, 3),
+  silty_clay: texture('silty_clay', 0.479, 0.8, 2.5),
+  clay: texture('clay', 0.475, 0.7, 2),
 };
 
 /** Looks up a texture by name ("silty clay", "silty-clay", "Silty_Clay"); unknown or missing → `fallback`. */
 export function soilTexture(name: string | undefined, fallback = 'loam'): SoilTexture {
   const key = (name ?? fallback).trim().toLowerCase().replace(/[\s-]+/g, '_');
-  return soilTextures[key] ?? soilTextures[fallback] ?? texture('loam', 0.25, 0.12, 0.463, 0.45, 6);
+  return soilTextures[key] ?? soilTextures[fallback] ?? texture('loam', 0.463, 0.45, 6);
 }
 
 export interface Crop {

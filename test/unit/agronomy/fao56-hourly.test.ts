@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   dmsToDegrees, et0Hourly, extraterrestrialRadiationPeriodMJ, hourlySoilHeatFluxMJ, periodSolarAnglesRad,
-  seasonalCorrectionHours, solarTimeAngleRad, vietnamSolarLongitudes,
+  seasonalCorrectionHours, solarTimeAngleRad, vietnamSolarLongitudes, extraterrestrialIrradianceW, extraterrestrialRadiationMJ,
+  solarLongitudes,
 } from '../../../core/agronomy/index.js';
 import { expectWithin } from './within.js';
 
@@ -52,5 +53,15 @@ describe('FAO-56 Example 19, hourly ET0', () => {
     expect(hourlySoilHeatFluxMJ(2, true)).toBeCloseTo(0.2, 10);
     expect(hourlySoilHeatFluxMJ(-0.2, false)).toBeCloseTo(-0.1, 10);
     expect(vietnamSolarLongitudes(105.8)).toEqual({ lzDegWest: 255, lmDegWest: 254.2 });
+  });
+
+  it('the instantaneous irradiance (Eq. 28 integrand, the simulator\'s sunshine) integrates to the day\'s Ra (Eq. 21)', () => {
+    // FAO-56 Example 8: 20°S, 3 September, Ra 32.2 MJ m⁻² day⁻¹; ω runs 2π per 24 h
+    let mj = 0;
+    const steps = 24 * 60;
+    for (let k = 0; k < steps; k++) mj += (extraterrestrialIrradianceW(-20, 246, -Math.PI + ((k + 0.5) * 2 * Math.PI) / steps) * 60) / 1e6;
+    expectWithin(mj, extraterrestrialRadiationMJ(-20, 246), 0.01);
+    expectWithin(mj, 32.2, 0.05);
+    expect(solarLongitudes(-16.25, -1)).toEqual({ lzDegWest: 15, lmDegWest: 16.25 }); // Example 19
   });
 });

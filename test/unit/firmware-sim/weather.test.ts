@@ -1,6 +1,6 @@
 // The simulated weather: diurnal shape, radiation, pressure, seasons and determinism.
 import { describe, expect, it } from 'vitest';
-import { atmosphericPressure } from '../../../firmware-sim/fao56.js';
+import { atmosphericPressureKPa as atmosphericPressure } from '../../../core/agronomy/fao56-meteo.js';
 import { createWeather, localHour } from '../../../firmware-sim/weather.js';
 import { DAY, HOUR, STEP, highlands, local, mean, mekong } from './helpers.js';
 
