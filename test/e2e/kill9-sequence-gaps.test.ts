@@ -3,12 +3,16 @@
 // `ruong start` is SIGKILLed mid-run (twice) and restarted; the device reconnects and re-sends what was not
 // acknowledged. GET /devices/:id/gaps must then report nothing missing — no false gaps from state saved apart
 // from the readings — and a message the device held back and sent at the very end closes its gap.
-import Database from 'better-sqlite3';
+// On the embedded SQLite store and on InfluxDB.
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRegistry } from '../../core/registry/registry.js';
+import { createInfluxStore } from '../../core/store/influx-store.js';
+import type { ReadingStore } from '../../core/store/reading-store.js';
+import { createSqliteStore } from '../../core/store/sqlite-store.js';
 import { startChildPlatform, type ChildPlatform } from '../helpers/child-platform.js';
 import { connectDevice, eventually, getJson, login } from '../helpers/platform.js';
 
@@ -16,24 +20,30 @@ const DEVICE = 'probe-seq';
 const TOTAL = 1200;
 const WITHHELD = 77;
 const PASSWORD = 'demo-seq-kill';
-const env = { DEMO_PASSWORD: PASSWORD, SIM: 'false', INGEST_BATCH_MS: '50' };
+const T0 = Date.now() - 3_600_000; // message n's time is T0 + n s
 
-function storedSeqs(dataDir: string): number[] {
-  const db = new Database(join(dataDir, 'readings.db'), { readonly: true });
+const influxUrl = inject('influxUrl');
+const stores: [string, Record<string, string>][] = [['sqlite', {}]];
+if (influxUrl !== '') stores.push(['influx', { STORE: 'influx', INFLUX_URL: `${influxUrl}/ruong_seqkill_${randomUUID().replace(/-/g, '')}` }]);
+
+/** The seqs stored, read through the store the platform wrote (message n's readings are at T0 + n s). */
+async function storedSeqs(env: Record<string, string>, dataDir: string): Promise<number[]> {
+  const store: ReadingStore = env.STORE === 'influx' ? createInfluxStore({ url: env.INFLUX_URL! }) : createSqliteStore({ path: join(dataDir, 'readings.db') });
   try {
-    return (db.prepare('SELECT DISTINCT seq FROM readings WHERE device_id = ? ORDER BY seq').all(DEVICE) as { seq: number }[]).map((r) => r.seq);
+    await store.setup();
+    const points = await store.query({ cooperativeId: 'coop-demo', deviceId: DEVICE, metric: 'battery', from: T0, to: T0 + (TOTAL + 1) * 1000 });
+    return points.map((x) => (x.ts - T0) / 1000);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
 /** A device that keeps each message until its PUBACK and re-sends what it still holds after a reconnect. */
 function createDevice(secret: string) {
-  const t0 = Date.now() - 3_600_000;
   const unacked = new Set<number>();
   const acked = new Set<number>();
   let client: MqttClient | undefined;
-  const payload = (seq: number) => JSON.stringify({ ts: t0 + seq * 1000, seq, readings: { battery: 50 + (seq % 40), 'soil_moisture@20cm': 25 } });
+  const payload = (seq: number) => JSON.stringify({ ts: T0 + seq * 1000, seq, readings: { battery: 50 + (seq % 40), 'soil_moisture@20cm': 25 } });
   return {
     unacked, acked,
     async connect(url: string) {
@@ -57,7 +67,8 @@ function createDevice(secret: string) {
   };
 }
 
-describe('kill -9 of ruong start while a device publishes numbered messages', () => {
+describe.each(stores)('kill -9 of ruong start while a device publishes numbered messages (%s)', (_name, storeEnv) => {
+  const env = { DEMO_PASSWORD: PASSWORD, SIM: 'false', INGEST_BATCH_MS: '50', ...storeEnv };
   let p: ChildPlatform | undefined;
   afterAll(() => {
     if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
@@ -93,7 +104,7 @@ describe('kill -9 of ruong start while a device publishes numbered messages', ()
     const gaps = async () => (await getJson<Gaps>(p!.baseUrl, `/api/v1/devices/${DEVICE}/gaps`, token)).body;
     const before = await eventually(async () => { const g = await gaps(); return g.nextSeq === TOTAL + 1 ? g : undefined; }, 5_000, 'the state of every seq');
     // Whatever is reported missing really is not in the store (the state counts exactly the stored readings) …
-    const stored = new Set(storedSeqs(p.dataDir));
+    const stored = new Set(await storedSeqs(env, p.dataDir));
     for (const [from, to] of before.missingRanges) for (let s = from; s <= to; s++) expect(stored.has(s), `seq ${s} reported missing but stored`).toBe(false);
     // … and with every PUBACK meaning "stored", only the held-back message is missing.
     expect(before).toMatchObject({ nextSeq: TOTAL + 1, missing: 1, missingRanges: [[WITHHELD, WITHHELD]] });
@@ -101,7 +112,7 @@ describe('kill -9 of ruong start while a device publishes numbered messages', ()
     device.publish(WITHHELD);
     await eventually(() => Promise.resolve(device.unacked.size === 0 ? true : undefined), 10_000, 'the held-back message acknowledged');
     expect(await gaps()).toMatchObject({ nextSeq: TOTAL + 1, missing: 0, missingRanges: [] });
-    expect(storedSeqs(p.dataDir)).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
+    expect(await storedSeqs(env, p.dataDir)).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
     // The device as the oracle: every message it was told was received is stored.
     expect([...device.acked].filter((s) => !stored.has(s) && s !== WITHHELD)).toEqual([]);
     await device.end();
