@@ -5,6 +5,9 @@
 // of a field without probes). Every evaluation also yields today's advice. Each probe's θ is decided on
 // without its daily swing (rules/soil-smoothing.ts): a ±1.5 % diurnal wave neither opens an alert nor
 // "refills" the soil in the afternoon.
+// Sensor trust (rules/sensor-trust.ts) comes first: suspect channels never reach the depletion; several probes
+// are combined per depth by their median (rules/sensor-combine.ts); a depth no trusted probe measures any more
+// makes the field fall back to the model balance — from the probes' last trusted depletion — and say so.
 import { runWaterBalance } from '../../core/agronomy/water-balance.js';
 import type { Level } from '../condition.js';
 import { decide, severityOf, type AdviceDraft, type Explained, type FieldInfo, type KindHandler, type RuleInput, type RuleResult } from '../evaluation.js';
@@ -13,57 +16,78 @@ import { fieldLabel, num, waterAmount, type Lang } from '../text-format.js';
 import type { ConditionState } from '../condition.js';
 import { rootZone, soilWaterStatus, type DepthReading, type SoilRule, type SoilStatus } from './soil-water-status.js';
 import { totalAvailableWaterMm } from '../../core/agronomy/soil.js';
+import { combineSoilProbes, probeKey, type ProbeReading, type SoilCombination } from '../sensor-combine.js';
+import { DEFAULT_DEPTH_CM, depthOf, isSoilMoisture, type SuspectChannel } from '../sensor-trust.js';
+import { localDay } from '../field-agronomy.js';
 import { addReading, smoothedTheta, type Bucket } from '../soil-smoothing.js';
 
 export interface SoilWaterState {
   readonly cond?: ConditionState | undefined;
+  /** Before issue 15: newest θ per depth of any probe (read once into `probes`). */
   readonly depths?: Readonly<Record<string, DepthReading>> | undefined;
-  /** Hourly means of each depth over the last 48 h: θ is decided on without its daily swing. */
+  /** Newest θ per probe and depth (`probeKey`), trusted readings only. */
+  readonly probes?: Readonly<Record<string, ProbeReading>> | undefined;
+  /** Hourly means of each probe and depth over the last 48 h: θ is decided on without its daily swing. */
   readonly series?: Readonly<Record<string, readonly Bucket[]>> | undefined;
   readonly rain?: readonly (readonly [number, number])[] | undefined;
   readonly drHistory?: readonly (readonly [number, number])[] | undefined;
   readonly model?: { readonly date: string; readonly drMm: number } | undefined;
 }
 
-const SOIL_PREFIX = 'soil_moisture';
-const DEFAULT_DEPTH_CM = 30; // a probe without a depth stands for the whole root zone [judg]
+/** The probes of the state, reading a pre-issue-15 state's per-depth readings as one unnamed probe. */
+function probesOf(s: SoilWaterState): Record<string, ProbeReading> {
+  if (s.probes) return { ...s.probes };
+  return Object.fromEntries(Object.entries(s.depths ?? {}).map(([d, r]) => [probeKey('', Number(d)), { deviceId: '', depthCm: Number(d), ...r }]));
+}
 
 function absorbSample(s: SoilWaterState, input: Extract<RuleInput, { type: 'sample' }>, keepMs: number): SoilWaterState {
   const { sample } = input;
-  const depths = { ...(s.depths ?? {}) };
+  const probes = probesOf(s);
   const series = { ...(s.series ?? {}) };
   let rain = [...(s.rain ?? [])];
   for (const [metric, value] of Object.entries(sample.values)) {
-    if (metric === SOIL_PREFIX || metric.startsWith(`${SOIL_PREFIX}@`)) {
-      const depth = metric === SOIL_PREFIX ? String(DEFAULT_DEPTH_CM) : metric.slice(SOIL_PREFIX.length + 1, -2);
-      const prev = depths[depth];
-      if (!prev || sample.ts > prev.ts) depths[depth] = { theta: value, ts: sample.ts };
-      if (!prev || sample.ts !== prev.ts) series[depth] = addReading(series[depth], sample.ts, value);
+    if (isSoilMoisture(metric)) {
+      // the engine has already taken suspect channels out of the sample (sensor trust)
+      const depthCm = depthOf(metric) ?? DEFAULT_DEPTH_CM;
+      const key = probeKey(sample.deviceId, depthCm);
+      const prev = probes[key];
+      if (!prev || sample.ts > prev.ts) probes[key] = { deviceId: sample.deviceId, depthCm, theta: value, ts: sample.ts };
+      if (!prev || sample.ts !== prev.ts) series[key] = addReading(series[key], sample.ts, value);
     } else if (metric === 'rain' && input.device.kind === 'weather_station' && !rain.some(([ts]) => ts === sample.ts)) {
       rain.push([sample.ts, value]); // a report carries the rain since the previous one; a redelivery is not added twice
     }
   }
   rain = rain.filter(([ts]) => ts >= sample.ts - keepMs).sort((a, b) => a[0] - b[0]);
-  return { ...s, depths, series, rain };
+  return { ...s, depths: undefined, probes, series, rain };
 }
 
-/** Each depth's newest reading with its θ without the daily swing (rules/soil-smoothing.ts, agronomy.md §7). */
-function smoothed(s: SoilWaterState): Record<string, DepthReading> {
-  return Object.fromEntries(Object.entries(s.depths ?? {}).map(([d, r]) => [d, { ts: r.ts, theta: smoothedTheta(s.series?.[d], r.ts) ?? r.theta }]));
+/** The field's probes combined by depth (median), without suspect channels; θ floored at θWP (Dr ≤ TAW). */
+function combined(rule: SoilRule, field: FieldInfo, s: SoilWaterState, suspects: readonly SuspectChannel[], at: number): SoilCombination {
+  const soil = soilWaterOf(field, rule);
+  // each probe's θ without its daily swing (rules/soil-smoothing.ts, agronomy.md §7)
+  const probes = Object.values(probesOf(s)).map((p) => ({ ...p, theta: smoothedTheta(s.series?.[probeKey(p.deviceId, p.depthCm)], p.ts) ?? p.theta }));
+  return combineSoilProbes(probes, suspects, at, rule.maxSensorAgeHours * 3_600_000, (soil?.thetaWp ?? 0) * 100);
+}
+
+/** Where a field without trusted probes carries on from: the model, or the probes' last trusted depletion if newer. */
+function carriedDepletion(s: SoilWaterState): number | undefined {
+  const last = s.drHistory?.at(-1);
+  if (last && (!s.model || localDay(last[0]) > s.model.date)) return last[1];
+  return s.model?.drMm;
 }
 
 /** One day of the FAO-56 balance (Eqs. 84–88) for a field without probes; idempotent per date. */
-function modelStep(rule: SoilRule, field: FieldInfo, s: SoilWaterState, input: Extract<RuleInput, { type: 'daily' }>, now: number): SoilWaterState {
+function modelStep(rule: SoilRule, field: FieldInfo, s: SoilWaterState, input: Extract<RuleInput, { type: 'daily' }>, now: number, probesSpeak: boolean): SoilWaterState {
   const w = input.weather;
   const spec = cropSpec(field.crop);
   const soil = soilWaterOf(field, rule);
   const zone = rootZone(rule, field, w.et0Mm, now);
-  if (Object.values(s.depths ?? {}).some((d) => d.ts >= now - 48 * 3_600_000) || w.et0Mm === null || !spec?.kc || !field.plantingDate || !soil || zone?.zr === undefined) return s;
+  if (probesSpeak || w.et0Mm === null || !spec?.kc || !field.plantingDate || !soil || zone?.zr === undefined) return s;
   if (s.model && s.model.date >= w.date) return s;
   const tawMm = totalAvailableWaterMm(soil.thetaFc, soil.thetaWp, zone.zr);
   const [day] = runWaterBalance(
     // carries on from the model, else from the probes' last depletion, else from field capacity [judg]
-    { crop: spec.id, plantingDate: field.plantingDate, tawMm, depletionFraction: rule.depletionFraction, initialDepletionMm: s.model?.drMm ?? s.drHistory?.at(-1)?.[1] ?? 0 },
+    { crop: spec.id, plantingDate: field.plantingDate, tawMm, depletionFraction: rule.depletionFraction, initialDepletionMm: carriedDepletion(s) ?? 0 },
     [{ date: w.date, et0Mm: w.et0Mm, rainMm: w.rainMm ?? 0 }],
   );
   return day ? { ...s, model: { date: w.date, drMm: day.drMm } } : s;
@@ -106,6 +130,26 @@ function adviceOf(rule: SoilRule, field: FieldInfo, st: SoilStatus | undefined):
   return { ...base, status: 'ok', text: { vi: t('vi'), en: t('en') } };
 }
 
+const depthList = (ds: readonly number[], lang: Lang) => ds.map((d) => `${num(d, 0, lang)} cm`).join(lang === 'vi' ? ', ' : ', ');
+
+/** The advice with the probes' numbers behind it, and — when it fell back — why, in the farmer's words. */
+function withProbes(field: FieldInfo, advice: AdviceDraft, probes: SoilCombination): AdviceDraft {
+  const numbers = { ...advice.numbers, ...probes.numbers };
+  const fb = probes.fallback;
+  if (!fb) return { ...advice, numbers };
+  const depths = (lang: Lang) => depthList(fb.missingDepthsCm, lang);
+  const label = (lang: Lang) => `${fieldLabel(field, lang)}: `;
+  const note = {
+    vi: `đầu dò ${depths('vi')} có thể hỏng, đã báo kỹ thuật viên — khuyến cáo theo mô hình cân bằng nước (FAO-56), không theo đầu dò`,
+    en: `the ${depths('en')} probe reading may be faulty and the technicians are told — advice from the FAO-56 water-balance model, not the probe`,
+  };
+  const strip = (text: string, lang: Lang) => (text.startsWith(label(lang)) ? text.slice(label(lang).length) : text);
+  const text = advice.status === 'no_data'
+    ? { vi: `${label('vi')}${note.vi}; chưa đủ dữ liệu để tính`, en: `${label('en')}${note.en}; not enough data for it yet` }
+    : { vi: `${label('vi')}${note.vi}: ${strip(advice.text.vi, 'vi')}`, en: `${label('en')}${note.en}: ${strip(advice.text.en, 'en')}` };
+  return { ...advice, text, numbers: { ...numbers, sensorFallback: 1, suspectChannels: fb.suspects.length } };
+}
+
 function levelOf(rule: SoilRule, st: SoilStatus | undefined): Level {
   if (!st) return 'band'; // no data: neither open nor resolve
   const a = st.advice;
@@ -118,7 +162,7 @@ export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
   target: 'field',
   daily: true,
   reach(_rule, sample, device) {
-    if (Object.keys(sample.values).some((m) => m === SOIL_PREFIX || m.startsWith(`${SOIL_PREFIX}@`))) return 'own';
+    if (Object.keys(sample.values).some(isSoilMoisture)) return 'own';
     return sample.values.rain !== undefined && device.kind === 'weather_station' ? 'farm' : undefined;
   },
   evaluate(rule, state, input, now): RuleResult<SoilWaterState> {
@@ -126,15 +170,20 @@ export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
     if (!field || input.type === 'tick') return { state: state ?? {} };
     const keepMs = (rule.rainCreditHours + 24) * 3_600_000;
     let s: SoilWaterState = state ?? {};
-    s = input.type === 'sample' ? absorbSample(s, input, keepMs) : modelStep(rule, field, s, input, now);
+    if (input.type === 'sample') s = absorbSample(s, input, keepMs);
     const at = input.type === 'sample' ? Math.max(input.sample.ts, s.cond?.lastTs ?? 0) : now;
-    const st = soilWaterStatus(rule, field, { depths: smoothed(s), rain: s.rain ?? [], drHistory: s.drHistory ?? [], modelDrMm: s.model?.drMm }, input.weather, at);
+    const suspects = (input.suspects ?? []).filter((c) => isSoilMoisture(c.metric));
+    const probes = combined(rule, field, s, suspects, at);
+    if (input.type === 'daily') s = modelStep(rule, field, s, input, now, Object.keys(probes.depths).length > 0);
+    const modelDrMm = probes.fallback ? carriedDepletion(s) : s.model?.drMm;
+    const st = soilWaterStatus(rule, field, { depths: probes.depths, rain: s.rain ?? [], drHistory: s.drHistory ?? [], modelDrMm }, input.weather, at);
     if (st?.method === 'soil-sensors') {
       s = { ...s, drHistory: [...(s.drHistory ?? []), [at, st.drMm] as const].filter(([ts]) => ts >= at - keepMs) };
     }
-    const reason = st?.advice.decision === 'postpone_rain' ? 'rain covered the deficit' : 'soil refilled below RAW';
+    const reason = probes.fallback ? 'probe not trusted: the model balance is below RAW'
+      : st?.advice.decision === 'postpone_rain' ? 'rain covered the deficit' : 'soil refilled below RAW';
     const d = decide(rule, s.cond, levelOf(rule, st), at, () => (st ? explainIrrigate(rule, field, st) : { kind: 'irrigate', severity: 'warning', text: { vi: '', en: '' }, values: {} }), reason);
     const alert = !st && d.alert?.op === 'update' ? undefined : d.alert; // without data, keep the alert's last numbers
-    return { state: { ...s, cond: d.cond }, alert, advice: adviceOf(rule, field, st) };
+    return { state: { ...s, cond: d.cond }, alert, advice: withProbes(field, adviceOf(rule, field, st), probes) };
   },
 };
