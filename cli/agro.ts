@@ -10,6 +10,7 @@ import {
   waterStressCoefficient, type DailyEt0Input, type DailyEt0Result, type DailyWeather, type SensorDepletion,
 } from '../core/agronomy/index.js';
 import { ET0_HOURLY_HELP, runEt0Hourly } from './agro-hourly.js';
+import { implausible, soilLimits, type SuspectReason } from '../rules/sensor-trust.js';
 
 type Out = (line: string) => void;
 class UsageError extends Error {}
@@ -39,6 +40,8 @@ Root-zone water balance and irrigation advice (FAO-56 ch. 8), as JSON.
   TEXTURE     ${SoilTexture.options.join(', ')}
   DEPLETION   one of: --sensor DEPTH_CM:THETA_PCT (repeat per depth) | --depletion MM
               | --csv FILE (daily model balance; header date,et0,rain[,irrigation], mm) [--initial-depletion MM]
+              a --sensor reading the soil cannot hold (0, below ½ θWP, above saturation) gives decision
+              check_sensor and no irrigation; layers drier than θWP count as θWP (depletion ≤ TAW)
   day         --planting-date YYYY-MM-DD and --date YYYY-MM-DD (CSV: its last day), or --days-since-planting N
   options     --et0 MM (today) --zr M --p FRACTION --u2 M/S --rhmin % (Kc climate adjustment, Eq. 62)
               --rain MM (fallen, not yet in the depletion) --forecast-rain MM
@@ -217,6 +220,8 @@ interface Depletion {
   readonly et0Mm: number | undefined;
   readonly sensors?: SensorDepletion;
   readonly days?: ReturnType<typeof runWaterBalance>;
+  /** Sensor readings the soil cannot hold (rules/sensor-trust.ts): no irrigation order from them. */
+  readonly suspect?: readonly { depthCm: number; thetaPct: number; reason: SuspectReason }[];
 }
 
 const climateOf = (f: BalanceFlags) => (f.u2 !== undefined && f.rhmin !== undefined ? { u2Ms: f.u2, rhminPct: f.rhmin } : undefined);
@@ -252,8 +257,16 @@ async function modelDepletion(f: BalanceFlags, path: string, tawMm: number): Pro
 async function depletion(f: BalanceFlags, setup: FieldSetup): Promise<Depletion> {
   if (f.csv !== undefined) return modelDepletion(f, f.csv, setup.tawMm);
   if (f.sensor) {
-    const sensors = depletionFromSensors(f.sensor, setup.thetaFc, setup.rootDepthM);
-    return { depletionMm: sensors.depletionMm, source: 'sensors', sensors, date: f.date, et0Mm: f.et0 };
+    // Sensor trust (issue 15): a reading of 0, below air-dry or above saturation is a sensor fault, not dry
+    // soil; each layer counts at most down to θWP, so Dr ≤ TAW (FAO-56 Eq. 86).
+    const limits = soilLimits({ thetaFc: setup.thetaFc, thetaWp: setup.thetaWp }, f.soil);
+    const suspect = f.sensor.flatMap((r) => {
+      const reason = implausible(r.thetaPct, limits);
+      return reason ? [{ ...r, reason }] : [];
+    });
+    const floored = f.sensor.map((r) => ({ ...r, thetaPct: Math.max(r.thetaPct, setup.thetaWp * 100) }));
+    const sensors = depletionFromSensors(floored, setup.thetaFc, setup.rootDepthM);
+    return { depletionMm: Math.min(sensors.depletionMm, setup.tawMm), source: 'sensors', sensors, date: f.date, et0Mm: f.et0, suspect };
   }
   return { depletionMm: f.depletion ?? 0, source: 'given', date: f.date, et0Mm: f.et0 };
 }
@@ -283,11 +296,18 @@ async function runBalance(args: string[], out: Out): Promise<number> {
     depletionMm: dep.depletionMm, rawMm, applicationEfficiency: f.efficiency, areaHa: f.area, pumpFlowM3PerH: f['pump-flow'],
     observedRainMm: f.rain, forecastRainMm: f['forecast-rain'], et0Mm: dep.et0Mm,
   });
+  const suspect = dep.suspect && dep.suspect.length > 0 ? dep.suspect : undefined;
   print(out, {
+    ...(suspect && {
+      // never an irrigation order from a sensor we do not believe: check the probe first
+      suspectSensors: suspect,
+      note: 'a sensor reads what the soil cannot hold (0, below air-dry ½ θWP or above saturation): check the probe; no irrigation advice from it',
+    }),
     command: 'balance', crop: f.crop, date: dep.date ?? null, ...day, et0MmPerDay: dep.et0Mm ?? null,
     soil: { texture: f.soil ?? null, thetaFc: setup.thetaFc, thetaWp: setup.thetaWp }, rootDepthM: setup.rootDepthM,
     pTable: setup.pTable, tawMm: setup.tawMm, rawMm, depletionMm: dep.depletionMm, depletionSource: dep.source,
-    ks: waterStressCoefficient(dep.depletionMm, setup.tawMm, day.p), decision: advice.decision, irrigation: advice,
+    ks: waterStressCoefficient(dep.depletionMm, setup.tawMm, day.p), decision: suspect ? 'check_sensor' : advice.decision,
+    irrigation: suspect ? null : advice,
     ...(dep.sensors && { sensorLayers: dep.sensors.layers }), ...(dep.days && { days: dep.days }),
   });
   return 0;

@@ -195,3 +195,24 @@ describe('ruong agro balance', () => {
     expect((await agro('balance', '--crop', 'black_pepper', '--soil', 'clay', '--depletion', '20')).text).toContain('--zr');
   });
 });
+
+describe('ruong agro balance with a sensor the soil cannot hold (issue 15)', () => {
+  it('--sensor 20:0 (a dead probe): decision check_sensor, no irrigation order, depletion bounded by TAW', async () => {
+    const r = await agro('balance', '--crop', 'coffee', '--soil', 'clay', '--sensor', '20:0', '--sensor', '50:31.9', '--days-since-planting', '2000',
+      '--area', '1.2', '--pump-flow', '18', '--efficiency', '0.75');
+    expect(r.code).toBe(0);
+    const j = r.json();
+    expect(j.decision).toBe('check_sensor');
+    expect(j.irrigation).toBeNull();
+    expect(j.suspectSensors).toEqual([{ depthCm: 20, thetaPct: 0, reason: 'dead' }]);
+    // the 20 cm layer counts at most down to θWP: 0.14·350 + 0.041·550 = 71.55 mm ≤ TAW 126 mm (not 148.5 mm)
+    expect(j.depletionMm as number).toBeCloseTo(71.55, 3);
+    expect(j.depletionMm as number).toBeLessThanOrEqual(j.tawMm as number);
+  });
+
+  it('plausible readings drier than θWP: still advice, with depletion capped at TAW', async () => {
+    const j = (await agro('balance', '--crop', 'coffee', '--soil', 'clay', '--sensor', '20:12', '--sensor', '50:12', '--days-since-planting', '2000')).json();
+    expect(j.decision).toBe('irrigate');
+    expect(j.depletionMm as number).toBeCloseTo(126, 6);
+  });
+});
