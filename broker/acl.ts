@@ -1,11 +1,11 @@
-// Who may connect, publish and subscribe (least privilege, architecture.md wire contract):
+// Who may connect, publish and subscribe (least privilege, docs/architecture.md wire contract):
 // - a device: username = client id = its device id; publishes only devices/{id}/up and /status,
 //   subscribes only devices/{id}/down; its last will may only be its own devices/{id}/status;
 // - the ingest service: subscribes devices/+/up, devices/+/status and the LoRaWAN network servers'
 //   uplinks (application/#, v3/#), or its shard topics ingest/{n}/# when sharded; publishes devices/+/down;
 // - the notification service (`ruong-notifier`, issue 7): publishes alerts/{farmId} for farmer apps, nothing else;
 // - a LoRaWAN network server (service `ruong-lns`): publishes under application/# (ChirpStack v4) and
-//   v3/# (The Things Stack) only, and may subscribe to their downlink command topics (interop.md).
+//   v3/# (The Things Stack) only, and may subscribe to their downlink command topics (docs/interop.md).
 // Nobody subscribes to `#` or to `$SYS`.
 import { topics } from '../core/telemetry/topics.js';
 import { interopSubscriptions, interopTopics } from '../core/telemetry/interop-topics.js';

@@ -1,5 +1,5 @@
 // Every limit or protocol violation that closes a connection is counted in a metric; it is logged once per
-// client (or source address) and kind, so a misbehaving device cannot flood the log (architecture.md:
+// client (or source address) and kind, so a misbehaving device cannot flood the log (docs/architecture.md:
 // nothing per message above debug on the hot path).
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';

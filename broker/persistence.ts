@@ -1,7 +1,7 @@
 // Where the broker keeps sessions, subscriptions, retained messages and queued QoS 1 messages:
 // in memory (default; lost with the process) or in Redis (aedes-persistence-redis + mqemitter-redis,
 // chosen by REDIS_URL), so messages queued for an offline subscriber — the ingest — survive a restart
-// and several broker processes can share one Redis (architecture.md, scale beyond one machine).
+// and several broker processes can share one Redis (docs/architecture.md, scale beyond one machine).
 import aedesPersistenceRedis from 'aedes-persistence-redis';
 import mqemitterRedis from 'mqemitter-redis';
 

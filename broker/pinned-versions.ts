@@ -1,4 +1,4 @@
-// Packages whose internals broker/ adapts (architecture.md: pin the exact version and check it at start-up).
+// Packages whose internals broker/ adapts (docs/architecture.md: pin the exact version and check it at start-up).
 // Each entry names what depends on it; a different version stops the broker at start with this list, so an
 // upgrade is a decision (re-read those files against the new code) instead of a silent change of behaviour.
 import { readFileSync } from 'node:fs';

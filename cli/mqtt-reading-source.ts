@@ -1,4 +1,4 @@
-// The rules engine's ReadingSource when it runs as its own process (`ruong rules`, architecture.md): an MQTT
+// The rules engine's ReadingSource when it runs as its own process (`ruong rules`, docs/architecture.md): an MQTT
 // subscription to the device uplinks, decoded with core/telemetry and given the registry's tenancy — the same
 // decoding the ingest does, without storing. It sees a reading when the broker delivers it (not after the
 // store acknowledged it), and misses readings published while it is disconnected (clean session, QoS 1):

@@ -1,4 +1,4 @@
-// Wires the rules engine in one process (architecture.md: only cli/ wires services): the ingest's stored
+// Wires the rules engine in one process (docs/architecture.md: only cli/ wires services): the ingest's stored
 // batches become its ReadingSource, the registry its RulesDirectory, core/metrics its counters; the
 // alerts service (core/alerts) is shared with the API, and its lifecycle events reach the live-update bus.
 import { createAlertService, type AlertService } from '../core/alerts/alert-service.js';

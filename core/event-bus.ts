@@ -1,4 +1,4 @@
-// A small in-process event bus for live updates (architecture.md: a cross-service signal travels as an
+// A small in-process event bus for live updates (docs/architecture.md: a cross-service signal travels as an
 // event that cli/ wires in one process). The ingest's stored batches and the alert lifecycle are
 // published here; the API's Server-Sent Events stream subscribes. Listeners never throw into the
 // publisher: a failing listener is isolated and counted by the caller's own try/catch.

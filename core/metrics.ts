@@ -1,5 +1,5 @@
 // The Prometheus metric catalogue (prom-client), one registry per process, served at /metrics.
-// Hot paths count here instead of logging per message (architecture.md, conventions).
+// Hot paths count here instead of logging per message (docs/architecture.md, conventions).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {

@@ -12,7 +12,7 @@ import { DeviceCommandMessage } from './sim-device.js';
 
 export type NetworkServerFlavour = 'chirpstack' | 'tts';
 
-/** The service credential network servers use on the platform's broker (interop.md). */
+/** The service credential network servers use on the platform's broker (docs/interop.md). */
 export const LNS_SERVICE = 'ruong-lns';
 
 export interface NetworkServerOptions {

@@ -1,9 +1,9 @@
 // The rules every cooperative starts with, as data (validated by rules/rule-schema.ts when seeded and when
 // loaded). Per crop: the soil-water balance for upland crops, AWD for rice, salinity limits per crop (from
 // each field's crop), heat at rice flowering, coffee frost; per device kind: offline after 6 missed reports
-// of 10 min, battery, stuck sensors (agronomy.md §6 flags); acid-sulfate canal water (pH < 4, §4).
+// of 10 min, battery, stuck sensors (docs/agronomy.md §6 flags); acid-sulfate canal water (pH < 4, §4).
 // A field overrides its crop's default with a rule of the same `key` scoped to the field.
-// Cadence (agronomy.md §7, issue 15): every rule has a duration (`for`), a hysteresis and a cooldown long
+// Cadence (docs/agronomy.md §7, issue 15): every rule has a duration (`for`), a hysteresis and a cooldown long
 // enough that one cause gives at most one alert per field per local day (README, "Rules and alerts").
 import { parseRule, type Rule, type RuleInput } from './rule-schema.js';
 

@@ -1,5 +1,5 @@
 // What a rule sees and what it answers: evaluation is a pure function
-// (rule, state, input, now) → {state, alert?, advice?} (architecture.md). The engine resolves every input
+// (rule, state, input, now) → {state, alert?, advice?} (docs/architecture.md). The engine resolves every input
 // (the field, the device, the farm's newest readings, yesterday's weather) before calling it, so a rule
 // does no I/O and reads no clock.
 import type { AlertText, AlertValues, Severity } from '../core/alerts/alert-types.js';

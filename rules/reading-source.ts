@@ -1,4 +1,4 @@
-// Where the rules engine gets readings (architecture.md): in one process, the ingest's in-process stream of
+// Where the rules engine gets readings (docs/architecture.md): in one process, the ingest's in-process stream of
 // stored batches (cli/ adapts `ingest.events.on('stored', …)`); as a separate process, an MQTT subscription
 // decoded with core/telemetry. rules/ never imports ingest/.
 import type { StoredReading } from '../core/telemetry/reading.js';

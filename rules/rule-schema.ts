@@ -1,4 +1,4 @@
-// Rules as data (architecture.md "Rules are data (zod schema, versioned)"). A rule file or a row of the
+// Rules as data (docs/architecture.md "Rules are data (zod schema, versioned)"). A rule file or a row of the
 // `rules` table is one of these, `version: 1`. Durations are `30s`, `15m`, `6h`, `2d` or milliseconds.
 // Scope picks what a rule watches (a crop, a field, a farm, a device or a device kind); among enabled
 // rules with the same `key` the most specific one wins (device > field > farm > crop/device kind > all),

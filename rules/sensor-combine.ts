@@ -1,4 +1,4 @@
-// Several sensors of one kind in a field (issue 15; README "Sensor trust and several sensors"; agronomy.md §7):
+// Several sensors of one kind in a field (issue 15; README "Sensor trust and several sensors"; docs/agronomy.md §7):
 // each sensor is an independent witness — evaluated on its own, then combined by a stated policy per kind,
 // and the advice shows the numbers behind it and which sensor decided:
 //  - soil probes: per depth, the MEDIAN of the trusted probes' newest readings (one probe: its reading). A
@@ -6,7 +6,7 @@
 //    stale) leaves the root zone half-seen: the field falls back to the model balance and says so. Each
 //    layer's θ is bounded below by θWP, so Dr ≤ TAW (FAO-56 Eq. 86: 0 ≤ Dr ≤ TAW).
 //  - canal salinity: the sensor at the field's intake when the rule names one (`intakeDeviceId`), else the
-//    WORST (highest EC) of the fresh sensors — the harm is asymmetric (agronomy.md §7).
+//    WORST (highest EC) of the fresh sensors — the harm is asymmetric (docs/agronomy.md §7).
 //  - AWD tubes: the MEAN of the fresh tubes; a tube further than `AWD_OUTLIER_CM` from the mean of the others
 //    is reported (and each tube keeps its own alert state, so a tube that is far down still alerts).
 import type { SuspectChannel } from './sensor-trust.js';

@@ -1,7 +1,7 @@
-// Sensor trust, the first step of the rules (issue 15; docs "Sensor trust", agronomy.md §6–§7): before any rule
+// Sensor trust, the first step of the rules (issue 15; docs "Sensor trust", docs/agronomy.md §6–§7): before any rule
 // sees a soil-moisture reading, the engine asks whether the platform can believe it. A channel is SUSPECT when
 //  - it reads exactly 0 % (`dead`: how many probes report a missing or cut sensor),
-//  - it reads below what the soil can hold (`below_dry`: under the air-dry value ≈ ½ θWP, agronomy.md §7),
+//  - it reads below what the soil can hold (`below_dry`: under the air-dry value ≈ ½ θWP, docs/agronomy.md §7),
 //  - it reads above saturation (`above_saturation`: the texture's total porosity + a margin),
 //  - it has not moved for `STUCK_AFTER_MS` (`stuck`, the flatline of §6), or
 //  - it stopped reporting while its device still reports (`silent`: `SILENT_AFTER_REPORTS` reports without it).
@@ -24,13 +24,13 @@ export const SATURATION: Readonly<Record<SoilTexture, number>> = {
   sand: 0.437, loamy_sand: 0.437, sandy_loam: 0.453, loam: 0.463, silt_loam: 0.501, silt: 0.501,
   silty_clay_loam: 0.471, silty_clay: 0.479, clay: 0.475,
 };
-/** Mineral soils hold at most ≈ 0.55 m³/m³ (agronomy.md §6 "above porosity (~55 %)") [rec]. */
+/** Mineral soils hold at most ≈ 0.55 m³/m³ (docs/agronomy.md §6 "above porosity (~55 %)") [rec]. */
 export const MAX_SATURATION = 0.55;
 /** Capacitance probes read a few % high when wet; the margin above θsat before a reading is impossible [judg]. */
 export const SATURATION_MARGIN = 0.05;
-/** Air-dry soil holds about half its wilting-point water (agronomy.md §7) [judg]. */
+/** Air-dry soil holds about half its wilting-point water (docs/agronomy.md §7) [judg]. */
 export const AIR_DRY_FRACTION_OF_WP = 0.5;
-/** The same value (± `STUCK_TOLERANCE_PCT`) this long while ET runs: stuck (agronomy.md §7 "> 24 h") [judg]. */
+/** The same value (± `STUCK_TOLERANCE_PCT`) this long while ET runs: stuck (docs/agronomy.md §7 "> 24 h") [judg]. */
 export const STUCK_AFTER_MS = 24 * 3_600_000;
 export const STUCK_TOLERANCE_PCT = 0.001;
 /** A channel missing from this many reports of its device (and for at least `SILENT_MIN_MS`) is silent [judg]. */

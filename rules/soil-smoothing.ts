@@ -1,4 +1,4 @@
-// Soil moisture without its daily swing (agronomy.md §7): capacitance probes swing 1–2 % by volume over a
+// Soil moisture without its daily swing (docs/agronomy.md §7): capacitance probes swing 1–2 % by volume over a
 // day (temperature and daytime uptake), enough to cross RAW and back every day. Each depth keeps hourly
 // means of the last 48 h; the value the rule decides on is the trend at now of a least-squares fit
 //   θ(t) = a + b·t + c·cos(ωt) + d·sin(ωt),  ω = 2π / 24 h

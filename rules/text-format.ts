@@ -92,7 +92,7 @@ export function withUnit(x: number, unit: string, digits: number, lang: Lang): s
   return `${num(x, digits, lang)} ${unit}`;
 }
 
-/** "2,6 ‰ (theo TDS g/L)" / "2.6 ‰ (TDS g/L basis)": every ‰ states its basis (agronomy.md §4). */
+/** "2,6 ‰ (theo TDS g/L)" / "2.6 ‰ (TDS g/L basis)": every ‰ states its basis (docs/agronomy.md §4). */
 export function permil(x: number, basis: SalinityBasis, lang: Lang): string {
   const b = basis === 'tds_g_per_l' ? (lang === 'vi' ? 'theo TDS g/L' : 'TDS g/L basis') : (lang === 'vi' ? 'theo PSS-78' : 'PSS-78 basis');
   return `${num(x, 2, lang)} ‰ (${b})`; // two decimals: 2.05 ‰ must not read as the 2 ‰ limit itself

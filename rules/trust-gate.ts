@@ -95,7 +95,7 @@ export const MAX_CARRY_DAYS = 3;
 
 /**
  * A station day that gave no ET0 of its own (not representative) carries the previous trusted day's ET0,
- * labelled (`et0Method: carried`, `et0CarriedFrom`), for up to `MAX_CARRY_DAYS` (agronomy.md §7: "carry the
+ * labelled (`et0Method: carried`, `et0CarriedFrom`), for up to `MAX_CARRY_DAYS` (docs/agronomy.md §7: "carry the
  * previous day's value with a label — never a mean of a few night hours").
  */
 export function carryEt0(w: DailyWeatherSummary, previous: DailyWeatherSummary | undefined): DailyWeatherSummary {

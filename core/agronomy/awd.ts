@@ -1,4 +1,4 @@
-// Rice alternate wetting and drying from the field-tube water level h (agronomy.md §3, IRRI safe AWD):
+// Rice alternate wetting and drying from the field-tube water level h (docs/agronomy.md §3, IRRI safe AWD):
 // re-irrigate at h ≤ −15 cm and flood to ≈ +5 cm; keep ponded until ≈ 10 days after transplanting and
 // ≈ 5 cm from a week before to a week after flowering (no AWD); drain before harvest; never re-flood
 // with canal water above the rice salinity limit (§4).

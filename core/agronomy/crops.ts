@@ -1,4 +1,4 @@
-// Crop coefficients, stage lengths, rooting depth and depletion fraction (agronomy.md §2; FAO-56 Tables
+// Crop coefficients, stage lengths, rooting depth and depletion fraction (docs/agronomy.md §2; FAO-56 Tables
 // 11, 12, 22) with Kc by days since planting (Eq. 66) and the climate adjustment (Eq. 62).
 import { z } from 'zod';
 import { clamp } from './units.js';
@@ -19,7 +19,7 @@ export interface CropSpec {
   readonly name: { readonly en: string; readonly vi: string };
   /** Kc ini/mid/end (FAO-56 Table 12, sub-humid); undefined when no Kc is published. */
   readonly kc: KcTable | undefined;
-  /** Where agronomy.md gives a range, the range; `kc` holds the default picked from it. */
+  /** Where docs/agronomy.md gives a range, the range; `kc` holds the default picked from it. */
   readonly kcRanges?: Partial<Record<keyof KcTable, readonly [number, number]>>;
   /** Stage lengths ini/dev/mid/late, days (FAO-56 Table 11); undefined for perennials. */
   readonly stageDays: readonly [number, number, number, number] | undefined;

@@ -1,4 +1,4 @@
-// Daily aggregation of weather-station readings for ET0 (agronomy.md §6 "reporting intervals"):
+// Daily aggregation of weather-station readings for ET0 (docs/agronomy.md §6 "reporting intervals"):
 // Tmax/Tmin and RHmax/RHmin as extremes, u2 as the 24-h mean, Rs = Σ(W/m²·Δt)/10⁶ MJ/m², rain as a sum.
 // A day needs ≥ 90 % of its expected records in every ET0 metric it has, else it is `complete: false`.
 

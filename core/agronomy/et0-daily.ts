@@ -1,4 +1,4 @@
-// Daily ET0 with FAO-56's missing-data order (agronomy.md §1, FAO-56 ch. 3 "Missing data"):
+// Daily ET0 with FAO-56's missing-data order (docs/agronomy.md §1, FAO-56 ch. 3 "Missing data"):
 // Penman-Monteith with measured inputs → Penman-Monteith with estimated inputs (Rs from the temperature
 // range, Eq. 50; ea from Tmin, Eq. 48; u2 = 2 m/s) → Hargreaves (Eq. 52) only when Penman-Monteith
 // cannot run (elevation unknown) or is not wanted. Every result names its method and estimated inputs.

@@ -1,4 +1,4 @@
-// FAO-56 chapter 3: atmospheric parameters, air humidity and wind speed (agronomy.md §1).
+// FAO-56 chapter 3: atmospheric parameters, air humidity and wind speed (docs/agronomy.md §1).
 // Each function is one numbered equation of Allen et al. (1998), FAO Irrigation and Drainage Paper 56.
 import type { Celsius, KPa, KPaPerCelsius, Metres, MetresPerSecond, Percent } from './units.js';
 
@@ -76,5 +76,5 @@ export function windSpeedAt2mMs(windMs: MetresPerSecond, heightM: Metres): Metre
 /** Default wind speed when none is measured (FAO-56 ch. 3, "missing wind speed data"). */
 export const DEFAULT_U2_MS: MetresPerSecond = 2;
 
-/** Lower bound of u2 used in Penman-Monteith (agronomy.md §1 [rec]: calm-air underestimation). */
+/** Lower bound of u2 used in Penman-Monteith (docs/agronomy.md §1 [rec]: calm-air underestimation). */
 export const MIN_U2_MS: MetresPerSecond = 0.5;

@@ -1,4 +1,4 @@
-// FAO-56 chapter 3: radiation and soil heat flux, daily step (agronomy.md §1).
+// FAO-56 chapter 3: radiation and soil heat flux, daily step (docs/agronomy.md §1).
 import {
   KELVIN_OFFSET,
   degreesToRadians,

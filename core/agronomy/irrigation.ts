@@ -1,4 +1,4 @@
-// Irrigation advice from the root-zone depletion (agronomy.md §2): irrigate when Dr ≥ RAW, refill to field
+// Irrigation advice from the root-zone depletion (docs/agronomy.md §2): irrigate when Dr ≥ RAW, refill to field
 // capacity (net In = Dr), gross = In / application efficiency, 1 mm over 1 ha = 10 m³, pump minutes from
 // the pump flow; postpone when observed or forecast effective rain covers the deficit [judg].
 import { effectiveRainMm } from './water-balance.js';

@@ -1,4 +1,4 @@
-// Water salinity (agronomy.md §4): EC (dS/m at 25 °C) ↔ TDS ↔ ‰ with an explicit basis, per-crop limits
+// Water salinity (docs/agronomy.md §4): EC (dS/m at 25 °C) ↔ TDS ↔ ‰ with an explicit basis, per-crop limits
 // used by Mekong Delta extension offices, the FAO-29 restriction class and Maas–Hoffman relative yield.
 import { z } from 'zod';
 import type { DsPerM } from './units.js';
@@ -41,7 +41,7 @@ const below = (x: number): SalinityLimit => ({ okPermil: x, maxPermil: x, inclus
 const upTo = (x: number): SalinityLimit => ({ okPermil: x, maxPermil: x, inclusive: true });
 const range = (a: number, b: number): SalinityLimit => ({ okPermil: a, maxPermil: b, inclusive: true });
 
-/** Crop guidance of the delta's extension offices (agronomy.md §4 [rec]), in ‰. */
+/** Crop guidance of the delta's extension offices (docs/agronomy.md §4 [rec]), in ‰. */
 export const CROP_SALINITY_LIMITS: Readonly<Record<string, SalinityLimit>> = {
   dragon_fruit: below(1), leafy_vegetables: below(1), cabbage: below(1),
   durian: below(1), mangosteen: below(1), rambutan: below(1),
@@ -86,7 +86,7 @@ export function fao29Restriction(ecwDsPerM: DsPerM): Fao29Restriction {
 /** Soil saturation-extract EC from irrigation water EC: ECe ≈ 1.5·ECw (FAO-29, 15–20 % leaching). */
 export const eceFromEcw = (ecwDsPerM: DsPerM): DsPerM => 1.5 * ecwDsPerM;
 
-/** Maas–Hoffman threshold a (dS/m ECe) and slope b (% yield per dS/m), agronomy.md §4. */
+/** Maas–Hoffman threshold a (dS/m ECe) and slope b (% yield per dS/m), docs/agronomy.md §4. */
 export const MAAS_HOFFMAN: Readonly<Record<string, { readonly a: number; readonly b: number }>> = {
   rice: { a: 3.0, b: 12 },
   cabbage: { a: 1.8, b: 9.7 },

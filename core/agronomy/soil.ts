@@ -1,4 +1,4 @@
-// Soil water holding (agronomy.md §2; FAO-56 Table 19, Eqs. 82, 83) and root-zone depletion measured by
+// Soil water holding (docs/agronomy.md §2; FAO-56 Table 19, Eqs. 82, 83) and root-zone depletion measured by
 // soil-moisture sensors at depths, FAO-56 Eq. 87 by layer: Dr = 1000·Σ max(0, θFC,i − θi)·Δz_i.
 import { z } from 'zod';
 import type { M3PerM3, Metres, Millimetres } from './units.js';
@@ -76,7 +76,7 @@ export interface SensorDepletion {
 /**
  * Root-zone depletion from sensors: each sensor stands for the layer from the midpoint to the sensor
  * above (or the surface) down to the midpoint to the sensor below (or the bottom of the root zone).
- * Layers below Zr are cut off; Dr = 1000·Σ max(0, θFC,i − θi)·Δz_i (agronomy.md §2).
+ * Layers below Zr are cut off; Dr = 1000·Σ max(0, θFC,i − θi)·Δz_i (docs/agronomy.md §2).
  */
 export function depletionFromSensors(
   readings: readonly SensorReadingAtDepth[],

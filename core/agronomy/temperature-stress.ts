@@ -1,4 +1,4 @@
-// Temperature stress (agronomy.md §5): rice heat at flowering, Vietnamese cold spells (rét đậm, rét hại),
+// Temperature stress (docs/agronomy.md §5): rice heat at flowering, Vietnamese cold spells (rét đậm, rét hại),
 // coffee radiative frost, tomato fruit set, and growing degree days with clamped temperatures.
 import type { Celsius, MetresPerSecond } from './units.js';
 
@@ -82,7 +82,7 @@ export function tomatoFruitSetStress(dayMaxC: Celsius, nightMinC: Celsius, dayLi
   return dayMaxC > dayLimitC || nightMinC > nightLimitC;
 }
 
-/** Base and upper temperatures for GDD (agronomy.md §5): maize 10/30 °C, rice base 10 °C. */
+/** Base and upper temperatures for GDD (docs/agronomy.md §5): maize 10/30 °C, rice base 10 °C. */
 export const GDD_TEMPERATURES: Readonly<Record<string, { readonly baseC: Celsius; readonly upperC: Celsius }>> = {
   maize: { baseC: 10, upperC: 30 },
   rice: { baseC: 10, upperC: Number.POSITIVE_INFINITY },

@@ -1,4 +1,4 @@
-// Unit aliases and conversions used across core/agronomy (agronomy.md §1 "Units").
+// Unit aliases and conversions used across core/agronomy (docs/agronomy.md §1 "Units").
 // The aliases are plain numbers: they document the unit at every signature; names carry it too.
 
 export type Celsius = number;

@@ -1,9 +1,9 @@
-// Daily root-zone water balance for fields without a soil sensor (agronomy.md §2; FAO-56 Eqs. 84–88).
+// Daily root-zone water balance for fields without a soil sensor (docs/agronomy.md §2; FAO-56 Eqs. 84–88).
 import { CROPS, adjustDepletionFraction, kcOnDay, type ClimateForKc, type CropId, type CropStage } from './crops.js';
 import { readilyAvailableWaterMm } from './soil.js';
 import { addDays, clamp, daysBetween, type Millimetres, type MmPerDay } from './units.js';
 
-/** Fraction of ET0 below which a day's rain is taken as evaporated from the surface (agronomy.md §2 [rec]). */
+/** Fraction of ET0 below which a day's rain is taken as evaporated from the surface (docs/agronomy.md §2 [rec]). */
 export const SMALL_RAIN_FRACTION_OF_ET0 = 0.2;
 
 /** Effective rain: rain under 0.2·ET0 evaporates and does not count; runoff is subtracted. */

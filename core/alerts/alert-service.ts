@@ -1,4 +1,4 @@
-// The alert lifecycle (architecture.md: state two services touch lives in core/ with its transitions):
+// The alert lifecycle (docs/architecture.md: state two services touch lives in core/ with its transitions):
 // open → acknowledged → resolved, at most one unresolved alert per (rule, subject). The rules engine
 // raises, refreshes and auto-resolves; the API acknowledges and resolves by hand; escalation to the
 // cooperative's technicians is recorded when an alert stays unacknowledged (delivery is issue 7).

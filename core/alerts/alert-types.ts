@@ -1,4 +1,4 @@
-// Alert records and their lifecycle vocabulary (architecture.md: "alerts (open → acknowledged → resolved;
+// Alert records and their lifecycle vocabulary (docs/architecture.md: "alerts (open → acknowledged → resolved;
 // one open alert per cause)"). The rules engine opens, updates and auto-resolves; the API acknowledges and
 // resolves by hand; issue 7's outbox subscribes to the lifecycle events.
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 // Notification vocabulary shared by the outbox (core/alerts), the channels (rules/notify) and the API:
 // the alert as the notifier sees it, the source of alert events, the per-channel messages (persisted as
 // JSON in the outbox, parsed with zod when read back) and the one Notifier interface every channel
-// implements (architecture.md, "Interfaces that carry the design").
+// implements (docs/architecture.md, "Interfaces that carry the design").
 import { z } from 'zod';
 
 export const Severity = z.enum(['info', 'warning', 'critical']);

@@ -1,5 +1,5 @@
 // Hourly and daily rollups in InfluxDB (core/store/rollups.ts). Continuous queries never recompute a window
-// for late data (interop.md), so the store keeps them itself:
+// for late data (docs/interop.md), so the store keeps them itself:
 // - every write also writes, in the same request and before the readings, a dirty mark
 //   `rollup_dirty,<the reading's tags but metric> n=1i <hour start>` for each device + hour it touches
 //   (once per refresh: the marks already written are remembered). Per device, not per series: a reconnect

@@ -1,4 +1,4 @@
-// The ReadingStore interface (architecture.md). Every implementation passes ONE contract suite
+// The ReadingStore interface (docs/architecture.md). Every implementation passes ONE contract suite
 // (test/contract/reading-store.contract.ts). Adding a store = passing that suite.
 import type { StoredReading } from '../telemetry/reading.js';
 import type { SequenceState } from '../telemetry/sequence.js';

@@ -1,4 +1,4 @@
-// Topics of the interop formats (interop.md). Network servers publish with a service credential on their
+// Topics of the interop formats (docs/interop.md). Network servers publish with a service credential on their
 // own topics; a ThingsBoard device publishes `v1/devices/me/telemetry` and the broker, which knows who
 // is connected, rewrites that to the device-scoped topic below before anyone sees it.
 export const interopTopics = {

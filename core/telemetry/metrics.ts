@@ -1,5 +1,5 @@
 // The metric catalogue: every metric Ruộng stores, its canonical unit and its hard plausibility
-// bounds (agronomy.md §6). A value outside [min, max] is rejected as a dead letter, never stored.
+// bounds (docs/agronomy.md §6). A value outside [min, max] is rejected as a dead letter, never stored.
 // A metric may carry a depth qualifier: `soil_moisture@30cm` is soil_moisture measured at 30 cm.
 
 export type MetricGroup = 'soil' | 'water' | 'weather' | 'awd' | 'device';

@@ -1,4 +1,4 @@
-// Plausibility flags (agronomy.md §6): values inside the hard bounds that deserve a second look are stored
+// Plausibility flags (docs/agronomy.md §6): values inside the hard bounds that deserve a second look are stored
 // with a flag, never dropped. The hard bounds themselves live in the catalogue (metrics.ts) and reject.
 //   relative humidity 100…103 % → clamped to 100 (§6 "clamp to 100")
 //   rain > 30 mm in one report; soil VWC above porosity (~55 %) → suspect

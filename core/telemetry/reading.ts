@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 // no_device_time: stamped with the receive time; network_time: stamped by a LoRaWAN network server, not the
-// device; clamped, step_change, flatline, suspect: plausibility flags (agronomy.md §6, core/telemetry/plausibility.ts).
+// device; clamped, step_change, flatline, suspect: plausibility flags (docs/agronomy.md §6, core/telemetry/plausibility.ts).
 export const ReadingFlag = z.enum(['no_device_time', 'network_time', 'clamped', 'step_change', 'flatline', 'suspect']);
 export type ReadingFlag = z.infer<typeof ReadingFlag>;
 

@@ -1,4 +1,4 @@
-// Device topics (architecture.md, wire contract): devices/{id}/up | status | down.
+// Device topics (docs/architecture.md, wire contract): devices/{id}/up | status | down.
 
 export const deviceIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 

@@ -1,5 +1,5 @@
 // Units on the wire → the catalogue's canonical units (core/telemetry/metrics.ts).
-// SenML units are RFC 8428 §12.1 plus the RFC 8798 secondary units (interop.md); EC never arrives as
+// SenML units are RFC 8428 §12.1 plus the RFC 8798 secondary units (docs/interop.md); EC never arrives as
 // mS/cm in SenML: it is S/m, and 1 dS/m = 1 mS/cm = 0.1 S/m, so S/m × 10 = dS/m.
 
 type Convert = (v: number) => number;

@@ -1,4 +1,4 @@
-// The wire formats a simulated device can speak (interop.md).
+// The wire formats a simulated device can speak (docs/interop.md).
 import { nativeFormat } from './native.js';
 import { senmlFormat } from './senml.js';
 import { thingsboardFormat } from './thingsboard.js';

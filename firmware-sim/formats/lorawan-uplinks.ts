@@ -1,4 +1,4 @@
-// The MQTT events a LoRaWAN network server publishes for an uplink (interop.md, field names exact):
+// The MQTT events a LoRaWAN network server publishes for an uplink (docs/interop.md, field names exact):
 // ChirpStack v4 `up` and `status` events (protobuf JSON: default values OMITTED — fCnt 0, confirmed
 // false, adr false…) and The Things Stack v3 uplink messages (empty, 0 and false values omitted).
 // `time` / `received_at` is when the network server got the frame: the sensor has no clock.

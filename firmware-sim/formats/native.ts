@@ -1,4 +1,4 @@
-// The native payload (architecture.md, wire contract): one entry, or an array of them for a backlog.
+// The native payload (docs/architecture.md, wire contract): one entry, or an array of them for a backlog.
 // A device without a clock sends no `ts`: the ingest gives its readings the receive time and a flag.
 import { encodeNative, type NativeEntry } from '../../core/telemetry/decoders/native.js';
 import { topics } from '../../core/telemetry/topics.js';

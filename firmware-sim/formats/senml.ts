@@ -1,4 +1,4 @@
-// SenML JSON (RFC 8428) as a sensor would send it (interop.md): a pack with a base name, a base time
+// SenML JSON (RFC 8428) as a sensor would send it (docs/interop.md): a pack with a base name, a base time
 // and one record per reading, in SenML's own units (RFC 8428 §12.1, secondary units RFC 8798) — so the
 // ingest has to convert: VWC as a ratio `/`, EC in `S/m` (1 dS/m = 0.1 S/m), pressure in `Pa`, canal
 // level in `m`. A device with a clock sends absolute times (`bt` in epoch seconds, `t` offsets); a device

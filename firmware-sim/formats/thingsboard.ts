@@ -1,4 +1,4 @@
-// ThingsBoard's device MQTT API (interop.md): topic `v1/devices/me/telemetry`, body
+// ThingsBoard's device MQTT API (docs/interop.md): topic `v1/devices/me/telemetry`, body
 // `{"ts": <ms>, "values": {...}}` or an array of those; a device without a clock sends the flat
 // `{"key": value}` form and ThingsBoard (here: the ingest) stamps the receive time. The device is known
 // by its credentials, not by the topic. ThingsBoard has no sequence numbers.

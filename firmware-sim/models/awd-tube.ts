@@ -1,10 +1,10 @@
-// A rice field's AWD tube (IRRI alternate wetting and drying, agronomy.md §3): the field water level h in
+// A rice field's AWD tube (IRRI alternate wetting and drying, docs/agronomy.md §3): the field water level h in
 // cm, + ponded above the soil surface, − below it inside the perforated tube.
 // Water balance per substep: dS = rain + irrigation − ETc − percolation (mm), ETc = Kc·ET0 (FAO-56 Eq. 53,
 // rice Kc by stage, Eq. 66). Above the surface 1 mm of water is 0.1 cm of level; below it the water
 // table moves by mm/(10·Sy), Sy the drainable porosity of the puddled soil (0.25 [judg]), so a field
 // falls from +5 to −15 cm in about 1–2 weeks without rain. A simulated farmer follows safe AWD
-// (agronomy.md §3): keeps the field ponded for 10 days after transplanting and from a week before to a
+// (docs/agronomy.md §3): keeps the field ponded for 10 days after transplanting and from a week before to a
 // week after flowering (topping up to +5 cm when it falls below +3 cm), otherwise lets it dry and pumps
 // it back to +5 cm once h ≤ −15 cm, and drains it 10 days before harvest; he acts within a few hours of
 // the tube telling him to. Commands add water the same way.
@@ -30,7 +30,7 @@ export interface AwdTubeOptions {
   readonly power?: PowerOptions | undefined;
 }
 
-/** The farmer's water management phase (agronomy.md §3; the same phases as core/agronomy/awd.ts). */
+/** The farmer's water management phase (docs/agronomy.md §3; the same phases as core/agronomy/awd.ts). */
 export type AwdFarmPhase = 'establishment' | 'flowering_hold' | 'pre_harvest_drain' | 'awd';
 
 export interface AwdTube extends DeviceModel {
@@ -48,7 +48,7 @@ const MAX_CM = 20; // the bund overflows (catalogue bound)
 const PUMP_MM_PER_H = 15; // a low-lift pump on a 1–2 ha field, ≈ 150 m³/h [judg]
 const VALVE_MM_PER_MIN = 0.5; // an inlet gate from the canal, 30 mm/h [judg]
 const DRAIN_MM_PER_H = 10; // an opened outlet drains the standing water in about a day [judg]
-const ESTABLISHMENT_DAYS = 10; // keep ponded after transplanting (agronomy.md §3)
+const ESTABLISHMENT_DAYS = 10; // keep ponded after transplanting (docs/agronomy.md §3)
 const FLOWERING_HOLD_DAYS = 7; // no AWD from a week before to a week after flowering (§3)
 const DRAIN_DAYS_BEFORE_HARVEST = 10; // [judg], as core/agronomy DEFAULT_AWD_CONFIG
 const RIPENING_DAYS = 30; // flowering to maturity in the tropics (IRRI) [rec]

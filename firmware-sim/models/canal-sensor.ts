@@ -2,7 +2,7 @@
 // Level: harmonic tide from the principal constituents M2 (12.4206 h), S2 (12.00 h) and a small K1
 // (23.9345 h) — a semi-diurnal tide with spring–neap modulation — on a mean level that rises in the flood
 // season (Sep–Nov) and a little after local rain. Salinity: a dry-season intrusion peaking in March
-// (Feb–Apr, agronomy.md §4) that rises with the flood tide (lagging high water by ≈ 1 h) and is flushed
+// (Feb–Apr, docs/agronomy.md §4) that rises with the flood tide (lagging high water by ≈ 1 h) and is flushed
 // to fresh water by the rainy-season discharge. Amplitudes and phases are [judg] for a delta canal.
 import type { Weather } from '../weather.js';
 import { localHour } from '../weather.js';
@@ -72,7 +72,7 @@ export function createCanalSensor(o: CanalSensorOptions): CanalSensor {
     const h = localHour(ms, weather.config.utcOffsetH);
     put(out, 'water_temperature', (today.tmin + today.tmax) / 2 + 1 + Math.cos((2 * Math.PI * (h - 15)) / 24) + 0.1 * gaussian(noise), 1);
     // pH: seawater pushes it up; in the delta the first rains flush acid-sulfate soils (May–June) and pull it
-    // down towards 5 (agronomy.md §4); photosynthesis lifts it a little in the afternoon.
+    // down towards 5 (docs/agronomy.md §4); photosynthesis lifts it a little in the afternoon.
     const acid = delta ? 1.8 * season(doy, 150, 20) : 0;
     const ph = 7 + (0.8 * (ec - 0.2)) / peakEc - acid + 0.15 * Math.cos((2 * Math.PI * (h - 15)) / 24);
     put(out, 'water_ph', ph + 0.03 * gaussian(noise), 2);

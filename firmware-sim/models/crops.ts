@@ -1,10 +1,10 @@
 // Soil and crop constants for the device physics.
-// Soil: θFC/θWP are the midpoints of FAO-56 Table 19 (agronomy.md §2); saturation is total porosity from
+// Soil: θFC/θWP are the midpoints of FAO-56 Table 19 (docs/agronomy.md §2); saturation is total porosity from
 // Rawls, Brakensiek & Saxton (1982) [rec]; the drainage rate k (per day: the water above field capacity
 // decays as e^(−k·t)) is [judg], set so that a layer is back near field capacity after the 1 (sand) to
 // 3 (clay) days of drainage by which field capacity is defined (FAO-56 ch. 8).
 // θFC/θWP come from core/agronomy (soilWaterForTexture), the values the rules and the dashboard use.
-// Crops: Kc ini/mid/end and stage lengths from FAO-56 Tables 11 and 12, p from Table 22 (agronomy.md §2).
+// Crops: Kc ini/mid/end and stage lengths from FAO-56 Tables 11 and 12, p from Table 22 (docs/agronomy.md §2).
 
 import { soilWaterForTexture, type SoilTexture as TextureId } from '../../core/agronomy/soil.js';
 

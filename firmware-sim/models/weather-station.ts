@@ -1,5 +1,5 @@
 // A field weather station: samples the shared simulated weather with sensor noise. Rain comes from a
-// tipping bucket (0.2 mm per tip, agronomy.md §6): the report carries the whole tips since the previous
+// tipping bucket (0.2 mm per tip, docs/agronomy.md §6): the report carries the whole tips since the previous
 // report and the part-filled bucket carries over, so no rain is lost or invented.
 import type { Weather } from '../weather.js';
 import { gaussian, hashInts, mulberry32 } from '../random.js';

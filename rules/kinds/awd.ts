@@ -1,4 +1,4 @@
-// Rice alternate wetting and drying from the field tube (agronomy.md §3, IRRI safe AWD): in the AWD phase an
+// Rice alternate wetting and drying from the field tube (docs/agronomy.md §3, IRRI safe AWD): in the AWD phase an
 // "irrigate" alert when the level falls to −15 cm (flood back to +5 cm); from a week before to a week after
 // flowering — and until 10 days after transplanting — no AWD: the field is kept at ≈ 5 cm, and a fall
 // below it asks for a top-up instead ("keep flooded"); never re-flood with canal water above the rice

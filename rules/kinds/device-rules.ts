@@ -1,5 +1,5 @@
 // Device rules on one metric of one device's stream: threshold (with `for`, hysteresis, clearFor, cooldown),
-// battery low, rate of change over a window, and flatline (a stuck sensor: agronomy.md §6 flags, e.g. RH
+// battery low, rate of change over a window, and flatline (a stuck sensor: docs/agronomy.md §6 flags, e.g. RH
 // flat at 100 % for > 24 h, wind zero for > 12 h). Late or repeated readings (ts ≤ the last seen) are
 // ignored, so a redelivered QoS 1 backlog changes nothing.
 import type { ConditionState, Level } from '../condition.js';

@@ -1,5 +1,5 @@
 // Every rule kind's handler, and THE evaluation function of the engine:
-// evaluate(rule, state, input, now) → {state, alert?, advice?} — pure (architecture.md).
+// evaluate(rule, state, input, now) → {state, alert?, advice?} — pure (docs/architecture.md).
 import type { KindHandler, RuleInput, RuleResult } from '../evaluation.js';
 import type { Rule, RuleKind, RuleOf } from '../rule-schema.js';
 import { awd } from './awd.js';

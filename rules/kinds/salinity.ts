@@ -1,8 +1,8 @@
-// Canal salinity (agronomy.md §4, Mekong Delta intrusion): "do not take canal water" when the canal's EC,
+// Canal salinity (docs/agronomy.md §4, Mekong Delta intrusion): "do not take canal water" when the canal's EC,
 // as ‰ on the rule's stated basis (TDS g/L by default — the safer side), is above the crop's limit used
 // by the delta's extension offices; resolved once it is `hysteresisPermil` back below the limit (for
 // `clearFor`). A canal feeds every field of its farm, so by default each field is judged by its own crop.
-// Tides (agronomy.md §7): the delta's canals turn salty with each flood tide and fresh on the ebb, twice a
+// Tides (docs/agronomy.md §7): the delta's canals turn salty with each flood tide and fresh on the ebb, twice a
 // day. The useful alert is one per tide-day, not one per crossing: the defaults keep it open until the
 // canal has stayed under the limit for a whole tidal cycle (clearFor 13 h), and it says since when the
 // water is salty, the day's highest ‰ and when the canal is expected back under the limit (one M2 period,

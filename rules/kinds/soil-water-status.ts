@@ -69,7 +69,7 @@ function rainCredit(rule: SoilRule, inputs: SoilInputs, drMm: number, at: number
   const recent = inputs.rain.filter(([ts, mm]) => ts > from && ts <= at && mm > 0);
   const rainMm = recent.reduce((s, [, mm]) => s + mm, 0);
   if (rainMm === 0) return { rainMm, creditMm: 0 };
-  const effective = effectiveRainMm(rainMm, et0Mm ?? 0); // rain < 0.2·ET0 evaporates (agronomy.md §2)
+  const effective = effectiveRainMm(rainMm, et0Mm ?? 0); // rain < 0.2·ET0 evaporates (docs/agronomy.md §2)
   const firstRain = Math.min(...recent.map(([ts]) => ts));
   const before = [...inputs.drHistory].reverse().find(([ts]) => ts <= firstRain);
   const seen = before ? Math.max(0, before[1] - drMm) : 0;

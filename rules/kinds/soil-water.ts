@@ -1,4 +1,4 @@
-// The soil-water rule (agronomy.md §2): "irrigate" when root-zone depletion reaches RAW, with the depth in
+// The soil-water rule (docs/agronomy.md §2): "irrigate" when root-zone depletion reaches RAW, with the depth in
 // mm, the volume for the field's area and the minutes of its pump; postponed when rain covers the deficit;
 // resolved once depletion is `hysteresisMm` below RAW (irrigated or rained). Fed by the field's soil
 // probes and its farm station's rain as they arrive, and by the daily run (ET0 for p, and the model balance
@@ -64,7 +64,7 @@ function absorbSample(s: SoilWaterState, input: Extract<RuleInput, { type: 'samp
 /** The field's probes combined by depth (median), without suspect channels; θ floored at θWP (Dr ≤ TAW). */
 function combined(rule: SoilRule, field: FieldInfo, s: SoilWaterState, suspects: readonly SuspectChannel[], at: number): SoilCombination {
   const soil = soilWaterOf(field, rule);
-  // each probe's θ without its daily swing (rules/soil-smoothing.ts, agronomy.md §7)
+  // each probe's θ without its daily swing (rules/soil-smoothing.ts, docs/agronomy.md §7)
   const probes = Object.values(probesOf(s)).map((p) => ({ ...p, theta: smoothedTheta(s.series?.[probeKey(p.deviceId, p.depthCm)], p.ts) ?? p.theta }));
   return combineSoilProbes(probes, suspects, at, rule.maxSensorAgeHours * 3_600_000, (soil?.thetaWp ?? 0) * 100);
 }

@@ -1,4 +1,4 @@
-// Temperature stress (agronomy.md §5): rice heat at flowering (Tmax ≥ 35 °C in the ±7-day flowering window),
+// Temperature stress (docs/agronomy.md §5): rice heat at flowering (Tmax ≥ 35 °C in the ±7-day flowering window),
 // coffee radiative frost (air ≤ 2 °C with calm wind; leaves die from −2 °C), both from the farm station's
 // readings as they arrive; Vietnamese cold spells from yesterday's daily mean at 05:30 — "rét đậm" ≤ 15 °C,
 // "rét hại" ≤ 13 °C — one alert per station. Severity: heat at anthesis is critical (spikelets die within
@@ -50,7 +50,7 @@ export const riceHeat: KindHandler<RuleOf<'rice_heat'>, TempState> = {
     const dayMax = extremeOf(state?.extreme, localDay(ts), t, Math.max);
     const max = dayMax.c;
     const d = decide(rule, state?.cond, level, ts, () => ({
-      // Anthesis above 35 °C sterilises the spikelets open that morning: act within hours (agronomy.md §5).
+      // Anthesis above 35 °C sterilises the spikelets open that morning: act within hours (docs/agronomy.md §5).
       kind: 'rice_heat', severity: severityOf(rule, 'critical'),
       text: {
         vi: `${fieldLabel(field, 'vi')}: nắng nóng, cao nhất hôm nay ${num(max, 1, 'vi')} °C (ngưỡng ${num(rule.thresholdC, 0, 'vi')} °C) đúng thời kỳ trổ bông — lúa dễ lép hạt; giữ nước trong ruộng, không để ruộng khô`,

@@ -1,4 +1,4 @@
-// Farmer apps: the alert as JSON on alerts/{farmId} at QoS 1 (architecture.md wire contract). Resolves on
+// Farmer apps: the alert as JSON on alerts/{farmId} at QoS 1 (docs/architecture.md wire contract). Resolves on
 // the broker's PUBACK. Never hands a message to mqtt.js while disconnected (its offline queue would send
 // it later on its own, behind the outbox's back): a send then fails retryable and the outbox retries.
 // QoS 1 is at-least-once; the payload's `id` (the idempotency key) lets an app drop a duplicate.

@@ -1,4 +1,4 @@
-// Zalo Notification Service (ZNS): template messages only (interop.md). POST {phone, template_id,
+// Zalo Notification Service (ZNS): template messages only (docs/interop.md). POST {phone, template_id,
 // template_data, tracking_id} with the OA access token in the `access_token` header; the answer is
 // {"error": 0, "message": "Success", "data": {"msg_id": …}} on success, a non-zero `error` otherwise.
 // The phone goes as digits with the country code (84912345678). The recipient's consent and the

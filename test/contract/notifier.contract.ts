@@ -1,4 +1,4 @@
-// ONE contract every notification channel passes (architecture.md: "Notifier … one contract suite for
+// ONE contract every notification channel passes (docs/architecture.md: "Notifier … one contract suite for
 // every channel, each run against a real local peer"). Adding a channel = passing this suite.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotifierError, type NotificationMessage, type Notifier } from '../../core/alerts/notification-types.js';

@@ -1,4 +1,4 @@
-// The ONE contract every ReadingStore passes (architecture.md: adding a store = passing this suite).
+// The ONE contract every ReadingStore passes (docs/architecture.md: adding a store = passing this suite).
 // Each test gets a fresh, empty store from makeStore(); the suite calls setup() itself (safe to repeat).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReadingStore, WindowPoint } from '../../core/store/reading-store.js';

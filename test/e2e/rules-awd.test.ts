@@ -1,4 +1,4 @@
-// Scenario on the real pipeline: rice AWD from field tubes (agronomy.md §3). The demo's Ruộng 1 (2 ha, a
+// Scenario on the real pipeline: rice AWD from field tubes (docs/agronomy.md §3). The demo's Ruộng 1 (2 ha, a
 // 120 m³/h pump, transplanted 35 days ago: AWD phase) dries to −16 cm → one "irrigate" alert: flood to +5 cm,
 // 50 mm + 16 cm · 0.25 = 90 mm, 1800 m³, 900 pump minutes. A field transplanted 120 days ago is flowering
 // (150-day season − 30 days of ripening): no AWD irrigate alert while its tube falls the same way — the

@@ -2,7 +2,7 @@
 // the demo's coffee field A (clay, 1.2 ha, an 18 m³/h pump; probes at 20 and 50 cm) dries for 36 hours
 // across RAW → exactly one "irrigate" alert with the right depth; then the farm station's rain covers the
 // deficit → the alert resolves and today's advice says postpone. Device time: the last three days.
-// Numbers (agronomy.md §2): θFC 0.36, θWP 0.22, Zr 0.9 m, p 0.40 → TAW 126 mm, RAW 50.4 mm; final
+// Numbers (docs/agronomy.md §2): θFC 0.36, θWP 0.22, Zr 0.9 m, p 0.40 → TAW 126 mm, RAW 50.4 mm; final
 // θ20 25 %, θ50 29 % → Dr = 0.11·350 + 0.07·550 = 77 mm; coffee's application efficiency 0.75 → 102.7 mm,
 // 1232 m³, 4107 pump minutes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

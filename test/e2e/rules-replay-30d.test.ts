@@ -36,7 +36,7 @@ interface Sim {
   readonly reading?: (ts: number, r: Record<string, number>) => Record<string, number>;
 }
 
-/** ±1.5 % by volume, highest at 14:00 local: the capacitance probes' daily swing (agronomy.md §7). */
+/** ±1.5 % by volume, highest at 14:00 local: the capacitance probes' daily swing (docs/agronomy.md §7). */
 const diurnal = (ts: number) => 1.5 * Math.cos((2 * Math.PI * (((ts + 7 * HOUR) % DAY) / HOUR - 14)) / 24);
 const withSwing = (ts: number, r: Record<string, number>) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k.startsWith('soil_moisture') ? Number((v + diurnal(ts)).toFixed(1)) : v]));

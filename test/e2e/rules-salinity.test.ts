@@ -1,4 +1,4 @@
-// Scenario on the real pipeline: salinity intrusion in the Mekong demo farm's canal (agronomy.md §4). The
+// Scenario on the real pipeline: salinity intrusion in the Mekong demo farm's canal (docs/agronomy.md §4). The
 // canal sensor's EC rises past the rice limit (2 ‰, TDS g/L basis: 3.125 dS/m) → "do not take canal water"
 // for both rice fields the canal feeds, the ‰ basis stated; the tide pushes it back and forth around the
 // limit → still one alert per field; it falls 0.2 ‰ under the limit and stays there for a whole tidal cycle

@@ -24,7 +24,7 @@ export async function writeDemoHistory(store: ReadingStore, opts: { now: number;
   for (let ts = start; ts < opts.now; ts += STEP) {
     const h = (ts - start) / HOUR;
     const dayPhase = Math.sin(((((ts / HOUR) + 7) % 24) - 9) / 24 * 2 * Math.PI); // local afternoon peak
-    // AWD: flooded to +5 cm, drying ~0.5 cm/h, re-flooded when it reaches −15 cm (agronomy.md §3)
+    // AWD: flooded to +5 cm, drying ~0.5 cm/h, re-flooded when it reaches −15 cm (docs/agronomy.md §3)
     add('awd-rice-1', 'awd_level', ts, 5 - ((h * 0.5) % 20));
     add('awd-rice-2', 'awd_level', ts, 4 - ((h * 0.35) % 21));
     add('canal-mekong', 'water_ec', ts, 1.4 + 0.9 * Math.sin(h / 12.4 * 2 * Math.PI) + h * 0.01);

@@ -1,4 +1,4 @@
-// ChirpStack v4 MQTT integration (interop.md): application/{applicationId}/device/{devEui}/event/{event}.
+// ChirpStack v4 MQTT integration (docs/interop.md): application/{applicationId}/device/{devEui}/event/{event}.
 // - `up`: the codec's decoded payload is `object` (absent when no codec is configured → rejected); its
 //   field names map to metrics through the device's profile. `fCnt` is the sequence number (omitted
 //   when 0: protobuf JSON leaves out default values).

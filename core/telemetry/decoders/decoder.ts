@@ -238,7 +238,7 @@ export function parseTime(v: unknown): number | undefined {
 
 /**
  * Adds the uplink's link quality: the strongest RSSI (dBm) any gateway heard it with (ChirpStack `rxInfo[].rssi`,
- * The Things Stack `rx_metadata[].rssi`, interop.md) as metric `rssi`, at the time the network heard it —
+ * The Things Stack `rx_metadata[].rssi`, docs/interop.md) as metric `rssi`, at the time the network heard it —
  * unless the codec already reported one, or no gateway gave one.
  */
 export function withRssi(samples: Sample[], rssi: readonly (number | undefined)[] | undefined, networkTs: number | undefined, seq: number): Sample[] {

@@ -1,4 +1,4 @@
-// The native payload (architecture.md, wire contract):
+// The native payload (docs/architecture.md, wire contract):
 //   {"ts": <epoch ms | RFC 3339>, "seq": <n>, "readings": {"soil_moisture": 23.4, ...}}
 // or an array of these (a buffered backlog). A message that is not JSON or not this shape is rejected
 // whole; a single bad value (unknown metric, out of bounds, timestamp in the future) is rejected alone

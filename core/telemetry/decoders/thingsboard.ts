@@ -1,4 +1,4 @@
-// ThingsBoard device telemetry (interop.md): `{"ts": <ms>, "values": {...}}`, an array of those, or a
+// ThingsBoard device telemetry (docs/interop.md): `{"ts": <ms>, "values": {...}}`, an array of those, or a
 // flat `{"key": value}` (stamped with the receive time). The device publishes `v1/devices/me/telemetry`;
 // the broker rewrites it to `devices/{id}/up/thingsboard`, so the topic names the device. Keys are our
 // metric names, or a codec's field names mapped by the device's profile.

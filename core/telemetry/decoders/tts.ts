@@ -1,4 +1,4 @@
-// The Things Stack v3 uplinks (interop.md): v3/{application id}[@{tenant id}]/devices/{device id}/up.
+// The Things Stack v3 uplinks (docs/interop.md): v3/{application id}[@{tenant id}]/devices/{device id}/up.
 // The device is matched by `end_device_ids.dev_eui`, else by its TTS device id as our device id.
 // Readings come from, in this order:
 //   1. `uplink_message.decoded_payload` mapped by the device's profile (when it has one);

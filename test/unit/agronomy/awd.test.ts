@@ -1,4 +1,4 @@
-// Rice AWD decisions from the field-tube level (agronomy.md §3), including the flowering hold.
+// Rice AWD decisions from the field-tube level (docs/agronomy.md §3), including the flowering hold.
 import { describe, expect, it } from 'vitest';
 import { awdDecision, awdPhase, permilToEc } from '../../../core/agronomy/index.js';
 

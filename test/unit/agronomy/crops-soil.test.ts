@@ -1,5 +1,5 @@
 // Kc by days since planting (FAO-56 Eq. 66), the climate adjustment (Eq. 62), p for ETc, TAW/RAW and
-// root-zone depletion from sensors at depths (agronomy.md §2). Expected numbers worked by hand.
+// root-zone depletion from sensors at depths (docs/agronomy.md §2). Expected numbers worked by hand.
 import { describe, expect, it } from 'vitest';
 import {
   CROPS, adjustDepletionFraction, adjustKcForClimate, cropKcTable, depletionFromSensors, kcOnDay, readilyAvailableWaterMm,

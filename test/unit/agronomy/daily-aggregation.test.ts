@@ -1,4 +1,4 @@
-// Daily aggregation of station readings (agronomy.md §6): extremes, means, Σ radiation, coverage.
+// Daily aggregation of station readings (docs/agronomy.md §6): extremes, means, Σ radiation, coverage.
 import { describe, expect, it } from 'vitest';
 import { aggregateByDay, aggregateDay, inferIntervalMs, localDate, type StationReading } from '../../../core/agronomy/index.js';
 

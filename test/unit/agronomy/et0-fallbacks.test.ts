@@ -1,4 +1,4 @@
-// FAO-56's missing-data order and the labels every ET0 result carries (agronomy.md §1).
+// FAO-56's missing-data order and the labels every ET0 result carries (docs/agronomy.md §1).
 import { describe, expect, it } from 'vitest';
 import {
   et0Daily, extraterrestrialRadiationMJ, hargreavesEt0Mm, saturationVapourPressureKPa, type DailyEt0Input,

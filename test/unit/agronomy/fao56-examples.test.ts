@@ -1,4 +1,4 @@
-// Every FAO-56 worked example of agronomy.md §1, through the functions (±0.05 of the published value).
+// Every FAO-56 worked example of docs/agronomy.md §1, through the functions (±0.05 of the published value).
 import { describe, expect, it } from 'vitest';
 import {
   actualVapourPressureFromRhMaxMinKPa, actualVapourPressureFromSaturationKPa, atmosphericPressureKPa, clearSkyRadiationMJ,

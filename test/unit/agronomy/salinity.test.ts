@@ -1,4 +1,4 @@
-// Salinity conversions on both ‰ bases, crop limits, FAO-29 classes and Maas–Hoffman (agronomy.md §4).
+// Salinity conversions on both ‰ bases, crop limits, FAO-29 classes and Maas–Hoffman (docs/agronomy.md §4).
 import { describe, expect, it } from 'vitest';
 import {
   assessWaterForCrop, ecToPermil, ecToTdsMgPerL, eceFromEcw, fao29Restriction, formatPermil, maasHoffmanYieldPct, permilToEc,

@@ -1,4 +1,4 @@
-// Heat at rice flowering, Vietnamese cold spells, coffee frost and GDD (agronomy.md §5).
+// Heat at rice flowering, Vietnamese cold spells, coffee frost and GDD (docs/agronomy.md §5).
 import { describe, expect, it } from 'vitest';
 import {
   GDD_TEMPERATURES, accumulatedGdd, classifyColdDay, coffeeFrostRisk, findColdSpells, growingDegreeDays, riceHeatAtFlowering,

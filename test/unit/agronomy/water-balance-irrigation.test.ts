@@ -1,4 +1,4 @@
-// The model balance (FAO-56 Eqs. 84–88), effective rain and irrigation advice (agronomy.md §2).
+// The model balance (FAO-56 Eqs. 84–88), effective rain and irrigation advice (docs/agronomy.md §2).
 import { describe, expect, it } from 'vitest';
 import {
   balanceStep, deepPercolationMm, effectiveRainMm, grossIrrigationMm, irrigationAdvice, irrigationVolumeM3, pumpRunMinutes,

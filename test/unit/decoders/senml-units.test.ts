@@ -1,4 +1,4 @@
-// SenML resolution (RFC 8428 §4.6) and unit conversion to the catalogue's canonical units (interop.md).
+// SenML resolution (RFC 8428 §4.6) and unit conversion to the catalogue's canonical units (docs/interop.md).
 import { describe, expect, it } from 'vitest';
 import { decode } from '../../../core/telemetry/decoders/index.js';
 import { senmlSamples } from '../../../core/telemetry/decoders/senml.js';

@@ -1,4 +1,4 @@
-// The simulated farmer follows safe AWD (agronomy.md §3) by the crop's calendar: ponded for 10 days
+// The simulated farmer follows safe AWD (docs/agronomy.md §3) by the crop's calendar: ponded for 10 days
 // after transplanting and from a week before to a week after flowering, dry-downs to −15 cm otherwise,
 // and a drained field for the last 10 days before harvest.
 import { describe, expect, it } from 'vitest';

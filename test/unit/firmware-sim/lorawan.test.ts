@@ -1,4 +1,4 @@
-// LoRaWAN on the wire as the network servers publish it (interop.md): ChirpStack v4 events omit fields
+// LoRaWAN on the wire as the network servers publish it (docs/interop.md): ChirpStack v4 events omit fields
 // holding their default value, The Things Stack v3 uplinks carry the device and gateway metadata; the
 // codecs pack readings into a few bytes; downlinks come back as commands.
 import { describe, expect, it } from 'vitest';

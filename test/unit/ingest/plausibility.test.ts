@@ -1,4 +1,4 @@
-// Plausibility flags (agronomy.md §6): flagged readings are kept, marked for a second look.
+// Plausibility flags (docs/agronomy.md §6): flagged readings are kept, marked for a second look.
 import { describe, expect, it } from 'vitest';
 import { createFlagTracker, staticFlags } from '../../../core/telemetry/plausibility.js';
 

@@ -1,4 +1,4 @@
-// Every daily FAO-56 worked example of agronomy.md §1 through `ruong agro et0` (its JSON intermediates),
+// Every daily FAO-56 worked example of docs/agronomy.md §1 through `ruong agro et0` (its JSON intermediates),
 // within ±0.05 of the published value. Examples 17 and 18 (the full ET0) are in test/unit/agronomy/cli-agro.test.ts;
 // Example 19 (hourly, Eq. 53) goes through `ruong agro et0-hourly`.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The AWD rule (agronomy.md §3): irrigate at −15 cm in the AWD phase with the depth to pump (ponding to +5 cm
+// The AWD rule (docs/agronomy.md §3): irrigate at −15 cm in the AWD phase with the depth to pump (ponding to +5 cm
 // plus the drained pores, Sy 0.25), no AWD in the flowering hold (a "keep flooded" top-up instead), never
 // canal water above the rice salinity limit, drain before harvest. Flowering = season (150 d) − 30 d.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Canal salinity against each crop's ‰ limit with a stated basis (agronomy.md §4), rice heat at flowering,
+// Canal salinity against each crop's ‰ limit with a stated basis (docs/agronomy.md §4), rice heat at flowering,
 // coffee frost and Vietnamese cold spells (§5).
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../../core/agronomy/units.js';

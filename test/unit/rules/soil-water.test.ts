@@ -1,4 +1,4 @@
-// The soil-water rule (agronomy.md §2) with hand-computed numbers. Coffee on clay: θFC 0.36, θWP 0.22
+// The soil-water rule (docs/agronomy.md §2) with hand-computed numbers. Coffee on clay: θFC 0.36, θWP 0.22
 // (FAO-56 Table 19 midpoints), Zr 0.9 m (Table 22, lower end), p 0.40 → TAW = 1000·0.14·0.9 = 126 mm,
 // RAW = 50.4 mm. Probes at 20 and 50 cm stand for 0–0.35 m and 0.35–0.90 m.
 import { describe, expect, it } from 'vitest';
