@@ -52,6 +52,7 @@ export function countSms(input: string): SmsCount {
 // Characters outside GSM-7 that Vietnamese alert text uses, with their closest plain form.
 const PLAIN: Readonly<Record<string, string>> = {
   'đ': 'd', 'Đ': 'D', '‰': '%o', '–': '-', '—': '-', '−': '-', '‘': "'", '’': "'", '“': '"', '”': '"', '…': '...', '°': '', '³': '3', '²': '2', '·': '.', '•': '-',
+  '≥': '>=', '≤': '<=', '±': '+/-', '×': 'x', '→': '->', '≈': '~', '\u00a0': ' ', '\u202f': ' ',
 };
 
 /** Vietnamese without diacritics ("không dấu"): marks removed, đ → d, other non-GSM-7 characters replaced. */

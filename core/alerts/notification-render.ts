@@ -2,6 +2,7 @@
 // (the outbox persists the rendered message, so a retry sends exactly what was first decided).
 import type { AlertPlace } from '../registry/contacts.js';
 import { countSms, fitSms, unaccent } from './notification-gsm.js';
+import { fitForm, smsBudget, smsForm } from './notification-sms.js';
 import { digestHeadline, eventWord, localTime, severityWord, wordAlert } from './notification-templates.js';
 import type {
   AlertChange, EmailMessage, Language, MqttMessage, NotifiableAlert, Severity, SmsMessage, WebhookMessage, ZaloMessage,
@@ -47,15 +48,33 @@ function withDetail(input: RenderInput): boolean {
   return input.change.event === 'opened' || input.change.event === 'escalated';
 }
 
-function sms(key: string, to: string, body: string, plain: boolean): SmsMessage {
-  const text = fitSms(plain ? unaccent(body) : body, SMS_MAX_SEGMENTS);
+function sms(key: string, to: string, body: string, plain: boolean, maxSegments = SMS_MAX_SEGMENTS): SmsMessage {
+  const text = fitSms(plain ? unaccent(body) : body, maxSegments);
   const { encoding, segments } = countSms(text);
   return { channel: 'sms', key, to, text, encoding, segments };
 }
 
+/**
+ * The SMS (issue 15): a new alert is its short form, action first, within its budget — one segment when
+ * critical, two otherwise; an escalation is the same form after "Chưa ai xử lý: "; acknowledged and
+ * resolved are one line ("Đã hết: Độ mặn kênh cao, Ruộng 1."). A kind without a form sends its place
+ * and its own text, fitted.
+ */
 export function renderSms(input: RenderInput, to: string, plain: boolean): SmsMessage {
-  const { detail } = wordAlert(input.change.alert, input.language);
-  return sms(input.key, to, `${BRAND} – ${headline(input)}${withDetail(input) ? `: ${detail}` : '.'}`, plain);
+  const { alert, event } = input.change;
+  const lang = input.language;
+  const place = placeName(input.place);
+  const budget = smsBudget(alert.severity);
+  if (!withDetail(input)) return sms(input.key, to, `${headline(input)}.`, plain, budget);
+  const prefix = event === 'escalated' ? `${eventWord[lang].escalated}: ` : '';
+  const form = smsForm(alert, place, lang);
+  if (form) {
+    const text = fitForm(prefix, form, place, budget, plain);
+    const { encoding, segments } = countSms(text);
+    return { channel: 'sms', key: input.key, to, text, encoding, segments };
+  }
+  const { detail } = wordAlert(alert, lang);
+  return sms(input.key, to, `${prefix}${place ? `${place}: ` : ''}${detail}`, plain, budget);
 }
 
 export function renderEmail(input: RenderInput, to: string): EmailMessage {

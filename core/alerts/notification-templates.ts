@@ -1,7 +1,7 @@
 // Alert wording per kind, in Vietnamese (with diacritics) and English, filled with the alert's numbers
 // (the `values` the rules engine attaches, rules/kinds/*). The engine already gives every alert its full
-// text {vi, en}; these templates make the SHORT forms that fit an SMS (1–2 segments), a Zalo template
-// field or an e-mail subject. A kind without a detail template, or an alert missing a number the template
+// text {vi, en}; these templates make the short title and detail of a Zalo template field or an e-mail
+// (the SMS form, action first and within its segment budget, is core/alerts/notification-sms.ts). A kind without a detail template, or an alert missing a number the template
 // needs, uses the alert's own text (without its leading field label) as the detail.
 import { metricSpec } from '../telemetry/metrics.js';
 import type { AlertEventName, Language, NotifiableAlert, Severity } from './notification-types.js';
@@ -33,17 +33,21 @@ const TITLES: Readonly<Record<string, { vi: string; en: string }>> = {
   device_offline: { vi: 'Thiết bị mất liên lạc', en: 'Device offline' },
 };
 
+/** Rét hại (daily mean ≤ 13 °C, agronomy.md §5) is not rét đậm (≤ 15 °C). */
+const SEVERE_COLD = { vi: 'Rét hại', en: 'Severe cold' } as const;
+
 const metricLabel = (v: Values, lang: Language) => (typeof v.metric === 'string' ? metricSpec(v.metric)?.label[lang] : undefined);
 const metricUnit = (v: Values) => (typeof v.metric === 'string' ? metricSpec(v.metric)?.unit : undefined);
 const withUnit = (x: string | undefined, unit: string | undefined) => (x === undefined ? undefined : unit && unit !== 'pH' ? `${x} ${unit}` : x);
 
 const DETAILS: Readonly<Record<string, Detail>> = {
-  irrigate: (f, _v, l) => {
+  irrigate: (f, v, l) => {
     const mm = f('grossMm', 0);
     if (!mm) return undefined;
     const m3 = f('volumeM3', 0);
     const min = f('pumpMinutes', 0);
-    const extra = [m3 && `~${m3} m³`, min && (l === 'vi' ? `bơm ${min} phút` : `${min} min of pumping`)].filter(Boolean).join(', ');
+    const pump = min && typeof v.pumpMinutes === 'number' ? hoursMinutes(v.pumpMinutes, l) : undefined;
+    const extra = [m3 && `~${m3} m³`, pump && (l === 'vi' ? `bơm ${pump}` : `${pump} of pumping`)].filter(Boolean).join(', ');
     return `${l === 'vi' ? 'tưới khoảng' : 'irrigate about'} ${mm} mm${extra ? ` (${extra})` : ''}`;
   },
   awd_irrigate: (f, v, l) => {
@@ -67,10 +71,20 @@ const DETAILS: Readonly<Record<string, Detail>> = {
     return pct ? (l === 'vi' ? `pin còn ${pct} % — thay hoặc sạc pin` : `battery at ${pct} % — replace or charge it`) : undefined;
   },
   device_offline: (_f, v, l) => {
-    const hours = typeof v.silentMs === 'number' ? formatNumber(v.silentMs / 3_600_000, l, 1) : undefined;
-    return hours ? (l === 'vi' ? `không có số liệu ${hours} giờ — kiểm tra nguồn và sóng` : `no data for ${hours} h — check power and signal`) : undefined;
+    const silent = typeof v.silentMs === 'number' ? hoursMinutes(v.silentMs / 60_000, l) : undefined;
+    return silent ? (l === 'vi' ? `không có số liệu ${silent} — kiểm tra nguồn và sóng` : `no data for ${silent} — check power and signal`) : undefined;
   },
 };
+
+/** Minutes as a farmer reads them: "45 phút", "2 giờ 10 phút" / "45 min", "2 h 10 min" — never "2.789 phút". */
+export function hoursMinutes(minutes: number, language: Language): string {
+  const total = Math.max(0, Math.round(minutes));
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  const [hu, mu] = language === 'vi' ? ['giờ', 'phút'] : ['h', 'min'];
+  if (h === 0) return `${m} ${mu}`;
+  return m === 0 ? `${formatNumber(h, language, 0)} ${hu}` : `${formatNumber(h, language, 0)} ${hu} ${m} ${mu}`;
+}
 
 export function formatNumber(value: number, language: Language, digits = 1): string {
   return new Intl.NumberFormat(language === 'vi' ? 'vi-VN' : 'en-US', { maximumFractionDigits: digits }).format(value).replace('-', '−');
@@ -85,7 +99,8 @@ function ownText(alert: NotifiableAlert, language: Language): string {
 
 /** Title and detail for one alert in one language. */
 export function wordAlert(alert: NotifiableAlert, language: Language): Wording {
-  const title = TITLES[alert.kind]?.[language] ?? fallbackTitle[language][alert.severity];
+  const severeCold = alert.kind === 'cold_spell' && (alert.values.severe === true || alert.severity === 'critical');
+  const title = severeCold ? SEVERE_COLD[language] : TITLES[alert.kind]?.[language] ?? fallbackTitle[language][alert.severity];
   const fmt: Fmt = (key, digits = 1) => {
     const v = alert.values[key];
     return typeof v === 'number' && Number.isFinite(v) ? formatNumber(v, language, digits) : undefined;
@@ -120,9 +135,9 @@ const partsFormat = new Intl.DateTimeFormat('en-GB', {
 });
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** Local time (Asia/Ho_Chi_Minh) as a farmer reads it: "08:30 10/03" / "08:30, 10 Mar". */
+/** Local time (Asia/Ho_Chi_Minh) as a farmer writes it: "08:30 10/3" / "08:30, 10 Mar". */
 export function localTime(ms: number, language: Language): string {
   const p = Object.fromEntries(partsFormat.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
   const hm = `${p.hour}:${p.minute}`;
-  return language === 'vi' ? `${hm} ${p.day}/${p.month}` : `${hm}, ${p.day} ${MONTHS[Number(p.month) - 1]}`;
+  return language === 'vi' ? `${hm} ${Number(p.day)}/${Number(p.month)}` : `${hm}, ${Number(p.day)} ${MONTHS[Number(p.month) - 1]}`;
 }

@@ -84,8 +84,8 @@ describe('an alert reaches every subscribed recipient on every channel, once', (
       return [b.to, b];
     }));
     expect(sms.requests).toHaveLength(2);
-    expect(smsByTo['+84900000101']).toMatchObject({ unicode: 1, text: 'Ruộng – KHẨN: Độ mặn kênh cao, Ruộng 1: độ mặn kênh 2,6 ‰ vượt ngưỡng 2 ‰ — không lấy nước kênh' });
-    expect(smsByTo['+84900000102']!.text).toMatch(/^Ruộng – CRITICAL: Canal salinity high, Ruộng 1: canal salinity 2\.6 ‰/);
+    expect(smsByTo['+84900000101']).toMatchObject({ unicode: 1, text: 'Ruộng 1: độ mặn kênh 2,6 ‰ vượt ngưỡng 2 ‰ — không lấy nước kênh' }); // one UCS-2 segment: critical
+    expect(smsByTo['+84900000102']!.text).toMatch(/^Ruộng 1: canal salinity 2\.6 ‰/);
     expect(smtp.mails.map((m) => m.to).sort()).toEqual([['kt@example.org'], ['mary@example.org']]);
     expect(zalo.requests).toHaveLength(1);
     expect(JSON.parse(zalo.requests[0]!.body)).toMatchObject({ phone: '84900000101', template_id: '301234', template_data: { field_name: 'Ruộng 1', alert_title: 'Độ mặn kênh cao' } });

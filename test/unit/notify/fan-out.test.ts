@@ -54,8 +54,9 @@ describe('fan-out of an alert to its recipients', () => {
     const mailTo = (id: string) => n.email.sent.find((m) => to(m) === id)!;
     expect(smsTo(tu)).toMatchObject({ channel: 'sms', to: '+84900000101', encoding: 'ucs2' });
     const textOf = (m: NotificationMessage) => ('text' in m ? m.text : '');
-    expect(textOf(smsTo(tu))).toBe('Ruộng – KHẨN: Độ mặn kênh cao, Ruộng 1: độ mặn kênh 2,6 ‰ vượt ngưỡng 2 ‰ — không lấy nước kênh');
-    expect(textOf(smsTo(mary))).toBe('Ruộng – CRITICAL: Canal salinity high, Ruộng 1: canal salinity 2.6 ‰ above the 2 ‰ limit — do not take canal water');
+    // a kind without an SMS form sends the place and its own text, one segment for a critical alert (issue 15)
+    expect(textOf(smsTo(tu))).toBe('Ruộng 1: độ mặn kênh 2,6 ‰ vượt ngưỡng 2 ‰ — không lấy nước kênh');
+    expect(textOf(smsTo(mary))).toBe('Ruộng 1: canal salinity 2.6 ‰ above the 2 ‰ limit — do not take canal…');
     expect(mailTo(mary)).toMatchObject({ subject: '[Ruộng] CRITICAL: Canal salinity high, Ruộng 1' });
     expect(mailTo(tech)).toMatchObject({ subject: '[Ruộng] KHẨN: Độ mặn kênh cao, Ruộng 1' });
     for (const m of n.sms.sent) expect(m.channel === 'sms' && m.segments).toBeLessThanOrEqual(2);

@@ -1,7 +1,6 @@
 // Templates per alert kind, in Vietnamese (with diacritics) and English, filled with the alert's numbers,
 // rendered in the short form of each channel.
 import { describe, expect, it } from 'vitest';
-import { countSms } from '../../../core/alerts/notification-gsm.js';
 import { renderEmail, renderSms } from '../../../core/alerts/notification-render.js';
 import { wordAlert } from '../../../core/alerts/notification-templates.js';
 import type { AlertChange, NotifiableAlert } from '../../../core/alerts/notification-types.js';
@@ -13,8 +12,8 @@ const opened = (alert: NotifiableAlert): AlertChange => ({ event: 'opened', aler
 describe('wording per kind, with the alert\'s numbers', () => {
   it('irrigate: depth, volume and pump minutes, decimal comma in Vietnamese', () => {
     const alert = alertOn({ kind: 'irrigate', values: { grossMm: 24.6, volumeM3: 492.4, pumpMinutes: 246, depletionMm: 31.2 } });
-    expect(wordAlert(alert, 'vi')).toEqual({ title: 'Cần tưới', detail: 'tưới khoảng 25 mm (~492 m³, bơm 246 phút)' });
-    expect(wordAlert(alert, 'en')).toEqual({ title: 'Irrigation needed', detail: 'irrigate about 25 mm (~492 m³, 246 min of pumping)' });
+    expect(wordAlert(alert, 'vi')).toEqual({ title: 'Cần tưới', detail: 'tưới khoảng 25 mm (~492 m³, bơm 4 giờ 6 phút)' });
+    expect(wordAlert(alert, 'en')).toEqual({ title: 'Irrigation needed', detail: 'irrigate about 25 mm (~492 m³, 4 h 6 min of pumping)' });
   });
 
   it('awd_irrigate: tube level and threshold; blocked by salinity it says not to take canal water', () => {
@@ -32,7 +31,7 @@ describe('wording per kind, with the alert\'s numbers', () => {
   });
 
   it('device_offline and battery_low', () => {
-    expect(wordAlert(alertOn({ kind: 'device_offline', values: { silentMs: 5_400_000 } }), 'vi').detail).toBe('không có số liệu 1,5 giờ — kiểm tra nguồn và sóng');
+    expect(wordAlert(alertOn({ kind: 'device_offline', values: { silentMs: 5_400_000 } }), 'vi').detail).toBe('không có số liệu 1 giờ 30 phút — kiểm tra nguồn và sóng');
     expect(wordAlert(alertOn({ kind: 'battery_low', values: { reading: 14, threshold: 20 } }), 'en')).toEqual({ title: 'Device battery low', detail: 'battery at 14 % — replace or charge it' });
   });
 
@@ -48,13 +47,12 @@ describe('SMS form', () => {
     values: { levelCm: -17, thresholdCm: -15, canalPermil: 2.6, salinityBlocked: true },
   });
 
-  it('a Vietnamese SMS is UCS-2 and counted in 67-character segments; its unaccented form fits one GSM-7 segment', () => {
+  it('a critical SMS is its short form, action first, in ONE UCS-2 segment; unaccented it is GSM-7 and keeps more detail', () => {
     const vi = renderSms({ change: opened(alert), place, language: 'vi', key: 'k' }, '+84900000101', false);
-    expect(vi.text).toBe('Ruộng – KHẨN: Ruộng cạn, cần bơm nước, Ruộng 1: mực nước ống −17 cm, ngưỡng −15 cm — KHÔNG lấy nước kênh, độ mặn 2,6 ‰');
-    expect(vi).toMatchObject({ encoding: 'ucs2', segments: 2 });
-    expect(countSms(vi.text)).toEqual({ encoding: 'ucs2', units: 118, segments: 2 });
+    expect(vi.text).toBe('KHÔNG lấy nước kênh vào Ruộng 1: mặn 2,6‰, ruộng −17 cm');
+    expect(vi).toMatchObject({ encoding: 'ucs2', segments: 1 });
     const plain = renderSms({ change: opened(alert), place, language: 'vi', key: 'k' }, '+84900000101', true);
-    expect(plain.text).toBe('Ruong - KHAN: Ruong can, can bom nuoc, Ruong 1: muc nuoc ong -17 cm, nguong -15 cm - KHONG lay nuoc kenh, do man 2,6 %o');
+    expect(plain.text).toBe('KHONG lay nuoc kenh vao Ruong 1: man 2,6%o, ruong -17 cm, dung nuoc ngot du tru');
     expect(plain).toMatchObject({ encoding: 'gsm7', segments: 1 });
   });
 
@@ -67,7 +65,7 @@ describe('SMS form', () => {
 
   it('a resolved alert is one short line', () => {
     const sms = renderSms({ change: { event: 'resolved', alert }, place, language: 'en', key: 'k' }, '+84900000101', false);
-    expect(sms.text).toBe('Ruộng – Resolved: Field dry, pump water in, Ruộng 1.');
+    expect(sms.text).toBe('Resolved: Field dry, pump water in, Ruộng 1.');
   });
 });
 
@@ -77,7 +75,7 @@ describe('e-mail form', () => {
     const mail = renderEmail({ change: opened(alert), place, language: 'vi', key: 'k' }, 'a@example.org');
     expect(mail.subject).toBe('[Ruộng] Cảnh báo: Cần tưới, Ruộng 1');
     expect(mail.text).toContain('Nơi: Trang trại Mỹ Xuyên – Ruộng 1');
-    expect(mail.text).toContain('Mở lúc: 08:30 10/03'); // 01:30 UTC = 08:30 in Vietnam
+    expect(mail.text).toContain('Mở lúc: 08:30 10/3'); // 01:30 UTC = 08:30 in Vietnam; the date as a farmer writes it
     expect(mail.text).toContain('grossMm: 24.6');
   });
 });
