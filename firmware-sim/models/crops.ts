@@ -4,8 +4,10 @@
 // decays as e^(−k·t)) is [judg], set so that a layer is back near field capacity after the 1 (sand) to
 // 3 (clay) days of drainage by which field capacity is defined (FAO-56 ch. 8).
 // θFC/θWP come from core/agronomy (soilWaterForTexture), the values the rules and the dashboard use.
-// Crops: Kc ini/mid/end and stage lengths from FAO-56 Tables 11 and 12, p from Table 22 (docs/agronomy.md §2).
+// Crops: Kc ini/mid/end, stage lengths and p from core/agronomy/crops.ts (FAO-56 Tables 11, 12, 22;
+// docs/agronomy.md §2).
 
+import { CROPS, CropId } from '../../core/agronomy/crops.js';
 import { soilWaterForTexture, type SoilTexture as TextureId } from '../../core/agronomy/soil.js';
 
 export interface SoilTexture {
@@ -56,16 +58,15 @@ export interface Crop {
 
 const crop = (name: string, kcIni: number, kcMid: number, kcEnd: number, stages: Crop['stages'], p: number): Crop => ({ name, kcIni, kcMid, kcEnd, stages, p });
 
+/** A crop of the core table (FAO-56 Tables 11, 12, 22: the values the rules use), with the simulator's p default. */
+function fromCore(id: CropId, pDefault: number): Crop {
+  const c = CROPS[id];
+  if (!c.kc) throw new RangeError(`${id}: no published Kc`);
+  return crop(id, c.kc.ini, c.kc.mid, c.kc.end, c.stageDays, c.depletionFraction ?? pDefault);
+}
+
 export const crops: Readonly<Record<string, Crop>> = {
-  rice: crop('rice', 1.05, 1.2, 0.75, [30, 30, 60, 30], 0.2),
-  maize: crop('maize', 0.3, 1.2, 0.35, [20, 35, 40, 30], 0.55),
-  tomato: crop('tomato', 0.6, 1.15, 0.8, [30, 40, 40, 25], 0.4),
-  cabbage: crop('cabbage', 0.7, 1.05, 0.95, [40, 60, 50, 15], 0.45),
-  sweet_pepper: crop('sweet_pepper', 0.6, 1.05, 0.9, [30, 35, 40, 20], 0.3),
-  coffee: crop('coffee', 0.9, 0.95, 0.95, undefined, 0.4),
-  sugarcane: crop('sugarcane', 0.4, 1.25, 0.75, [50, 70, 220, 140], 0.65),
-  banana: crop('banana', 0.5, 1.1, 1.0, [120, 90, 120, 60], 0.35),
-  black_pepper: crop('black_pepper', 0.9, 1.15, 0.88, undefined, 0.4), // Phạm Văn Ban (2020), not FAO
+  ...Object.fromEntries(CropId.options.filter((id) => CROPS[id].kc).map((id) => [id, fromCore(id, 0.4)])), // black pepper p 0.4 [judg]
   dragon_fruit: crop('dragon_fruit', 0.7, 0.7, 0.7, undefined, 0.3), // no published Kc: 0.7 is [judg]
 };
 
