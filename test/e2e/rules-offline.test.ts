@@ -30,7 +30,7 @@ describe('a device goes silent', () => {
     const alerts = await offline('soil-coffee-b');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ status: 'open', severity: 'warning', fieldId: 'field-coffee-b', values: { expectedIntervalMs: 600_000, factor: 6 } });
-    expect(alerts[0]?.text.vi).toBe('Đầu dò đất lô B: mất tín hiệu — không nhận được dữ liệu 61 phút (thiết bị gửi mỗi 10 phút); kiểm tra pin, ăng-ten và sóng');
+    expect(alerts[0]?.text.vi).toBe('Đầu dò đất lô B: mất tín hiệu — không nhận được dữ liệu 1 giờ 1 phút (thiết bị gửi mỗi 10 phút); kiểm tra pin, ăng-ten và sóng');
   });
 
   it('comes back: the alert resolves, and further checks open nothing new', async () => {
