@@ -1,7 +1,8 @@
 // The ingest killed (-9) mid-stream and started again, as its own process (`ruong ingest`) beside a
 // `ruong broker`: messages it had not acknowledged stay queued in the broker's session for it (QoS 1,
 // clean = false) and come again; what it had stored is re-written idempotently. Counting by the device's
-// sequence numbers, every reading is stored exactly once.
+// sequence numbers, every reading is stored exactly once — and the device's sequence state, stored with the
+// readings (issue 14), shows no gap: nothing the killed ingest had stored is reported missing.
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../core/registry/registry.js';
+import { createSqliteStore } from '../../core/store/sqlite-store.js';
 import { freePort } from '../helpers/influxd.js';
 import { connectDevice, eventually } from '../helpers/platform.js';
 
@@ -85,6 +87,11 @@ describe('the ingest killed mid-stream and restarted', () => {
     }, 30_000, 'every reading stored');
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
     expect(rows.every((r) => r.n === 1)).toBe(true);
+    const store = createSqliteStore({ path: join(dataDir, 'readings.db') });
+    await store.setup();
+    const state = (await store.sequenceStates(['probe-restart'])).get('probe-restart');
+    await store.close();
+    expect(state).toMatchObject({ nextSeq: TOTAL + 1, missing: [], missingCount: 0, gapsTotal: 0 });
     await device.endAsync();
   }, 90_000);
 });
