@@ -149,6 +149,30 @@ const FORMS: Readonly<Record<string, Form>> = {
     const silent = typeof v.silentMs === 'number' ? hoursMinutes(v.silentMs / 60_000, l) : undefined;
     return silent ? { head: isVi(l) ? `Kiểm tra nguồn, sóng thiết bị ${p}: mất tín hiệu ${silent}` : `Check power and signal at ${p}: silent for ${silent}`, extras: [] } : undefined;
   },
+  sensor_suspect: (p, v, l, n) => {
+    const depth = n('depthCm', 0);
+    const why = SUSPECT[String(v.reason)]?.[l];
+    return {
+      head: isVi(l) ? `Kiểm tra đầu dò${depth ? ` ${depth} cm` : ''} ở ${p}: có thể hỏng` : `Check the${depth ? ` ${depth} cm` : ''} probe at ${p}: may be broken`,
+      extras: [...opt(why, ` (${why})`), isVi(l) ? ', đã loại khỏi khuyến cáo tưới' : ', left out of the advice'],
+    };
+  },
+  station_day_incomplete: (p, v, l) => {
+    const date = dayMonth(v.date);
+    const pct = typeof v.coverage === 'number' ? formatNumber(v.coverage * 100, l, 0) : undefined;
+    if (!date) return undefined;
+    return {
+      head: isVi(l) ? `Kiểm tra trạm thời tiết ${p}: ngày ${date} thiếu số liệu` : `Check the weather station at ${p}: ${date} incomplete`,
+      extras: [...opt(pct, isVi(l) ? ` (${pct} %)` : ` (${pct} %)`), isVi(l) ? ', không tính ET0 ngày này' : ', no ET0 from that day'],
+    };
+  },
+};
+
+/** Why a probe channel is suspect (rules/sensor-trust.ts reasons), in a few words. */
+const SUSPECT: Readonly<Record<string, { vi: string; en: string }>> = {
+  dead: { vi: 'đọc 0 %', en: 'reads 0 %' }, below_dry: { vi: 'khô hơn đất có thể', en: 'drier than the soil can be' },
+  above_saturation: { vi: 'quá bão hòa', en: 'above saturation' }, stuck: { vi: 'đứng số', en: 'stuck' },
+  silent: { vi: 'không gửi số liệu', en: 'silent' },
 };
 
 // A threshold rule names its alert kind (`alertKind`): acid-sulfate water is the default one.

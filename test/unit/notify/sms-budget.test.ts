@@ -32,6 +32,8 @@ const CASES: { name: string; kind: string; severity: Severity; values: Record<st
   { name: 'awd fast drop', kind: 'rate_of_change', severity: 'warning', values: { metric: 'awd_level', change: -12.3, windowMs: 7_200_000, threshold: 5 }, action: { vi: /^Kiểm tra bờ, cống /, en: /^Check bunds and outlet / } },
   { name: 'sensor_stuck', kind: 'sensor_stuck', severity: 'info', values: { metric: 'soil_moisture@50cm', reading: 31.2, stuckForMs: 99 * 3_600_000 + 59 * 60_000 }, action: { vi: /^Kiểm tra cảm biến /, en: /^Check the sensor / } },
   { name: 'battery_low', kind: 'battery_low', severity: 'info', values: { reading: 9.6, threshold: 20 }, action: { vi: /^Thay hoặc sạc pin /, en: /^Replace or charge / } },
+  { name: 'sensor_suspect', kind: 'sensor_suspect', severity: 'warning', values: { audience: 'technician', metric: 'soil_moisture@50cm', depthCm: 50, reason: 'above_saturation', reading: 58.5 }, action: { vi: /^Kiểm tra đầu dò 50 cm /, en: /^Check the 50 cm probe / } },
+  { name: 'station_day_incomplete', kind: 'station_day_incomplete', severity: 'warning', values: { audience: 'technician', date: '2026-12-05', coverage: 0.04 }, action: { vi: /^Kiểm tra trạm thời tiết /, en: /^Check the weather station / } },
   { name: 'device_offline', kind: 'device_offline', severity: 'warning', values: { silentMs: 47 * 3_600_000 + 59 * 60_000 }, action: { vi: /^Kiểm tra nguồn, sóng /, en: /^Check power and signal / } },
 ];
 
