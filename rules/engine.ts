@@ -14,6 +14,8 @@ import { loadCoopContext, selectRules, type CoopContext, type RulesDirectory } f
 import type { Rule } from './rule-schema.js';
 import { noRulesMetrics, type RulesMetrics } from './reading-source.js';
 import { createTrustGate } from './trust-gate.js';
+import { createCombineGate } from './combine-gate.js';
+import type { AlertValues } from '../core/alerts/alert-types.js';
 
 export interface EngineDeps {
   readonly ruleStore: RuleStore;
@@ -98,12 +100,17 @@ export function createEngine(deps: EngineDeps) {
   // Sensor trust first (rules/trust-gate.ts): its state lives with the rules' states, in the batch's transaction.
   const trust = createTrustGate({
     alerts, state: stateOf, alertOpened: (kind, severity) => metrics.alertOpened(kind, severity),
-    put(ruleId, subject, state) {
-      const key = `${ruleId}\u0000${subject}`;
-      states.set(key, state);
-      dirtyStates.set(key, { ruleId, subject, state });
-    },
+    put: trustPut,
   });
+
+  function trustPut(ruleId: string, subject: string, state: unknown): void {
+    const key = `${ruleId}\u0000${subject}`;
+    states.set(key, state);
+    dirtyStates.set(key, { ruleId, subject, state });
+  }
+
+  // Several sensors of one kind per field (rules/combine-gate.ts): salinity and AWD rules see the field's combined value.
+  const combine = createCombineGate({ alerts, state: stateOf, put: trustPut, alertOpened: (kind, severity) => metrics.alertOpened(kind, severity) });
 
   function applyAlert(rule: Rule, subject: string, result: RuleResult, field: FieldInfo | undefined, device: DeviceInfo | undefined, cooperativeId: string): void {
     const a = result.alert;
@@ -124,11 +131,22 @@ export function createEngine(deps: EngineDeps) {
     if (alerts.raise(raise).opened) metrics.alertOpened(a.kind, a.severity);
   }
 
-  function run(rule: Rule, subject: string, input: RuleInput, cooperativeId: string): void {
+  /** The combined sensors' numbers behind an alert and an advice (rules/combine-gate.ts). */
+  function withExtra(result: RuleResult, extra: AlertValues | undefined): RuleResult {
+    if (!extra || Object.keys(extra).length === 0) return result;
+    const numeric = Object.fromEntries(Object.entries(extra).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    return {
+      ...result,
+      alert: result.alert && { ...result.alert, values: { ...result.alert.values, ...extra } },
+      advice: result.advice && { ...result.advice, numbers: { ...result.advice.numbers, ...numeric } },
+    };
+  }
+
+  function run(rule: Rule, subject: string, input: RuleInput, cooperativeId: string, extra?: AlertValues): void {
     const now = deps.now();
     let result: RuleResult;
     try {
-      result = evaluate(rule, stateOf(rule.id, subject), input, now);
+      result = withExtra(evaluate(rule, stateOf(rule.id, subject), input, now), extra);
     } catch (err) {
       // One rule's bug (or a field's impossible data) must not stop the other rules of the batch.
       log.error({ err, ruleId: rule.id, subject }, 'rule evaluation failed');
@@ -152,6 +170,7 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function remember(farmId: string, sample: Sample): FarmLatest {
+    combine.remember(sample);
     const latest = latestByFarm.get(farmId) ?? {};
     for (const [metric, value] of Object.entries(sample.values)) {
       const prev = latest[metric];
@@ -181,7 +200,9 @@ export function createEngine(deps: EngineDeps) {
         const reach = handlerOf(rule).reach(rule, sample, device);
         if (reach === 'farm' || (reach === 'own' && field.id === device.fieldId)) {
           suspects ??= trust.suspects(c, field.id);
-          run(rule, `field:${field.id}`, { type: 'sample', sample: trusted, device, field, farm, weather, suspects }, cooperativeId);
+          const one = combine.forField(c, rule, field, device, trusted);
+          if (!one) continue; // another sensor decides for this field (its intake)
+          run(rule, `field:${field.id}`, { type: 'sample', sample: one.sample, device: one.device, field, farm, weather, suspects }, cooperativeId, one.extra);
         }
       }
     }

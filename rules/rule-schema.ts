@@ -130,6 +130,8 @@ export const CanalSalinityRule = z.strictObject({
   hysteresisPermil: z.number().min(0).max(5).default(0.2),
   /** `farm`: the canal feeds every field of its farm; `field`: only the sensor's own field. */
   appliesTo: z.enum(['farm', 'field']).default('farm'),
+  /** The canal sensor at the field's intake: its reading alone decides (rules/sensor-combine.ts); else the worst. */
+  intakeDeviceId: z.string().min(1).optional(),
 });
 
 export const RiceHeatRule = z.strictObject({

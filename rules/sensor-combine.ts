@@ -7,8 +7,8 @@
 //    layer's θ is bounded below by θWP, so Dr ≤ TAW (FAO-56 Eq. 86: 0 ≤ Dr ≤ TAW).
 //  - canal salinity: the sensor at the field's intake when the rule names one (`intakeDeviceId`), else the
 //    WORST (highest EC) of the fresh sensors — the harm is asymmetric (docs/agronomy.md §7).
-//  - AWD tubes: the MEAN of the fresh tubes; a tube further than `AWD_OUTLIER_CM` from the mean of the others
-//    is reported (and each tube keeps its own alert state, so a tube that is far down still alerts).
+//  - AWD tubes: the MEAN of the fresh tubes; a tube further than `AWD_OUTLIER_CM` from that mean is reported
+//    (of two tubes far apart, the drier) with its own alert state, so a tube far down alerts within 30 min.
 import type { SuspectChannel } from './sensor-trust.js';
 
 /** A probe's newest reading at one depth: θ % by volume, device time. */
@@ -73,4 +73,57 @@ export function combineSoilProbes(
     return { depths: {}, fallback: { missingDepthsCm: missing, suspects: fieldSuspects }, numbers };
   }
   return { depths, numbers };
+}
+
+/** A sensor's newest value of one metric. */
+export interface PeerReading {
+  readonly deviceId: string;
+  readonly value: number;
+  readonly ts: number;
+}
+
+/** Readings of another sensor further than this from the deciding sample's time are not combined [judg]. */
+export const PEER_MAX_AGE_MS = 6 * 3_600_000;
+/** An AWD tube this far from the field's mean level is reported [judg]: a dry corner, a blocked or misplaced tube. */
+export const AWD_OUTLIER_CM = 5;
+
+export interface Combined {
+  /** The value the rule decides on, and the sensor that decided (the intake's, the worst; for a mean the reporter). */
+  readonly value: number;
+  readonly decidingDeviceId: string;
+  readonly policy: 'single' | 'intake' | 'worst' | 'mean';
+  /** The numbers behind it: `sensor:<id>` per sensor combined. */
+  readonly numbers: Readonly<Record<string, number>>;
+}
+
+const fresh = (peers: readonly PeerReading[], at: number) => peers.filter((p) => Math.abs(p.ts - at) <= PEER_MAX_AGE_MS);
+const numbersOf = (peers: readonly PeerReading[]) => Object.fromEntries(peers.map((p) => [`sensor:${p.deviceId}`, p.value]));
+
+/**
+ * Canal salinity of a field: the intake sensor's reading when the rule names one (other sensors then do not
+ * decide: undefined), else the worst (highest EC) of the fresh sensors, `own` being the reading just in.
+ */
+export function combineSalinity(own: PeerReading, peers: readonly PeerReading[], intakeDeviceId: string | undefined): Combined | undefined {
+  const all = [own, ...fresh(peers, own.ts).filter((p) => p.deviceId !== own.deviceId)];
+  if (intakeDeviceId !== undefined && all.some((p) => p.deviceId === intakeDeviceId)) {
+    if (own.deviceId !== intakeDeviceId) return undefined;
+    return { value: own.value, decidingDeviceId: own.deviceId, policy: 'intake', numbers: numbersOf(all) };
+  }
+  const worst = all.reduce((w, p) => (p.value > w.value ? p : w), own);
+  return { value: worst.value, decidingDeviceId: worst.deviceId, policy: all.length > 1 ? 'worst' : 'single', numbers: numbersOf(all) };
+}
+
+/** AWD water level of a field: the mean of its fresh tubes; each tube's distance from the mean of the others. */
+export function combineAwd(own: PeerReading, peers: readonly PeerReading[]): Combined & { readonly outliers: readonly { deviceId: string; levelCm: number; othersMeanCm: number }[] } {
+  const all = [own, ...fresh(peers, own.ts).filter((p) => p.deviceId !== own.deviceId)];
+  const mean = all.reduce((s, p) => s + p.value, 0) / all.length;
+  const far = all.length < 2 ? [] : all.filter((p) => Math.abs(p.value - mean) > AWD_OUTLIER_CM);
+  // two tubes far apart are both far from their mean: the drier one is reported (water stress is the risk)
+  const reported = all.length === 2 ? far.filter((p) => p.value === Math.min(...all.map((q) => q.value))).slice(0, 1) : far;
+  const outliers = reported.map((p) => {
+    const others = all.filter((q) => q !== p);
+    return { deviceId: p.deviceId, levelCm: p.value, othersMeanCm: others.reduce((s, q) => s + q.value, 0) / others.length };
+  });
+  const numbers = { ...numbersOf(all), ...(all.length > 1 && { awdMeanCm: mean, awdTubes: all.length }) };
+  return { value: mean, decidingDeviceId: own.deviceId, policy: all.length > 1 ? 'mean' : 'single', numbers, outliers };
 }

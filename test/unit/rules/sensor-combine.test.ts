@@ -1,7 +1,7 @@
 // Several soil probes in one field (issue 15, rules/sensor-combine.ts): per depth the median of the trusted
 // probes; a depth no trusted probe measures makes the field fall back; θ floored at θWP.
 import { describe, expect, it } from 'vitest';
-import { combineSoilProbes, type ProbeReading } from '../../../rules/sensor-combine.js';
+import { combineAwd, combineSalinity, combineSoilProbes, type ProbeReading } from '../../../rules/sensor-combine.js';
 import type { SuspectChannel } from '../../../rules/sensor-trust.js';
 
 const T = Date.UTC(2026, 2, 1, 6, 0);
@@ -36,5 +36,32 @@ describe('soil probes combined per depth', () => {
     const c = combineSoilProbes([p('a', 20, 18), p('a', 50, 33, T - 49 * H)], [], T, 6 * H, 22);
     expect(c.depths).toEqual({ 20: { theta: 22, ts: T } });
     expect(c.numbers['probe:a:20cm']).toBe(18);
+  });
+});
+
+describe('canal salinity and AWD tubes combined', () => {
+  const r = (deviceId: string, value: number, ts = T) => ({ deviceId, value, ts });
+
+  it('salinity: the worst fresh sensor decides; a reading 6 h away is not combined', () => {
+    expect(combineSalinity(r('a', 0.2), [r('b', 5), r('c', 9, T - 7 * H)], undefined)).toEqual({
+      value: 5, decidingDeviceId: 'b', policy: 'worst', numbers: { 'sensor:a': 0.2, 'sensor:b': 5 },
+    });
+    expect(combineSalinity(r('a', 0.2), [], undefined)).toMatchObject({ value: 0.2, policy: 'single' });
+  });
+
+  it('salinity: the intake sensor alone decides when it reports; another sensor is skipped', () => {
+    expect(combineSalinity(r('a', 0.3), [r('intake', 6)], 'intake')).toBeUndefined();
+    expect(combineSalinity(r('intake', 0.4), [r('a', 6)], 'intake')).toMatchObject({ value: 0.4, decidingDeviceId: 'intake', policy: 'intake' });
+    // the intake sensor silent for 6 h: the worst again
+    expect(combineSalinity(r('a', 0.3), [r('intake', 6, T - 7 * H)], 'intake')).toMatchObject({ value: 0.3, policy: 'single' });
+  });
+
+  it('AWD: the mean of the tubes; a tube > 5 cm from it is reported (of two, the drier)', () => {
+    const two = combineAwd(r('a', -5), [r('b', -19)]);
+    expect(two).toMatchObject({ value: -12, policy: 'mean', numbers: { awdMeanCm: -12, awdTubes: 2 } });
+    expect(two.outliers).toEqual([{ deviceId: 'b', levelCm: -19, othersMeanCm: -5 }]);
+    const three = combineAwd(r('a', -10), [r('b', -11), r('c', -2)]);
+    expect(three.outliers).toEqual([{ deviceId: 'c', levelCm: -2, othersMeanCm: -10.5 }]);
+    expect(combineAwd(r('a', -14), [r('b', -16)]).outliers).toEqual([]);
   });
 });
