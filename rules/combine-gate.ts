@@ -7,7 +7,8 @@
 import { DEFAULT_ESCALATE_AFTER_MS, type AlertValues } from '../core/alerts/alert-types.js';
 import type { AlertService } from '../core/alerts/alert-service.js';
 import { stepCondition, type ConditionState } from './condition.js';
-import type { DeviceInfo, FieldInfo, Sample } from './evaluation.js';
+import type { DeviceInfo, FarmLatest, FieldInfo, Sample } from './evaluation.js';
+import { selectRules } from './rule-context.js';
 import type { CoopContext } from './rule-context.js';
 import type { Rule } from './rule-schema.js';
 import { AWD_OUTLIER_CM, combineAwd, combineSalinity, type PeerReading } from './sensor-combine.js';
@@ -28,6 +29,8 @@ export interface CombinedInput {
   readonly device: DeviceInfo;
   /** Added to the alert's values and the advice's numbers: the policy, the deciding sensor, every sensor's value. */
   readonly extra: AlertValues;
+  /** The farm's newest values as the rule should see them (AWD: the canal EC by the salinity policy). */
+  readonly farm?: FarmLatest | undefined;
 }
 
 export function createCombineGate(deps: CombineGateDeps) {
@@ -65,6 +68,18 @@ export function createCombineGate(deps: CombineGateDeps) {
     if (opened) deps.alertOpened?.('awd_tube_outlier', 'warning');
   }
 
+  /** The canal EC an AWD refill would take for the field: its intake sensor's, else the worst fresh one (not the newest). */
+  function canalFor(c: CoopContext, field: FieldInfo, farm: FarmLatest): FarmLatest {
+    const newest = farm.water_ec;
+    if (!newest) return {};
+    const salinity = selectRules(c.rules, field, undefined, (r) => r.kind === 'canal_salinity')[0];
+    const intake = salinity?.kind === 'canal_salinity' ? salinity.intakeDeviceId : undefined;
+    const all = peers(c, 'water_ec', (d) => d.kind === 'canal_sensor' && d.farmId === field.farmId);
+    const own = all.find((p) => p.deviceId === (intake ?? newest.deviceId)) ?? { deviceId: newest.deviceId, value: newest.value, ts: newest.ts };
+    const r = combineSalinity(own, all, intake);
+    return r ? { water_ec: { value: r.value, ts: own.ts, deviceId: r.decidingDeviceId } } : {};
+  }
+
   return {
     /** Every trusted sample: each device's newest value per metric. */
     remember(sample: Sample): void {
@@ -77,7 +92,7 @@ export function createCombineGate(deps: CombineGateDeps) {
     },
 
     /** The rule's input for the field: combined (salinity, AWD), unchanged (other kinds), or undefined = skip. */
-    forField(c: CoopContext, rule: Rule, field: FieldInfo, device: DeviceInfo, sample: Sample): CombinedInput | undefined {
+    forField(c: CoopContext, rule: Rule, field: FieldInfo, device: DeviceInfo, sample: Sample, farm: FarmLatest): CombinedInput | undefined {
       if (rule.kind === 'canal_salinity') {
         const ec = sample.values.water_ec;
         if (ec === undefined) return { sample, device, extra: {} };
@@ -92,7 +107,10 @@ export function createCombineGate(deps: CombineGateDeps) {
         if (level === undefined) return { sample, device, extra: {} };
         const r = combineAwd({ deviceId: device.id, value: level, ts: sample.ts }, peers(c, 'awd_level', (d) => d.kind === 'awd_tube' && d.fieldId === field.id));
         outlierAlert(c, device, field, r.outliers.find((o) => o.deviceId === device.id), sample.ts);
-        return { sample: { ...sample, values: { ...sample.values, awd_level: r.value } }, device, extra: { combinePolicy: r.policy, ...r.numbers } };
+        return {
+          sample: { ...sample, values: { ...sample.values, awd_level: r.value } }, device, extra: { combinePolicy: r.policy, ...r.numbers },
+          farm: { ...farm, ...canalFor(c, field, farm) },
+        };
       }
       return { sample, device, extra: {} };
     },

@@ -200,9 +200,9 @@ export function createEngine(deps: EngineDeps) {
         const reach = handlerOf(rule).reach(rule, sample, device);
         if (reach === 'farm' || (reach === 'own' && field.id === device.fieldId)) {
           suspects ??= trust.suspects(c, field.id);
-          const one = combine.forField(c, rule, field, device, trusted);
+          const one = combine.forField(c, rule, field, device, trusted, farm);
           if (!one) continue; // another sensor decides for this field (its intake)
-          run(rule, `field:${field.id}`, { type: 'sample', sample: one.sample, device: one.device, field, farm, weather, suspects }, cooperativeId, one.extra);
+          run(rule, `field:${field.id}`, { type: 'sample', sample: one.sample, device: one.device, field, farm: one.farm ?? farm, weather, suspects }, cooperativeId, one.extra);
         }
       }
     }
