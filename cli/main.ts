@@ -2,6 +2,7 @@
 // The `ruong` command. The only module that reads process.env and the process's arguments.
 import { configDocs, loadConfig, type Config } from '../core/config.js';
 import { isRuongError } from '../core/errors.js';
+import { createLineSink } from '../core/log.js';
 import { runAgro } from './agro.js';
 import { runApi } from './api.js';
 import { runBroker } from './broker.js';
@@ -50,9 +51,14 @@ function config(): Config {
   return loadConfig(process.env);
 }
 
+// A closed stdout/stderr (`ruong start | head -3`) must never crash or block the process (issue 14). What a
+// command prints is never dropped (a slow reader only delays it); the log's own cap is in core/log.ts.
+const stdout = createLineSink(process.stdout, Number.POSITIVE_INFINITY);
+const stderr = createLineSink(process.stderr, Number.POSITIVE_INFINITY);
+
 async function main(argv: string[]): Promise<number> {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const out = (line: string) => stdout.write(`${line}\n`);
+  const err = (line: string) => stderr.write(`${line}\n`);
   const [command = 'help', ...rest] = argv;
   switch (command) {
     case 'start':
@@ -88,10 +94,10 @@ main(process.argv.slice(2)).then(
   (code) => { if (code !== 0) process.exitCode = code; },
   (error: unknown) => {
     if (isRuongError(error) && error.code === 'CONFIG_INVALID') {
-      process.stderr.write(`ruong: ${error.message}\n`);
+      stderr.write(`ruong: ${error.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`ruong: ${(error as Error).stack ?? String(error)}\n`);
+    stderr.write(`ruong: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   },
 );

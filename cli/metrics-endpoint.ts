@@ -20,5 +20,5 @@ export function metricsEndpoint(config: Config, registry: PromRegistry, log: Log
       (err: unknown) => { log.error({ err }, 'metrics could not be collected'); res.writeHead(500).end(); },
     );
   };
-  return createHttpService(handler, config.METRICS_HOST, config.METRICS_PORT, log, 'metrics');
+  return createHttpService(handler, config.METRICS_HOST, config.METRICS_PORT, log, { name: 'metrics' });
 }

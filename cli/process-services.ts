@@ -1,5 +1,6 @@
 // What every `ruong` process command shares: the registry and the store as lifecycle Services, and
-// running a lifecycle until SIGINT/SIGTERM (stop intake → flush → close; a second signal exits at once).
+// running a lifecycle until SIGINT/SIGTERM (cli/shutdown.ts: stop intake → flush → close within 10 s; a second
+// signal exits at once).
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
 import type { Lifecycle, Service } from '../core/lifecycle.js';
@@ -8,6 +9,7 @@ import type { Registry } from '../core/registry/registry.js';
 import { createInfluxStore } from '../core/store/influx-store.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
 import { createSqliteStore } from '../core/store/sqlite-store.js';
+import { createShutdown } from './shutdown.js';
 
 /** The configured ReadingStore: STORE=influx with INFLUX_URL, else the embedded SQLite in DATA_DIR. */
 export function createConfiguredStore(config: Config, log: Logger): ReadingStore {
@@ -23,17 +25,9 @@ export function storeService(store: ReadingStore): Service {
   return { name: `store-${store.kind}`, start: () => store.setup(), stop: () => store.close() };
 }
 
-/** Installs the signal handlers, then starts the lifecycle. */
+/** Installs the signal handlers (cli/shutdown.ts), then starts the lifecycle. */
 export async function runUntilSignal(lifecycle: Lifecycle, log: Logger): Promise<void> {
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(130); // a second Ctrl-C does not wait
-    log.info({ signal }, 'shutting down: stop intake, flush, close');
-    lifecycle.stop().then(
-      () => process.exit(0),
-      (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1); },
-    );
-  };
+  const shutdown = createShutdown({ lifecycle, log, exit: (code) => process.exit(code) });
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   await lifecycle.start();

@@ -20,6 +20,7 @@ export const eventEndpoints: readonly Endpoint[] = [
 ];
 
 function send(res: Response, event: string, data: unknown): void {
+  if (res.writableEnded) return; // ended (session over, or the server stopping): a write would be an error event
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy(); // too slow: let it reconnect
 }
@@ -61,6 +62,7 @@ export function eventRoutes(deps: { registry: Registry; bus?: EventBus | undefin
       }));
     }
     const timer = setInterval(() => {
+      if (res.writableEnded) return;
       if (!principal(deps.registry, req)) {
         res.end(); // the session expired or the key was revoked
         return;
