@@ -36,9 +36,21 @@ export interface CombinedInput {
 export function createCombineGate(deps: CombineGateDeps) {
   const latest = new Map<string, Record<string, { value: number; ts: number }>>();
 
-  function peers(c: CoopContext, metric: string, keep: (d: DeviceInfo) => boolean): PeerReading[] {
+  const byFarm = new WeakMap<CoopContext, Map<string, DeviceInfo[]>>();
+  function devicesOf(c: CoopContext, farmId: string): readonly DeviceInfo[] {
+    let m = byFarm.get(c);
+    if (!m) {
+      m = new Map();
+      for (const d of c.devices.values()) m.set(d.farmId, [...(m.get(d.farmId) ?? []), d]);
+      byFarm.set(c, m);
+    }
+    return m.get(farmId) ?? [];
+  }
+
+  /** The newest `metric` of the farm's devices that `keep` accepts. */
+  function peers(c: CoopContext, farmId: string, metric: string, keep: (d: DeviceInfo) => boolean): PeerReading[] {
     const out: PeerReading[] = [];
-    for (const d of c.devices.values()) {
+    for (const d of devicesOf(c, farmId)) {
       const r = keep(d) ? latest.get(d.id)?.[metric] : undefined;
       if (r) out.push({ deviceId: d.id, value: r.value, ts: r.ts });
     }
@@ -74,7 +86,7 @@ export function createCombineGate(deps: CombineGateDeps) {
     if (!newest) return {};
     const salinity = selectRules(c.rules, field, undefined, (r) => r.kind === 'canal_salinity')[0];
     const intake = salinity?.kind === 'canal_salinity' ? salinity.intakeDeviceId : undefined;
-    const all = peers(c, 'water_ec', (d) => d.kind === 'canal_sensor' && d.farmId === field.farmId);
+    const all = peers(c, field.farmId, 'water_ec', (d) => d.kind === 'canal_sensor');
     const own = all.find((p) => p.deviceId === (intake ?? newest.deviceId)) ?? { deviceId: newest.deviceId, value: newest.value, ts: newest.ts };
     const r = combineSalinity(own, all, intake);
     return r ? { water_ec: { value: r.value, ts: own.ts, deviceId: r.decidingDeviceId } } : {};
@@ -97,7 +109,7 @@ export function createCombineGate(deps: CombineGateDeps) {
         const ec = sample.values.water_ec;
         if (ec === undefined) return { sample, device, extra: {} };
         const reach = (d: DeviceInfo) => d.kind === 'canal_sensor' && (rule.appliesTo === 'farm' ? d.farmId === field.farmId : d.fieldId === field.id);
-        const r = combineSalinity({ deviceId: device.id, value: ec, ts: sample.ts }, peers(c, 'water_ec', reach), rule.intakeDeviceId);
+        const r = combineSalinity({ deviceId: device.id, value: ec, ts: sample.ts }, peers(c, field.farmId, 'water_ec', reach), rule.intakeDeviceId);
         if (!r) return undefined;
         const decider = c.devices.get(r.decidingDeviceId) ?? device;
         return { sample: { ...sample, deviceId: decider.id, values: { ...sample.values, water_ec: r.value } }, device: decider, extra: { combinePolicy: r.policy, decidingDeviceId: decider.id, ...r.numbers } };
@@ -105,7 +117,7 @@ export function createCombineGate(deps: CombineGateDeps) {
       if (rule.kind === 'awd') {
         const level = sample.values.awd_level;
         if (level === undefined) return { sample, device, extra: {} };
-        const r = combineAwd({ deviceId: device.id, value: level, ts: sample.ts }, peers(c, 'awd_level', (d) => d.kind === 'awd_tube' && d.fieldId === field.id));
+        const r = combineAwd({ deviceId: device.id, value: level, ts: sample.ts }, peers(c, field.farmId, 'awd_level', (d) => d.kind === 'awd_tube' && d.fieldId === field.id));
         outlierAlert(c, device, field, r.outliers.find((o) => o.deviceId === device.id), sample.ts);
         return {
           sample: { ...sample, values: { ...sample.values, awd_level: r.value } }, device, extra: { combinePolicy: r.policy, ...r.numbers },

@@ -37,6 +37,17 @@ export function fieldSoilLimits(c: CoopContext, field: FieldInfo | undefined): S
 export function createTrustGate(deps: TrustGateDeps) {
   const { alerts } = deps;
   const subjectOf = (device: DeviceInfo) => `device:${device.id}`;
+  // devices by field, per loaded cooperative context (a context is replaced, never changed, when reloaded)
+  const byField = new WeakMap<CoopContext, Map<string, DeviceInfo[]>>();
+  function devicesOf(c: CoopContext, fieldId: string): readonly DeviceInfo[] {
+    let m = byField.get(c);
+    if (!m) {
+      m = new Map();
+      for (const d of c.devices.values()) m.set(d.fieldId, [...(m.get(d.fieldId) ?? []), d]);
+      byField.set(c, m);
+    }
+    return m.get(fieldId) ?? [];
+  }
 
   function raise(c: CoopContext, device: DeviceInfo, subject: string, kind: string, body: ReturnType<typeof stationDayAlert>): void {
     const opened = alerts.raise({
@@ -65,8 +76,7 @@ export function createTrustGate(deps: TrustGateDeps) {
     /** The suspect channels of every device of a field. */
     suspects(c: CoopContext, fieldId: string): SuspectChannel[] {
       const out: SuspectChannel[] = [];
-      for (const d of c.devices.values()) {
-        if (d.fieldId !== fieldId) continue;
+      for (const d of devicesOf(c, fieldId)) {
         const st = deps.state(TRUST_STATE, subjectOf(d)) as DeviceTrust | undefined;
         if (st) out.push(...suspectsOf(d, st));
       }
