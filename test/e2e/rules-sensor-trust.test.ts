@@ -82,4 +82,12 @@ describe('sensor trust before the advice', () => {
     expect(a.numbers.depletionMm).toBeCloseTo(38.5, 6);
     expect(a.text.en).toContain('the 20 cm probe reading may be faulty and the technicians are told — advice from the FAO-56 water-balance model');
   });
+  it('after a restart the platform still distrusts the silent depth: no second alert, still no advice from 50 cm alone', async () => {
+    await rp.restart();
+    const from = start + 2 * HOUR;
+    rp.clock.t = from + HOUR;
+    await rp.publish('soil-coffee-b', times(from, 3, 10 * MIN).map((ts) => ({ ts, readings: { 'soil_moisture@50cm': 36, battery: 80 } })));
+    expect((await fieldAlerts('field-coffee-b')).map((a) => [a.kind, a.status])).toEqual([['sensor_suspect', 'open']]);
+    expect(await advice('field-coffee-b')).toMatchObject({ method: 'water-balance', numbers: { sensorFallback: 1 } });
+  });
 });
