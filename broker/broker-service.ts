@@ -24,6 +24,7 @@ import type { Verdict } from './packet-checks.js';
 import { createBrokerPersistence, type BrokerPersistence } from './persistence.js';
 import { slimParser } from './slim-parser.js';
 import { createTokenBuckets } from './token-bucket.js';
+import type { IngestSession } from '../core/telemetry/ingest-shards.js';
 
 export type { BrokerAuth } from './authenticate.js';
 
@@ -67,6 +68,12 @@ export interface BrokerOptions {
   readonly redisUrl?: string | undefined;
   /** INGEST_SHARDS: > 1 = ingest-bound uplinks are published under ingest/{shard}/… (core/telemetry/ingest-shards.ts). */
   readonly ingestShards?: number | undefined;
+  /**
+   * The ingest's durable sessions (core/telemetry/ingest-shards.ts `ingestSessions`). In memory they are created
+   * at start and a QoS 1 PUBACK waits until they have acknowledged (stored) the message (broker/store-acks.ts);
+   * with Redis the PUBACK waits for Redis. Without them (library use, broker benchmarks) memory PUBACKs are not held.
+   */
+  readonly ingestSessions?: readonly IngestSession[] | undefined;
 }
 
 export interface BrokerService extends Service {
@@ -98,6 +105,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
   const liveClients = () => (broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients ?? {};
   const guarded = (client: Client | null | undefined) => guardOf(client?.conn);
   let guardSettings: GuardSettings | undefined; // one for all connections, made at start (holdAcks depends on the persistence)
+  let holdAcks = false; // Redis, or memory with the ingest's sessions (set at start)
 
   const listeners = createListeners({
     host: opts.host, tcpPort: opts.port, wsPort: opts.wsPort, tls: opts.tls, maxPacketBytes: limits.maxPacketBytes, connectTimeoutMs: limits.connectTimeoutS * 1000,
@@ -113,7 +121,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
       return;
     }
     guardSettings ??= {
-      maxPacketBytes: limits.maxPacketBytes, holdAcks: persistence?.durable === true, readPause,
+      maxPacketBytes: limits.maxPacketBytes, holdAcks, readPause,
       onVerdict: (guard, verdict) => reporter.report(verdict, { clientId: guard.connect?.clientId, address: guard.remoteAddress }),
     };
     new ConnectionGuard(conn, guardSettings, meta.remoteAddress, meta.peerCommonName); // hooks itself into conn
@@ -223,7 +231,18 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     // Keepalive 0, Session Present, DUP on redelivery, `+` and empty levels in retained messages (issue 14).
     adaptToMqtt311(aedes, { keepaliveMaxS: limits.keepaliveMaxS, memory: memoryStore !== undefined });
     const store = indexedStoreOf(memoryStore);
-    if (store?.answersSynchronously) publishDirectly(aedes, store, (err) => log.error({ err }, 'retained message not stored'));
+    holdAcks = p.durable;
+    if (store?.answersSynchronously) {
+      const sessions = opts.ingestSessions ?? [];
+      const release = (publisher: Client, messageId: number) => guarded(publisher)?.released(messageId);
+      if (sessions.length > 0) {
+        // Nothing lost without Redis (issue 14): PUBACK once the ingest has stored the message (store-acks.ts).
+        await store.createStoreSessions(sessions);
+        store.onStored = (hold) => release(hold.publisher, hold.messageId);
+        holdAcks = true;
+      }
+      publishDirectly(aedes, store, (err) => log.error({ err }, 'retained message not stored'), holdAcks ? release : undefined);
+    }
     return aedes;
   }
 

@@ -46,8 +46,12 @@ function notWildcardFirst(sub: OfflineSubscription): boolean {
   return code !== PLUS && code !== HASH;
 }
 
-/** Replaces `broker.publish` (an own property over Aedes' prototype method, which every Aedes caller goes through). */
-export function publishDirectly(broker: Aedes, store: IndexedMemoryPersistence, onStoreError: (err: unknown) => void): void {
+/**
+ * Replaces `broker.publish` (an own property over Aedes' prototype method, which every Aedes caller goes through).
+ * With `release`, publishers' QoS 1 PUBACKs are held (broker/store-acks.ts): a message the ingest's sessions took
+ * is released when they acknowledge it, any other at once through `release`.
+ */
+export function publishDirectly(broker: Aedes, store: IndexedMemoryPersistence, onStoreError: (err: unknown) => void, release?: (publisher: Client, messageId: number) => void): void {
   if (!store.answersSynchronously) throw new Error('publishDirectly needs a store that answers synchronously');
   const internals = broker as unknown as Internals;
 
@@ -68,7 +72,13 @@ export function publishDirectly(broker: Aedes, store: IndexedMemoryPersistence, 
     if (p.qos > 0) {
       let subs = store.matchNow(p.topic);
       if (subs.length > 0 && p.topic.startsWith(SYS_PREFIX)) subs = subs.filter(notWildcardFirst);
-      if (subs.length > 0) store.enqueueNow(subs, p);
+      const messageId = packet.messageId;
+      if (release !== undefined && from !== null && packet.qos === 1 && messageId !== undefined) {
+        // The PUBACK waits for the ingest's sessions that took the message, if any (broker/store-acks.ts).
+        if ((subs.length === 0 ? undefined : store.enqueueHeld(subs, p, from, messageId)) === undefined) release(from, messageId);
+      } else if (subs.length > 0) {
+        store.enqueueNow(subs, p);
+      }
     }
     if (from) p.clientId = from.id;
     internals.mq.emit(p, (err) => {

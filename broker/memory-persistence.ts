@@ -7,6 +7,8 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { OutgoingQueue, type OutgoingPacket } from './outgoing-queue.js';
+import { AckHold, type HoldingPacket } from './store-acks.js';
+import type { Client } from 'aedes';
 
 const require = createRequire(import.meta.url);
 
@@ -64,6 +66,10 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
   private readonly stored = new Map<string, Map<string, number>>();
   /** Topic → matching subscriptions; cleared on every subscription change. */
   private readonly matched = new Map<string, readonly OfflineSubscription[]>();
+  /** The ingest's durable sessions (broker/store-acks.ts): a copy queued for one holds its publisher's PUBACK. */
+  private storeSessions: ReadonlySet<string> = new Set();
+  /** Called when every ingest session has acknowledged (stored) a message that held its publisher's PUBACK. */
+  onStored: (hold: AckHold) => void = () => undefined;
 
   constructor(opts: { broadcastSubscriptions?: boolean } = {}) {
     super(opts);
@@ -159,6 +165,36 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
     for (let i = 0; i < subs.length; i++) this.queueOf(subs[i]!.clientId, true)!.enqueue(new Packet(packet));
   }
 
+  /**
+   * `enqueueNow` for a QoS 1 message whose publisher waits for its PUBACK: the copies queued for the ingest's
+   * sessions carry one hold (made only when one matches). Returns it, or undefined when no ingest session took
+   * the message (its PUBACK may go now).
+   */
+  enqueueHeld(subs: readonly { clientId: string }[], packet: OutgoingPacket, publisher: Client, messageId: number): AckHold | undefined {
+    let hold: AckHold | undefined;
+    for (let i = 0; i < subs.length; i++) {
+      const clientId = subs[i]!.clientId;
+      const copy = new Packet(packet);
+      if (this.storeSessions.has(clientId)) {
+        hold ??= new AckHold(publisher, messageId);
+        hold.remaining++;
+        (copy as HoldingPacket).hold = hold;
+      }
+      this.queueOf(clientId, true)!.enqueue(copy);
+    }
+    return hold;
+  }
+
+  /**
+   * Creates the ingest's durable sessions with their QoS 1 subscriptions (what the ingest subscribes to on
+   * connecting), so messages queue for them from the first second; later PUBACKs from these sessions release
+   * the held ones (broker/store-acks.ts).
+   */
+  createStoreSessions(sessions: readonly { clientId: string; filters: readonly string[] }[]): Promise<void> {
+    this.storeSessions = new Set(sessions.map((s) => s.clientId));
+    return Promise.all(sessions.map((s) => this.addSubscriptions({ id: s.clientId }, s.filters.map((topic) => ({ topic, qos: 1 }))))).then(() => undefined);
+  }
+
   override outgoingUpdate(client: { id: string }, packet: OutgoingPacket): Promise<void> {
     const queue = this.queueOf(client.id, false);
     return queue?.update(packet) ? DONE : Promise.reject(new Error('no such packet'));
@@ -168,6 +204,8 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
     const queue = this.queueOf(client.id, false);
     const cleared = queue?.clear(packet.messageId);
     if (queue && queue.size === 0) this.outgoing.delete(client.id);
+    const hold = (cleared as HoldingPacket | undefined)?.hold;
+    if (hold !== undefined && --hold.remaining === 0) this.onStored(hold);
     return Promise.resolve(cleared);
   }
 

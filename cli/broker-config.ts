@@ -6,6 +6,8 @@ import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import { brokerUrls } from '../core/registry/device-credentials.js';
+import { ingestSessions } from '../core/telemetry/ingest-shards.js';
+import { INGEST_SERVICE } from '../broker/acl.js';
 
 export function tlsEnabled(config: Config): boolean {
   return config.MQTT_TLS_CERT !== undefined && config.MQTT_TLS_KEY !== undefined;
@@ -26,6 +28,8 @@ export function brokerOptions(config: Config, deps: { auth: BrokerAuth; log: Log
     allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
     redisUrl: config.REDIS_URL,
     ingestShards: config.INGEST_SHARDS,
+    // Without Redis the broker creates the ingest's sessions and PUBACKs only what the ingest stored (issue 14).
+    ingestSessions: ingestSessions(INGEST_SERVICE, config.INGEST_SHARDS),
     limits: {
       maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
       keepaliveMaxS: config.MQTT_KEEPALIVE_MAX_S,

@@ -15,11 +15,9 @@ import type { DeviceContext } from '../core/registry/types.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
 import { decode, DecodeError, type DecodeContext, type Decoded, type WireFormat } from '../core/telemetry/decoders/index.js';
 import type { DeviceProfile } from '../core/telemetry/device-profile.js';
-import { interopSubscriptions } from '../core/telemetry/interop-topics.js';
-import { shardClientId, shardFilter, unshardTopic } from '../core/telemetry/ingest-shards.js';
+import { shardClientId, shardFilter, unshardTopic, unshardedIngestFilters } from '../core/telemetry/ingest-shards.js';
 import { createFlagTracker } from '../core/telemetry/plausibility.js';
 import type { Reading, ReadingFlag, StoredReading } from '../core/telemetry/reading.js';
-import { topics } from '../core/telemetry/topics.js';
 import { createAckClient, type AckClient } from './ack-client.js';
 import { createBatcher, type Batcher } from './batcher.js';
 import { createDurableWriter, type DurableWriter } from './durable-writer.js';
@@ -202,7 +200,7 @@ export function createIngestService(opts: IngestOptions): IngestService {
       if (opts.sharding) {
         await opts.sharding.start({ acquire: consumeShard, release: leaveShard });
       } else {
-        const all = openClient(opts.broker.clientId ?? opts.broker.username, [topics.allUp, ...interopSubscriptions]);
+        const all = openClient(opts.broker.clientId ?? opts.broker.username, unshardedIngestFilters());
         clients.set(-1, all);
         await all.connect();
       }

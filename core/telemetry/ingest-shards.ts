@@ -7,7 +7,8 @@
 // clean = false, filter `ingest/{shard}/#`) held by exactly one ingest worker at a time: the session, and the
 // QoS 1 messages queued in it, outlive any worker (Redis persistence), so a shard moves between workers
 // without losing a message. Every broker and every worker must use the same S.
-import { interopTopics } from './interop-topics.js';
+import { interopSubscriptions, interopTopics } from './interop-topics.js';
+import { topics } from './topics.js';
 
 export const SHARD_ROOT = 'ingest';
 /** Upper bound of INGEST_SHARDS: shard numbers are short topic levels and session ids. */
@@ -72,4 +73,23 @@ export function isShardFilter(filter: string): boolean {
   if (filter === allShardsFilter) return true;
   const m = /^ingest\/(\d{1,4})\/#$/.exec(filter);
   return m !== null && Number(m[1]) < MAX_SHARDS;
+}
+
+/** The unsharded ingest's subscriptions: every device uplink and the network servers' uplink topics. */
+export const unshardedIngestFilters = (): string[] => [topics.allUp, ...interopSubscriptions];
+
+/** A durable MQTT session the ingest holds: its client id and what it subscribes to. */
+export interface IngestSession {
+  readonly clientId: string;
+  readonly filters: readonly string[];
+}
+
+/**
+ * Every durable session the ingest (service `serviceName`) holds with `shards` shards. A broker without Redis
+ * creates them at start so uplinks queue for the ingest before it (re)connects, and holds a publisher's PUBACK
+ * until one of these sessions has acknowledged the message, i.e. stored it (broker/store-acks.ts).
+ */
+export function ingestSessions(serviceName: string, shards: number): IngestSession[] {
+  if (shards <= 1) return [{ clientId: serviceName, filters: unshardedIngestFilters() }];
+  return Array.from({ length: shards }, (_, shard) => ({ clientId: shardClientId(serviceName, shard), filters: [shardFilter(shard)] }));
 }

@@ -1,55 +1,74 @@
-// A reading is acknowledged only once it is stored: kill -9 the whole process right after the
-// ingest acknowledged messages, and every acknowledged reading is in the store.
-import Database from 'better-sqlite3';
+// "Nothing lost" in the embedded default (README, issue 14): `ruong start` with no Redis, SIGKILLed again and
+// again while a device publishes QoS 1 readings. The oracle is the device: every reading whose PUBACK it
+// received (and so deleted from its buffer) must be in the store after each kill — checked before the
+// platform comes back — and at the end every reading is stored and the gaps endpoint reports none missing.
+// KILL_ROUNDS sets the number of kills (default 5; the issue's acceptance run used 20).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../core/registry/registry.js';
+import { BufferingDevice, missingFrom, storedSeqs } from '../helpers/buffering-device.js';
 import { startChildPlatform, type ChildPlatform } from '../helpers/child-platform.js';
-import { connectDevice } from '../helpers/platform.js';
+import { eventually, getJson, login } from '../helpers/platform.js';
 
-async function ackedCount(baseUrl: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const m = /^ruong_ingest_acked_total (\d+)/m.exec(text);
-  return m ? Number(m[1]) : 0;
-}
+const ROUNDS = Number(process.env.KILL_ROUNDS ?? 5);
+const TOTAL = 3000;
+const PASSWORD = 'demo-kill-test';
 
-describe('kill -9 after the ingest acknowledged', () => {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('ruong start, SIGKILLed while a device publishes (no Redis)', () => {
   let p: ChildPlatform | undefined;
+  let dataDir: string | undefined;
   afterAll(() => {
     if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
-    if (p) rmSync(p.dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('loses nothing that was acknowledged', async () => {
-    p = await startChildPlatform({ DEMO_PASSWORD: 'demo-kill-test', SIM: 'false', INGEST_BATCH_MS: '50' });
-    const registry = createRegistry(join(p.dataDir, 'registry.db'));
-    const { secret } = await registry.provisionDevice({ id: 'probe-kill', fieldId: 'field-coffee-a', kind: 'soil_probe', name: 'kill test' });
+  it(`loses no acknowledged reading over ${ROUNDS} kills and reports no false gaps`, async () => {
+    // Default batching and acknowledgement; the per-device publish-rate limit is off because this device replays
+    // its backlog far faster than a field device would (a rate-limited reconnecting device stalls: see issue notes).
+    const env = { DEMO_PASSWORD: PASSWORD, SIM: 'false', MQTT_PUBLISH_RATE: '0' };
+    p = await startChildPlatform(env);
+    dataDir = p.dataDir;
+    const registry = createRegistry(join(dataDir, 'registry.db'));
+    const { secret } = await registry.provisionDevice({ id: 'dur-1', fieldId: 'field-coffee-a', kind: 'soil_probe', name: 'durability' });
     registry.close();
+    const device = new BufferingDevice({ id: 'dur-1', secret, total: TOTAL, window: 100, t0: Date.now() - 2 * 3_600_000 });
 
-    const device = await connectDevice(p.mqttUrl, 'probe-kill', secret, { reconnectPeriod: 0 });
-    device.on('error', () => undefined);
-    const t0 = Date.now() - 3_600_000;
-    let seq = 0;
-    let acked = 0;
-    // Publish steadily; once the ingest has acknowledged a good number, kill the process mid-stream.
-    while (acked < 200) {
-      for (let i = 0; i < 20; i++) {
-        seq++;
-        device.publish('devices/probe-kill/up', JSON.stringify({ ts: t0 + seq * 1000, seq, readings: { 'soil_moisture@20cm': 20 + (seq % 10) } }), { qos: 1 });
-      }
-      await new Promise((r) => setTimeout(r, 20));
-      acked = await ackedCount(p.baseUrl);
+    const lostPerRound: number[] = [];
+    for (let round = 0; round < ROUNDS && !device.done; round++) {
+      await device.connect(p.mqttUrl);
+      const before = device.acked.size;
+      // Kill at a moment the device has had a few hundred PUBACKs this round (a different one each round).
+      const target = Math.min(TOTAL, before + 150 + Math.floor(Math.random() * 300));
+      await eventually(() => device.until(p!.mqttUrl, () => device.acked.size >= target), 30_000, 'PUBACKs').catch((err: unknown) => {
+        throw new Error(`round ${round + 1}: ${String(err)}: ${device.describe()}\n${p!.output().slice(-3000)}`);
+      });
+      await sleep(Math.floor(Math.random() * 100));
+      p.child.kill('SIGKILL');
+      await p.exited;
+      device.disconnect();
+      const missing = missingFrom(storedSeqs(dataDir, 'dur-1'), device.acked);
+      lostPerRound.push(missing.length);
+      expect(missing, `round ${round + 1}: acknowledged to the device but not stored`).toEqual([]);
+      p = await startChildPlatform(env, dataDir);
     }
-    p.child.kill('SIGKILL');
-    await p.exited;
-    device.end(true);
+    expect(lostPerRound).toHaveLength(ROUNDS); // every round killed the platform mid-run
 
-    const db = new Database(join(p.dataDir, 'readings.db'), { readonly: true });
-    const rows = db.prepare("SELECT seq FROM readings WHERE device_id = 'probe-kill' ORDER BY seq").all() as { seq: number }[];
-    db.close();
-    expect(rows.length).toBeGreaterThanOrEqual(acked);
-    // Batches are written in arrival order: what is stored is the prefix 1..n, with no holes.
-    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
-  }, 60_000);
+    // The device comes back and sends what it still holds; everything ends up stored, once.
+    await device.connect(p.mqttUrl);
+    await eventually(() => device.until(p!.mqttUrl, () => false), 60_000, 'every reading acknowledged').catch((err: unknown) => {
+      throw new Error(`${String(err)}: ${device.describe()}\n${p!.output().slice(-3000)}`);
+    });
+    expect(missingFrom(storedSeqs(dataDir, 'dur-1'), device.acked)).toEqual([]);
+
+    // Sequence truth survives the crashes: no gap that is not a real gap.
+    const token = await login(p.baseUrl, 'demo', PASSWORD);
+    const gaps = await eventually(async () => {
+      const { status, body } = await getJson<{ missing: number }>(p!.baseUrl, '/api/v1/devices/dur-1/gaps', token);
+      return status === 200 && body.missing === 0 ? body : undefined;
+    }, 15_000, 'gaps endpoint to report 0 missing');
+    expect(gaps.missing).toBe(0);
+  }, 300_000);
 });
