@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry, type Registry } from '../../core/registry/registry.js';
-import { seedClusterDataDir, startClusterBroker, type ClusterBroker } from '../helpers/cluster.js';
+import { seedClusterDataDir, startClusterBroker, startClusterIngest, type ClusterBroker, type RuongChild } from '../helpers/cluster.js';
 import { freePort } from '../helpers/influxd.js';
 import { eventually } from '../helpers/platform.js';
 
@@ -15,6 +15,7 @@ describe('credential changes made by another process', () => {
   let dataDir: string;
   let registry: Registry;
   let broker: ClusterBroker;
+  let ingest: RuongChild | undefined;
   let metricsPort: number;
   let secrets: Map<string, string>;
 
@@ -23,8 +24,11 @@ describe('credential changes made by another process', () => {
     registry = createRegistry(join(dataDir, 'registry.db')); // as `ruong api` would, in another process
     metricsPort = await freePort();
     broker = await startClusterBroker(dataDir, undefined, { METRICS_PORT: String(metricsPort) });
+    // Without Redis a device's QoS 1 PUBACK waits for the ingest to store the reading: run one, as deployed.
+    ingest = await startClusterIngest(dataDir, broker.url);
   }, 60_000);
   afterAll(async () => {
+    await ingest?.kill9();
     await broker?.kill9();
     registry?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuleStore } from '../../core/alerts/rule-store.js';
 import { createRegistry } from '../../core/registry/registry.js';
 import { METRIC } from '../helpers/broker-witness.js';
-import { startClusterBroker, startClusterRules, type ClusterBroker, type RuongChild } from '../helpers/cluster.js';
+import { startClusterBroker, startClusterIngest, startClusterRules, type ClusterBroker, type RuongChild } from '../helpers/cluster.js';
 import { connectDevice, eventually } from '../helpers/platform.js';
 
 const RULE = 'coop-demo:dry-probe';
@@ -33,6 +33,8 @@ describe('`ruong rules` in its own process', () => {
     registry.close();
     broker = await startClusterBroker(dataDir);
     children.push(broker);
+    // The ingest beside it, as deployed: without Redis a device's PUBACK waits for the ingest to store the reading.
+    children.push(await startClusterIngest(dataDir, broker.url));
   }, 60_000);
   afterAll(async () => {
     await Promise.all(children.map((c) => c.kill9()));
