@@ -26,7 +26,8 @@ export async function startChildPlatform(env: Record<string, string>, dataDir = 
   child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const deadline = Date.now() + 30_000;
-  while (!out.includes('Dashboard:')) {
+  // The banner's last line: its lines reach the pipe one by one (stdout is written without blocking).
+  while (!out.includes('Stop with Ctrl-C.')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`ruong start did not come up:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
