@@ -12,7 +12,9 @@ import { startChildPlatform, type ChildPlatform } from '../helpers/child-platfor
 import { eventually, getJson, login } from '../helpers/platform.js';
 
 const ROUNDS = Number(process.env.KILL_ROUNDS ?? 5);
-const TOTAL = 3000;
+const WINDOW = 100;
+/** 3,000 readings (the issue's run), more for many kills so that every kill lands mid-run. */
+const TOTAL = Math.max(3000, ROUNDS * 250);
 const PASSWORD = 'demo-kill-test';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,14 +36,16 @@ describe('ruong start, SIGKILLed while a device publishes (no Redis)', () => {
     const registry = createRegistry(join(dataDir, 'registry.db'));
     const { secret } = await registry.provisionDevice({ id: 'dur-1', fieldId: 'field-coffee-a', kind: 'soil_probe', name: 'durability' });
     registry.close();
-    const device = new BufferingDevice({ id: 'dur-1', secret, total: TOTAL, window: 100, t0: Date.now() - 2 * 3_600_000 });
+    const device = new BufferingDevice({ id: 'dur-1', secret, total: TOTAL, window: WINDOW, t0: Date.now() - 2 * 3_600_000 });
 
     const lostPerRound: number[] = [];
     for (let round = 0; round < ROUNDS && !device.done; round++) {
       await device.connect(p.mqttUrl);
       const before = device.acked.size;
-      // Kill at a moment the device has had a few hundred PUBACKs this round (a different one each round).
-      const target = Math.min(TOTAL, before + 150 + Math.floor(Math.random() * 300));
+      // Kill at a moment the device has had some PUBACKs this round (a different number each round).
+      // A round advances at most share + WINDOW (PUBACKs already on their way): readings are left for every round.
+      const share = Math.floor(TOTAL / (ROUNDS + 1)) - WINDOW;
+      const target = before + Math.floor(share / 2) + Math.floor(Math.random() * (share / 2));
       await eventually(() => device.until(p!.mqttUrl, () => device.acked.size >= target), 30_000, 'PUBACKs').catch((err: unknown) => {
         throw new Error(`round ${round + 1}: ${String(err)}: ${device.describe()}\n${p!.output().slice(-3000)}`);
       });
