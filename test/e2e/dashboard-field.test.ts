@@ -111,8 +111,12 @@ describe.skipIf(!browserAvailable())('cooperative dashboard in Chromium', () => 
     const mobile = await phone.newPage();
     await logIn(mobile, p.baseUrl);
     const scrollWidth = async () => Number(await mobile.evaluate('document.documentElement.scrollWidth'));
-    const boxes = await Promise.all((await mobile.locator('.card').all()).map((card) => card.boundingBox()));
-    expect(Math.min(...boxes.map((b) => b!.width))).toBeGreaterThan(330); // one column
+    // Live updates re-render the cards: a card can be replaced between listing and measuring it, so measure again.
+    const narrowestCard = async () => {
+      const boxes = await Promise.all((await mobile.locator('.card').all()).map((card) => card.boundingBox()));
+      return boxes.length === 0 || boxes.some((b) => b === null) ? 0 : Math.min(...boxes.map((b) => b!.width));
+    };
+    await expect.poll(narrowestCard).toBeGreaterThan(330); // one column
     expect(await scrollWidth()).toBeLessThanOrEqual(390); // nothing wider than the screen
     await mobile.screenshot({ path: `${artefacts}/dashboard-phone-overview.png`, fullPage: true });
     await mobile.goto(`${p.baseUrl}/#/field/field-rice-1`);

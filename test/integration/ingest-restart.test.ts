@@ -91,7 +91,10 @@ describe('the ingest killed mid-stream and restarted', () => {
     await store.setup();
     const state = (await store.sequenceStates(['probe-restart'])).get('probe-restart');
     await store.close();
-    expect(state).toMatchObject({ nextSeq: TOTAL + 1, missing: [], missingCount: 0, gapsTotal: 0 });
+    // No gap is left open. A restarted ingest may get live messages before the broker's redelivered backlog, so a
+    // gap can open for a moment; every one of them must have been filled by a late arrival, none invented.
+    expect(state).toMatchObject({ nextSeq: TOTAL + 1, missing: [], missingCount: 0 });
+    expect(state!.filledTotal).toBe(state!.gapsTotal);
     await device.endAsync();
   }, 90_000);
 });
