@@ -75,7 +75,7 @@ export function publishDirectly(broker: Aedes, store: IndexedMemoryPersistence, 
       const messageId = packet.messageId;
       if (release !== undefined && from !== null && packet.qos === 1 && messageId !== undefined) {
         // The PUBACK waits for the ingest's sessions that took the message, if any (broker/store-acks.ts).
-        if ((subs.length === 0 ? undefined : store.enqueueHeld(subs, p, from, messageId)) === undefined) release(from, messageId);
+        if (store.enqueueHeld(subs, p, from, messageId) === undefined) release(from, messageId);
       } else if (subs.length > 0) {
         store.enqueueNow(subs, p);
       }
