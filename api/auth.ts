@@ -57,12 +57,15 @@ export function currentUser(req: Request): User {
   return req.user;
 }
 
-/** Fixed-window limiter: at most `max` hits per key per `windowMs` (keys: client address, username). */
+/** Fixed-window limiter: at most `max` hits per key per `windowMs` (keys: client address, username + address). */
 export function createRateLimiter(opts: { max: number; windowMs: number; now?: () => number }) {
   const hits = new Map<string, { count: number; resetAt: number }>();
   const now = opts.now ?? Date.now;
-  const overBudget = (entry: { count: number; resetAt: number }, t: number) =>
-    new RuongError('RATE_LIMITED', `too many login attempts; retry in ${Math.ceil((entry.resetAt - t) / 1000)} s`);
+  // RFC 9110 §10.2.3: Retry-After in whole seconds; the HTTP boundary (api/http-errors.ts) sends it as a header.
+  const overBudget = (entry: { count: number; resetAt: number }, t: number) => {
+    const retryAfterS = Math.max(1, Math.ceil((entry.resetAt - t) / 1000));
+    return new RuongError('RATE_LIMITED', `too many login attempts; retry in ${retryAfterS} s`, { retryAfterS });
+  };
   return {
     /** Counts a hit; throws RATE_LIMITED when the key is over its budget. */
     hit(key: string): void {

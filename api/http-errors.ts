@@ -21,6 +21,7 @@ export const notFound: RequestHandler = (req, _res, next) => {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (isRuongError(err)) {
+      if (err.code === 'RATE_LIMITED' && typeof err.details?.retryAfterS === 'number') res.set('Retry-After', String(err.details.retryAfterS));
       res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
       return;
     }

@@ -30,20 +30,24 @@ export const authEndpoints: readonly Endpoint[] = [
 
 export function authRoutes(deps: { registry: Registry; metrics: Metrics; sessionTtlMs: number; now?: (() => number) | undefined }): Router {
   const router = Router();
-  // Two budgets: attempts per client address (one host guessing many accounts), and failures per
-  // username (many hosts guessing one account). A success does not reset the username's failures.
+  // Two budgets, both answered with 429 + Retry-After: attempts per client address (one host guessing many
+  // accounts), and failures per (username, client address) — the lock-out of one account from one host.
+  // Not per username alone: a stranger guessing from elsewhere must not lock the owner out of their account
+  // (OWASP Authentication Cheat Sheet, "account lockout" denial of service). A success does not reset the
+  // failures. Client address = req.ip (the peer, or X-Forwarded-For only when the peer is a loopback proxy).
   const byAddress = createRateLimiter({ max: 10, windowMs: 60_000, now: deps.now });
-  const byUsername = createRateLimiter({ max: 10, windowMs: 15 * 60_000, now: deps.now });
+  const byUserAtAddress = createRateLimiter({ max: 10, windowMs: 15 * 60_000, now: deps.now });
 
   router.post('/auth/login', async (req, res) => {
-    byAddress.hit(req.ip ?? 'unknown');
+    const address = req.ip ?? 'unknown';
+    byAddress.hit(address);
     const body = parseOr400(LoginBody, req.body, 'body');
-    const userKey = body.username.trim().toLowerCase();
-    byUsername.check(userKey);
+    const userKey = `${body.username.trim().toLowerCase()}\n${address}`;
+    byUserAtAddress.check(userKey);
     const user = await deps.registry.verifyPassword(body.username, body.password);
     if (!user) {
       deps.metrics.httpLoginFailures.inc();
-      byUsername.hit(userKey);
+      byUserAtAddress.hit(userKey);
       throw new RuongError('UNAUTHORIZED', 'wrong username or password');
     }
     const session = deps.registry.createSession(user.id, deps.sessionTtlMs);
