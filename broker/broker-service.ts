@@ -19,7 +19,7 @@ import { createListeners, type ConnectionMeta, type TlsMaterial } from './listen
 import { publishDirectly } from './direct-publish.js';
 import { ReadPause } from './read-pause.js';
 import { createMemoryPersistence, indexedStoreOf } from './memory-persistence.js';
-import { adaptToMqtt311 } from './mqtt311.js';
+import { adaptToMqtt311, enforcedKeepalive } from './mqtt311.js';
 import type { Verdict } from './packet-checks.js';
 import { createBrokerPersistence, type BrokerPersistence } from './persistence.js';
 import { slimParser } from './slim-parser.js';
@@ -96,7 +96,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
   const drained = new WeakSet<Client>();
   const reporter = createLimitReporter(log, metrics);
   const publishBuckets = createTokenBuckets(limits.publishRate);
-  const overPublishRate: Verdict = { kind: 'limit', limit: 'publish_rate', reason: `more than ${limits.publishRate.ratePerS} PUBLISH/s (burst ${limits.publishRate.burst})` };
+  const overPublishRate: Verdict = { kind: 'limit', limit: 'publish_rate', reason: `more than ${limits.publishRate.ratePerS} PUBLISH/s (burst ${limits.publishRate.burst}), further ahead than half its keepalive can absorb` };
   let broker: Aedes | undefined;
   let persistence: BrokerPersistence | undefined;
   let readPause: ReadPause | undefined; // with our in-memory emitter only (Redis: mqemitter-redis has no backlog here)
@@ -129,12 +129,26 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     slimParser(b.handle(conn, meta.req));
   }
 
-  /** The device's PUBLISH rate, checked per packet as it arrives (before Aedes buffers it). */
+  /**
+   * The device's PUBLISH rate, charged per packet as it arrives (before Aedes buffers it). Over the rate the broker
+   * stops reading from the device until it is back under it: TCP holds the device back, its PUBACKs keep coming,
+   * nothing is refused or lost — a device replaying hours of buffered readings after an outage slows down instead
+   * of being cut off (closing it made it reconnect and resend into an empty bucket, and it never got through).
+   * Only a debt it could not repay within half its keepalive (far beyond any field device) closes the connection.
+   */
   function limitPublishes(client: Client, identity: Identity): void {
     const conn = guarded(client);
     if (!conn || identity.kind === 'service' || limits.publishRate.ratePerS <= 0) return;
     const key = identity.kind === 'device' ? identity.deviceId : `anonymous:${client.id}`;
-    conn.publishHook = () => (publishBuckets.take(key) ? undefined : overPublishRate);
+    const maxWaitMs = 500 * enforcedKeepalive(conn.connect?.keepalive ?? 0, limits.keepaliveMaxS);
+    conn.publishHook = () => {
+      const waitMs = publishBuckets.charge(key);
+      if (waitMs === 0) return undefined;
+      if (waitMs > maxWaitMs) return overPublishRate;
+      conn.throttle(waitMs);
+      metrics.mqttPublishThrottles.inc();
+      return undefined;
+    };
   }
 
   function authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean | null) => void): void {

@@ -54,6 +54,9 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
   private readonly gate: AckGate | undefined;
   private rateHook: PublishHook | undefined;
   private rejected = false;
+  /** Reads wait until this time (ms; 0 = not throttled): the device is over its publish rate. */
+  private throttledUntil = 0;
+  private throttleTimer: NodeJS.Timeout | undefined;
   /** The last chunk read carried a QoS 1 PUBLISH: see readFrom. */
   private publishing = false;
   /** Bytes written this turn, not yet handed to the stream. */
@@ -101,6 +104,21 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
     if (!this.gate || this.conn.destroyed) return;
     this.send(this.gate.release(messageId), undefined);
   }
+
+  /**
+   * Reads nothing more from this connection for `ms` (the device is over its publish rate, broker/token-bucket.ts):
+   * its bytes wait in the socket and TCP flow control holds the device back. Writes (its PUBACKs) go on.
+   * The caller keeps `ms` under half the keepalive, so Aedes' 1.5 × keepalive timer never fires meanwhile.
+   */
+  throttle(ms: number): void {
+    const until = Date.now() + ms;
+    if (until > this.throttledUntil) this.throttledUntil = until;
+  }
+
+  private readonly endThrottle = (): void => {
+    this.throttleTimer = undefined;
+    this.resume();
+  };
 
   /** Closes the connection for a verdict, after a CONNACK with its return code when it carries one. */
   reject(verdict: Verdict): void {
@@ -186,6 +204,14 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
 
   /** @internal the stream's own methods, for the shared replacements below. */
   readFrom(stream: Duplex, size?: number): unknown {
+    if (this.throttledUntil !== 0) {
+      const waitMs = this.throttledUntil - Date.now();
+      if (waitMs > 0) {
+        this.throttleTimer ??= setTimeout(this.endThrottle, waitMs).unref();
+        return null;
+      }
+      this.throttledUntil = 0;
+    }
     // Held: as if nothing had arrived yet (the bytes wait in the socket). Only a connection publishing at QoS 1,
     // never one whose output waits for 'drain' (see broker/read-pause.ts).
     const pause = this.settings.readPause;
@@ -212,6 +238,7 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
 
   /** @internal */
   destroyStream(error?: Error): Duplex {
+    clearTimeout(this.throttleTimer);
     this.flush();
     return this.streamDestroy.call(this.conn, error);
   }

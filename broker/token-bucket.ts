@@ -1,10 +1,15 @@
 // Token buckets keyed by a string (a source address, a device id): `burst` tokens, refilled at `ratePerS`.
 // A rate of 0 turns the limit off. The map forgets full buckets when it grows, so a scan of many
 // addresses cannot grow it without bound.
+// Two ways to spend: `take` refuses when the bucket is empty (new connections: refused outright); `charge`
+// always takes and lets the bucket go into debt, answering how long until the debt is repaid — the caller
+// waits that long before taking more (PUBLISH packets: the broker stops reading, broker/guarded-connection.ts).
 
 export interface TokenBuckets {
   /** Takes one token for `key`; false when its bucket is empty. */
   take(key: string): boolean;
+  /** Takes one token for `key` even from an empty bucket; ms until its bucket is out of debt (0: not in debt). */
+  charge(key: string): number;
   readonly size: number;
 }
 
@@ -30,21 +35,32 @@ export function createTokenBuckets(opts: { ratePerS: number; burst: number; now?
     }
   }
 
+  function bucketOf(key: string): Bucket {
+    const t = now();
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      if (buckets.size >= maxKeys) prune(t);
+      bucket = { tokens: opts.burst, updatedMs: t };
+      buckets.set(key, bucket);
+    } else {
+      refill(bucket, t);
+    }
+    return bucket;
+  }
+
   return {
     take(key) {
       if (opts.ratePerS <= 0) return true;
-      const t = now();
-      let bucket = buckets.get(key);
-      if (!bucket) {
-        if (buckets.size >= maxKeys) prune(t);
-        bucket = { tokens: opts.burst, updatedMs: t };
-        buckets.set(key, bucket);
-      } else {
-        refill(bucket, t);
-      }
+      const bucket = bucketOf(key);
       if (bucket.tokens < 1) return false;
       bucket.tokens -= 1;
       return true;
+    },
+    charge(key) {
+      if (opts.ratePerS <= 0) return 0;
+      const bucket = bucketOf(key);
+      bucket.tokens -= 1;
+      return bucket.tokens >= 0 ? 0 : Math.ceil((-bucket.tokens / opts.ratePerS) * 1000);
     },
     get size() {
       return buckets.size;

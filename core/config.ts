@@ -130,7 +130,7 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['MQTT_CONNECT_TIMEOUT_S', '10', 'a connection that sends no CONNECT within this time is closed'],
   ['MQTT_DRAIN_TIMEOUT_S', '60', 'a subscriber whose socket stays full this long is disconnected (0 = never)'],
   ['MQTT_CONNECT_RATE / MQTT_CONNECT_BURST', '20 / 200', 'new connections per second per source address (token bucket; 0 = no limit)'],
-  ['MQTT_PUBLISH_RATE / MQTT_PUBLISH_BURST', '100 / 1000', 'PUBLISH packets per second per device (token bucket; over it = disconnect; 0 = no limit)'],
+  ['MQTT_PUBLISH_RATE / MQTT_PUBLISH_BURST', '100 / 1000', 'PUBLISH packets per second per device (token bucket; over it the device is slowed by TCP back-pressure, closed only when further ahead than half its keepalive; 0 = no limit)'],
   ['REDIS_URL', '—', 'redis://host:port/db: broker sessions and queued QoS 1 messages in Redis (else in memory)'],
   ['PUBLIC_HOST', 'localhost', 'host name printed in URLs and device credentials'],
   ['LOG_LEVEL', 'info', 'pino level'],

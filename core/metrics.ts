@@ -25,6 +25,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     mqttProtocolViolations: new Counter({ name: 'ruong_mqtt_protocol_violations_total', help: 'MQTT connections closed for breaking MQTT 3.1.1, by spec rule', labelNames: ['rule'], registers }),
     mqttSessionTakeovers: new Counter({ name: 'ruong_mqtt_session_takeovers_total', help: 'Live MQTT sessions replaced by a new connection with the same credential', registers }),
     mqttReadHolds: new Counter({ name: 'ruong_mqtt_read_holds_total', help: 'Reads from publishing MQTT connections held while the broker\'s delivery backlog was high (broker/read-pause.ts)', registers }),
+    mqttPublishThrottles: new Counter({ name: 'ruong_mqtt_publish_throttles_total', help: 'PUBLISH packets that arrived over the device\'s MQTT_PUBLISH_RATE: the broker paused reading from it until it was back under the rate (nothing refused; broker/token-bucket.ts)', registers }),
     httpLoginFailures: new Counter({ name: 'ruong_http_login_failures_total', help: 'Failed dashboard/API logins', registers }),
     // rules engine (issue 5): evaluations by rule kind, alerts opened, scheduled task runs
     ruleEvaluations: new Counter({ name: 'ruong_rule_evaluations_total', help: 'Rule evaluations, by rule kind', labelNames: ['kind'], registers }),

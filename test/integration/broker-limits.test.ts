@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricValue, provision, reading, startWitness, type Witness } from '../helpers/broker-witness.js';
+import { metricValue, provision, reading, startWitness, storedCount, type Witness } from '../helpers/broker-witness.js';
 import { CONNACK, deviceConnect, field, packet, rawSession, remainingLength } from '../helpers/mqtt-raw.js';
-import { connectDevice, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { connectDevice, eventually, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const hits = (p: TestPlatform, limit: string) => metricValue(p, `ruong_mqtt_limit_hits_total{limit="${limit}"}`);
 
@@ -70,8 +70,10 @@ describe('packet size, keepalive, CONNECT timeout and publish rate', () => {
     await witness.publish();
   });
 
-  it('disconnects a device that publishes faster than MQTT_PUBLISH_RATE / MQTT_PUBLISH_BURST', async () => {
-    const fast = await connectDevice(p.mqttUrl, 'offender', secret);
+  it('closes a device that runs further over MQTT_PUBLISH_RATE than half its keepalive can absorb', async () => {
+    // Keepalive 1 s: the broker may hold its reads for at most 0.5 s, i.e. half a token at 1/s; 50 PUBLISH at once
+    // after a burst of 20 owe 30 s. (A device that can wait is slowed instead: next describe.)
+    const fast = await connectDevice(p.mqttUrl, 'offender', secret, { keepalive: 1 });
     const closed = new Promise<void>((resolve) => fast.once('close', () => resolve()));
     for (let i = 0; i < 50 && fast.connected; i++) fast.publish('devices/offender/up', reading(i), { qos: 0 });
     await closed;
@@ -82,6 +84,42 @@ describe('packet size, keepalive, CONNECT timeout and publish rate', () => {
 
   it('kept storing every reading of the well-behaved device', async () => {
     expect(await witness.allStored()).toBe(4);
+  });
+});
+
+describe('a device over MQTT_PUBLISH_RATE that can wait is slowed, not cut off', () => {
+  let p: TestPlatform;
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('receives a PUBACK for every reading, on one connection, no faster than the rate (TCP flow control)', async () => {
+    // A probe back from hours offline replays its buffer as fast as it can (mqtt.js, keepalive 60 s). Closing it
+    // made it reconnect into an empty bucket and resend: it never got through (issue 14).
+    const RATE = 20;
+    const BURST = 10;
+    const WINDOW = 10; // in flight at once, as firmware keeps a small window
+    const COUNT = 70;
+    p = await startTestPlatform({ MQTT_PUBLISH_RATE: String(RATE), MQTT_PUBLISH_BURST: String(BURST) });
+    const secret = await provision(p, 'catch-up');
+    const device = await connectDevice(p.mqttUrl, 'catch-up', secret, { keepalive: 60 });
+    let closes = 0;
+    device.on('close', () => closes++);
+    const started = Date.now();
+    const acks = [];
+    for (let i = 0; i < COUNT; i += WINDOW) {
+      acks.push(...(await Promise.all(Array.from({ length: WINDOW }, (_, j) => device.publishAsync('devices/catch-up/up', reading(i + j), { qos: 1 })))));
+    }
+    const tookMs = Date.now() - started;
+    expect(acks).toHaveLength(COUNT);
+    expect(closes).toBe(0);
+    expect(device.connected).toBe(true);
+    // The limit still holds: the broker reads a window (one TCP chunk) at once and then waits until the device is
+    // under the rate again, so all but the burst and the last window wait for tokens (a lower bound, not a timing).
+    expect(tookMs).toBeGreaterThanOrEqual(((COUNT - BURST - WINDOW) / RATE) * 1000 - 100);
+    await eventually(async () => ((await storedCount(p, 'catch-up')) === COUNT ? true : undefined), 10_000, 'every reading stored');
+    expect(await hits(p, 'publish_rate')).toBe(0);
+    await device.endAsync();
   });
 });
 
