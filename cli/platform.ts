@@ -1,4 +1,5 @@
-// Wires the whole platform in one process: registry → store → broker → ingest → API → simulator.
+// Wires the whole platform in one process: registry → store → broker → ingest → API → simulator (the demo's
+// simulated devices back-fill their history, then report in real time: cli/demo-simulator.ts).
 // `ruong start` and the end-to-end tests both use this, so the tests run the real wiring.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,10 +12,10 @@ import { createEventBus } from '../core/event-bus.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { createRegistry, type Registry } from '../core/registry/registry.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
-import { createSimulator } from '../firmware-sim/simulator.js';
 import { createIngestService, spoolDirOf, type IngestService } from '../ingest/ingest-service.js';
 import { createAllShards } from '../ingest/shard-coordinator.js';
 import { seedDemo, type SimDeviceRecord } from './demo-seed.js';
+import { demoSimulator } from './demo-simulator.js';
 import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
 import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
 import { wireRules, type RulesWiring } from './rules-wiring.js';
@@ -87,21 +88,7 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   const simFile = join(config.DATA_DIR, 'sim-devices.json');
   if (config.SIM && existsSync(simFile)) {
     const devices = JSON.parse(readFileSync(simFile, 'utf8')) as SimDeviceRecord[];
-    // Built at start, once the broker's port is known (port 0 in tests).
-    let sim: ReturnType<typeof createSimulator> | undefined;
-    const simService: Service = {
-      name: 'simulator',
-      start: () => {
-        sim = createSimulator({
-          brokerUrl: `mqtt://127.0.0.1:${broker.addresses().tcp}`,
-          devices, speed: config.SIM_SPEED, intervalS: config.SIM_INTERVAL_S,
-          startMs: opts.simStartMs ?? Date.now() - 12 * 3_600_000, log: log.child({ service: 'sim' }),
-        });
-        return sim.start();
-      },
-      stop: () => sim?.stop() ?? Promise.resolve(),
-    };
-    services.push(simService);
+    services.push(demoSimulator({ devices, config, registry, store, rules, log: log.child({ service: 'sim' }), brokerPort: () => broker.addresses().tcp, startMs: opts.simStartMs }));
   }
   return {
     lifecycle: createLifecycle(services, log),

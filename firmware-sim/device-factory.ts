@@ -32,7 +32,8 @@ export function createWeatherCache(overrides: WeatherOverrides | undefined): (sp
   };
 }
 
-export function createDeviceParts(spec: SimDeviceSpec, weather: Weather, startMs: number, intervalMs: number): DeviceParts {
+/** `firstReportMs`: where the device's reports begin (a restart resumes on its old schedule); default staggered after startMs. */
+export function createDeviceParts(spec: SimDeviceSpec, weather: Weather, startMs: number, intervalMs: number, firstReportMs?: number): DeviceParts {
   const seed = spec.seed ?? hashString(spec.deviceId);
   const model = createDeviceModel({ ...spec, seed }, weather);
   const lorawan = isLorawan(spec.format);
@@ -41,7 +42,7 @@ export function createDeviceParts(spec: SimDeviceSpec, weather: Weather, startMs
     model,
     weather,
     intervalMs,
-    firstReportMs: startMs + (hashString(spec.deviceId) % intervalMs), // staggered, as real fleets are
+    firstReportMs: firstReportMs ?? startMs + (hashString(spec.deviceId) % intervalMs), // staggered, as real fleets are
     faults: spec.faults?.length ? createFaultInjector(spec.faults, seed) : undefined,
     radio: lorawan ? undefined : radio, // a LoRa device's signal is measured by the gateway, not reported
   });

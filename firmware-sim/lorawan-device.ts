@@ -39,7 +39,7 @@ export function createLorawanDevice(o: LorawanDeviceOptions): SimDevice {
   const devEui = (o.devEui ?? devEuiOf(o.deviceId)).toLowerCase();
   const devAddr = devEui.slice(-8);
   const gatewayId = 'ac1f09fffe0b1e50';
-  const counts = { published: 0, dropped: 0, commands: 0, rejectedCommands: 0 };
+  const counts = { published: 0, readings: 0, dropped: 0, commands: 0, rejectedCommands: 0 };
   let started = false;
   let stopped = false;
 
@@ -61,6 +61,7 @@ export function createLorawanDevice(o: LorawanDeviceOptions): SimDevice {
         frequencyHz: Math.round((AS923_MHZ[e.seq % AS923_MHZ.length] ?? 923.2) * 1e6), gatewayId,
       }, e.readings.battery);
       counts.published++;
+      counts.readings += Object.keys(e.readings).length;
       for (const cmd of cmds) if (o.sampler.command(cmd, e.ts)) counts.commands++;
     }
   }
@@ -70,6 +71,7 @@ export function createLorawanDevice(o: LorawanDeviceOptions): SimDevice {
     start: () => { started = true; },
     tick,
     nextReportMs: () => o.sampler.nextReportMs(),
+    hasNetwork: () => o.sampler.powered() && o.link.online(o.clock.now()),
     stats: () => ({ ...counts, buffered: 0, connected: o.ns.stats().connected, sessions: 0, powered: o.sampler.powered() }),
     stop: () => {
       stopped = true;

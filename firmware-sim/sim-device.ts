@@ -2,7 +2,8 @@
 // credentials. Like real firmware it keeps a bounded ring buffer: readings taken while it has no network
 // wait there and go out with their original timestamps and sequence numbers once it is back, as backlog
 // messages of `backlogChunk` entries, one in flight at a time, `replayPauseMs` of device time apart — the
-// rate limit real firmware applies so that a reconnect does not flood its modem or the broker.
+// rate limit real firmware applies so that a reconnect does not flood its modem or the broker. A backlog
+// message is also kept under `maxPayloadBytes` (the broker closes the connection on a packet over its limit).
 // A flat battery switches it off: the RAM buffer is lost, the broker sees the connection drop.
 import { z } from 'zod';
 import type { Logger } from '../core/log.js';
@@ -32,6 +33,8 @@ export interface SimDeviceOptions {
   readonly clock: SimClock;
   readonly bufferLimit: number; // ring buffer entries; the oldest is dropped when full
   readonly backlogChunk: number; // entries per backlog message
+  /** Largest backlog payload, bytes: a chunk that encodes larger is split; default 60,000 (the broker's 64 KiB). */
+  readonly maxPayloadBytes?: number | undefined;
   readonly replayPauseMs: number; // device time between two backlog messages
   readonly reconnectPeriodMs: number; // device time before the first retry; doubles up to 12×
   readonly log: Logger;
@@ -42,6 +45,7 @@ export interface SimDeviceOptions {
 
 export interface SimDeviceStats {
   readonly published: number; // entries acknowledged by the broker (PUBACK)
+  readonly readings: number; // readings in those entries
   readonly buffered: number; // entries waiting, including those in flight
   readonly dropped: number; // entries lost to a full buffer or a brown-out
   readonly commands: number; // commands applied
@@ -57,11 +61,14 @@ export interface SimDevice {
   /** Samples every report the simulated clock has reached and publishes what the connection allows. */
   tick(): void;
   nextReportMs(): number;
+  /** True while the device has power and a network: what it measured can be delivered now. */
+  hasNetwork(): boolean;
   stats(): SimDeviceStats;
   stop(): Promise<void>;
 }
 
 const MAX_SAMPLES_PER_TICK = 500; // keeps one tick short when the clock has run far ahead
+const DEFAULT_MAX_PAYLOAD_BYTES = 60_000;
 
 export function createSimDevice(o: SimDeviceOptions): SimDevice {
   const id = o.deviceId;
@@ -70,7 +77,8 @@ export function createSimDevice(o: SimDeviceOptions): SimDevice {
   let flushing: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   let started = false;
-  const counts = { published: 0, dropped: 0, commands: 0, rejectedCommands: 0 };
+  const counts = { published: 0, readings: 0, dropped: 0, commands: 0, rejectedCommands: 0 };
+  const maxPayloadBytes = o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const status = o.format.statusTopic ? topics.status(id) : undefined;
 
   const link: MqttLink = (o.createLink ?? createMqttLink)({
@@ -102,16 +110,27 @@ export function createSimDevice(o: SimDeviceOptions): SimDevice {
     }
   }
 
+  /** Takes the next message off the queue: up to `chunk` entries, halved until it fits `maxPayloadBytes`. */
+  function nextMessage(chunk: number): { batch: Entry[]; payload: string } {
+    let n = Math.min(chunk, queue.length);
+    let payload = o.format.encode(queue.slice(0, n), { deviceId: id, sentAtMs: o.clock.now(), rtc: o.rtc });
+    while (n > 1 && Buffer.byteLength(payload) > maxPayloadBytes) {
+      n = Math.ceil(n / 2);
+      payload = o.format.encode(queue.slice(0, n), { deviceId: id, sentAtMs: o.clock.now(), rtc: o.rtc });
+    }
+    return { batch: queue.splice(0, n), payload };
+  }
+
   /** Publishes the queue while connected; false when a publish failed (the batch is back in the queue). */
   async function drain(): Promise<boolean> {
     while (!stopping && link.connected() && queue.length > 0) {
       const backlog = queue.length > 1;
-      const batch = queue.splice(0, backlog ? o.backlogChunk : 1);
+      const { batch, payload } = nextMessage(backlog ? o.backlogChunk : 1);
       inflight = batch.length;
       try {
-        const payload = o.format.encode(batch, { deviceId: id, sentAtMs: o.clock.now(), rtc: o.rtc });
         await link.publish(o.format.topic(id), payload, 1); // resolves on PUBACK
         counts.published += batch.length;
+        for (const e of batch) counts.readings += Object.keys(e.readings).length;
       } catch (err) {
         enqueue(batch, true);
         o.log.debug({ err, deviceId: id }, 'sim device publish failed');
@@ -179,6 +198,7 @@ export function createSimDevice(o: SimDeviceOptions): SimDevice {
     },
     tick,
     nextReportMs: () => o.sampler.nextReportMs(),
+    hasNetwork: () => o.sampler.powered() && o.link.online(o.clock.now()),
     stats: () => ({
       ...counts,
       buffered: queue.length + inflight,

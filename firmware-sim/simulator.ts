@@ -4,9 +4,13 @@
 // Clock: sim = startMs + real elapsed × speed, never ahead of the real clock (clock.ts), so a simulator
 // started in the past backfills history quickly and then reports in real time. With `untilMs` the
 // devices stop measuring there (a scenario's end) and `finished()` tells when all of it is delivered.
+// With `catchUp: 'delivery'` (issue 16, `ruong start`'s demo) the history goes as fast as the broker
+// acknowledges it instead of at a fixed speed: simulated time moves one step (≤ 500 reports a device) once
+// every device with a network has had all it measured acknowledged (QoS 1: stored, with the PUBACK-after-store
+// ingest), a log line tells the progress (% and readings/s), and `caughtUp()` resolves when it reached now.
 import type { Service } from '../core/lifecycle.js';
 import { silentLogger, type Logger } from '../core/log.js';
-import { createSimClock, type SimClock } from './clock.js';
+import { createPacedClock, createSimClock, type PacedClock, type SimClock } from './clock.js';
 import { createDeviceParts, createWeatherCache, type WeatherOverrides } from './device-factory.js';
 import { isLorawan, SimDeviceSpec } from './device-spec.js';
 import { createDueQueue } from './due-queue.js';
@@ -27,6 +31,13 @@ export interface SimulatorOptions {
   readonly intervalS: number;
   /** Where simulated time begins; default now − 48 h. */
   readonly startMs?: number | undefined;
+  /**
+   * How simulated time catches up with the real clock: at `speed` (default), or as fast as the devices' reports
+   * are acknowledged ('delivery'; `speed` is then unused).
+   */
+  readonly catchUp?: 'speed' | 'delivery' | undefined;
+  /** Per device: the time of its newest report already delivered (a restart): it resumes after it, not at startMs. */
+  readonly resumeAfterMs?: ReadonlyMap<string, number> | undefined;
   /** Where the devices stop measuring (a scenario's end); default never. */
   readonly untilMs?: number | undefined;
   readonly now?: (() => number) | undefined;
@@ -35,7 +46,7 @@ export interface SimulatorOptions {
   readonly reconnectPeriodMs?: number | undefined;
   /** Entries each device keeps while offline; default 1,000. */
   readonly bufferLimit?: number | undefined;
-  /** Entries per backlog message; default 100. */
+  /** Entries per backlog message; default 100 (always under the payload limit: sim-device.ts). */
   readonly backlogChunk?: number | undefined;
   /** Device time between two backlog messages on a reconnect; default 1 s. */
   readonly replayPauseMs?: number | undefined;
@@ -52,6 +63,8 @@ export interface SimulatorTotals {
   readonly devices: number;
   readonly connected: number;
   readonly published: number;
+  /** Readings in the published entries. */
+  readonly readings: number;
   readonly buffered: number;
   readonly dropped: number;
 }
@@ -64,7 +77,24 @@ export interface Simulator extends Service {
   networkServers(): NetworkServer[];
   /** True once the devices measured up to `untilMs` and every entry has left them and their network servers. */
   finished(): boolean;
+  /** Resolves once simulated time has caught up with the real clock and the history has been delivered. */
+  caughtUp(): Promise<CatchUpSummary>;
 }
+
+export interface CatchUpSummary {
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Entries and readings acknowledged while catching up. */
+  readonly entries: number;
+  readonly readings: number;
+  readonly realMs: number;
+}
+
+/** A delivery-paced step waits at most this long for a device that has a network but delivers nothing. */
+const STALL_MS = 3_000;
+/** Reports per device in one delivery-paced step: well inside the device's ring buffer (bufferLimit). */
+const STEP_REPORTS = 500;
+const PROGRESS_EVERY_MS = 1_000;
 
 const MIN_TICK_MS = 10;
 const MAX_TICK_MS = 1_000;
@@ -80,9 +110,20 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   let clock: SimClock | undefined;
   let stopping: Promise<void> | undefined;
   const until = opts.untilMs ?? Infinity;
+  let paced: PacedClock | undefined;
+  let catchUp: { fromMs: number; realStart: number; stepMs: number; stalledSince: number; lastPublished: number; lastLog: number; lastReadings: number } | undefined;
+  let resolveCaughtUp: (s: CatchUpSummary) => void = () => undefined;
+  let watching: Promise<void> | undefined;
+  let startedAt = 0;
+  const caughtUp = new Promise<CatchUpSummary>((resolve) => { resolveCaughtUp = resolve; });
 
   function schedule(): void {
     if (stopping || !clock) return;
+    if (catchUp) {
+      timer = setTimeout(pace, MIN_TICK_MS);
+      timer.unref();
+      return;
+    }
     const next = due.peek();
     const delay = Number.isFinite(next) && next <= until ? clock.realDelayUntil(next) : MAX_TICK_MS;
     timer = setTimeout(run, Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, delay)));
@@ -102,6 +143,54 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     schedule();
   }
 
+  /** True when every device with a network has had all it measured acknowledged (or the fleet stalled). */
+  function delivered(c: NonNullable<typeof catchUp>): boolean {
+    const waiting = devices.some((d) => d.stats().buffered > 0 && d.hasNetwork()) || [...servers.values()].some((ns) => ns.stats().queued > 0);
+    if (!waiting) return true;
+    const t = totals();
+    const real = now();
+    if (t.published !== c.lastPublished) {
+      c.lastPublished = t.published;
+      c.stalledSince = real;
+    }
+    return real - c.stalledSince >= STALL_MS; // a device that cannot deliver (refused, revoked) keeps its ring buffer
+  }
+
+  /** One delivery-paced step: once the last step is acknowledged, the next STEP_REPORTS reports of every device. */
+  function pace(): void {
+    timer = undefined;
+    const c = catchUp;
+    if (!c || !paced || stopping) return;
+    if (!delivered(c)) {
+      schedule();
+      return;
+    }
+    const t = totals();
+    if (paced.caughtUp()) {
+      catchUp = undefined;
+      const realMs = now() - c.realStart;
+      log.info({ fromMs: c.fromMs, entries: t.published, readings: t.readings, realMs, readingsPerS: Math.round(t.readings / Math.max(0.001, realMs / 1000)) },
+        `simulator back-fill done: ${t.readings} readings in ${(realMs / 1000).toFixed(1)} s, now in real time`);
+      resolveCaughtUp({ fromMs: c.fromMs, toMs: paced.now(), entries: t.published, readings: t.readings, realMs });
+      run();
+      return;
+    }
+    progress(c, t.readings);
+    c.stalledSince = now();
+    paced.advanceTo(paced.now() + c.stepMs);
+    run();
+  }
+
+  function progress(c: NonNullable<typeof catchUp>, readings: number): void {
+    const real = now();
+    if (real - c.lastLog < PROGRESS_EVERY_MS || !paced) return;
+    const pct = Math.min(100, Math.round(((paced.now() - c.fromMs) / Math.max(1, real - c.fromMs)) * 100));
+    const perS = Math.round((readings - c.lastReadings) / Math.max(0.001, (real - c.lastLog) / 1000));
+    log.info({ pct, readings, readingsPerS: perS, simTime: new Date(paced.now()).toISOString() }, `simulator back-fill ${pct} %, ${perS} readings/s`);
+    c.lastLog = real;
+    c.lastReadings = readings;
+  }
+
   function startDevice(d: SimDevice): void {
     d.start();
     due.push(d, d.nextReportMs());
@@ -117,7 +206,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   }
 
   function build(spec: SimDeviceSpec, simClock: SimClock, weatherOf: ReturnType<typeof createWeatherCache>, startMs: number, intervalMs: number): SimDevice {
-    const { sampler, radio, link, weather } = createDeviceParts(spec, weatherOf(spec), startMs, intervalMs);
+    const { sampler, radio, link, weather } = createDeviceParts(spec, weatherOf(spec), startMs, intervalMs, resumeAt(spec.deviceId, startMs, intervalMs));
     if (isLorawan(spec.format)) {
       const codec = codecFor(spec.codec, spec.depthsCm);
       return createLorawanDevice({ deviceId: spec.deviceId, devEui: spec.devEui, sampler, codec, ns: networkServer(spec.format, simClock), radio, weather, link, clock: simClock, log });
@@ -129,21 +218,34 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     });
   }
 
+  /** A resuming device's first report: one interval after its last delivered one (its old schedule), not before startMs. */
+  function resumeAt(deviceId: string, startMs: number, intervalMs: number): number | undefined {
+    const last = opts.resumeAfterMs?.get(deviceId);
+    return last === undefined || last + intervalMs < startMs ? undefined : last + intervalMs;
+  }
+
   async function begin(): Promise<void> {
     if (clock || stopping) return;
     if (!(opts.intervalS > 0)) throw new RangeError(`intervalS must be positive, got ${opts.intervalS}`);
     const specs = opts.devices.map((d) => SimDeviceSpec.parse(d));
-    const startMs = Math.floor(opts.startMs ?? now() - 48 * 3_600_000);
+    const requestedStart = Math.floor(opts.startMs ?? now() - 48 * 3_600_000);
     const intervalMs = Math.max(1, Math.round(opts.intervalS * 1000));
-    const base = createSimClock({ startMs, speed: opts.speed, now });
+    // The clock begins where the earliest device does (a restart resumes after each device's last report).
+    const startMs = Math.min(now(), ...specs.map((spec) => resumeAt(spec.deviceId, requestedStart, intervalMs) ?? requestedStart));
+    startedAt = startMs;
+    if (opts.catchUp === 'delivery') {
+      paced = createPacedClock({ startMs, now });
+      catchUp = { fromMs: startMs, realStart: now(), stepMs: STEP_REPORTS * intervalMs, stalledSince: now(), lastPublished: 0, lastLog: now(), lastReadings: 0 };
+    }
+    const base: SimClock = paced ?? createSimClock({ startMs, speed: opts.speed, now });
     // Past `untilMs` the devices' clock stands still: they measure nothing more, but still deliver.
     const simClock: SimClock = Number.isFinite(until) ? { ...base, now: () => Math.min(base.now(), until) } : base;
     const weatherOf = createWeatherCache(opts.weather);
-    devices = specs.map((spec) => build(spec, simClock, weatherOf, startMs, intervalMs));
+    devices = specs.map((spec) => build(spec, simClock, weatherOf, requestedStart, intervalMs));
     clock = simClock;
     await Promise.all([...servers.values()].map((s) => s.start()));
     startDevices();
-    log.info({ devices: devices.length, speed: opts.speed, intervalS: opts.intervalS, startMs }, 'simulator started');
+    log.info({ devices: devices.length, speed: opts.catchUp === 'delivery' ? 'as delivered' : opts.speed, intervalS: opts.intervalS, startMs }, 'simulator started');
     schedule();
   }
 
@@ -164,6 +266,15 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     next();
   }
 
+  /** At a fixed speed: resolves `caughtUp()` once the clock reached the real one and the devices delivered. */
+  async function watchCaughtUp(): Promise<void> {
+    const realStart = now();
+    const done = () => clock !== undefined && clock.caughtUp() && devices.every((d) => d.stats().buffered === 0 || !d.hasNetwork());
+    while (!stopping && !done()) await new Promise((r) => setTimeout(r, 100).unref());
+    const t = totals();
+    if (clock && !stopping) resolveCaughtUp({ fromMs: startedAt, toMs: clock.now(), entries: t.published, readings: t.readings, realMs: now() - realStart });
+  }
+
   async function shutdown(): Promise<void> {
     if (timer) clearTimeout(timer);
     if (starter) clearTimeout(starter);
@@ -178,11 +289,12 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   }
 
   function totals(): SimulatorTotals {
-    const t = { devices: devices.length, connected: 0, published: 0, buffered: 0, dropped: 0 };
+    const t = { devices: devices.length, connected: 0, published: 0, readings: 0, buffered: 0, dropped: 0 };
     for (const d of devices) {
       const s = d.stats();
       if (s.connected) t.connected++;
       t.published += s.published;
+      t.readings += s.readings;
       t.buffered += s.buffered;
       t.dropped += s.dropped;
     }
@@ -197,6 +309,10 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     totals,
     stats: () => Object.fromEntries(devices.map((d) => [d.deviceId, d.stats()])),
     networkServers: () => [...servers.values()],
+    caughtUp: () => {
+      if (!paced && !watching) watching = watchCaughtUp();
+      return caughtUp;
+    },
     finished: () =>
       clock !== undefined &&
       clock.now() >= until &&
