@@ -23,6 +23,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { ingestHealthRoutes } from './routes/ingest-health.js';
 import { dailyRoutes } from './routes/field-daily.js';
 import { fieldRoutes } from './routes/fields.js';
+import { irrigationRoutes } from './routes/irrigations.js';
 import { opsRoutes } from './routes/ops.js';
 import { readingRoutes } from './routes/readings.js';
 import { userRoutes } from './routes/users.js';
@@ -74,6 +75,7 @@ export function buildApp(deps: ApiDeps): Express {
   v1.use(farmRoutes(deps));
   v1.use(readingRoutes(deps));
   v1.use(dailyRoutes(deps));
+  v1.use(irrigationRoutes(deps));
   v1.use(healthRoutes({ ...deps, latest, offlineAfterMs: deps.offlineAfterMs ?? 3_600_000 }));
   v1.use(userRoutes(deps));
   v1.use(deviceRoutes(deps));

@@ -13,6 +13,7 @@ import { eventEndpoints } from './routes/events.js';
 import { farmEndpoints } from './routes/farms.js';
 import { dailyEndpoints } from './routes/field-daily.js';
 import { fieldEndpoints } from './routes/fields.js';
+import { irrigationEndpoints } from './routes/irrigations.js';
 import { readingEndpoints } from './routes/readings.js';
 import { userEndpoints } from './routes/users.js';
 
@@ -22,6 +23,6 @@ export function allEndpoints(): readonly Endpoint[] {
   return [
     ...authEndpoints, ...farmEndpoints, ...fieldEndpoints, ...readingEndpoints, ...dailyEndpoints,
     ...healthEndpoints, ...userEndpoints, ...eventEndpoints, ...deviceEndpoints, ...ingestHealthEndpoints,
-    ...contactEndpoints, ...deliveryEndpoints, ...alertEndpoints, ...adviceEndpoints,
+    ...contactEndpoints, ...deliveryEndpoints, ...alertEndpoints, ...adviceEndpoints, ...irrigationEndpoints,
   ];
 }

@@ -22,6 +22,10 @@ export function rulesDirectory(registry: Registry, ruleStore: RuleStore): RulesD
     farms: (id) => registry.farms(staff(id)),
     fields: (id) => registry.fields(staff(id)),
     devices: (id) => registry.devicesOfCooperative(id),
+    // recorded irrigations (issue 17): the water balance's input, and the feed that re-evaluates a field at once
+    irrigations: (id, fieldId, from) => registry.irrigationsOfField(id, fieldId, from, Number.MAX_SAFE_INTEGER).reverse(),
+    irrigationsAfter: (seq) => registry.irrigationsAfter(seq),
+    lastIrrigationSeq: () => registry.lastIrrigationSeq(),
   };
 }
 

@@ -1,13 +1,15 @@
 // The rules engine: turns stored readings (stream), minute ticks and the daily run into evaluations of the
 // pure rule functions, persists each rule's state per subject in SQLite and applies the alert intents to
 // core/alerts — state and alerts of one batch in one transaction, so a crash leaves no half-applied batch
-// and a restart neither re-alerts nor forgets a pending duration.
+// and a restart neither re-alerts nor forgets a pending duration. Recorded irrigations (issue 17) reach the rules
+// that read them (`irrigation: true`) with every input, and the minute check re-evaluates a field at once when
+// one is recorded — polled from the registry, so it works whether the API runs in this process or another.
 import { DEFAULT_ESCALATE_AFTER_MS, type AlertRaise } from '../core/alerts/alert-types.js';
 import type { AlertService } from '../core/alerts/alert-service.js';
 import type { Advice, RuleStore } from '../core/alerts/rule-store.js';
 import type { Logger } from '../core/log.js';
 import type { StoredReading } from '../core/telemetry/reading.js';
-import type { DailyWeatherSummary, DeviceInfo, FarmLatest, FieldInfo, RuleInput, RuleResult, Sample } from './evaluation.js';
+import type { DailyWeatherSummary, DeviceInfo, FarmLatest, FieldInfo, IrrigationRecord, RuleInput, RuleResult, Sample } from './evaluation.js';
 import { localDay } from './field-agronomy.js';
 import { evaluate, handlerOf } from './kinds/index.js';
 import { loadCoopContext, selectRules, type CoopContext, type RulesDirectory } from './rule-context.js';
@@ -30,6 +32,10 @@ type Latest = Record<string, { value: number; ts: number; deviceId: string }>;
 
 const isDeviceRule = (r: Rule) => handlerOf(r).target === 'device';
 const isFieldRule = (r: Rule) => handlerOf(r).target === 'field';
+const readsIrrigation = (r: Rule) => handlerOf(r).irrigation === true;
+
+/** How far back a field's recorded irrigations reach the rules: the water balance folds in late reports this old [judg]. */
+export const IRRIGATION_LOOKBACK_MS = 7 * 86_400_000;
 
 /** Readings of one batch grouped into samples (one device, one instant), in time order. */
 export function toSamples(batch: readonly StoredReading[]): { sample: Sample; cooperativeId: string }[] {
@@ -55,6 +61,24 @@ export function createEngine(deps: EngineDeps) {
   // Written once per transaction (the last state per rule and subject, the last advice per field).
   const dirtyStates = new Map<string, { ruleId: string; subject: string; state: unknown }>();
   const dirtyAdvice = new Map<string, { cooperativeId: string; advice: Advice }>();
+  // Recorded irrigations per field, read once and dropped when the feed shows a new one (or at the daily run).
+  const irrigationCache = new Map<string, readonly IrrigationRecord[]>();
+  let irrigationSeq: number | undefined;
+
+  function irrigationsOf(cooperativeId: string, fieldId: string): readonly IrrigationRecord[] | undefined {
+    if (!deps.directory.irrigations) return undefined;
+    const key = `${cooperativeId}\u0000${fieldId}`;
+    let list = irrigationCache.get(key);
+    if (!list) {
+      list = deps.directory.irrigations(cooperativeId, fieldId, deps.now() - IRRIGATION_LOOKBACK_MS);
+      irrigationCache.set(key, list);
+    }
+    return list;
+  }
+
+  /** The input with the field's irrigations when the rule reads them. */
+  const withIrrigations = (rule: Rule, input: RuleInput, cooperativeId: string): RuleInput =>
+    (readsIrrigation(rule) && input.field ? { ...input, irrigations: irrigationsOf(cooperativeId, input.field.id) } : input);
 
   /** Runs a unit of work in one transaction with the states and advice it changed. */
   function atomically(work: () => void): void {
@@ -146,7 +170,7 @@ export function createEngine(deps: EngineDeps) {
     const now = deps.now();
     let result: RuleResult;
     try {
-      result = withExtra(evaluate(rule, stateOf(rule.id, subject), input, now), extra);
+      result = withExtra(evaluate(rule, stateOf(rule.id, subject), withIrrigations(rule, input, cooperativeId), now), extra);
     } catch (err) {
       // One rule's bug (or a field's impossible data) must not stop the other rules of the batch.
       log.error({ err, ruleId: rule.id, subject }, 'rule evaluation failed');
@@ -208,6 +232,39 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
+  /** Fields with irrigations recorded since the last look: their irrigation rules run again now (issue 17). */
+  function irrigationsRecorded(): void {
+    if (!deps.directory.irrigationsAfter || !deps.directory.lastIrrigationSeq) return;
+    if (irrigationSeq === undefined) {
+      // the first look: earlier events reach the rules with the daily run that follows every start
+      irrigationSeq = deps.directory.lastIrrigationSeq();
+      return;
+    }
+    const recorded = deps.directory.irrigationsAfter(irrigationSeq);
+    if (recorded.length === 0) return;
+    irrigationSeq = Math.max(irrigationSeq, ...recorded.map((e) => e.seq));
+    const byCoop = new Map<string, Set<string>>();
+    for (const e of recorded) {
+      irrigationCache.delete(`${e.cooperativeId}\u0000${e.fieldId}`);
+      byCoop.set(e.cooperativeId, (byCoop.get(e.cooperativeId) ?? new Set()).add(e.fieldId));
+    }
+    for (const [id, fieldIds] of byCoop) {
+      const c = coop(id);
+      atomically(() => {
+        for (const fieldId of fieldIds) {
+          const field = c.fields.get(fieldId);
+          if (!field) continue;
+          const farm = latestByFarm.get(field.farmId) ?? {};
+          const weather = weatherByFarm.get(field.farmId);
+          const suspects = trust.suspects(c, field.id);
+          for (const rule of selectRules(c.rules, field, undefined, (r) => isFieldRule(r) && readsIrrigation(r))) {
+            run(rule, `field:${field.id}`, { type: 'irrigation', field, farm, weather, suspects }, id);
+          }
+        }
+      });
+    }
+  }
+
   return {
     /** Evaluates a stored batch: every sample against every rule it reaches. */
     handleBatch(batch: readonly StoredReading[]): void {
@@ -218,6 +275,7 @@ export function createEngine(deps: EngineDeps) {
 
     /** The every-minute check of rules that watch time itself (missing data), for every device. */
     tick(watchingSince: number): void {
+      irrigationsRecorded();
       for (const id of ruleStore.cooperativeIds()) {
         const c = coop(id, true); // picks up rule and registry changes once a minute
         atomically(() => {
@@ -235,6 +293,8 @@ export function createEngine(deps: EngineDeps) {
     /** The 05:30 run: yesterday's weather per farm → daily rules of every field and station, and today's advice. */
     daily(weather: ReadonlyMap<string, DailyWeatherSummary>): void {
       for (const [farmId, w] of weather) weatherByFarm.set(farmId, w);
+      irrigationCache.clear();
+      if (irrigationSeq === undefined) irrigationSeq = deps.directory.lastIrrigationSeq?.();
       for (const id of ruleStore.cooperativeIds()) {
         const c = coop(id, true);
         atomically(() => {

@@ -61,8 +61,17 @@ export interface DailyWeatherSummary {
   readonly et0CarriedFrom?: string | undefined;
 }
 
+/** A recorded irrigation of the field (core/registry/irrigation-events.ts): the depth applied, mm, from `startAt`. */
+export interface IrrigationRecord {
+  readonly id: string;
+  readonly startAt: number;
+  readonly depthMm: number;
+}
+
 interface Common {
   readonly farm: FarmLatest;
+  /** The field's recorded irrigations of the last days (rules with `irrigation: true` only), oldest first. */
+  readonly irrigations?: readonly IrrigationRecord[] | undefined;
   readonly weather?: DailyWeatherSummary | undefined;
   /** The subject field (field rules), or the device's field (device rules). */
   readonly field?: FieldInfo | undefined;
@@ -74,7 +83,9 @@ interface Common {
 export type RuleInput =
   | (Common & { readonly type: 'sample'; readonly sample: Sample; readonly device: DeviceInfo })
   | (Common & { readonly type: 'tick'; readonly watchingSince: number })
-  | (Common & { readonly type: 'daily'; readonly weather: DailyWeatherSummary });
+  | (Common & { readonly type: 'daily'; readonly weather: DailyWeatherSummary })
+  /** An irrigation was recorded on the field (issue 17): re-evaluate with it at once. */
+  | (Common & { readonly type: 'irrigation' });
 
 export interface AlertIntent {
   readonly op: 'open' | 'update' | 'resolve';
@@ -106,6 +117,8 @@ export interface KindHandler<R extends Rule, S> {
   /** Evaluated by the every-minute check / the 05:30 daily run. */
   readonly ticks?: boolean;
   readonly daily?: boolean;
+  /** Reads the field's recorded irrigations, and is re-evaluated when one is recorded. */
+  readonly irrigation?: boolean;
   evaluate(rule: R, state: S | undefined, input: RuleInput, now: number): RuleResult<S>;
 }
 

@@ -5,7 +5,7 @@
 import type { RuleStore } from '../core/alerts/rule-store.js';
 import type { Logger } from '../core/log.js';
 import type { Device, Farm, Field } from '../core/registry/types.js';
-import type { DeviceInfo, FieldInfo } from './evaluation.js';
+import type { DeviceInfo, FieldInfo, IrrigationRecord } from './evaluation.js';
 import { Rule, ruleKey, type RuleScope } from './rule-schema.js';
 
 /** The registry as the rules engine needs it (cli/ adapts core/registry). */
@@ -14,6 +14,11 @@ export interface RulesDirectory {
   farms(cooperativeId: string): Farm[];
   fields(cooperativeId: string): Field[];
   devices(cooperativeId: string): Device[];
+  /** A field's recorded irrigations that started at or after `from`, oldest first (issue 17). */
+  irrigations?(cooperativeId: string, fieldId: string, from: number): IrrigationRecord[];
+  /** Irrigations recorded after `seq` in any cooperative: the feed the minute check polls. */
+  irrigationsAfter?(seq: number): { seq: number; cooperativeId: string; fieldId: string }[];
+  lastIrrigationSeq?(): number;
 }
 
 export interface CoopContext {

@@ -5,6 +5,8 @@
 // an incomplete one, nothing when the temperatures miss the afternoon or the pre-dawn hours or the day is still
 // running. The day whose ET0 today's advice used shows that value. Readings come from a weather station on the
 // field, else one on the same farm; latitude and elevation are the farm's (the field's latitude without one).
+// Each day also carries the irrigation recorded on the field (issue 17: the sum of the events' depths by local start
+// day, core/registry/irrigation-events.ts), drawn as bars beside the rain.
 import { Router } from 'express';
 import { z } from 'zod';
 import { STATION_METRICS, localDate, type StationReading } from '../../core/agronomy/daily-aggregation.js';
@@ -28,7 +30,9 @@ export const DailyQuery = z.strictObject({ days: z.coerce.number().int().min(1).
 export const DailyOut = z.object({
   fieldId: z.string(), stationId: z.string().nullable(), method: z.string(),
   days: z.array(z.object({
-    date: z.string(), rainMm: z.number().nullable(), tminC: z.number().nullable(), tmaxC: z.number().nullable(),
+    date: z.string(), rainMm: z.number().nullable(),
+    irrigationMm: z.number().describe('irrigation recorded on the field that day (events by local start day), mm applied'),
+    tminC: z.number().nullable(), tmaxC: z.number().nullable(),
     hours: z.number().describe('hours with a temperature reading'),
     coverage: z.number().describe('the lowest share of expected records among the ET0 metrics (≥ 0.9 = complete)'),
     et0Mm: z.number().nullable(),
@@ -40,7 +44,7 @@ export const DailyOut = z.object({
 });
 
 export const dailyEndpoints: readonly Endpoint[] = [
-  { method: 'get', path: '/fields/:id/daily', tag: 'readings', summary: 'Daily rain and the advice\'s ET0 (FAO-56 Penman-Monteith, estimates labelled) per local day, for the bars of the field chart', params: IdParams, query: DailyQuery, response: DailyOut },
+  { method: 'get', path: '/fields/:id/daily', tag: 'readings', summary: 'Daily rain, recorded irrigation and the advice\'s ET0 (FAO-56 Penman-Monteith, estimates labelled) per local day, for the bars of the field chart', params: IdParams, query: DailyQuery, response: DailyOut },
 ];
 
 function weatherStation(registry: Registry, user: User, fieldId: string, farmId: string): string | undefined {
@@ -71,7 +75,7 @@ async function stationReadings(store: ReadingStore, cooperativeId: string, stati
 const round = (x: number) => Math.round(x * 100) / 100;
 
 interface DayOut {
-  date: string; rainMm: number | null; tminC: number | null; tmaxC: number | null; hours: number; coverage: number;
+  date: string; rainMm: number | null; irrigationMm: number; tminC: number | null; tmaxC: number | null; hours: number; coverage: number;
   et0Mm: number | null; et0Method: string; estimate: boolean; estimated: string[]; usedByAdvice: boolean;
 }
 
@@ -80,7 +84,7 @@ function dayOut(date: string, readings: readonly StationReading[], site: { latit
   const rain = readings.filter((x) => x.metric === 'rain');
   const hours = new Set(readings.filter((x) => x.metric === 'air_temperature').map((x) => Math.floor(x.ts / HOUR))).size;
   const base = {
-    date, rainMm: rain.length ? round(rain.reduce((s, x) => s + Math.max(0, x.value), 0)) : null,
+    date, rainMm: rain.length ? round(rain.reduce((s, x) => s + Math.max(0, x.value), 0)) : null, irrigationMm: 0,
     tminC: r?.day.tminC ?? null, tmaxC: r?.day.tmaxC ?? null, hours, coverage: round(r?.day.coverage ?? 0), usedByAdvice: false,
   };
   if (!r) return { ...base, et0Mm: null, et0Method: 'none', estimate: false, estimated: [] };
@@ -106,10 +110,15 @@ export function dailyRoutes(deps: { registry: Registry; store: ReadingStore; adv
     const from = Math.floor((to + VN_OFFSET_MS) / DAY) * DAY - VN_OFFSET_MS - (days - 1) * DAY; // local midnight
     const byDate = station ? await stationReadings(deps.store, user.cooperativeId, station, from, to) : new Map<string, StationReading[]>();
     const used = deps.advice?.advice(user.cooperativeId, field.id)?.et0 ?? null;
+    const irrigated = new Map<string, number>();
+    for (const e of deps.registry.irrigationsOfField(user.cooperativeId, field.id, from, to + DAY)) {
+      const date = localDate(e.startAt, VN_OFFSET_MIN);
+      irrigated.set(date, (irrigated.get(date) ?? 0) + e.depthMm);
+    }
     const out: DayOut[] = [];
     for (let t = from; t < to; t += DAY) {
       const date = localDate(t, VN_OFFSET_MIN);
-      const d = dayOut(date, byDate.get(date) ?? [], site, today);
+      const d = { ...dayOut(date, byDate.get(date) ?? [], site, today), irrigationMm: round(irrigated.get(date) ?? 0) };
       // The advice's own figure for the day it used (a reading that came in after 05:30 may have moved the recomputed one).
       out.push(used?.date === date
         ? { ...d, et0Mm: round(used.mm), et0Method: used.method, estimate: used.method !== 'penman-monteith', estimated: [...used.estimated], usedByAdvice: true }

@@ -261,6 +261,29 @@ export const migrations: ReadonlyMap<number, string> = new Map([
     WHEN NEW.secret_hash IS NOT OLD.secret_hash
     BEGIN INSERT INTO device_credential_changes (device_id, change, at) VALUES (NEW.id, 'rotated', CAST(unixepoch('subsec') * 1000 AS INTEGER)); END;
   `],
+  // 9: irrigation events (issue 17) — what was irrigated, as data: the field, when and how long, the depth applied
+  // (mm) and/or the volume (m³, converted with the field's area), where the record came from and who made it.
+  // `seq` orders the feed the rules engine polls; `external_id` (e.g. the SMS gateway's message id) makes a
+  // retried delivery record nothing twice. The field keeps its history: a field with events is not deleted.
+  [9, `
+  CREATE TABLE irrigation_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    cooperative_id TEXT NOT NULL REFERENCES cooperatives(id),
+    field_id TEXT NOT NULL REFERENCES fields(id),
+    start_at INTEGER NOT NULL,
+    duration_min REAL,
+    depth_mm REAL NOT NULL CHECK (depth_mm > 0),
+    volume_m3 REAL,
+    source TEXT NOT NULL CHECK (source IN ('farmer_report', 'api', 'sms', 'pump_telemetry', 'valve_telemetry', 'flow_meter', 'command')),
+    recorded_by TEXT NOT NULL,
+    note TEXT,
+    external_id TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX irrigation_events_by_field ON irrigation_events(cooperative_id, field_id, start_at);
+  CREATE UNIQUE INDEX irrigation_events_external ON irrigation_events(cooperative_id, source, external_id) WHERE external_id IS NOT NULL;
+  `],
 ]);
 
 /** Applies every migration above the database's user_version, in order; returns the new version. */

@@ -12,6 +12,8 @@ import { createContacts } from './contacts.js';
 import { createAccounts } from './accounts.js';
 import { createCredentialChanges } from './credential-changes.js';
 import { createDirectoryWrites } from './directory-writes.js';
+import { createIrrigationEvents } from './irrigation-events.js';
+import { createSmsSenders } from './sms-senders.js';
 import type { DeadLetter, DeviceContext, DeviceKind, Role, User } from './types.js';
 
 export interface NewDevice {
@@ -50,6 +52,8 @@ export function createRegistry(path: string) {
   const contacts = createContacts(db);
   const accounts = createAccounts(db);
   const credentialChanges = createCredentialChanges(db);
+  const irrigationEvents = createIrrigationEvents(db);
+  const smsSenders = createSmsSenders(db);
   // A field moved to another farm changes where its devices' readings belong: drop the cached contexts.
   const directoryWrites = createDirectoryWrites(db, { fieldMoved: () => contextCache.clear() });
   const contextCache = new Map<string, DeviceContext>();
@@ -139,6 +143,8 @@ export function createRegistry(path: string) {
     ...accounts,
     ...credentialChanges,
     ...directoryWrites,
+    ...irrigationEvents,
+    ...smsSenders,
 
     deviceContext,
 

@@ -8,9 +8,17 @@
 // Sensor trust (rules/sensor-trust.ts) comes first: suspect channels never reach the depletion; several probes
 // are combined per depth by their median (rules/sensor-combine.ts); a depth no trusted probe measures any more
 // makes the field fall back to the model balance — from the probes' last trusted depletion — and say so.
+// Recorded irrigations (issue 17, core/registry/irrigation-events.ts) feed the model balance: FAO-56 Eq. 85's I is
+// the net depth, the depth applied × the rule's application efficiency (the advice's gross = net / efficiency,
+// so following it refills to field capacity). An irrigation of a past day reported late goes into the next day
+// of the balance; one recorded since the model's last day counts at once, and an irrigate alert resolves at once
+// when it brings the depletion `hysteresisMm` under RAW (a report is a fact, not a noisy reading: no clearFor).
+// Probes measure the water themselves: a field whose probes speak does not add the recorded irrigation.
 import { runWaterBalance } from '../../core/agronomy/water-balance.js';
 import type { Level } from '../condition.js';
-import { decide, severityOf, type AdviceDraft, type Explained, type FieldInfo, type KindHandler, type RuleInput, type RuleResult } from '../evaluation.js';
+import {
+  decide, severityOf, type AdviceDraft, type Explained, type FieldInfo, type IrrigationRecord, type KindHandler, type RuleInput, type RuleResult,
+} from '../evaluation.js';
 import { cropSpec, soilWaterOf } from '../field-agronomy.js';
 import { fieldLabel, num, waterAmount, type Lang } from '../text-format.js';
 import type { ConditionState } from '../condition.js';
@@ -18,7 +26,7 @@ import { rootZone, soilWaterStatus, type DepthReading, type SoilRule, type SoilS
 import { totalAvailableWaterMm } from '../../core/agronomy/soil.js';
 import { combineSoilProbes, probeKey, type ProbeReading, type SoilCombination } from '../sensor-combine.js';
 import { DEFAULT_DEPTH_CM, depthOf, isSoilMoisture, type SuspectChannel } from '../sensor-trust.js';
-import { localDay } from '../field-agronomy.js';
+import { localDay, localMidnight } from '../field-agronomy.js';
 import { addReading, smoothedTheta, type Bucket } from '../soil-smoothing.js';
 
 export interface SoilWaterState {
@@ -31,7 +39,8 @@ export interface SoilWaterState {
   readonly series?: Readonly<Record<string, readonly Bucket[]>> | undefined;
   readonly rain?: readonly (readonly [number, number])[] | undefined;
   readonly drHistory?: readonly (readonly [number, number])[] | undefined;
-  readonly model?: { readonly date: string; readonly drMm: number } | undefined;
+  /** The model balance at the end of `date`; `irrigated`: ids of the recorded irrigations folded into it. */
+  readonly model?: { readonly date: string; readonly drMm: number; readonly irrigated?: readonly string[] | undefined } | undefined;
 }
 
 /** The probes of the state, reading a pre-issue-15 state's per-depth readings as one unnamed probe. */
@@ -70,10 +79,30 @@ function combined(rule: SoilRule, field: FieldInfo, s: SoilWaterState, suspects:
 }
 
 /** Where a field without trusted probes carries on from: the model, or the probes' last trusted depletion if newer. */
-function carriedDepletion(s: SoilWaterState): number | undefined {
+function carriedFrom(s: SoilWaterState): { drMm: number; probeTs?: number } | undefined {
   const last = s.drHistory?.at(-1);
-  if (last && (!s.model || localDay(last[0]) > s.model.date)) return last[1];
-  return s.model?.drMm;
+  if (last && (!s.model || localDay(last[0]) > s.model.date)) return { drMm: last[1], probeTs: last[0] };
+  return s.model && { drMm: s.model.drMm };
+}
+
+/** Recorded irrigations not yet in the model: started by `until`, after what the probes last saw. */
+function unapplied(s: SoilWaterState, list: readonly IrrigationRecord[] | undefined, until: number, afterTs?: number): IrrigationRecord[] {
+  const done = new Set(s.model?.irrigated ?? []);
+  return (list ?? []).filter((e) => !done.has(e.id) && e.startAt <= until && (afterTs === undefined || e.startAt > afterTs));
+}
+
+/** Net depth into the root zone: the depth applied × the application efficiency (mm). */
+const netMm = (rule: SoilRule, events: readonly IrrigationRecord[]) => events.reduce((sum, e) => sum + e.depthMm, 0) * rule.applicationEfficiency;
+
+/**
+ * The depletion the model carries now — from the model, or on a fallback from the probes' last trusted depletion
+ * if newer — less the net irrigation recorded since (floored at field capacity: the excess drains, Eq. 88).
+ */
+function currentModelDepletion(rule: SoilRule, s: SoilWaterState, list: readonly IrrigationRecord[] | undefined, at: number, fallback: boolean): { drMm: number; irrigationMm: number } | undefined {
+  const from = fallback ? carriedFrom(s) : s.model && { drMm: s.model.drMm };
+  if (!from) return undefined;
+  const irrigationMm = netMm(rule, unapplied(s, list, at, from.probeTs));
+  return { drMm: Math.max(0, from.drMm - irrigationMm), irrigationMm };
 }
 
 /** One day of the FAO-56 balance (Eqs. 84–88) for a field without probes; idempotent per date. */
@@ -85,12 +114,18 @@ function modelStep(rule: SoilRule, field: FieldInfo, s: SoilWaterState, input: E
   if (probesSpeak || w.et0Mm === null || !spec?.kc || !field.plantingDate || !soil || zone?.zr === undefined) return s;
   if (s.model && s.model.date >= w.date) return s;
   const tawMm = totalAvailableWaterMm(soil.thetaFc, soil.thetaWp, zone.zr);
+  const from = carriedFrom(s);
+  // the day's recorded irrigations, and earlier ones reported late (the probes saw those before their last reading)
+  const events = unapplied(s, input.irrigations, localMidnight(w.date) + 86_400_000 - 1, from?.probeTs);
   const [day] = runWaterBalance(
     // carries on from the model, else from the probes' last depletion, else from field capacity [judg]
-    { crop: spec.id, plantingDate: field.plantingDate, tawMm, depletionFraction: rule.depletionFraction, initialDepletionMm: carriedDepletion(s) ?? 0 },
-    [{ date: w.date, et0Mm: w.et0Mm, rainMm: w.rainMm ?? 0 }],
+    { crop: spec.id, plantingDate: field.plantingDate, tawMm, depletionFraction: rule.depletionFraction, initialDepletionMm: from?.drMm ?? 0 },
+    [{ date: w.date, et0Mm: w.et0Mm, rainMm: w.rainMm ?? 0, irrigationMm: netMm(rule, events) }],
   );
-  return day ? { ...s, model: { date: w.date, drMm: day.drMm } } : s;
+  // keep the ids of the irrigations still in the input's window (older ones can no longer come back)
+  const known = new Set((input.irrigations ?? []).map((e) => e.id));
+  const irrigated = [...(s.model?.irrigated ?? []).filter((id) => known.has(id)), ...events.map((e) => e.id)];
+  return day ? { ...s, model: { date: w.date, drMm: day.drMm, ...(irrigated.length ? { irrigated } : {}) } } : s;
 }
 
 function explainIrrigate(rule: SoilRule, field: FieldInfo, st: SoilStatus): Explained {
@@ -109,6 +144,11 @@ function numbersOf(st: SoilStatus): Record<string, number | null> {
     volumeM3: a.volumeM3 ?? null, pumpMinutes: a.pumpMinutes ?? null, applicationEfficiency: a.applicationEfficiency,
     rainMm: st.rainMm, rainCreditMm: st.rainCreditMm, et0Mm: st.et0Mm, ...st.depths,
   };
+}
+
+/** The status with the irrigation recorded since the model's last day, for the advice's and the alert's numbers. */
+function withIrrigation(st: SoilStatus | undefined, irrigationMm: number | undefined): SoilStatus | undefined {
+  return st && irrigationMm !== undefined && st.method === 'water-balance' ? { ...st, depths: { ...st.depths, recordedIrrigationNetMm: irrigationMm } } : st;
 }
 
 function adviceOf(rule: SoilRule, field: FieldInfo, st: SoilStatus | undefined): AdviceDraft {
@@ -161,6 +201,7 @@ function levelOf(rule: SoilRule, st: SoilStatus | undefined): Level {
 export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
   target: 'field',
   daily: true,
+  irrigation: true,
   reach(_rule, sample, device) {
     if (Object.keys(sample.values).some(isSoilMoisture)) return 'own';
     return sample.values.rain !== undefined && device.kind === 'weather_station' ? 'farm' : undefined;
@@ -175,14 +216,20 @@ export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
     const suspects = (input.suspects ?? []).filter((c) => isSoilMoisture(c.metric));
     const probes = combined(rule, field, s, suspects, at);
     if (input.type === 'daily') s = modelStep(rule, field, s, input, now, Object.keys(probes.depths).length > 0);
-    const modelDrMm = probes.fallback ? carriedDepletion(s) : s.model?.drMm;
-    const st = soilWaterStatus(rule, field, { depths: probes.depths, rain: s.rain ?? [], drHistory: s.drHistory ?? [], modelDrMm }, input.weather, at);
+    const model = currentModelDepletion(rule, s, input.irrigations, at, probes.fallback !== undefined);
+    const modelDrMm = model?.drMm;
+    const st = withIrrigation(
+      soilWaterStatus(rule, field, { depths: probes.depths, rain: s.rain ?? [], drHistory: s.drHistory ?? [], modelDrMm }, input.weather, at), model?.irrigationMm,
+    );
     if (st?.method === 'soil-sensors') {
       s = { ...s, drHistory: [...(s.drHistory ?? []), [at, st.drMm] as const].filter(([ts]) => ts >= at - keepMs) };
     }
-    const reason = probes.fallback ? 'probe not trusted: the model balance is below RAW'
-      : st?.advice.decision === 'postpone_rain' ? 'rain covered the deficit' : 'soil refilled below RAW';
-    const d = decide(rule, s.cond, levelOf(rule, st), at, () => (st ? explainIrrigate(rule, field, st) : { kind: 'irrigate', severity: 'warning', text: { vi: '', en: '' }, values: {} }), reason);
+    const reason = input.type === 'irrigation' ? 'irrigation recorded: depletion back under RAW'
+      : probes.fallback ? 'probe not trusted: the model balance is below RAW'
+        : st?.advice.decision === 'postpone_rain' ? 'rain covered the deficit' : 'soil refilled below RAW';
+    // a recorded irrigation is a fact, not a noisy reading: the alert resolves at once (no clearFor)
+    const timing = input.type === 'irrigation' ? { ...rule, clearFor: 0 } : rule;
+    const d = decide(timing, s.cond, levelOf(rule, st), at, () => (st ? explainIrrigate(rule, field, st) : { kind: 'irrigate', severity: 'warning', text: { vi: '', en: '' }, values: {} }), reason);
     const alert = !st && d.alert?.op === 'update' ? undefined : d.alert; // without data, keep the alert's last numbers
     return { state: { ...s, cond: d.cond }, alert, advice: withProbes(field, adviceOf(rule, field, st), probes) };
   },

@@ -1,0 +1,129 @@
+// Irrigation events (issue 17, migration 9): what was irrigated, as data — the field, the start, the duration,
+// the depth applied (mm) and/or the volume (m³), the source and who recorded it. Depth and volume convert with
+// the field's area (1 mm over 1 ha = 10 m³, docs/agronomy.md §2). Every read and write that serves a user takes
+// the cooperative id: another tenant's field or event is not found. The rules engine reads the events of a field
+// (the daily water balance) and the feed of new events (to re-evaluate at once) through the same module.
+import type { Database } from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { RuongError } from '../errors.js';
+
+export const IrrigationSource = z.enum(['farmer_report', 'api', 'sms', 'pump_telemetry', 'valve_telemetry', 'flow_meter', 'command']);
+export type IrrigationSource = z.infer<typeof IrrigationSource>;
+
+/** Bounds of one recorded irrigation [judg]: more than 300 mm at once is a typo (a flood basin takes ~100 mm). */
+export const IRRIGATION_BOUNDS = { maxDepthMm: 300, maxDurationMin: 24 * 60, maxVolumeM3: 1_000_000, maxAgeDays: 60, maxFutureMs: 10 * 60_000 } as const;
+
+/** An irrigation as given: depth and/or volume (at least one), numbers within IRRIGATION_BOUNDS. */
+export const IrrigationInput = z.strictObject({
+  startAt: z.number().int().describe('epoch ms'),
+  durationMin: z.number().positive().max(IRRIGATION_BOUNDS.maxDurationMin).nullable().optional(),
+  depthMm: z.number().positive().max(IRRIGATION_BOUNDS.maxDepthMm).optional(),
+  volumeM3: z.number().positive().max(IRRIGATION_BOUNDS.maxVolumeM3).optional(),
+  source: IrrigationSource,
+  recordedBy: z.string().min(1).max(100),
+  note: z.string().max(300).nullable().optional(),
+  externalId: z.string().min(1).max(200).nullable().optional(),
+}).refine((i) => i.depthMm !== undefined || i.volumeM3 !== undefined, { message: 'give depthMm or volumeM3 (or both)', path: ['depthMm'] });
+export type IrrigationInput = z.infer<typeof IrrigationInput>;
+
+export interface IrrigationEvent {
+  readonly id: string;
+  readonly seq: number;
+  readonly cooperativeId: string;
+  readonly fieldId: string;
+  readonly startAt: number;
+  readonly durationMin: number | null;
+  readonly depthMm: number;
+  readonly volumeM3: number | null;
+  readonly source: IrrigationSource;
+  readonly recordedBy: string;
+  readonly note: string | null;
+  readonly externalId: string | null;
+  readonly createdAt: number;
+}
+
+const columns = `seq, id, cooperative_id AS cooperativeId, field_id AS fieldId, start_at AS startAt, duration_min AS durationMin,
+  depth_mm AS depthMm, volume_m3 AS volumeM3, source, recorded_by AS recordedBy, note, external_id AS externalId, created_at AS createdAt`;
+
+/** Depth and volume of one irrigation from what was given, with the field's area; BAD_REQUEST when they cannot be. */
+export function depthAndVolume(input: { depthMm?: number | undefined; volumeM3?: number | undefined }, areaHa: number | null): { depthMm: number; volumeM3: number | null } {
+  const area = areaHa !== null && areaHa > 0 ? areaHa : undefined;
+  if (input.depthMm === undefined) {
+    if (input.volumeM3 === undefined) throw new RuongError('BAD_REQUEST', 'give depthMm or volumeM3 (or both)');
+    if (area === undefined) throw new RuongError('BAD_REQUEST', 'the field has no area: give the depth in mm, not only a volume');
+    const depthMm = input.volumeM3 / (area * 10); // 1 mm over 1 ha = 10 m³
+    if (depthMm > IRRIGATION_BOUNDS.maxDepthMm) {
+      throw new RuongError('BAD_REQUEST', `volumeM3: ${input.volumeM3} m³ on ${area} ha is ${Math.round(depthMm)} mm, above ${IRRIGATION_BOUNDS.maxDepthMm} mm`);
+    }
+    return { depthMm, volumeM3: input.volumeM3 };
+  }
+  const fromDepth = area === undefined ? null : input.depthMm * area * 10;
+  if (input.volumeM3 !== undefined && fromDepth !== null && Math.abs(input.volumeM3 - fromDepth) > 0.1 * fromDepth) {
+    throw new RuongError('BAD_REQUEST', `volumeM3: ${input.volumeM3} m³ does not match ${input.depthMm} mm on ${area} ha (${Math.round(fromDepth)} m³)`);
+  }
+  return { depthMm: input.depthMm, volumeM3: input.volumeM3 ?? fromDepth };
+}
+
+export function createIrrigationEvents(db: Database) {
+  const stmt = {
+    field: db.prepare(
+      `SELECT f.id, f.area_ha AS areaHa FROM fields f JOIN farms fa ON fa.id = f.farm_id WHERE f.id = ? AND fa.cooperative_id = ?`,
+    ),
+    insert: db.prepare(
+      `INSERT INTO irrigation_events (id, cooperative_id, field_id, start_at, duration_min, depth_mm, volume_m3, source, recorded_by, note,
+         external_id, created_at)
+       VALUES (@id, @cooperativeId, @fieldId, @startAt, @durationMin, @depthMm, @volumeM3, @source, @recordedBy, @note, @externalId, @createdAt)`,
+    ),
+    byId: db.prepare(`SELECT ${columns} FROM irrigation_events WHERE id = ? AND cooperative_id = ?`),
+    byExternal: db.prepare(`SELECT ${columns} FROM irrigation_events WHERE cooperative_id = ? AND source = ? AND external_id = ?`),
+    ofField: db.prepare(
+      `SELECT ${columns} FROM irrigation_events WHERE cooperative_id = ? AND field_id = ? AND start_at >= ? AND start_at < ?
+        ORDER BY start_at DESC, seq DESC LIMIT ?`,
+    ),
+    after: db.prepare(`SELECT ${columns} FROM irrigation_events WHERE seq > ? ORDER BY seq LIMIT ?`),
+    lastSeq: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM irrigation_events'),
+  };
+
+  return {
+    /**
+     * Records an irrigation on a field of the cooperative (NOT_FOUND otherwise). The same `externalId` of the
+     * same source records nothing twice: the first event is returned with `created: false`.
+     */
+    recordIrrigation(cooperativeId: string, fieldId: string, input: IrrigationInput, now = Date.now()): { event: IrrigationEvent; created: boolean } {
+      const field = stmt.field.get(fieldId, cooperativeId) as { id: string; areaHa: number | null } | undefined;
+      if (!field) throw new RuongError('NOT_FOUND', `field ${fieldId} not found`);
+      if (input.startAt > now + IRRIGATION_BOUNDS.maxFutureMs) throw new RuongError('BAD_REQUEST', 'startAt: an irrigation cannot start in the future');
+      if (input.startAt < now - IRRIGATION_BOUNDS.maxAgeDays * 86_400_000) {
+        throw new RuongError('BAD_REQUEST', `startAt: older than ${IRRIGATION_BOUNDS.maxAgeDays} days`);
+      }
+      if (input.externalId) {
+        const seen = stmt.byExternal.get(cooperativeId, input.source, input.externalId) as IrrigationEvent | undefined;
+        if (seen) return { event: seen, created: false };
+      }
+      const { depthMm, volumeM3 } = depthAndVolume(input, field.areaHa);
+      const id = `irr-${randomUUID().slice(0, 12)}`;
+      stmt.insert.run({
+        id, cooperativeId, fieldId, startAt: input.startAt, durationMin: input.durationMin ?? null, depthMm, volumeM3, source: input.source,
+        recordedBy: input.recordedBy, note: input.note ?? null, externalId: input.externalId ?? null, createdAt: now,
+      });
+      return { event: stmt.byId.get(id, cooperativeId) as IrrigationEvent, created: true };
+    },
+
+    /** A field's events that started in [from, to), newest first (tenant-scoped). */
+    irrigationsOfField(cooperativeId: string, fieldId: string, from: number, to: number, limit = 1000): IrrigationEvent[] {
+      return stmt.ofField.all(cooperativeId, fieldId, from, to, limit) as IrrigationEvent[];
+    },
+
+    /** The feed of every cooperative's events recorded after `seq`, oldest first (the rules engine's trigger). */
+    irrigationsAfter(seq: number, limit = 1000): IrrigationEvent[] {
+      return stmt.after.all(seq, limit) as IrrigationEvent[];
+    },
+
+    lastIrrigationSeq(): number {
+      return (stmt.lastSeq.get() as { seq: number }).seq;
+    },
+  };
+}
+
+export type IrrigationEvents = ReturnType<typeof createIrrigationEvents>;
