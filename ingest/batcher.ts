@@ -1,34 +1,37 @@
-// Collects readings into batches written when they reach `maxSize` readings or `maxDelayMs` age.
-// One write is in flight at a time, so batches reach the store in arrival order. A failed write is
-// retried with capped exponential backoff; the promises of its messages (and so their PUBACKs) wait.
-// Every add() to one batch returns the same promise (one allocation per batch, not per message: the ack
-// client groups the PUBACKs of a batch by it).
-// A batch that is due while a write is in flight keeps taking items until that write is done, up to
-// `maxWriteSize` items: small batches (low latency) while the store keeps up, fewer and larger writes when it
-// does not — influxd spends ~12 % less CPU per point on 20,000-line bodies than on 5,000 (docs/benchmarks.md).
-// (Growing the waiting batch in place, rather than merging cut batches when the write starts, copies nothing.)
+// Adaptive ("natural") batching (issue 19): one write to the store at a time, and the next one starts as soon
+// as the store is free. Readings that arrive while a write is in flight wait for it and go out together the
+// moment it returns, so a batch is whatever arrived meanwhile: a reading or two while the platform is quiet,
+// thousands under load — the batch size follows the load with no setting to tune.
+// - `maxSize` (INGEST_BATCH_SIZE) caps one write; more waiting readings become the next batches, in order.
+// - When readings arrive at a free store they are written on a following turn of the event loop: the batcher
+//   keeps gathering while every turn brings more (a burst read off the socket), and writes on the first turn
+//   that brings none, when `maxSize` is reached, or `maxDelayMs` (INGEST_BATCH_MS) after the first one —
+//   the upper bound on how long a reading waits while the store is free. A lone reading goes out at once.
+// - Batches reach the store in arrival order (one write in flight). A failed write is retried with capped
+//   exponential backoff; the promises of its messages (and so their PUBACKs) wait.
+// Every add() to one batch returns the same promise (one allocation per batch, not per message: the ack client
+// groups the PUBACKs of a batch by it).
 import type { Logger } from '../core/log.js';
 
 export interface BatcherOptions<T> {
+  /** Most items in one write (one add() larger than this is written whole). */
   readonly maxSize: number;
+  /** Longest an item waits for its write to start while no write is in flight (ms). */
   readonly maxDelayMs: number;
-  /** Batches waiting behind a write are merged into writes of up to this many items (default max(maxSize, 20,000)). */
-  readonly maxWriteSize?: number | undefined;
   readonly write: (batch: T[]) => Promise<void>;
   readonly log: Logger;
   readonly onWriteError?: (err: unknown) => void;
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
+  /** Clock of the gathering bound (tests). */
+  readonly now?: () => number;
 }
 
-/** A batch: its items, the one promise of its adds, whether it is due (full, old or flushed) and being written. */
+/** A batch: its items and the one promise of its adds. */
 interface Batch<T> {
   readonly items: T[];
   readonly done: Promise<void>;
   readonly resolve: () => void;
-  due: boolean;
-  writing: boolean;
-  timer: NodeJS.Timeout | undefined;
 }
 
 export interface Batcher<T> {
@@ -41,11 +44,18 @@ export interface Batcher<T> {
 }
 
 export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
-  /** Batches in arrival order; the first may be being written, the last takes new items. */
+  const now = opts.now ?? Date.now;
+  /** Batches waiting, in arrival order; the last takes new items. */
   const queue: Batch<T>[] = [];
-  let writing = false;
+  /** Items in `queue`. */
+  let queued = 0;
+  /** The batch being written, if any. */
+  let inFlight: Batch<T> | undefined;
   let closed = false;
-  const maxWriteSize = opts.maxWriteSize ?? Math.max(opts.maxSize, 20_000);
+  /** Gathering at a free store: a look is scheduled; `seen` = items queued at the last look; since = first item. */
+  let gathering = false;
+  let seen = 0;
+  let since = 0;
 
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -64,53 +74,60 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
     }
   }
 
-  /** Starts writing the oldest batch if it is due and no write is in flight. */
+  /** Starts writing the oldest batch unless a write is in flight; when it returns, the next one at once. */
   function writeNext(): void {
-    const batch = queue[0];
-    if (writing || !batch?.due) return;
-    writing = true;
-    batch.writing = true;
+    if (inFlight) return;
+    const batch = queue.shift();
+    if (!batch) return;
+    inFlight = batch;
+    queued -= batch.items.length;
     void writeWithRetry(batch.items).then(() => {
-      queue.shift();
-      writing = false;
+      inFlight = undefined;
       batch.resolve();
-      writeNext();
+      writeNext(); // natural batching: what arrived during the write goes out now
     });
   }
 
-  function markDue(batch: Batch<T>): void {
-    clearTimeout(batch.timer);
-    batch.timer = undefined;
-    batch.due = true;
+  /** One turn of gathering at a free store: wait another turn while items keep coming, else write. */
+  function look(): void {
+    if (!inFlight && !closed && queued > seen && queued < opts.maxSize && now() - since < opts.maxDelayMs) {
+      seen = queued;
+      setImmediate(look);
+      return;
+    }
+    gathering = false;
+    writeNext();
   }
 
   function open(): Batch<T> {
     let resolve!: () => void;
     const done = new Promise<void>((r) => { resolve = r; });
-    const batch: Batch<T> = { items: [], done, resolve, due: false, writing: false, timer: undefined };
-    batch.timer = setTimeout(() => { markDue(batch); writeNext(); }, opts.maxDelayMs);
+    const batch: Batch<T> = { items: [], done, resolve };
     queue.push(batch);
     return batch;
   }
 
   function flush(): Promise<void> {
-    for (const batch of queue) markDue(batch);
+    const last = queue.at(-1) ?? inFlight;
     writeNext();
-    return queue.at(-1)?.done ?? Promise.resolve();
+    return last?.done ?? Promise.resolve();
   }
 
   return {
     add(newItems) {
       if (closed) return Promise.reject(new Error('batcher is closed'));
       let batch = queue.at(-1);
-      if (!batch || batch.writing || (batch.items.length > 0 && batch.items.length + newItems.length > maxWriteSize)) {
-        if (batch) markDue(batch);
-        batch = open();
-      }
+      if (!batch || (batch.items.length > 0 && batch.items.length + newItems.length > opts.maxSize)) batch = open();
       for (const item of newItems) batch.items.push(item);
-      if (batch.items.length >= opts.maxSize && !batch.due) {
-        markDue(batch);
-        writeNext();
+      queued += newItems.length;
+      if (!inFlight) {
+        if (queued >= opts.maxSize) writeNext();
+        else if (!gathering) {
+          gathering = true;
+          seen = 0;
+          since = now();
+          setImmediate(look);
+        }
       }
       return batch.done;
     },

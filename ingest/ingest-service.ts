@@ -45,7 +45,9 @@ export interface IngestOptions {
   readonly registry: IngestRegistry;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Most readings in one write (INGEST_BATCH_SIZE); batches follow the load below it (ingest/batcher.ts). */
   readonly batchSize: number;
+  /** Longest a reading waits for its write to start while the store is free (INGEST_BATCH_MS). */
   readonly batchDelayMs: number;
   /** Batches go here while the store is down (DATA_DIR/spool). */
   readonly spoolDir: string;

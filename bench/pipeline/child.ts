@@ -5,14 +5,20 @@
 // ← {type:'stats'} → {type:'stats', cpuUs, stored, received, acked, duplicates}. Stopped by SIGTERM.
 // BENCH_DIST=dir loads broker, ingest and core from a tsc build there (as `npm run build` ships them)
 // instead of through tsx, whose esbuild output wraps every closure it creates in a naming helper.
+// BENCH_SRC=dir (ingest only, through tsx) loads the ingest and core from another source tree, e.g. one with an
+// earlier ingest/batcher.ts, for A/B rounds in one run (run.ts --variant). Batching: BATCH_SIZE / BATCH_MS,
+// else INGEST_BATCH_SIZE / INGEST_BATCH_MS's defaults (core/config.ts), as `ruong ingest` runs.
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrokerAuth } from '../../broker/broker-service.js';
 import type { Metrics } from '../../core/metrics.js';
 import { BENCH_INGEST_SECRET, BENCH_SECRET } from './setup.js';
 
-const base = process.env.BENCH_DIST ? pathToFileURL(resolve(process.env.BENCH_DIST)).href : new URL('../..', import.meta.url).href.replace(/\/$/, '');
-const ext = process.env.BENCH_DIST ? '.js' : '.ts';
+const src = process.argv[2] === 'ingest' ? process.env.BENCH_SRC : undefined;
+const base = process.env.BENCH_DIST && !src
+  ? pathToFileURL(resolve(process.env.BENCH_DIST)).href
+  : src ? pathToFileURL(resolve(src)).href : new URL('../..', import.meta.url).href.replace(/\/$/, '');
+const ext = process.env.BENCH_DIST && !src ? '.js' : '.ts';
 const load = <T>(path: string) => import(`${base}/${path}${ext}`) as Promise<T>;
 const { createBrokerService } = await load<typeof import('../../broker/broker-service.js')>('broker/broker-service');
 const { silentLogger } = await load<typeof import('../../core/log.js')>('core/log');
@@ -20,6 +26,7 @@ const { createMetrics } = await load<typeof import('../../core/metrics.js')>('co
 const { createRegistry } = await load<typeof import('../../core/registry/registry.js')>('core/registry/registry');
 const { createInfluxStore } = await load<typeof import('../../core/store/influx-store.js')>('core/store/influx-store');
 const { createIngestService } = await load<typeof import('../../ingest/ingest-service.js')>('ingest/ingest-service');
+const { loadConfig } = await load<typeof import('../../core/config.js')>('core/config');
 
 const role = process.argv[2];
 const dir = process.env.BENCH_DIR ?? '';
@@ -36,6 +43,15 @@ async function stats(metrics: Metrics): Promise<Record<string, number>> {
     acked: await value(metrics.messagesAcked),
     duplicates: dup ? await value(dup) : 0,
     rssMb: process.memoryUsage().rss / 1e6,
+  };
+}
+
+/** BATCH_SIZE / BATCH_MS, else the configuration's defaults (the settings a user gets). */
+function batching(): { batchSize: number; batchDelayMs: number } {
+  const defaults = loadConfig({});
+  return {
+    batchSize: Number(process.env.BATCH_SIZE ?? defaults.INGEST_BATCH_SIZE),
+    batchDelayMs: Number(process.env.BATCH_MS ?? defaults.INGEST_BATCH_MS),
   };
 }
 
@@ -60,7 +76,7 @@ async function main(): Promise<void> {
     const ingest = createIngestService({
       broker: { host: '127.0.0.1', port: Number(process.env.BROKER_PORT), username: 'ruong-ingest', password: BENCH_INGEST_SECRET },
       store, registry, metrics, log: silentLogger(),
-      batchSize: Number(process.env.BATCH_SIZE ?? 5000), batchDelayMs: Number(process.env.BATCH_MS ?? 50),
+      ...batching(),
       spoolDir: join(dir, `spool-${process.pid}`), rollupRefreshMs: Number(process.env.ROLLUP_MS ?? 10_000),
       maxPending: Number(process.env.MAX_PENDING ?? 20_000),
     });

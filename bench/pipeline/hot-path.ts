@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../../core/config.js';
 import { silentLogger } from '../../core/log.js';
 import { createMetrics } from '../../core/metrics.js';
 import { createRegistry } from '../../core/registry/registry.js';
@@ -34,7 +35,7 @@ const store = {
 } as unknown as ReadingStore;
 const ingest = createIngestService({
   broker: { host: '127.0.0.1', port: 1, username: 'none', password: 'none' }, store, registry, metrics: createMetrics(), log: silentLogger(),
-  batchSize: 5000, batchDelayMs: 50, spoolDir: join(dir, 'spool'), rollupRefreshMs: 0,
+  batchSize: loadConfig({}).INGEST_BATCH_SIZE, batchDelayMs: loadConfig({}).INGEST_BATCH_MS, spoolDir: join(dir, 'spool'), rollupRefreshMs: 0,
 });
 ingest.start().catch(() => undefined); // no broker to connect to: handle() is driven directly
 await new Promise((r) => setTimeout(r, 300));

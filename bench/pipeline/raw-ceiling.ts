@@ -1,36 +1,106 @@
-// InfluxDB's raw write ceiling on this machine: pre-built line-protocol bodies (the ingest's own line shape:
-// 5 tags, value + seq) POSTed back to back by `concurrency` writers, `perBody` lines per POST (the ingest
-// writes up to 20,000; influxd spends ~12 % less per point on those than on 5,000-line bodies, so the ceiling
-// is taken over both sizes). Building the bodies is not timed.
-export interface CeilingResult { readonly concurrency: number; readonly perBody: number; readonly points: number; readonly seconds: number; readonly pointsPerSec: number }
+// InfluxDB's raw write ceiling on this machine: the points the pipeline's devices send, as line protocol built
+// by the ingest's own encoder (core/store/influx-lines.ts) before the clock starts, POSTed back to back by
+// `concurrency` writers, `perBody` lines per POST, into the store's schema (retention policy ruong_raw,
+// precision ms). Same tags, fields and line bytes as the ingest writes for those messages (checkCeilingShape
+// compares them with the load generator's real PUBLISH decoded by the ingest's decoder): `devices` devices ×
+// 4 metrics = 4 × devices series, point n of a series at t0 + n s with seq n, in arrival order (message after
+// message) — every point unique. Afterwards InfluxDB must count every point sent, or the bench fails.
+// (Until issue 19 the generator wrote `device = i % 1000`, `metric = i % 4`: 1,000 series with every point
+// four times, of which InfluxDB kept a quarter — a ceiling of overwrites, not of stored points.)
+import mqttPacket from 'mqtt-packet';
+import { createLineBuilder } from '../../core/store/influx-lines.js';
+import { decode } from '../../core/telemetry/decoders/index.js';
+import type { StoredReading } from '../../core/telemetry/reading.js';
+import { deviceStream } from './loadgen.js';
+import { benchDeviceId } from './setup.js';
 
-function bodies(points: number, perBody: number, t0: number): string[] {
-  const metrics = ['soil_moisture@20cm', 'soil_temperature@20cm', 'soil_ec@20cm', 'battery'];
-  const out: string[] = [];
-  let lines: string[] = [];
-  for (let i = 0; i < points; i++) {
-    const device = `raw-${String(i % 1000).padStart(5, '0')}`;
-    const n = Math.floor(i / 4000);
-    lines.push(`readings,cooperative=coop-bench,device=${device},farm=farm-bench,field=field-bench,metric=${metrics[i % 4]} value=${20 + (i % 97) / 10},seq=${n}i ${t0 + n * 1000}`);
-    if (lines.length === perBody) { out.push(lines.join('\n')); lines = []; }
+export interface CeilingResult { readonly concurrency: number; readonly perBody: number; readonly points: number; readonly series: number; readonly seconds: number; readonly pointsPerSec: number; readonly counted: number }
+
+/** The four readings of a bench message and their values, as the load generator sends them (loadgen.ts). */
+const METRICS: readonly [string, number][] = [['soil_moisture@20cm', 23.4], ['soil_temperature@20cm', 25.1], ['soil_ec@20cm', 0.82], ['battery', 87]];
+const TENANCY = { fieldId: 'field-bench', farmId: 'farm-bench', cooperativeId: 'coop-bench' };
+
+/** The stored readings of message `n` (seq n, ts t0 + n·step) of bench device `d`. */
+export function messageReadings(d: number, n: number, t0: number, stepMs: number): StoredReading[] {
+  const deviceId = benchDeviceId(d);
+  return METRICS.map(([metric, value]) => ({ deviceId, metric, ts: t0 + n * stepMs, value, seq: n, flags: undefined, ...TENANCY }));
+}
+
+/**
+ * Throws unless the ceiling's lines for a message are byte for byte the lines the ingest builds from the load
+ * generator's PUBLISH of that message (decoded by core/telemetry/decoders, as the ingest does).
+ */
+export function checkCeilingShape(t0: number): void {
+  const { bytes, packetBytes } = deviceStream(benchDeviceId(0), 3, t0, 1000);
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  let payload: Buffer | undefined;
+  parser.on('packet', (p) => { if (p.cmd === 'publish') payload = p.payload as Buffer; });
+  parser.parse(bytes.subarray(2 * packetBytes, 3 * packetBytes)); // message 3
+  if (!payload) throw new Error('ceiling check: no PUBLISH parsed');
+  const decoded = decode({ topic: `devices/${benchDeviceId(0)}/up`, payload, receivedAt: Date.now() }, {
+    resolveDevice: (ref) => ({ deviceId: ref.deviceId ?? '', revoked: false, tenancy: TENANCY }),
+  });
+  const lines = createLineBuilder();
+  const ingest = lines.encode(decoded.readings as StoredReading[]);
+  const ceiling = lines.encode(messageReadings(0, 3, t0, 1000));
+  const a = ingest.bytes.subarray(0, ingest.starts.at(-1)).toString();
+  const b = ceiling.bytes.subarray(0, ceiling.starts.at(-1)).toString();
+  if (a !== b) throw new Error(`ceiling lines differ from the ingest's:\n${a}\nvs\n${b}`);
+}
+
+/** `points` points in arrival order (message n of every device, then n + 1 …) as bodies of `perBody` lines. */
+function bodies(points: number, perBody: number, devices: number, t0: number): Buffer[] {
+  const lines = createLineBuilder();
+  const out: Buffer[] = [];
+  let batch: StoredReading[] = [];
+  const cut = () => {
+    const encoded = lines.encode(batch);
+    out.push(Buffer.from(encoded.bytes.subarray(0, encoded.starts[batch.length])));
+    batch = [];
+  };
+  let made = 0;
+  for (let message = 0; made < points; message++) {
+    for (const r of messageReadings(message % devices, Math.floor(message / devices) + 1, t0, 1000)) {
+      if (made === points) break;
+      batch.push(r);
+      made++;
+      if (batch.length === perBody) cut();
+    }
   }
-  if (lines.length) out.push(lines.join('\n'));
+  if (batch.length) cut();
   return out;
 }
 
-export async function rawCeiling(baseUrl: string, db: string, points: number, concurrency: number, perBody = 5000): Promise<CeilingResult> {
-  await fetch(`${baseUrl}/query`, { method: 'POST', body: new URLSearchParams({ q: `CREATE DATABASE "${db}"` }) });
-  const all = bodies(points, perBody, Date.now() - 86_400_000);
+async function influxql(baseUrl: string, db: string, q: string): Promise<{ results: { series?: { values: [string, number][] }[]; error?: string }[] }> {
+  const res = await fetch(`${baseUrl}/query`, { method: 'POST', body: new URLSearchParams({ db, q }) });
+  return (await res.json()) as { results: { series?: { values: [string, number][] }[]; error?: string }[] };
+}
+
+/** Points of the bench's readings measurement in a database (what the pipeline's store and the ceiling write). */
+export async function countReadings(baseUrl: string, db: string): Promise<number> {
+  const json = await influxql(baseUrl, db, 'SELECT count("value") FROM "ruong_raw"."readings"');
+  if (json.results[0]?.error) throw new Error(`count in ${db}: ${json.results[0].error}`);
+  return json.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+}
+
+export async function rawCeiling(baseUrl: string, db: string, points: number, concurrency: number, perBody = 20_000, devices = 1000): Promise<CeilingResult> {
+  await influxql(baseUrl, db, `CREATE DATABASE "${db}"`);
+  await influxql(baseUrl, db, `CREATE RETENTION POLICY "ruong_raw" ON "${db}" DURATION 2160h REPLICATION 1 DEFAULT`);
+  const perSeries = Math.ceil(points / 4 / devices);
+  const all = bodies(points, perBody, devices, Date.now() - (perSeries + 60) * 1000);
   let next = 0;
-  const url = `${baseUrl}/write?db=${db}&precision=ms`;
+  const url = `${baseUrl}/write?db=${db}&rp=ruong_raw&precision=ms`;
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < all.length) {
       const body = all[next++]!;
-      const res = await fetch(url, { method: 'POST', body });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
       if (res.status !== 204) throw new Error(`raw write failed: ${res.status} ${await res.text()}`);
     }
   }));
   const seconds = (performance.now() - start) / 1000;
-  return { concurrency, perBody, points, seconds, pointsPerSec: points / seconds };
+  const counted = await countReadings(baseUrl, db);
+  if (counted !== points) throw new Error(`raw ceiling ${db}: sent ${points} unique points, InfluxDB counts ${counted} — the ceiling would not be of stored points`);
+  await influxql(baseUrl, db, `DROP DATABASE "${db}"`); // its compactions must not weigh on the next measurement
+  return { concurrency, perBody, points, series: Math.min(points, 4 * devices), seconds, pointsPerSec: points / seconds, counted };
 }

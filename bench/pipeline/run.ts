@@ -1,10 +1,16 @@
 // `npm run bench:pipeline` — the ingest pipeline end to end (issue 4): N devices publish native payloads with
 // 4 readings at QoS 1 through our broker (its own process) and the ingest (its own process) into a real
-// influxd, and in the same run InfluxDB's raw write ceiling is measured with pre-built line protocol.
-// Prints msg/s and readings/s, CPU µs per message of broker, ingest and influxd, and lost and duplicate
-// counts; then the reconnect storm (10,000 devices replaying 6 h of 10-minute readings = 360k messages).
+// influxd, and in the same run InfluxDB's raw write ceiling is measured with the same points as line protocol
+// (raw-ceiling.ts). Prints msg/s and readings/s, CPU µs per message of broker, ingest and influxd, and lost and
+// duplicate counts; then the reconnect storm (10,000 devices replaying 6 h of 10-minute readings = 360k messages).
+// Every side of every ratio is counted in InfluxDB afterwards: a ceiling or pipeline run whose points InfluxDB
+// does not all count fails the bench.
 //   --devices 1000 --messages 300 --window 16    throughput run
 //   --storm-devices 10000 --storm-messages 36    reconnect storm (--no-storm to skip)
+//   --ceiling-points 2000000                      points per ceiling measurement (0 = none)
+//   --rounds N                                    N interleaved rounds: ceiling, then every variant (order rotated), ceiling
+//   --variant NAME[:KEY=VALUE,…]                  an ingest set-up (repeatable): BATCH_SIZE, BATCH_MS, BENCH_SRC (see
+//                                                 child.ts; needs --tsx); default: one variant, the configuration's defaults
 //   --soak                                        the 60 s influxd kill -9 under 100 msg/s instead (bench/pipeline/soak.ts)
 //   --tsx                                         run broker and ingest through tsx instead of a tsc build (faster start)
 //   --timeline                                    also print messages stored (thousands) every ~200 ms
@@ -14,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKillableInfluxd, type KillableInfluxd } from '../../test/helpers/influxd-killable.js';
 import { createLoad } from './loadgen.js';
-import { rawCeiling } from './raw-ceiling.js';
+import { checkCeilingShape, countReadings, rawCeiling, type CeilingResult } from './raw-ceiling.js';
 import { createBenchRegistry, startChild, type ChildStats } from './setup.js';
 import { runSoak } from './soak.js';
 
@@ -32,17 +38,25 @@ function procCpuUs(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-async function countStored(influx: string, db: string): Promise<number> {
-  const res = await fetch(`${influx}/query`, { method: 'POST', body: new URLSearchParams({ db, q: 'SELECT count("value") FROM "ruong_raw"."readings"' }) });
-  const json = (await res.json()) as { results: { series?: { values: [string, number][] }[] }[] };
-  return json.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
-}
+interface Scenario { name: string; devices: number; messages: number; window: number; stepMs: number; t0: number; connectConcurrency: number; db: string; env?: Record<string, string> }
+interface Variant { readonly name: string; readonly env: Record<string, string> }
 
-interface Scenario { name: string; devices: number; messages: number; window: number; stepMs: number; t0: number; connectConcurrency: number; db: string }
+/** `--variant NAME[:KEY=VALUE,…]`, repeatable; none = the configuration's defaults. */
+function variants(): Variant[] {
+  const out: Variant[] = [];
+  process.argv.forEach((a, i) => {
+    if (a !== '--variant') return;
+    const [name, spec = ''] = (process.argv[i + 1] ?? '').split(/:(.*)/s);
+    const env = Object.fromEntries(spec.split(',').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
+    if (env.BENCH_SRC && !flag('tsx')) throw new Error('--variant with BENCH_SRC needs --tsx');
+    out.push({ name: name!, env });
+  });
+  return out.length ? out : [{ name: 'default', env: {} }];
+}
 
 async function runScenario(influxd: KillableInfluxd, dir: string, s: Scenario) {
   const broker = await startChild('broker', { BENCH_DIR: dir });
-  const ingest = await startChild('ingest', { BENCH_DIR: dir, BROKER_PORT: String(broker.port), INFLUX_URL: `${influxd.url}/${s.db}` });
+  const ingest = await startChild('ingest', { BENCH_DIR: dir, BROKER_PORT: String(broker.port), INFLUX_URL: `${influxd.url}/${s.db}`, ...s.env });
   const load = createLoad({ port: broker.port!, devices: s.devices, messagesPerDevice: s.messages, window: s.window, t0: s.t0, stepMs: s.stepMs, connectConcurrency: s.connectConcurrency });
   const total = s.devices * s.messages;
   const snap = async () => ({ b: await broker.stats(), i: await ingest.stats(), db: procCpuUs(influxd.pid()), me: process.cpuUsage(), at: performance.now() });
@@ -64,7 +78,7 @@ async function runScenario(influxd: KillableInfluxd, dir: string, s: Scenario) {
   if (flag('timeline')) console.log(JSON.stringify({ timeline: timeline.filter((_, i) => i % 4 === 0).map(([t, n]) => `${t}:${Math.round(n / 4000)}k`).join(' ') }));
   const after = await snap();
   const seconds = (after.at - before.at) / 1000;
-  const inDb = await countStored(influxd.url, s.db);
+  const inDb = await countReadings(influxd.url, s.db);
   const cpu = (a: ChildStats, b: ChildStats) => (b.cpuUs - a.cpuUs) / total;
   const loadCpu = (after.me.user + after.me.system - before.me.user - before.me.system) / total;
   load.close();
@@ -78,6 +92,22 @@ async function runScenario(influxd: KillableInfluxd, dir: string, s: Scenario) {
     lost: total * 4 - inDb, storedInInflux: inDb, redelivered: after.i.received - total, acked: load.acked(),
   };
 }
+
+/** Runs a scenario and fails the bench unless InfluxDB counts every reading sent; drops its database after. */
+async function countedScenario(influxd: KillableInfluxd, dir: string, s: Scenario) {
+  const r = await runScenario(influxd, dir, s);
+  if (r.storedInInflux !== r.readings) {
+    console.log(JSON.stringify(r));
+    throw new Error(`${s.name} (${s.db}): sent ${r.readings} readings, InfluxDB counts ${r.storedInInflux}`);
+  }
+  await fetch(`${influxd.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${s.db}"` }) });
+  return r;
+}
+
+const spread = (xs: number[], digits = 0) => {
+  const f = (x: number) => x.toFixed(digits);
+  return xs.length === 1 ? f(xs[0]!) : `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
+};
 
 async function main(): Promise<void> {
   if (flag('soak')) {
@@ -102,27 +132,55 @@ async function main(): Promise<void> {
       process.env.BENCH_DIST = dist;
     }
     createBenchRegistry(dir, Math.max(devices, stormDevices));
+    checkCeilingShape(Date.now() - 3_600_000);
     const points = arg('ceiling-points', 2_000_000);
-    const ceiling = [
-      await rawCeiling(influxd.url, 'bench_raw_1', points, 1),
-      await rawCeiling(influxd.url, 'bench_raw_2', points, 2),
-      await rawCeiling(influxd.url, 'bench_raw_3', points, 2, 20_000),
-    ];
-    console.log(JSON.stringify({ rawCeiling: ceiling.map((c) => ({ ...c, pointsPerSec: Math.round(c.pointsPerSec) })) }));
     const messages = arg('messages', 300);
-    const throughput = await runScenario(influxd, dir, {
-      name: 'throughput', devices, messages, window: arg('window', 16), stepMs: 1000, t0: Date.now() - 2 * messages * 1000, connectConcurrency: 200, db: 'bench_pipeline',
-    });
-    // Measured again after the pipeline: the neighbours' load on a shared machine moves the ceiling, and the
-    // ratio is taken against the best of all measurements (never flattered by one slow ceiling run).
-    const after = [await rawCeiling(influxd.url, 'bench_raw_4', points, 2), await rawCeiling(influxd.url, 'bench_raw_5', points, 2, 20_000)];
-    console.log(JSON.stringify({ rawCeilingAfter: after.map((c) => ({ ...c, pointsPerSec: Math.round(c.pointsPerSec) })) }));
-    const best = Math.max(...ceiling.map((c) => c.pointsPerSec), ...after.map((c) => c.pointsPerSec));
-    console.log(JSON.stringify({ ...throughput, rawCeilingBest: Math.round(best), ofRawCeiling: Number((throughput.readingsPerSec / best).toFixed(2)) }));
+    const rounds = arg('rounds', 1);
+    const vs = variants();
+    const ceilingRun = async (round: number, tag: string, perBody: number) => {
+      const c = await rawCeiling(influxd.url, `bench_raw_${round}_${tag}`, points, 2, perBody, devices);
+      console.log(JSON.stringify({ round, rawCeiling: { ...c, pointsPerSec: Math.round(c.pointsPerSec) } }));
+      return c;
+    };
+    const rows: { round: number; variant: string; msgPerSec: number; readingsPerSec: number; ofCeiling: number; cpu: Record<string, number> }[] = [];
+    const ceilings: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      // The ceiling before and after the pipeline runs of the round, with 5,000- and 20,000-line bodies (the
+      // ingest posts up to 20,000); each ratio is taken against the round's best (never flattered by a slow one).
+      const measured: CeilingResult[] = points > 0 ? [await ceilingRun(round, 'a', 5000), await ceilingRun(round, 'b', 20_000)] : [];
+      const results = [];
+      for (let k = 0; k < vs.length; k++) {
+        const v = vs[(k + round - 1) % vs.length]!; // the order rotates from round to round
+        const r = await countedScenario(influxd, dir, {
+          name: 'throughput', devices, messages, window: arg('window', 16), stepMs: 1000, t0: Date.now() - 2 * messages * 1000, connectConcurrency: 200,
+          db: `bench_pipeline_${round}_${k}`, env: v.env,
+        });
+        results.push({ v, r });
+      }
+      if (points > 0) measured.push(await ceilingRun(round, 'c', 20_000));
+      const best = Math.max(0, ...measured.map((c) => c.pointsPerSec));
+      ceilings.push(best);
+      for (const { v, r } of results) {
+        const ofCeiling = best > 0 ? Number((r.readingsPerSec / best).toFixed(2)) : 0;
+        console.log(JSON.stringify({ round, variant: v.name, env: v.env, ...r, rawCeilingBest: Math.round(best), ofRawCeiling: ofCeiling }));
+        rows.push({ round, variant: v.name, msgPerSec: r.msgPerSec, readingsPerSec: r.readingsPerSec, ofCeiling, cpu: r.cpuUsPerMsg });
+      }
+    }
+    // Per variant over the rounds; `÷ first` = msg/s ÷ the first variant's in the same round.
+    for (const v of vs) {
+      const mine = rows.filter((r) => r.variant === v.name);
+      const first = rows.filter((r) => r.variant === vs[0]!.name);
+      console.log(JSON.stringify({
+        summary: v.name, rounds, msgPerSec: spread(mine.map((r) => r.msgPerSec)), readingsPerSec: spread(mine.map((r) => r.readingsPerSec)),
+        ofRawCeiling: spread(mine.map((r) => r.ofCeiling), 2), rawCeilingBest: spread(ceilings),
+        vsFirst: spread(mine.map((r, i) => r.msgPerSec / first[i]!.msgPerSec), 2),
+        cpuUsPerMsg: Object.fromEntries(Object.keys(mine[0]!.cpu).map((k) => [k, spread(mine.map((r) => r.cpu[k]!), 1)])),
+      }));
+    }
     if (stormDevices > 0) {
-      const storm = await runScenario(influxd, dir, {
+      const storm = await countedScenario(influxd, dir, {
         name: 'storm', devices: stormDevices, messages: arg('storm-messages', 36), window: 36, stepMs: 600_000, t0: Date.now() - 6 * 3_600_000 - 600_000,
-        connectConcurrency: arg('storm-concurrency', 1000), db: 'bench_storm',
+        connectConcurrency: arg('storm-concurrency', 1000), db: 'bench_storm', env: vs[0]!.env,
       });
       console.log(JSON.stringify(storm));
     }
