@@ -32,10 +32,8 @@ describe('ingest batcher', () => {
   it('writes a lone reading at once while the store is free — long before maxDelayMs', async () => {
     const writes: number[][] = [];
     const batcher = createBatcher<number>({ maxSize: 20_000, maxDelayMs: 60_000, log: silentLogger(), write: (b) => { writes.push(b); return Promise.resolve(); } });
-    const started = Date.now();
-    await batcher.add([7]);
+    await batcher.add([7]); // (a batcher that waited for maxDelayMs would time this test out)
     expect(writes).toEqual([[7]]);
-    expect(Date.now() - started).toBeLessThan(60_000); // (the test would time out long before)
   });
 
   it('resolves an add only after its batch is written', async () => {
