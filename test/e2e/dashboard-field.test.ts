@@ -1,7 +1,7 @@
 // The cooperative dashboard in a real headless Chromium against the real platform: log in, see the demo
 // fields with their status colours, open a field's charts with data (soil moisture between θFC and the RAW
 // line, AWD with the −15 cm line, canal salinity against the crop limit, ET0 and rain bars), acknowledge an
-// alert and see it change, switch language, and use it on a phone (390×844). Screenshots go to test-results/.
+// alert with a comment and see it change, switch language, and use it on a phone (390×844). Screenshots go to test-results/.
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,10 +89,15 @@ describe.skipIf(!browserAvailable())('cooperative dashboard in Chromium', () => 
     expect(await item.locator('.alert-text').textContent()).toBe('Ruộng 2: mực nước −16,2 cm dưới ngưỡng −15 cm — cho nước vào ruộng');
     expect(await item.locator('.alert-status').textContent()).toBe('Đang mở');
     await item.locator('[data-action="ack"]').click();
+    await item.locator('textarea[name=comment]').fill('Đã mở cống lúc 7 giờ');
+    await item.locator('[data-action="ack-confirm"]').click();
     await expect.poll(() => item.getAttribute('data-status')).toBe('acknowledged');
     expect(await item.locator('.alert-status').textContent()).toBe('Đã xác nhận');
+    expect(await item.locator('.ack-comment').textContent()).toBe('Ghi chú: Đã mở cống lúc 7 giờ');
     expect(await item.locator('[data-action="ack"]').count()).toBe(0);
-    expect(p.alerts.getFor({ cooperativeId: 'coop-demo', role: 'admin', farmIds: [], id: 'x' }, alertId).status).toBe('acknowledged');
+    const stored = p.alerts.getFor({ cooperativeId: 'coop-demo', role: 'admin', farmIds: [], id: 'x' }, alertId);
+    expect(stored.status).toBe('acknowledged');
+    expect(stored.ackComment).toBe('Đã mở cống lúc 7 giờ');
     await page.screenshot({ path: `${artefacts}/dashboard-alerts.png`, fullPage: true });
   });
 

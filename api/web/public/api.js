@@ -4,11 +4,13 @@
 let token = sessionStorage.getItem('ruong.token');
 let onUnauthorized = () => {};
 
+/** An API answer that is not 2xx (status 0: the server could not be reached). */
 export class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.error?.message || `HTTP ${status}`);
+  constructor(status, body, retryAfter = null) {
+    super(body?.error?.message || (status ? `HTTP ${status}` : 'network error'));
     this.status = status;
     this.code = body?.error?.code;
+    this.retryAfter = retryAfter; // seconds, from a 429's Retry-After
   }
 }
 
@@ -24,16 +26,23 @@ const authHeaders = () => (token ? { authorization: `Bearer ${token}` } : {});
 
 export async function api(path, options = {}) {
   const headers = { ...(options.body ? { 'content-type': 'application/json' } : {}), ...authHeaders() };
-  const res = await fetch(`/api/v1${path}`, { ...options, headers });
+  let res;
+  try {
+    res = await fetch(`/api/v1${path}`, { ...options, headers });
+  } catch (err) {
+    throw Object.assign(new ApiError(0, undefined), { cause: err });
+  }
   const body = res.status === 204 ? undefined : await res.json().catch(() => undefined);
+  // Only a 401 ends the session in the page (404/403 are pages "not found" inside the app).
   if (res.status === 401 && path !== '/auth/login') onUnauthorized();
-  if (!res.ok) throw new ApiError(res.status, body);
+  if (!res.ok) throw new ApiError(res.status, body, Number(res.headers.get('retry-after')) || null);
   return body;
 }
 
 /** Fetches a file with the bearer token and hands it to the browser as a download. */
 export async function download(path, filename) {
   const res = await fetch(`/api/v1${path}`, { headers: authHeaders() });
+  if (res.status === 401) onUnauthorized();
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');

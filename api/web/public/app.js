@@ -1,6 +1,8 @@
-// Ruộng dashboard (no framework, no CDN): login, overview, field charts, alerts, devices, dead letters.
+// Ruộng dashboard (no framework, no CDN): login, overview, field charts, alerts, devices, rejected messages.
 // Pages are chosen by the URL hash (#/, #/field/ID, #/alerts, #/devices, #/dead-letters). Live updates come
 // from the API's Server-Sent Events; a slow poll covers a broken stream. All server text goes in as text.
+// Failures (problems.js): a missing/forbidden object is a page inside the app, any other failed call a banner
+// with Retry; only a 401 shows the login page, and the hash the user asked for is kept for after the login.
 /* global clearTimeout */
 import { api, followEvents, hasToken, setToken, whenUnauthorized } from './api.js';
 import { destroyCharts } from './charts.js';
@@ -9,99 +11,168 @@ import { applyLanguage, getLang, setLang, t } from './i18n.js';
 import { loadCatalogue } from './data.js';
 import { currentFieldId, fieldReadingsArrived, showField } from './field-page.js';
 import { setMe, showAlerts, showDeadLetters, showDevices } from './lists.js';
+import { beginNavigation } from './navigation.js';
 import { applyReadings, refreshOverview, renderOverview } from './overview.js';
+import { hideBanner, isMissing, relabelBanner, renderProblemPage, showBanner } from './problems.js';
 
-const VIEWS = ['login-view', 'fields-view', 'field-view', 'alerts-view', 'devices-view', 'dead-letters-view'];
+const VIEWS = ['login-view', 'fields-view', 'field-view', 'alerts-view', 'devices-view', 'dead-letters-view', 'problem-view'];
 const POLL_MS = 60_000;
 let me;
 let stopEvents;
 let poll;
 let alertTimer;
+let started = false;
 
 function only(view) {
   for (const v of VIEWS) show(v, v === view);
   for (const link of document.querySelectorAll('#nav a')) link.setAttribute('aria-current', String(link.getAttribute('href') === window.location.hash || (link.getAttribute('href') === '#/' && view === 'fields-view')));
 }
 
+const canSeeDeadLetters = () => me && (me.role === 'admin' || me.role === 'technician');
+
+/** The page of the current hash. Resolves when it is drawn (or has failed and said so); never rejects. */
 function route() {
+  const stale = beginNavigation();
   const hash = window.location.hash || '#/';
   const field = /^#\/field\/(.+)$/.exec(hash);
   if (!field) destroyCharts();
-  if (field) { only('field-view'); return showField(decodeURIComponent(field[1])); }
-  if (hash === '#/alerts') { only('alerts-view'); return showAlerts(); }
-  if (hash === '#/devices') { only('devices-view'); return showDevices(); }
-  if (hash === '#/dead-letters' && me && (me.role === 'admin' || me.role === 'technician')) { only('dead-letters-view'); return showDeadLetters(); }
-  only('fields-view');
-  return refreshOverview();
+  let load;
+  if (field) {
+    only('field-view');
+    load = showField(decodeURIComponent(field[1]), { stale, reload: refreshCurrent });
+  } else if (hash === '#/alerts') {
+    only('alerts-view');
+    load = showAlerts(undefined, stale);
+  } else if (hash === '#/devices') {
+    only('devices-view');
+    load = showDevices(stale);
+  } else if (hash === '#/dead-letters') {
+    if (!canSeeDeadLetters()) return Promise.resolve(failed({ status: 403 }));
+    only('dead-letters-view');
+    load = showDeadLetters(stale);
+  } else if (hash === '#/' || hash === '#') {
+    only('fields-view');
+    load = refreshOverview({ stale });
+  } else {
+    return Promise.resolve(failed({ status: 404 }));
+  }
+  return load.then(
+    () => { if (!stale()) hideBanner(); },
+    (err) => { if (!stale()) failed(err); });
+}
+
+/** Says what went wrong, inside the app. A 401 has already sent the user to the login page. */
+function failed(err) {
+  if (err?.status === 401) return;
+  if (isMissing(err)) {
+    hideBanner();
+    destroyCharts();
+    renderProblemPage(err);
+    only('problem-view');
+    return;
+  }
+  showBanner(err, refreshCurrent);
 }
 
 function refreshCurrent() {
-  route().catch((err) => console.warn(err));
+  return route();
 }
 
 function onEvent(name, data) {
   if (name === 'readings') {
     if (!$('fields-view').hidden) applyReadings(data.fieldId, data.readings);
-    fieldReadingsArrived(data.fieldId);
+    fieldReadingsArrived(data.fieldId, (err) => showBanner(err, refreshCurrent));
   } else if (name === 'alert') {
     clearTimeout(alertTimer);
-    alertTimer = setTimeout(() => { if ($('alerts-view').hidden === false || $('fields-view').hidden === false || currentFieldId()) refreshCurrent(); }, 500);
+    alertTimer = setTimeout(() => { if ($('alerts-view').hidden === false || $('fields-view').hidden === false || (currentFieldId() && !$('field-view').hidden)) refreshCurrent(); }, 500);
   }
 }
 
-function showLogin() {
+function setLive(live) {
+  $('live').dataset.live = String(live);
+  $('live').dataset.i18n = live ? 'live' : 'reconnecting'; // applyLanguage re-translates it
+  $('live').textContent = t($('live').dataset.i18n);
+}
+
+/** The login page; `expired` when a 401 ended the session (not the Log out button). The hash is kept. */
+function showLogin(expired = false) {
+  started = false;
   stopEvents?.();
   stopEvents = undefined;
   clearInterval(poll);
   setToken(null);
+  hideBanner();
+  destroyCharts();
   show('nav', false);
   show('logout', false);
+  $('live').textContent = '';
+  delete $('live').dataset.i18n;
+  $('login-error').textContent = expired ? t('sessionEnded') : '';
   only('login-view');
 }
 
+/** After a login or a reload with a token: who am I, the catalogue, then the page of the hash. */
 async function start() {
-  me = await api('/me');
+  try {
+    me = await api('/me');
+    await loadCatalogue();
+  } catch (err) {
+    if (err?.status !== 401) showBanner(err, start);
+    return;
+  }
+  started = true;
+  hideBanner();
   setMe(me);
-  await loadCatalogue();
   $('coop').textContent = me.cooperative ? me.cooperative.name : '';
   show('nav', true);
   show('logout', true);
-  show('nav-dead-letters', me.role === 'admin' || me.role === 'technician');
+  show('nav-dead-letters', canSeeDeadLetters());
   await route();
   stopEvents?.();
-  stopEvents = followEvents(onEvent, (live) => {
-    $('live').dataset.live = String(live);
-    $('live').textContent = live ? t('live') : t('reconnecting');
-  });
+  stopEvents = followEvents(onEvent, setLive);
   clearInterval(poll);
-  poll = setInterval(() => { if (!$('fields-view').hidden) refreshOverview().catch((err) => console.warn(err)); }, POLL_MS);
+  poll = setInterval(() => {
+    if ($('fields-view').hidden) return;
+    refreshOverview().then(() => hideBanner(), (err) => { if (err?.status !== 401) showBanner(err, refreshCurrent); });
+  }, POLL_MS);
+}
+
+function loginErrorText(err) {
+  if (err?.status === 401 || err?.status === 400) return t('badLogin');
+  if (err?.status === 429) return `${t('tooManyAttempts')}${err.retryAfter ? ` ${t('retryIn')} ${Math.ceil(err.retryAfter / 60)} ${t('minutes')}` : ''}`;
+  if (err?.status === 0) return t('networkError');
+  return `${t('serverError')} (HTTP ${err?.status})`;
 }
 
 $('login-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = new FormData(event.target);
   $('login-error').textContent = '';
+  let body;
   try {
-    const body = await api('/auth/login', { method: 'POST', body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) });
-    setToken(body.token);
-    if (!window.location.hash) window.location.hash = '#/';
-    await start();
-  } catch {
-    $('login-error').textContent = t('badLogin');
+    body = await api('/auth/login', { method: 'POST', body: JSON.stringify({ username: form.get('username'), password: form.get('password') }) });
+  } catch (err) {
+    $('login-error').textContent = loginErrorText(err);
+    return;
   }
+  setToken(body.token);
+  event.target.reset();
+  if (!window.location.hash) window.location.hash = '#/';
+  await start();
 });
 
-$('logout').addEventListener('click', () => { api('/auth/logout', { method: 'POST' }).catch(() => {}).finally(showLogin); });
+$('logout').addEventListener('click', () => { api('/auth/logout', { method: 'POST' }).catch(() => {}).finally(() => showLogin(false)); });
 $('lang').addEventListener('click', () => {
   setLang(getLang() === 'vi' ? 'en' : 'vi');
   applyLanguage();
   $('lang').textContent = getLang() === 'vi' ? 'EN' : 'VI';
-  if (!hasToken()) return;
+  relabelBanner();
+  if (!hasToken() || !started) return;
   if (!$('fields-view').hidden) renderOverview(); else refreshCurrent();
 });
-window.addEventListener('hashchange', () => { if (hasToken()) refreshCurrent(); });
-whenUnauthorized(showLogin);
+window.addEventListener('hashchange', () => { if (hasToken() && started) refreshCurrent(); });
+whenUnauthorized(() => showLogin(true));
 
 applyLanguage();
 $('lang').textContent = getLang() === 'vi' ? 'EN' : 'VI';
-if (hasToken()) start().catch(showLogin); else showLogin();
+if (hasToken()) start(); else showLogin(false);

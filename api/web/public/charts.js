@@ -56,24 +56,37 @@ function mount(container, opts, data) {
 }
 
 /**
- * series: [{label, points: [[epochMs, value], …]}]; lines: [{label, value, color}].
- * Returns the number of data points drawn (0 → a "no data" note instead of a chart).
+ * series: [{label, points: [[epochMs, value], …]}]; lines: [{label, value, color}]; from/to (epoch ms): the
+ * span every chart of the page shares, so the x axes line up; empty: the note shown when there is no point.
+ * A series with only a point or two draws its points (a lone reading is a dot, not nothing); reference lines
+ * run across the whole span. Returns the number of data points drawn (0 → the note instead of a chart).
  */
-export function lineChart(container, { series, lines = [], digits = 1 }) {
+export function lineChart(container, { series, lines = [], digits = 1, from, to, empty }) {
   container.replaceChildren();
-  const xs = [...new Set(series.flatMap((s) => s.points.map(([ts]) => Math.floor(ts / 1000))))].sort((a, b) => a - b);
-  if (xs.length === 0) {
-    container.append(el('p', { class: 'muted no-data' }, t('noChartData')));
+  const drawn = series.reduce((n, s) => n + s.points.length, 0);
+  if (drawn === 0) {
+    container.append(el('p', { class: 'muted no-data' }, empty ?? t('noChartData')));
     return 0;
   }
+  const bounds = from !== undefined && to !== undefined ? [Math.floor(from / 1000), Math.ceil(to / 1000)] : [];
+  const xs = [...new Set([...bounds, ...series.flatMap((s) => s.points.map(([ts]) => Math.floor(ts / 1000)))])].sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
   const data = [xs];
-  const opts = { series: [{ label: t('time'), value: (_u, ts) => (ts == null ? '—' : timeFormat({ dateStyle: 'short', timeStyle: 'short' }).format(new Date(ts * 1000))) }], axes: [{}, { size: 52 }], scales: { x: { time: true } } };
+  const opts = {
+    series: [{ label: t('time'), value: (_u, ts) => (ts == null ? '—' : timeFormat({ dateStyle: 'short', timeStyle: 'short' }).format(new Date(ts * 1000))) }],
+    axes: [{}, { size: 52 }],
+    scales: { x: { time: true, ...(bounds.length ? { range: () => bounds } : {}) } },
+  };
   series.forEach((s, i) => {
     const ys = new Array(xs.length).fill(null);
     for (const [ts, v] of s.points) ys[index.get(Math.floor(ts / 1000))] = v;
     data.push(ys);
-    opts.series.push({ label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true, value: (_u, v) => (v == null ? '—' : v.toFixed(digits)) });
+    const color = palette[i % palette.length];
+    const few = s.points.length <= 2;
+    opts.series.push({
+      label: s.label, stroke: color, width: 2, spanGaps: true, value: (_u, v) => (v == null ? '—' : v.toFixed(digits)),
+      ...(few ? { points: { show: true, size: 9, fill: color, stroke: color } } : {}),
+    });
   });
   for (const line of lines) {
     if (line.value === null || line.value === undefined) continue;
@@ -81,15 +94,15 @@ export function lineChart(container, { series, lines = [], digits = 1 }) {
     opts.series.push({ label: line.label, stroke: line.color, width: 1.5, dash: [6, 4], points: { show: false } });
   }
   mount(container, opts, data);
-  return series.reduce((n, s) => n + s.points.length, 0);
+  return drawn;
 }
 
-/** Daily bars: days [{date: 'YYYY-MM-DD', et0Mm, rainMm}] (local dates, Asia/Ho_Chi_Minh). */
-export function et0RainChart(container, days) {
+/** Daily bars: days [{date: 'YYYY-MM-DD', et0Mm, rainMm}] (local dates, Asia/Ho_Chi_Minh); empty: why there are none. */
+export function et0RainChart(container, days, empty) {
   container.replaceChildren();
   const shown = days.filter((d) => d.et0Mm !== null || d.rainMm !== null);
   if (shown.length === 0) {
-    container.append(el('p', { class: 'muted no-data' }, t('noChartData')));
+    container.append(el('p', { class: 'muted no-data' }, empty ?? t('noChartData')));
     return 0;
   }
   const xs = days.map((d) => Date.parse(`${d.date}T12:00:00+07:00`) / 1000);

@@ -22,6 +22,14 @@ export async function loadAlerts(statuses = ['open', 'acknowledged']) {
   }
 }
 
+/** The nav badge: how many alerts are still unresolved (a list of them; undefined = no alerts service). */
+export function setAlertCount(unresolved) {
+  const count = (unresolved ?? []).filter((a) => a.status !== 'resolved').length;
+  const badge = document.getElementById('alert-count');
+  badge.textContent = String(count);
+  badge.hidden = count === 0;
+}
+
 /** Today's advice for a field, or null (none yet, or no advice service). */
 export async function loadAdvice(fieldId) {
   try {

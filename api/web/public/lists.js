@@ -1,8 +1,10 @@
-// Alerts (acknowledge, resolve), devices (last seen, battery, signal) and dead letters (technicians).
+// Alerts (acknowledge with an optional comment, resolve), devices (last seen, battery, signal) and rejected
+// messages (dead letters, technicians). A failed action shows the banner with a Retry (problems.js).
 import { api } from './api.js';
 import { $, el } from './dom.js';
-import { ago, formatTime, getLang, t } from './i18n.js';
-import { loadAlerts } from './data.js';
+import { ago, deadLetterReason, formatTime, getLang, t } from './i18n.js';
+import { loadAlerts, setAlertCount } from './data.js';
+import { showBanner } from './problems.js';
 
 const alertsPage = { status: 'unresolved', fields: new Map() };
 let me = { role: 'viewer' };
@@ -11,11 +13,31 @@ export function setMe(user) {
 }
 const canAct = () => me.role !== 'viewer';
 const canResolve = () => me.role === 'admin' || me.role === 'technician';
+const COMMENT_MAX = 500; // api/routes/alerts.ts AlertChangeBody
+
+/** The acknowledge form: an optional comment (kept with the alert), then Acknowledge or Cancel. */
+function ackForm(a, actions) {
+  const text = el('textarea', { name: 'comment', rows: '2', maxlength: String(COMMENT_MAX), 'data-ack-comment': a.id, placeholder: t('ackCommentHint') });
+  const form = el('form', { class: 'ack-form', 'data-ack-form': a.id },
+    el('label', {}, el('span', {}, t('ackComment')), text),
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit', 'data-action': 'ack-confirm' }, t('ack')),
+      el('button', { type: 'button', class: 'secondary', 'data-action': 'ack-cancel', onclick: () => form.replaceWith(actions) }, t('cancel'))));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const comment = text.value.trim();
+    for (const b of form.querySelectorAll('button')) b.disabled = true;
+    act(a.id, 'ack', comment ? { comment } : {});
+  });
+  return form;
+}
 
 function alertItem(a) {
   const actions = el('div', { class: 'actions' });
-  if (a.status === 'open' && canAct()) actions.append(el('button', { type: 'button', 'data-action': 'ack', onclick: () => act(a.id, 'ack') }, t('ack')));
-  if (a.status !== 'resolved' && canResolve()) actions.append(el('button', { type: 'button', class: 'secondary', 'data-action': 'resolve', onclick: () => act(a.id, 'resolve') }, t('resolve')));
+  if (a.status === 'open' && canAct()) {
+    actions.append(el('button', { type: 'button', 'data-action': 'ack', onclick: () => { const form = ackForm(a, actions); actions.replaceWith(form); form.querySelector('textarea').focus(); } }, t('ack')));
+  }
+  if (a.status !== 'resolved' && canResolve()) actions.append(el('button', { type: 'button', class: 'secondary', 'data-action': 'resolve', onclick: () => act(a.id, 'resolve', {}) }, t('resolve')));
   const where = [alertsPage.fields.get(a.fieldId)?.name, a.deviceId].filter(Boolean).join(' · ');
   return el('li', { class: `alert severity-${a.severity} alert-${a.status}`, 'data-alert-id': a.id, 'data-status': a.status },
     el('div', { class: 'alert-head' },
@@ -23,25 +45,34 @@ function alertItem(a) {
       el('span', { class: 'alert-status' }, t(`alertStatus_${a.status}`)),
       el('span', { class: 'muted' }, `${t('opened')} ${formatTime(a.openedAt)}`)),
     el('p', { class: 'alert-text' }, a.text[getLang()] ?? a.text.vi),
+    a.ackComment ? el('p', { class: 'ack-comment sub' }, `${t('ackCommentShown')}: `, el('q', {}, a.ackComment)) : null,
     el('div', { class: 'sub' }, where),
     actions);
 }
 
-async function act(id, action) {
+async function act(id, action, body) {
   try {
-    await api(`/alerts/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: JSON.stringify({}) });
-  } finally {
+    await api(`/alerts/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: JSON.stringify(body) });
+  } catch (err) {
+    if (err?.status !== 401) showBanner(err, () => act(id, action, body));
+    return;
+  }
+  try {
     await showAlerts();
+  } catch (err) {
+    if (err?.status !== 401) showBanner(err, () => showAlerts());
   }
 }
 
-export async function showAlerts(status = alertsPage.status) {
+export async function showAlerts(status = alertsPage.status, stale = () => false) {
   alertsPage.status = status;
   const statuses = status === 'unresolved' ? ['open', 'acknowledged'] : [status];
-  const [alerts, { fields }] = await Promise.all([loadAlerts(statuses), api('/fields')]);
+  const [alerts, unresolved, { fields }] = await Promise.all([loadAlerts(statuses), status === 'unresolved' ? null : loadAlerts(), api('/fields')]);
+  if (stale()) return alerts;
+  setAlertCount(status === 'unresolved' ? alerts : unresolved); // the nav badge follows every ack/resolve
   alertsPage.fields = new Map(fields.map((f) => [f.id, f]));
   const tabs = el('div', { class: 'ranges', role: 'group' }, [['unresolved', 'alertsOpen'], ['resolved', 'alertsResolved']].map(([s, key]) =>
-    el('button', { type: 'button', 'data-filter': s, 'aria-pressed': String(s === status), onclick: () => showAlerts(s) }, t(key))));
+    el('button', { type: 'button', 'data-filter': s, 'aria-pressed': String(s === status), onclick: () => showAlerts(s).catch((err) => { if (err?.status !== 401) showBanner(err, () => showAlerts(s)); }) }, t(key))));
   let body;
   if (alerts === undefined) body = el('p', { class: 'muted', id: 'alerts-unavailable' }, t('alertsUnavailable'));
   else if (alerts.length === 0) body = el('p', { class: 'muted' }, t('noAlerts'));
@@ -54,8 +85,9 @@ export async function showAlerts(status = alertsPage.status) {
   return alerts;
 }
 
-export async function showDevices() {
+export async function showDevices(stale = () => false) {
   const { devices } = await api('/device-health');
+  if (stale()) return;
   const head = el('tr', {}, ['devName', 'devField', 'devLastSeen', 'devBattery', 'devSignal'].map((k) => el('th', {}, t(k))));
   const rows = devices.map((d) => {
     const state = d.revoked ? 'revoked' : d.online ? 'online' : 'offline';
@@ -69,15 +101,15 @@ export async function showDevices() {
   $('devices-view').replaceChildren(el('h2', {}, t('navDevices')), el('div', { class: 'table-wrap' }, el('table', { class: 'list' }, el('thead', {}, head), el('tbody', {}, rows))));
 }
 
-export async function showDeadLetters() {
+export async function showDeadLetters(stale = () => false) {
   const { deadLetters } = await api('/dead-letters?limit=200');
-  const head = el('tr', {}, ['dlTime', 'dlDevice', 'dlCode', 'dlReason', 'dlPayload'].map((k) => el('th', {}, t(k))));
+  if (stale()) return;
+  const head = el('tr', {}, ['dlTime', 'dlDevice', 'dlReason', 'dlPayload'].map((k) => el('th', {}, t(k))));
   const rows = deadLetters.map((d) => el('tr', { 'data-dead-letter': d.id },
     el('td', {}, formatTime(new Date(d.receivedAt).toISOString())),
     el('td', {}, d.deviceId ?? '—'),
-    el('td', {}, el('code', {}, d.code)),
-    el('td', {}, d.reason),
+    el('td', { class: 'dl-reason' }, el('div', { class: 'dl-meaning' }, deadLetterReason(d.code)), el('div', { class: 'sub' }, el('code', {}, d.code), ' ', d.reason)),
     el('td', {}, el('code', { class: 'payload' }, (d.payload ?? '').slice(0, 200)))));
   const body = deadLetters.length ? el('div', { class: 'table-wrap' }, el('table', { class: 'list' }, el('thead', {}, head), el('tbody', {}, rows))) : el('p', { class: 'muted' }, t('noDeadLetters'));
-  $('dead-letters-view').replaceChildren(el('h2', {}, t('navDeadLetters')), body);
+  $('dead-letters-view').replaceChildren(el('h2', {}, t('navDeadLetters')), el('p', { class: 'muted small' }, t('deadLettersIntro')), body);
 }

@@ -3,7 +3,7 @@
 import { api } from './api.js';
 import { $, el } from './dom.js';
 import { cropName, formatNumber, formatTime, getLang, t } from './i18n.js';
-import { fieldStatus, loadAdvice, loadAlerts, metricSpec } from './data.js';
+import { fieldStatus, loadAdvice, loadAlerts, metricSpec, setAlertCount } from './data.js';
 
 const HIDDEN_GROUPS = new Set(['device']); // battery and signal live on the devices page
 const ADVICE_TTL_MS = 10 * 60_000;
@@ -71,16 +71,16 @@ export function renderOverview() {
 }
 
 /** Reloads fields and latest values (cheap); alerts and advice too when `full` or when advice is stale. */
-export async function refreshOverview({ full = false } = {}) {
+export async function refreshOverview({ full = false, stale = () => false } = {}) {
   const [{ fields }, { readings }, alerts] = await Promise.all([api('/fields'), api('/latest'), loadAlerts()]);
+  if (stale()) return state;
   state.fields = fields;
   state.latest = readings;
   state.alerts = alerts ?? [];
-  const count = state.alerts.filter((a) => a.status !== 'resolved').length;
-  $('alert-count').textContent = String(count);
-  $('alert-count').hidden = count === 0;
+  setAlertCount(state.alerts);
   if (full || Date.now() - state.adviceAt > ADVICE_TTL_MS) {
     const advice = await Promise.all(fields.map(async (f) => [f.id, await loadAdvice(f.id)]));
+    if (stale()) return state;
     state.advice = new Map(advice);
     state.adviceAt = Date.now();
   }
