@@ -24,6 +24,7 @@ import { ingestHealthRoutes } from './routes/ingest-health.js';
 import { dailyRoutes } from './routes/field-daily.js';
 import { fieldRoutes } from './routes/fields.js';
 import { irrigationRoutes } from './routes/irrigations.js';
+import { smsInboundRoutes, type SmsInboundOptions } from './routes/sms-inbound.js';
 import { opsRoutes } from './routes/ops.js';
 import { readingRoutes } from './routes/readings.js';
 import { userRoutes } from './routes/users.js';
@@ -52,6 +53,8 @@ export interface ApiDeps {
   /** The alert lifecycle (core/alerts) and each field's advice, when the rules engine shares this process's registry (issue 5). */
   readonly alerts?: AlertService | undefined;
   readonly advice?: AdviceReader | undefined;
+  /** The SMS gateway's inbound webhook (issue 17): its secret and how answers are sent; absent = no webhook. */
+  readonly smsInbound?: SmsInboundOptions | undefined;
 }
 
 export function buildApp(deps: ApiDeps): Express {
@@ -67,6 +70,8 @@ export function buildApp(deps: ApiDeps): Express {
   app.use(dashboardRoutes());
   const latest = createLatestCache({ store: deps.store, bus: deps.bus, now: deps.now });
 
+  // the SMS gateway signs the raw body and carries no user credential: mounted before the JSON parser and requireUser
+  app.use('/api/v1', smsInboundRoutes(deps));
   const v1 = express.Router();
   v1.use(express.json({ limit: '256kb' }));
   v1.use(authRoutes(deps));

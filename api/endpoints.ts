@@ -14,6 +14,7 @@ import { farmEndpoints } from './routes/farms.js';
 import { dailyEndpoints } from './routes/field-daily.js';
 import { fieldEndpoints } from './routes/fields.js';
 import { irrigationEndpoints } from './routes/irrigations.js';
+import { smsInboundEndpoints } from './routes/sms-inbound.js';
 import { readingEndpoints } from './routes/readings.js';
 import { userEndpoints } from './routes/users.js';
 
@@ -23,6 +24,6 @@ export function allEndpoints(): readonly Endpoint[] {
   return [
     ...authEndpoints, ...farmEndpoints, ...fieldEndpoints, ...readingEndpoints, ...dailyEndpoints,
     ...healthEndpoints, ...userEndpoints, ...eventEndpoints, ...deviceEndpoints, ...ingestHealthEndpoints,
-    ...contactEndpoints, ...deliveryEndpoints, ...alertEndpoints, ...adviceEndpoints, ...irrigationEndpoints,
+    ...contactEndpoints, ...deliveryEndpoints, ...alertEndpoints, ...adviceEndpoints, ...irrigationEndpoints, ...smsInboundEndpoints,
   ];
 }

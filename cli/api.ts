@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../api/app.js';
+import { smsInboundOptions } from './sms-inbound-wiring.js';
 import { createAlertService } from '../core/alerts/alert-service.js';
 import { createRuleStore } from '../core/alerts/rule-store.js';
 import type { Config } from '../core/config.js';
@@ -29,6 +30,7 @@ export async function runApi(config: Config, out: (line: string) => void): Promi
     brokerUrls: () => configuredBrokerUrls(config),
     alerts: createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) }),
     advice: createRuleStore(registry.db), webhookSecret: config.WEBHOOK_SECRET,
+    smsInbound: smsInboundOptions(config),
   });
   const http = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
   const services: Service[] = [

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../api/app.js';
+import { smsInboundOptions } from './sms-inbound-wiring.js';
 import { createBrokerService } from '../broker/broker-service.js';
 import type { Config } from '../core/config.js';
 import { createLifecycle, type Lifecycle, type Service } from '../core/lifecycle.js';
@@ -79,6 +80,7 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
     disconnectDevice: (deviceId) => { broker.disconnect(deviceId); },
     brokerUrls: () => configuredBrokerUrls(config, broker.addresses()),
     alerts, advice: ruleStore, webhookSecret: config.WEBHOOK_SECRET,
+    smsInbound: smsInboundOptions(config),
   });
   const api = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
   // Notifications start before the rules engine (they subscribe to its alerts) and stop after it.

@@ -83,6 +83,8 @@ export const Config = z
     ZALO_TEMPLATE_ID: z.string().min(1).optional(),
     ZALO_API_URL: z.url({ protocol: /^https?$/ }).default('https://business.openapi.zalo.me/message/template'),
     WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    // The SMS gateway's inbound webhook (issue 17, api/routes/sms-inbound.ts): off when unset.
+    SMS_INBOUND_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     ALERTS_MQTT: bool.default(true),
     NOTIFY_TTL_H: z.coerce.number().positive().max(24 * 7).default(24),
     NOTIFY_MAX_PER_HOUR: positiveInt.max(1000).default(3),
@@ -161,6 +163,7 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['ZALO_ACCESS_TOKEN / ZALO_TEMPLATE_ID', '— (off)', 'Zalo ZNS alerts: OA access token and the approved template id'],
   ['ZALO_API_URL', 'https://business.openapi.zalo.me/message/template', 'ZNS send endpoint'],
   ['WEBHOOK_SECRET', '— (off)', 'webhook alerts: master secret (≥ 16 chars) each webhook contact\'s signing secret derives from'],
+  ['SMS_INBOUND_SECRET', '— (off)', 'SMS replies ("ĐÃ TƯỚI 25"): the gateway signs POST /api/v1/sms/inbound with it (HMAC-SHA256) or sends it as a bearer token; ≥ 16 chars'],
   ['ALERTS_MQTT', 'true', 'publish alerts on alerts/{farmId} (QoS 1) through the built-in broker for farmer apps'],
   ['NOTIFY_TTL_H', '24', 'hours an undelivered notification keeps being retried before it expires'],
   ['NOTIFY_MAX_PER_HOUR', '3', 'messages per recipient and channel per hour; more become one digest (critical alerts always go)'],
