@@ -5,9 +5,10 @@
 // started in the past backfills history quickly and then reports in real time. With `untilMs` the
 // devices stop measuring there (a scenario's end) and `finished()` tells when all of it is delivered.
 // With `catchUp: 'delivery'` (issue 16, `ruong start`'s demo) the history goes as fast as the broker
-// acknowledges it instead of at a fixed speed: simulated time moves one step (≤ 500 reports a device) once
-// every device with a network has had all it measured acknowledged (QoS 1: stored, with the PUBACK-after-store
-// ingest), a log line tells the progress (% and readings/s), and `caughtUp()` resolves when it reached now.
+// acknowledges it instead of at a fixed speed: simulated time moves one step (≤ 500 reports a device) as soon
+// as no device with a network holds more than one step unacknowledged (QoS 1: stored, with the PUBACK-after-store
+// ingest) — one step is delivered while the next is measured, within the devices' ring buffers. A log line tells
+// the progress (% and readings/s); `caughtUp()` resolves once it reached now and all of it is acknowledged.
 import type { Service } from '../core/lifecycle.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { createPacedClock, createSimClock, type PacedClock, type SimClock } from './clock.js';
@@ -90,10 +91,21 @@ export interface CatchUpSummary {
   readonly realMs: number;
 }
 
-/** A delivery-paced step waits at most this long for a device that has a network but delivers nothing. */
-const STALL_MS = 3_000;
-/** Reports per device in one delivery-paced step: well inside the device's ring buffer (bufferLimit). */
-const STEP_REPORTS = 500;
+/** The delivery-paced back-fill in progress. */
+interface CatchUp {
+  readonly fromMs: number;
+  readonly realStart: number;
+  readonly intervalMs: number;
+  /** Reports per device in one step: half the ring buffer (one step in flight, one measured), at most a tick's. */
+  readonly stepReports: number;
+  readonly unconnectedSince: Map<SimDevice, number>;
+  lastLog: number;
+}
+
+/** The back-fill stops waiting for a device that has a network but has not connected for this long. */
+const UNCONNECTED_WAIT_MS = 15_000;
+const MAX_SAMPLES_PER_STEP = 500; // a device samples at most 500 reports a tick (sim-device.ts)
+const DEFAULT_BUFFER_LIMIT = 1_000;
 const PROGRESS_EVERY_MS = 1_000;
 
 const MIN_TICK_MS = 10;
@@ -111,7 +123,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   let stopping: Promise<void> | undefined;
   const until = opts.untilMs ?? Infinity;
   let paced: PacedClock | undefined;
-  let catchUp: { fromMs: number; realStart: number; stepMs: number; stalledSince: number; lastPublished: number; lastLog: number; lastReadings: number } | undefined;
+  let catchUp: CatchUp | undefined;
   let resolveCaughtUp: (s: CatchUpSummary) => void = () => undefined;
   let watching: Promise<void> | undefined;
   let startedAt = 0;
@@ -143,25 +155,40 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     schedule();
   }
 
-  /** True when every device with a network has had all it measured acknowledged (or the fleet stalled). */
-  function delivered(c: NonNullable<typeof catchUp>): boolean {
-    const waiting = devices.some((d) => d.stats().buffered > 0 && d.hasNetwork()) || [...servers.values()].some((ns) => ns.stats().queued > 0);
-    if (!waiting) return true;
-    const t = totals();
+  /**
+   * The most entries a device the back-fill waits for still holds (measured, not yet acknowledged). Not waited for: a
+   * device without a network now, and one that has a network but stayed unconnected for UNCONNECTED_WAIT_MS (refused,
+   * revoked) — its ring buffer keeps what it can, as real firmware's would.
+   */
+  function backlog(c: CatchUp): number {
     const real = now();
-    if (t.published !== c.lastPublished) {
-      c.lastPublished = t.published;
-      c.stalledSince = real;
+    let most = 0;
+    for (const d of devices) {
+      const s = d.stats();
+      if (s.buffered === 0 || !d.hasNetwork() || s.connected) {
+        c.unconnectedSince.delete(d);
+        if (s.buffered > 0 && s.connected) most = Math.max(most, s.buffered);
+        continue;
+      }
+      const since = c.unconnectedSince.get(d) ?? real;
+      c.unconnectedSince.set(d, since);
+      if (real - since < UNCONNECTED_WAIT_MS) most = Math.max(most, s.buffered);
     }
-    return real - c.stalledSince >= STALL_MS; // a device that cannot deliver (refused, revoked) keeps its ring buffer
+    for (const ns of servers.values()) most = Math.max(most, ns.stats().queued);
+    return most;
   }
 
-  /** One delivery-paced step: once the last step is acknowledged, the next STEP_REPORTS reports of every device. */
+  /**
+   * One delivery-paced step: the next `stepReports` reports of every device, measured as soon as no device holds more
+   * than one step (so one step is delivered while the next is measured, within the ring buffer); caught up once the
+   * clock reached the real one and everything is acknowledged.
+   */
   function pace(): void {
     timer = undefined;
     const c = catchUp;
     if (!c || !paced || stopping) return;
-    if (!delivered(c)) {
+    const most = backlog(c);
+    if (most > (paced.caughtUp() ? 0 : c.stepReports)) {
       schedule();
       return;
     }
@@ -176,19 +203,18 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       return;
     }
     progress(c, t.readings);
-    c.stalledSince = now();
-    paced.advanceTo(paced.now() + c.stepMs);
+    paced.advanceTo(paced.now() + c.stepReports * c.intervalMs);
     run();
   }
 
-  function progress(c: NonNullable<typeof catchUp>, readings: number): void {
+  /** At most every PROGRESS_EVERY_MS: how far the back-fill is, and the readings acknowledged a second so far. */
+  function progress(c: CatchUp, readings: number): void {
     const real = now();
     if (real - c.lastLog < PROGRESS_EVERY_MS || !paced) return;
     const pct = Math.min(100, Math.round(((paced.now() - c.fromMs) / Math.max(1, real - c.fromMs)) * 100));
-    const perS = Math.round((readings - c.lastReadings) / Math.max(0.001, (real - c.lastLog) / 1000));
-    log.info({ pct, readings, readingsPerS: perS, simTime: new Date(paced.now()).toISOString() }, `simulator back-fill ${pct} %, ${perS} readings/s`);
+    const perS = Math.round(readings / Math.max(0.001, (real - c.realStart) / 1000));
+    log.info({ pct, readings, readingsPerS: perS, simTime: new Date(paced.now()).toISOString() }, `simulator back-fill ${pct} %, ${readings} readings, ${perS} readings/s`);
     c.lastLog = real;
-    c.lastReadings = readings;
   }
 
   function startDevice(d: SimDevice): void {
@@ -213,7 +239,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     }
     return createSimDevice({
       deviceId: spec.deviceId, secret: spec.secret, brokerUrl: opts.brokerUrl, sampler, format: mqttFormats[spec.format ?? 'native'], rtc: spec.rtc ?? true,
-      link, clock: simClock, bufferLimit: opts.bufferLimit ?? 1_000, backlogChunk: opts.backlogChunk ?? 100,
+      link, clock: simClock, bufferLimit: opts.bufferLimit ?? DEFAULT_BUFFER_LIMIT, backlogChunk: opts.backlogChunk ?? 100,
       replayPauseMs: opts.replayPauseMs ?? 1_000, reconnectPeriodMs: opts.reconnectPeriodMs ?? 5_000, log, mqttOptions: opts.mqttOptions,
     });
   }
@@ -235,7 +261,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     startedAt = startMs;
     if (opts.catchUp === 'delivery') {
       paced = createPacedClock({ startMs, now });
-      catchUp = { fromMs: startMs, realStart: now(), stepMs: STEP_REPORTS * intervalMs, stalledSince: now(), lastPublished: 0, lastLog: now(), lastReadings: 0 };
+      const stepReports = Math.max(1, Math.min(MAX_SAMPLES_PER_STEP, Math.floor((opts.bufferLimit ?? DEFAULT_BUFFER_LIMIT) / 2)));
+      catchUp = { fromMs: startMs, realStart: now(), intervalMs, stepReports, unconnectedSince: new Map(), lastLog: now() };
     }
     const base: SimClock = paced ?? createSimClock({ startMs, speed: opts.speed, now });
     // Past `untilMs` the devices' clock stands still: they measure nothing more, but still deliver.

@@ -1,6 +1,6 @@
 // The simulated clock runs `speed` times faster from startMs but never ahead of the real clock.
 import { describe, expect, it } from 'vitest';
-import { createSimClock } from '../../../firmware-sim/clock.js';
+import { createPacedClock, createSimClock } from '../../../firmware-sim/clock.js';
 import { HOUR } from './helpers.js';
 
 describe('simulated clock', () => {
@@ -35,5 +35,22 @@ describe('simulated clock', () => {
     const clock = createSimClock({ startMs: real0 + HOUR, speed: 10, now: () => real0 });
     expect(clock.now()).toBe(real0);
     expect(() => createSimClock({ startMs: real0, speed: 0, now: () => real0 })).toThrow(RangeError);
+  });
+
+  it('paced (issue 16): moves only when advanced, never past the real clock, then follows it', () => {
+    let real = real0;
+    const clock = createPacedClock({ startMs: real0 - 30 * 24 * HOUR, now: () => real });
+    real += 5_000; // real time alone does not move a back-fill
+    expect(clock.now()).toBe(real0 - 30 * 24 * HOUR);
+    expect(clock.realDelayUntil(clock.now() + HOUR)).toBe(0); // device time waits no real time while it catches up
+    clock.advanceTo(real0 - 24 * HOUR);
+    expect(clock.now()).toBe(real0 - 24 * HOUR);
+    expect(clock.caughtUp()).toBe(false);
+    clock.advanceTo(real + 10 * HOUR); // never ahead of the real clock
+    expect(clock.now()).toBe(real);
+    expect(clock.caughtUp()).toBe(true);
+    real += 60_000; // caught up: it is the real clock
+    expect(clock.now()).toBe(real);
+    expect(clock.realDelayUntil(real + 5000)).toBe(5000);
   });
 });
