@@ -2,6 +2,7 @@
 import express, { type Express } from 'express';
 import type { EventBus } from '../core/event-bus.js';
 import type { AlertService } from '../core/alerts/alert-service.js';
+import type { RuleCatalog } from '../core/alerts/rule-store.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Registry } from '../core/registry/registry.js';
@@ -27,6 +28,7 @@ import { irrigationRoutes } from './routes/irrigations.js';
 import { smsInboundRoutes, type SmsInboundOptions } from './routes/sms-inbound.js';
 import { opsRoutes } from './routes/ops.js';
 import { readingRoutes } from './routes/readings.js';
+import { ruleRoutes } from './routes/rules.js';
 import { userRoutes } from './routes/users.js';
 import { dashboardRoutes } from './web/dashboard.js';
 
@@ -55,6 +57,8 @@ export interface ApiDeps {
   readonly advice?: AdviceReader | undefined;
   /** The SMS gateway's inbound webhook (issue 17): its secret and how answers are sent; absent = no webhook. */
   readonly smsInbound?: SmsInboundOptions | undefined;
+  /** The rules engine's schema and rule selection, for the rules API (issue 16); wired by cli/. */
+  readonly rules?: RuleCatalog | undefined;
 }
 
 export function buildApp(deps: ApiDeps): Express {
@@ -66,7 +70,7 @@ export function buildApp(deps: ApiDeps): Express {
     next();
   });
   app.use(opsRoutes(deps));
-  app.use(openApiRoutes(allEndpoints, API_VERSION));
+  app.use(openApiRoutes(() => allEndpoints(deps.rules?.schema), API_VERSION));
   app.use(dashboardRoutes());
   const latest = createLatestCache({ store: deps.store, bus: deps.bus, now: deps.now });
 
@@ -89,6 +93,7 @@ export function buildApp(deps: ApiDeps): Express {
   v1.use(deliveryRoutes(deps));
   if (deps.alerts) v1.use(alertRoutes({ ...deps, alerts: deps.alerts }));
   if (deps.advice) v1.use(adviceRoutes({ ...deps, advice: deps.advice }));
+  if (deps.rules) v1.use(ruleRoutes({ ...deps, rules: deps.rules }));
   v1.use(eventRoutes({ ...deps, heartbeatMs: deps.sseHeartbeatMs }));
   app.use('/api/v1', v1);
 

@@ -1,5 +1,6 @@
 // Every documented endpoint, gathered for /openapi.json. A route module exports its `Endpoint` list beside
 // its handlers; add the list here when you add a module.
+import type { z } from 'zod';
 import type { Endpoint } from './openapi.js';
 import { adviceEndpoints } from './routes/advice.js';
 import { alertEndpoints } from './routes/alerts.js';
@@ -16,14 +17,17 @@ import { fieldEndpoints } from './routes/fields.js';
 import { irrigationEndpoints } from './routes/irrigations.js';
 import { smsInboundEndpoints } from './routes/sms-inbound.js';
 import { readingEndpoints } from './routes/readings.js';
+import { ruleEndpoints } from './routes/rules.js';
 import { userEndpoints } from './routes/users.js';
 
 export const API_VERSION = '1.0.0';
 
-export function allEndpoints(): readonly Endpoint[] {
+/** `ruleSchema`: the rules engine's schema (handed in by cli/) documents the body of PUT /rules/:id. */
+export function allEndpoints(ruleSchema?: z.ZodType): readonly Endpoint[] {
   return [
     ...authEndpoints, ...farmEndpoints, ...fieldEndpoints, ...readingEndpoints, ...dailyEndpoints,
     ...healthEndpoints, ...userEndpoints, ...eventEndpoints, ...deviceEndpoints, ...ingestHealthEndpoints,
     ...contactEndpoints, ...deliveryEndpoints, ...alertEndpoints, ...adviceEndpoints, ...irrigationEndpoints, ...smsInboundEndpoints,
+    ...ruleEndpoints(ruleSchema),
   ];
 }

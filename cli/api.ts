@@ -16,6 +16,7 @@ import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { configuredBrokerUrls } from './broker-config.js';
 import { createHttpService } from './http-service.js';
+import { ruleCatalog } from './rule-catalog.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
 
 export async function runApi(config: Config, out: (line: string) => void): Promise<number> {
@@ -29,7 +30,7 @@ export async function runApi(config: Config, out: (line: string) => void): Promi
     readiness: async () => ({ store: await store.ping() }),
     brokerUrls: () => configuredBrokerUrls(config),
     alerts: createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) }),
-    advice: createRuleStore(registry.db), webhookSecret: config.WEBHOOK_SECRET,
+    advice: createRuleStore(registry.db), rules: ruleCatalog, webhookSecret: config.WEBHOOK_SECRET,
     smsInbound: smsInboundOptions(config),
   });
   const http = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);

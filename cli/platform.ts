@@ -16,6 +16,7 @@ import type { ReadingStore } from '../core/store/reading-store.js';
 import { createIngestService, spoolDirOf, type IngestService } from '../ingest/ingest-service.js';
 import { createAllShards } from '../ingest/shard-coordinator.js';
 import { seedDemo, type SimDeviceRecord } from './demo-seed.js';
+import { ruleCatalog } from './rule-catalog.js';
 import { demoSimulator } from './demo-simulator.js';
 import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
 import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
@@ -79,7 +80,7 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
     readiness: async () => ({ store: await store.ping(), broker: broker.isReady() }),
     disconnectDevice: (deviceId) => { broker.disconnect(deviceId); },
     brokerUrls: () => configuredBrokerUrls(config, broker.addresses()),
-    alerts, advice: ruleStore, webhookSecret: config.WEBHOOK_SECRET,
+    alerts, advice: ruleStore, rules: ruleCatalog, webhookSecret: config.WEBHOOK_SECRET,
     smsInbound: smsInboundOptions(config),
   });
   const api = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);

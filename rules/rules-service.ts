@@ -2,6 +2,8 @@
 // (missing data, escalation of unacknowledged alerts) and the 05:30 daily run (yesterday's ET0 per farm,
 // water balance, advice), all through ONE serial queue — a batch, a tick and the daily run never interleave.
 // Default rules are seeded for every cooperative that has none. The clock is injected (tests use fake time).
+// A rule changed through the API (any process) moves its cooperative's rule revision (migration 8): each batch
+// first reloads the rules of a cooperative whose revision moved, so a new threshold applies to the next reading.
 import type { AlertService } from '../core/alerts/alert-service.js';
 import type { RuleStore } from '../core/alerts/rule-store.js';
 import type { Service } from '../core/lifecycle.js';
@@ -98,8 +100,23 @@ export function createRulesService(opts: RulesServiceOptions): RulesService {
     log.info({ date, farms: weather.size }, 'daily advice computed');
   }
 
+  const revisions = new Map<string, number>();
+  /** Reloads the cooperatives of the batch whose rules changed since they were loaded (one indexed read each). */
+  function reloadChangedRules(batch: readonly StoredReading[]): void {
+    for (const id of new Set(batch.map((r) => r.cooperativeId))) {
+      const revision = ruleStore.revision(id);
+      if (revisions.get(id) === revision) continue;
+      if (revisions.has(id)) log.info({ cooperativeId: id, revision }, 'rules changed: reloaded');
+      engine.coop(id, true);
+      revisions.set(id, revision);
+    }
+  }
+
   const onBatch = (batch: readonly StoredReading[]) => {
-    void enqueue('batch', () => engine.handleBatch(batch));
+    void enqueue('batch', () => {
+      reloadChangedRules(batch);
+      engine.handleBatch(batch);
+    });
   };
 
   return {

@@ -1,7 +1,8 @@
 // Contacts (who receives alerts, on which addresses, in which language, with which quiet hours) and their
 // subscriptions (which farms, fields, severities, channels and lifecycle events). Scoped to the caller's
 // cooperative; addresses are personal data, so only admins and technicians read or write them. Another
-// cooperative's contact, farm or field is a 404.
+// cooperative's contact, farm or field is a 404. Everyone but a viewer edits their OWN contact — phone,
+// Zalo, e-mail, language, quiet hours — at /me/contact (issue 16: a farmer sets their own phone number).
 import { Router } from 'express';
 import { z } from 'zod';
 import { AlertEventName, Channel, Language, Severity } from '../../core/alerts/notification-types.js';
@@ -16,6 +17,8 @@ import { Id, IdParams, iso } from '../schemas.js';
 
 const MANAGERS = ['admin', 'technician'] as const;
 const ADMIN = ['admin'] as const;
+/** Who edits their own contact: every role that may write (a viewer only reads). */
+const SELF_EDITORS = ['admin', 'technician', 'farmer'] as const;
 
 const contactFields = {
   name: z.string().trim().min(1).max(100),
@@ -33,6 +36,12 @@ export const ContactCreate = z.strictObject(contactFields).partial().required({ 
 export type ContactCreate = z.infer<typeof ContactCreate>;
 export const ContactUpdate = z.strictObject(contactFields).partial();
 export type ContactUpdate = z.infer<typeof ContactUpdate>;
+/** What a person sets on their own contact: not its role, not a webhook (those are the managers'). */
+export const OwnContactUpdate = z.strictObject({
+  name: contactFields.name, language: contactFields.language, phone: contactFields.phone, smsUnaccented: contactFields.smsUnaccented,
+  zaloPhone: contactFields.zaloPhone, zaloConsent: contactFields.zaloConsent, email: contactFields.email, quietHours: contactFields.quietHours,
+}).partial();
+export type OwnContactUpdate = z.infer<typeof OwnContactUpdate>;
 export const ContactOut = z.object({
   id: z.string(), name: z.string(), role: ContactRole, language: Language, phone: z.string().nullable(), smsUnaccented: z.boolean(),
   zaloPhone: z.string().nullable(), zaloConsent: z.boolean(), zaloConsentAt: z.string().nullable(), email: z.string().nullable(),
@@ -64,6 +73,8 @@ export const contactEndpoints: readonly Endpoint[] = [
   { method: 'get', path: '/contacts/:id/subscriptions', tag: 'notifications', summary: 'What a contact receives', params: IdParams, response: z.object({ subscriptions: z.array(SubscriptionOut) }), roles: MANAGERS },
   { method: 'post', path: '/contacts/:id/subscriptions', tag: 'notifications', summary: 'Subscribe a contact to a farm, field or the whole cooperative', params: IdParams, body: SubscriptionCreate, response: SubscriptionOut, status: 201, roles: MANAGERS },
   { method: 'delete', path: '/contacts/:id/subscriptions/:subscriptionId', tag: 'notifications', summary: 'Remove a subscription', params: SubParams, status: 204, roles: MANAGERS },
+  { method: 'get', path: '/me/contact', tag: 'notifications', summary: 'The caller\'s own contact (where their alerts go); null until they set one', response: z.object({ contact: ContactOut.nullable() }) },
+  { method: 'patch', path: '/me/contact', tag: 'notifications', summary: 'Set the caller\'s own phone, Zalo, e-mail, language and quiet hours; the first call creates the contact, subscribed to the caller\'s farms (a farmer) or the cooperative', body: OwnContactUpdate, response: ContactOut, roles: SELF_EDITORS },
   { method: 'get', path: '/contacts/:id/webhook-secret', tag: 'notifications', summary: 'The secret the contact\'s webhook receiver verifies signatures with', params: IdParams, response: z.object({ secret: z.string() }), roles: ADMIN },
 ];
 
@@ -87,6 +98,42 @@ export function contactRoutes(deps: { registry: Registry; webhookSecret?: string
     if (!contact) throw new RuongError('NOT_FOUND', `contact ${id} not found`);
     return contact;
   }
+
+  /** The caller's own contact, when they have one (an API key has none). */
+  function ownContact(user: ReturnType<typeof currentUser>): Contact | undefined {
+    const id = registry.contactIdOfUser(user.cooperativeId, user.id);
+    return id === undefined ? undefined : registry.getContact(user.cooperativeId, id);
+  }
+
+  router.get('/me/contact', (req, res) => {
+    const contact = ownContact(currentUser(req));
+    res.json({ contact: contact ? contactOut(contact) : null });
+  });
+
+  router.patch('/me/contact', (req, res) => {
+    const user = currentUser(req);
+    requireRole(user, SELF_EDITORS, 'changing your contact');
+    const body = parseOr400(OwnContactUpdate, req.body, 'body');
+    if (!registry.userOfCooperative(user.cooperativeId, user.id)) throw new RuongError('NOT_FOUND', 'an API key has no contact of its own');
+    const existing = ownContact(user);
+    if (existing) {
+      res.json(contactOut(registry.updateContact(user.cooperativeId, existing.id, body) ?? existing));
+      return;
+    }
+    const created = registry.db.transaction(() => {
+      const contact = registry.createContact(user.cooperativeId, {
+        ...body, name: body.name ?? user.displayName ?? user.username, role: user.role === 'farmer' ? 'farmer' : 'technician',
+      });
+      registry.linkUserContact(user.id, contact.id);
+      // A farmer hears about their own farms; an admin or technician about the whole cooperative.
+      const farms: (string | null)[] = user.role === 'farmer' ? [...user.farmIds] : [null];
+      for (const farmId of farms) {
+        registry.addSubscription(user.cooperativeId, contact.id, { farmId, fieldId: null, severities: ['warning', 'critical'], channels: null, events: ['opened', 'escalated'] });
+      }
+      return contact;
+    })();
+    res.json(contactOut(created));
+  });
 
   router.get('/contacts', (req, res) => {
     res.json({ contacts: registry.listContacts(currentUser(req).cooperativeId).map(contactOut) });

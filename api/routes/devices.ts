@@ -1,5 +1,6 @@
 // Devices and their MQTT credentials (issue 3): list (every role, scoped like fields), provision, new secret,
-// revoke, choose the device profile its LoRaWAN uplinks are decoded with (issue 4; cooperative admins). A secret is returned once and stored only hashed; a new secret or a
+// revoke, choose the device profile its LoRaWAN uplinks are decoded with (issue 4). Writes: admins and
+// technicians — README: technicians "manage devices" (issue 16). A secret is returned once and stored only hashed; a new secret or a
 // revocation closes the device's live MQTT session at once through `disconnectDevice` (wired by cli/ to
 // the broker — the API never imports it). Another cooperative's device is a 404.
 import { Router } from 'express';
@@ -14,7 +15,8 @@ import { parseOr400 } from '../http-errors.js';
 import type { Endpoint } from '../openapi.js';
 import { visibleDevices } from '../scope.js';
 
-const ADMINS = ['admin'] as const;
+/** Who manages devices (README roles): admins and technicians. */
+const MANAGERS = ['admin', 'technician'] as const;
 
 export const DeviceId = z.string().refine(isProvisionableDeviceId, 'must be 1–64 letters, digits, "-" or "_", not starting with "ruong-"');
 export const DeviceParams = z.object({ id: DeviceId });
@@ -53,12 +55,12 @@ export const DeviceProfilesOut = z.object({ profiles: z.array(DeviceProfile) });
 
 export const deviceEndpoints: readonly Endpoint[] = [
   { method: 'get', path: '/devices', tag: 'devices', summary: 'Devices the caller may see, with field, kind and revocation', response: z.object({ devices: z.array(DeviceOut) }) },
-  { method: 'post', path: '/devices', tag: 'devices', summary: 'Provision a device in a field; returns its MQTT credentials once', body: DeviceCreate, response: DeviceCredentialsOut, status: 201, roles: ADMINS },
-  { method: 'post', path: '/devices/:id/rotate-secret', tag: 'devices', summary: 'Issue a new secret (returned once); the old one stops working and the live session is closed', params: DeviceParams, response: DeviceCredentialsOut, roles: ADMINS },
-  { method: 'post', path: '/devices/:id/revoke', tag: 'devices', summary: 'Revoke a device: it can no longer connect and its live session is closed', params: DeviceParams, response: RevokedOut, roles: ADMINS },
+  { method: 'post', path: '/devices', tag: 'devices', summary: 'Provision a device in a field; returns its MQTT credentials once', body: DeviceCreate, response: DeviceCredentialsOut, status: 201, roles: MANAGERS },
+  { method: 'post', path: '/devices/:id/rotate-secret', tag: 'devices', summary: 'Issue a new secret (returned once); the old one stops working and the live session is closed', params: DeviceParams, response: DeviceCredentialsOut, roles: MANAGERS },
+  { method: 'post', path: '/devices/:id/revoke', tag: 'devices', summary: 'Revoke a device: it can no longer connect and its live session is closed', params: DeviceParams, response: RevokedOut, roles: MANAGERS },
   { method: 'get', path: '/device-profiles', tag: 'devices', summary: 'Device profiles: how a LoRaWAN codec\'s field names map to metrics (shared by all cooperatives)', response: DeviceProfilesOut },
-  { method: 'put', path: '/devices/:id/profile', tag: 'devices', summary: 'Set (or clear, null) the device profile its uplinks are decoded with', params: DeviceParams, body: DeviceProfileSet, response: DeviceProfileSetOut, roles: ADMINS },
-  { method: 'delete', path: '/devices/:id', tag: 'devices', summary: 'Same as revoke (the device and its readings are kept)', params: DeviceParams, status: 204, roles: ADMINS },
+  { method: 'put', path: '/devices/:id/profile', tag: 'devices', summary: 'Set (or clear, null) the device profile its uplinks are decoded with', params: DeviceParams, body: DeviceProfileSet, response: DeviceProfileSetOut, roles: MANAGERS },
+  { method: 'delete', path: '/devices/:id', tag: 'devices', summary: 'Same as revoke (the device and its readings are kept)', params: DeviceParams, status: 204, roles: MANAGERS },
 ];
 
 export interface DeviceRouteDeps {
@@ -82,7 +84,7 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
   }
 
   function revoke(user: User, id: string): void {
-    requireRole(user, ADMINS, 'revoking a device');
+    requireRole(user, MANAGERS, 'revoking a device');
     deviceOr404(user, id);
     registry.revokeDevice(id); // false when it was already revoked: revoking is idempotent
     deps.disconnectDevice?.(id);
@@ -99,7 +101,7 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
 
   router.post('/devices', async (req, res) => {
     const user = currentUser(req);
-    requireRole(user, ADMINS, 'provisioning a device');
+    requireRole(user, MANAGERS, 'provisioning a device');
     const body = parseOr400(DeviceCreate, req.body, 'body');
     if (!registry.field(user, body.fieldId)) throw new RuongError('NOT_FOUND', `field ${body.fieldId} not found`);
     if (body.profileId !== undefined && !registry.deviceProfile(body.profileId)) throw new RuongError('NOT_FOUND', `device profile ${body.profileId} not found (GET /api/v1/device-profiles)`);
@@ -116,7 +118,7 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
 
   router.post('/devices/:id/rotate-secret', async (req, res) => {
     const user = currentUser(req);
-    requireRole(user, ADMINS, 'issuing a device secret');
+    requireRole(user, MANAGERS, 'issuing a device secret');
     const { id } = parseOr400(DeviceParams, req.params, 'params');
     if (deviceOr404(user, id).revoked) throw new RuongError('CONFLICT', `device ${id} is revoked`);
     const secret = await registry.rotateDeviceSecret(id);
@@ -136,7 +138,7 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
 
   router.put('/devices/:id/profile', (req, res) => {
     const user = currentUser(req);
-    requireRole(user, ADMINS, 'changing a device profile');
+    requireRole(user, MANAGERS, 'changing a device profile');
     const { id } = parseOr400(DeviceParams, req.params, 'params');
     const { profileId } = parseOr400(DeviceProfileSet, req.body, 'body');
     deviceOr404(user, id);

@@ -1,5 +1,6 @@
 // Users of the cooperative and API keys for integrations — admins only. Another cooperative's user or key
-// is a 404. An admin cannot delete or demote themselves (a cooperative must keep an admin who can log in).
+// is a 404. A new user's login names the cooperative unless it is the installation's first (accounts.ts
+// loginName), so whether a username is free never depends on another cooperative. An admin cannot delete or demote themselves (a cooperative must keep an admin who can log in).
 import { Router } from 'express';
 import { z } from 'zod';
 import { RuongError } from '../../core/errors.js';
@@ -47,12 +48,16 @@ export function userRoutes(deps: { registry: Registry }): Router {
   router.post('/users', async (req, res) => {
     const me = currentUser(req);
     const body = parseOr400(UserCreate, req.body, 'body');
+    // The cooperative is part of a login (`name@cooperative-id`, README "Users and logins"): a name is "taken"
+    // only inside the caller's own cooperative, so the answer never tells whether another one has it.
+    if (body.username.includes('@')) throw new RuongError('BAD_REQUEST', 'invalid body: username: must not contain "@" (the login adds @cooperative-id itself)', { issues: [{ field: 'username', message: 'must not contain "@"' }] });
     registry.checkFarms(me.cooperativeId, body.farmIds);
+    const username = registry.loginName(me.cooperativeId, body.username);
     let id: string;
     try {
-      id = await registry.createUser({ ...body, displayName: body.displayName ?? undefined, cooperativeId: me.cooperativeId });
+      id = await registry.createUser({ ...body, username, displayName: body.displayName ?? undefined, cooperativeId: me.cooperativeId });
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new RuongError('CONFLICT', `username: ${body.username} is taken`);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new RuongError('CONFLICT', `username: ${body.username} is taken in your cooperative`);
       throw err;
     }
     res.status(201).json(userOut(userOr404(me.cooperativeId, id)));

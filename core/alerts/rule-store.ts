@@ -3,6 +3,8 @@
 // (rules/rule-schema.ts, validated with zod when loaded); the API reads advice without knowing the engine.
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { RuongError } from '../errors.js';
+import type { Device, Field } from '../registry/types.js';
 
 export interface StoredRule {
   readonly id: string;
@@ -30,6 +32,47 @@ export interface Advice {
   readonly computedAt: string;
 }
 
+/** What a rule is about, as the rules API needs it (the fields of rules/rule-schema.ts's scope). */
+export interface RuleScopeLike {
+  readonly farmId?: string | undefined;
+  readonly fieldId?: string | undefined;
+  readonly crop?: string | undefined;
+  readonly deviceId?: string | undefined;
+  readonly deviceKind?: string | undefined;
+}
+
+export interface CatalogRule {
+  readonly id: string;
+  readonly key: string;
+  readonly kind: string;
+  readonly enabled: boolean;
+  readonly scope: RuleScopeLike;
+}
+
+/** A field or a device (with its field) the rules apply to. */
+export interface RuleSubject {
+  readonly field?: Field | undefined;
+  readonly device?: Device | undefined;
+}
+
+/**
+ * The rules engine's schema and choice of rules, handed to the API by cli/ (services never import each other):
+ * the API validates an override with the very schema the engine loads rules with (rules/rule-schema.ts) and
+ * shows which rule applies with the engine's own selection (rules/rule-context.ts).
+ */
+export interface RuleCatalog {
+  /** The rule schema, for OpenAPI and for validating a definition (its zod messages go back in a 400). */
+  readonly schema: z.ZodType;
+  /** A validated definition's id, key, kind, enabled flag and scope. */
+  describe(parsed: unknown): CatalogRule;
+  /** The default rules every cooperative starts with (rules/default-rules.ts), ids prefixed with the cooperative's. */
+  defaults(cooperativeId: string): { id: string; definition: unknown }[];
+  /** Whether the rule's scope covers the subject. */
+  matches(rule: CatalogRule, subject: RuleSubject): boolean;
+  /** Ids of the rules that apply to the subject: per key the most specific (a disabled one still wins its key). */
+  winners(rules: readonly CatalogRule[], subject: RuleSubject): Set<string>;
+}
+
 export type RuleStore = ReturnType<typeof createRuleStore>;
 
 export function createRuleStore(db: Database) {
@@ -38,7 +81,8 @@ export function createRuleStore(db: Database) {
     countRules: db.prepare('SELECT count(*) AS n FROM rules WHERE cooperative_id = ?'),
     upsertRule: db.prepare(
       `INSERT INTO rules (id, cooperative_id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`,
+       ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+         WHERE rules.cooperative_id = excluded.cooperative_id`,
     ),
     deleteRule: db.prepare('DELETE FROM rules WHERE id = ? AND cooperative_id = ?'),
     state: db.prepare('SELECT state FROM rule_state WHERE rule_id = ? AND subject = ?'),
@@ -53,6 +97,8 @@ export function createRuleStore(db: Database) {
          status = excluded.status, payload = excluded.payload, computed_at = excluded.computed_at`,
     ),
     cooperatives: db.prepare('SELECT id FROM cooperatives ORDER BY id'),
+    rule: db.prepare('SELECT id, cooperative_id AS cooperativeId, definition, updated_at AS updatedAt FROM rules WHERE id = ? AND cooperative_id = ?'),
+    revision: db.prepare('SELECT revision FROM rule_revisions WHERE cooperative_id = ?'),
   };
 
   return {
@@ -65,12 +111,25 @@ export function createRuleStore(db: Database) {
       return rows.map((r) => ({ ...r, definition: JSON.parse(r.definition) as unknown }));
     },
 
+    /** One rule of the cooperative; another cooperative's is not found. */
+    rule(cooperativeId: string, id: string): StoredRule | undefined {
+      const row = stmt.rule.get(id, cooperativeId) as { id: string; cooperativeId: string; definition: string; updatedAt: number } | undefined;
+      return row ? { ...row, definition: JSON.parse(row.definition) as unknown } : undefined;
+    },
+
+    /** Moves on every insert, update or delete of the cooperative's rules (migration 8's triggers), in any process. */
+    revision(cooperativeId: string): number {
+      return (stmt.revision.get(cooperativeId) as { revision: number } | undefined)?.revision ?? 0;
+    },
+
     hasRules(cooperativeId: string): boolean {
       return (stmt.countRules.get(cooperativeId) as { n: number }).n > 0;
     },
 
+    /** Creates or replaces a rule of the cooperative; an id held by another cooperative is never overwritten. */
     putRule(cooperativeId: string, id: string, definition: unknown, now = Date.now()): void {
-      stmt.upsertRule.run(id, cooperativeId, JSON.stringify(definition), now, now);
+      const changed = stmt.upsertRule.run(id, cooperativeId, JSON.stringify(definition), now, now).changes;
+      if (changed === 0) throw new RuongError('CONFLICT', `rule id ${id} is taken`);
     },
 
     deleteRule(cooperativeId: string, id: string): boolean {

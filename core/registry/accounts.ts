@@ -69,6 +69,13 @@ export function createAccounts(db: Database) {
     ),
     touchKey: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
     revokeKey: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND cooperative_id = ? AND revoked_at IS NULL'),
+    firstCoop: db.prepare('SELECT id FROM cooperatives ORDER BY created_at, rowid LIMIT 1'),
+    loginTaken: db.prepare('SELECT cooperative_id AS cooperativeId FROM users WHERE username = ?'),
+    contactOfUser: db.prepare(
+      `SELECT uc.contact_id AS contactId FROM user_contacts uc JOIN users u ON u.id = uc.user_id
+        WHERE uc.user_id = ? AND u.cooperative_id = ?`,
+    ),
+    linkContact: db.prepare('INSERT INTO user_contacts (user_id, contact_id) VALUES (?, ?)'),
   };
 
   function withFarms(row: Omit<UserRecord, 'farmIds'>): UserRecord {
@@ -81,8 +88,36 @@ export function createAccounts(db: Database) {
     }
   }
 
+  /** The installation's first cooperative: its users log in with the bare name (README, "Users and logins"). */
+  function defaultCooperativeId(): string | undefined {
+    return (stmt.firstCoop.get() as { id: string } | undefined)?.id;
+  }
+
   return {
     checkFarms,
+    defaultCooperativeId,
+
+    /**
+     * The login a new user of the cooperative gets for `name` (issue 16): usernames are unique per
+     * cooperative, and a login names its cooperative — `name@cooperative-id` — except in the installation's
+     * first cooperative, whose users keep the bare name. So whether a name is free never depends on another
+     * cooperative: creating `alice` in B answers the same whether or not A has an `alice`. A bare name held
+     * by another cooperative (users made before this rule, straight in the registry) is qualified too.
+     */
+    loginName(cooperativeId: string, name: string): string {
+      if (cooperativeId !== defaultCooperativeId()) return `${name}@${cooperativeId}`;
+      const holder = stmt.loginTaken.get(name) as { cooperativeId: string } | undefined;
+      return holder && holder.cooperativeId !== cooperativeId ? `${name}@${cooperativeId}` : name;
+    },
+
+    /** The contact a user edits as their own (their phone, language, quiet hours), when they have one. */
+    contactIdOfUser(cooperativeId: string, userId: string): string | undefined {
+      return (stmt.contactOfUser.get(userId, cooperativeId) as { contactId: string } | undefined)?.contactId;
+    },
+
+    linkUserContact(userId: string, contactId: string): void {
+      stmt.linkContact.run(userId, contactId);
+    },
 
     usersOfCooperative(cooperativeId: string): UserRecord[] {
       return (stmt.users.all(cooperativeId) as Omit<UserRecord, 'farmIds'>[]).map(withFarms);

@@ -261,6 +261,31 @@ export const migrations: ReadonlyMap<number, string> = new Map([
     WHEN NEW.secret_hash IS NOT OLD.secret_hash
     BEGIN INSERT INTO device_credential_changes (device_id, change, at) VALUES (NEW.id, 'rotated', CAST(unixepoch('subsec') * 1000 AS INTEGER)); END;
   `],
+  // 8: management (issue 16) — a revision per cooperative bumped by every change of its rules (triggers, so
+  // no writer can forget it): a rules engine in any process polls it and reloads the cooperative's rules
+  // when it moved. A user's own contact (a farmer edits their phone and quiet hours): one per user.
+  [8, `
+  CREATE TABLE rule_revisions (
+    cooperative_id TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL
+  );
+  CREATE TRIGGER rules_inserted AFTER INSERT ON rules BEGIN
+    INSERT INTO rule_revisions (cooperative_id, revision) VALUES (NEW.cooperative_id, 1)
+      ON CONFLICT(cooperative_id) DO UPDATE SET revision = revision + 1;
+  END;
+  CREATE TRIGGER rules_updated AFTER UPDATE ON rules BEGIN
+    INSERT INTO rule_revisions (cooperative_id, revision) VALUES (NEW.cooperative_id, 1)
+      ON CONFLICT(cooperative_id) DO UPDATE SET revision = revision + 1;
+  END;
+  CREATE TRIGGER rules_deleted AFTER DELETE ON rules BEGIN
+    INSERT INTO rule_revisions (cooperative_id, revision) VALUES (OLD.cooperative_id, 1)
+      ON CONFLICT(cooperative_id) DO UPDATE SET revision = revision + 1;
+  END;
+  CREATE TABLE user_contacts (
+    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    contact_id TEXT NOT NULL UNIQUE REFERENCES contacts(id) ON DELETE CASCADE
+  );
+  `],
   // 9: irrigation events (issue 17) — what was irrigated, as data: the field, when and how long, the depth applied
   // (mm) and/or the volume (m³, converted with the field's area), where the record came from and who made it.
   // `seq` orders the feed the rules engine polls; `external_id` (e.g. the SMS gateway's message id) makes a
