@@ -15,7 +15,7 @@ export function plainUpper(text: string): string {
 }
 
 // "DA TUOI" / "DATUOI" / "DA TUOI:" then a number (decimal point or comma), optional "MM", then the field.
-const REPLY = /^DA ?TUOI\s*[:.-]?\s*(\d{1,4}(?:[.,]\d{1,2})?)\s*(?:MM\b)?\s*[,.;:-]?\s*(.*)$/;
+const REPLY = /^DA ?TUOI\s*[:.]?\s*(\d{1,4}(?:[.,]\d{1,2})?)\s*(?:MM\b)?\s*[,.;:-]?\s*(.*)$/;
 
 export function parseReply(text: string): ReplyParse {
   const m = REPLY.exec(plainUpper(text));
@@ -55,7 +55,7 @@ function clock(ms: number): string {
   const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
     timeZone: 'Asia/Ho_Chi_Minh', hourCycle: 'h23', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'numeric',
   }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return `${p.hour}:${p.minute} ${p.day}/${p.month}`;
+  return `${p.hour}:${p.minute} ${Number(p.day)}/${Number(p.month)}`;
 }
 
 export const replyTexts = {
