@@ -23,7 +23,7 @@ export const MeOut = z.object({
 });
 
 export const authEndpoints: readonly Endpoint[] = [
-  { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Log in; returns a session token that expires', body: LoginBody, response: LoginOut, public: true },
+  { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Log in; returns a session token that expires. Over 10 attempts a minute from one client address, or 10 failures in 15 min for one username from one address: 429 with Retry-After (seconds)', body: LoginBody, response: LoginOut, public: true },
   { method: 'post', path: '/auth/logout', tag: 'auth', summary: 'End this session', status: 204 },
   { method: 'get', path: '/me', tag: 'auth', summary: 'The caller, their role and cooperative', response: MeOut },
 ];

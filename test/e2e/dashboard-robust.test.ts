@@ -207,7 +207,7 @@ describe.skipIf(!browserAvailable())('dashboard robustness in Chromium', () => {
     expect(await page.locator('[data-chart="et0"] .no-data').textContent()).toContain('05:30');
     await page.click('[data-range="7"]');
     await expect.poll(() => page.locator('[data-range="7"]').getAttribute('aria-pressed')).toBe('true');
-    expect(await page.locator('[data-chart="et0"] figcaption').textContent()).not.toContain('7 ngày gần nhất');
+    await expect.poll(() => page.locator('[data-chart="et0"] figcaption').textContent()).toBe('ET0 và mưa (mm/ngày)'); // same span as the others
     await page.click('[data-range="1"]');
     await expect.poll(() => page.locator('[data-chart="et0"] figcaption').textContent()).toContain('7 ngày gần nhất');
 
@@ -258,5 +258,22 @@ describe.skipIf(!browserAvailable())('dashboard robustness in Chromium', () => {
     expect(await scrollWidth()).toBeLessThanOrEqual(390);
     await phone.close();
     expect(errors).toEqual([]);
+  });
+
+  it('says on the login page that logins are refused for a while, and for how long', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const guesser = await context.newPage();
+    await guesser.goto(proxy.url);
+    let message = '';
+    for (let i = 0; i < 12 && !message.startsWith('Đăng nhập sai quá nhiều lần'); i++) {
+      await guesser.fill('input[name=username]', 'nobody-here');
+      await guesser.fill('input[name=password]', `guess-${i}`);
+      await guesser.click('button[type=submit]');
+      await expect.poll(() => guesser.locator('#login-error').textContent()).not.toBe('');
+      message = (await guesser.locator('#login-error').textContent()) ?? '';
+      if (!message.startsWith('Đăng nhập sai quá nhiều lần')) expect(message).toBe('Sai tên đăng nhập hoặc mật khẩu');
+    }
+    expect(message).toMatch(/^Đăng nhập sai quá nhiều lần từ máy này\. Thử lại sau \d+ phút$/);
+    await context.close();
   });
 });
