@@ -6,6 +6,7 @@
 // Asserted through the HTTP API the dashboard calls (api/web/public/field-page.js, lists.js).
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { browserAvailable, launchBrowser } from '../helpers/browser.js';
 import { startChildPlatform, type ChildPlatform } from '../helpers/child-platform.js';
 import { getJson, login } from '../helpers/platform.js';
 
@@ -51,6 +52,44 @@ async function notYetAlive(baseUrl: string, token: string): Promise<string[]> {
   return missing;
 }
 
+/** What a person sees in Chromium: no card, field page or device says "Mất kết nối", every field's ET0/rain chart has ≥ 7 days. */
+async function dashboardProblems(baseUrl: string, fieldIds: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(baseUrl);
+    await page.fill('input[name=username]', 'demo');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.locator('[data-field-id]').first().waitFor();
+    for (const card of await page.locator('[data-field-id]').all()) {
+      if ((await card.getAttribute('data-status')) === 'offline') problems.push(`card ${await card.getAttribute('data-field-id')} offline`);
+    }
+    if ((await page.locator('main').textContent())?.includes('Mất kết nối')) problems.push('overview says Mất kết nối');
+    for (const id of fieldIds) {
+      await page.goto(`${baseUrl}/#/field/${id}`);
+      const et0 = page.locator('[data-chart="et0"][data-points]');
+      await et0.waitFor();
+      const days = Number(await et0.getAttribute('data-points'));
+      if (days < 7) problems.push(`${id}: ET0/rain chart with ${days} days`);
+      for (const chart of await page.locator('figure[data-chart]').all()) {
+        if (Number(await chart.getAttribute('data-points')) === 0) problems.push(`${id}: ${await chart.getAttribute('data-chart')} chart empty`);
+      }
+      if ((await page.locator('main').textContent())?.includes('Mất kết nối')) problems.push(`${id} page says Mất kết nối`);
+    }
+    await page.goto(`${baseUrl}/#/devices`);
+    await page.locator('tr[data-device-id]').first().waitFor();
+    for (const row of await page.locator('tr[data-device-id]').all()) {
+      if ((await row.getAttribute('data-state')) !== 'online') problems.push(`device ${await row.getAttribute('data-device-id')} ${await row.getAttribute('data-state')}`);
+    }
+    if ((await page.locator('main').textContent())?.includes('Mất kết nối')) problems.push('device list says Mất kết nối');
+  } finally {
+    await browser.close();
+  }
+  return problems;
+}
+
 /** Every raw report time of one metric of a field over `days`, from the CSV export (all raw rows). */
 async function reportTimes(baseUrl: string, token: string, fieldId: string, metric: string, days: number): Promise<number[]> {
   const to = Date.now();
@@ -81,6 +120,8 @@ describe('ruong start, first run (issue 16)', () => {
     expect(missing, `not alive ${Math.round((Date.now() - started) / 1000)} s after start`).toEqual([]);
     const health = await getJson<Health>(p.baseUrl, '/api/v1/device-health', token);
     expect(health.body.devices.map((d) => d.id).sort()).toEqual(['awd-rice-1', 'awd-rice-2', 'canal-mekong', 'soil-coffee-a', 'soil-coffee-b', 'wx-highlands', 'wx-mekong']);
+
+    if (browserAvailable()) expect(await dashboardProblems(p.baseUrl, ['field-rice-1', 'field-rice-2', 'field-coffee-a', 'field-coffee-b'])).toEqual([]);
 
     // 30 days of history: the month view of the ET0 and rain bars is full but for the first, partial day
     const month = await getJson<Daily>(p.baseUrl, '/api/v1/fields/field-coffee-a/daily?days=31', token);
