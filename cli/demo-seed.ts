@@ -1,7 +1,9 @@
 // The demo cooperative seeded on a new DATA_DIR: a Mekong Delta rice farm (AWD tubes, a canal
 // salinity + level sensor, a weather station) and a Central Highlands coffee farm (soil probes at
 // two depths, a weather station). Device secrets go to DATA_DIR/sim-devices.json — the simulated
-// firmware's flash — and the demo login to DATA_DIR/demo-credentials.txt, both mode 0600.
+// firmware's flash — and the demo logins to DATA_DIR/demo-credentials.txt, both mode 0600. Two logins with
+// the same password, each the role it says (issue 16): `ky-thuat`, a technician (devices, fields, rules), and
+// `demo`, the cooperative's admin (also users and API keys).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +26,9 @@ export interface SimDeviceRecord {
 }
 
 const DAY = 86_400_000;
+/** The demo's logins (same password): a technician, and the cooperative's admin. */
+export const DEMO_TECHNICIAN = 'ky-thuat';
+export const DEMO_ADMIN = 'demo';
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export async function seedDemo(registry: Registry, dataDir: string, demoPassword: string | undefined, now = Date.now()): Promise<{ password: string; generated: boolean; devices: SimDeviceRecord[] }> {
@@ -53,8 +58,9 @@ export async function seedDemo(registry: Registry, dataDir: string, demoPassword
 
   const generated = demoPassword === undefined;
   const password = demoPassword ?? randomBytes(9).toString('base64url');
-  await registry.createUser({ cooperativeId: coop, username: 'demo', password, role: 'admin', displayName: 'Cán bộ kỹ thuật (demo)' });
+  await registry.createUser({ cooperativeId: coop, username: DEMO_TECHNICIAN, password, role: 'technician', displayName: 'Cán bộ kỹ thuật (demo)' });
+  await registry.createUser({ cooperativeId: coop, username: DEMO_ADMIN, password, role: 'admin', displayName: 'Quản trị HTX (demo)' });
   seedDemoContacts(registry, coop);
-  if (generated) writeFileSync(join(dataDir, 'demo-credentials.txt'), `user: demo\npassword: ${password}\n`, { mode: 0o600 });
+  if (generated) writeFileSync(join(dataDir, 'demo-credentials.txt'), `technician: ${DEMO_TECHNICIAN}\nadmin: ${DEMO_ADMIN}\npassword: ${password}\n`, { mode: 0o600 });
   return { password, generated, devices };
 }

@@ -6,6 +6,7 @@ import { createLineSink } from '../core/log.js';
 import { runAgro } from './agro.js';
 import { runApi } from './api.js';
 import { runBroker } from './broker.js';
+import { cooperativeHelp, runCooperative } from './cooperative.js';
 import { deadLettersHelp, runDeadLetters } from './dead-letters.js';
 import { runIngest } from './ingest.js';
 import { runRules } from './rules.js';
@@ -20,6 +21,7 @@ const commands: Record<string, string> = {
   api: 'run the HTTP API + dashboard alone (stateless; several behind a load balancer), sharing DATA_DIR\'s registry',
   rules: 'run the rules engine + alert notifications alone, fed by an MQTT subscription (INGEST_MQTT_URL)',
   provision: 'create a device in a field and print its MQTT credentials',
+  cooperative: 'create a cooperative and its first admin: `ruong cooperative create --name … --admin <username>`',
   'dead-letters': 'list rejected input that belongs to no cooperative (unknown devices / DevEUIs)',
   sim: 'the firmware simulator: a scenario file or a fleet of N devices against a broker (`ruong sim --help`)',
   agro: 'agronomy calculators: `ruong agro et0 …`, `ruong agro balance …` (FAO-56), JSON output',
@@ -42,6 +44,8 @@ function help(): string {
     `provision: ${provisionHelp}`,
     '',
     `sim: ${simHelp}`,
+    '',
+    `cooperative: ${cooperativeHelp}`,
     '',
     `dead-letters: ${deadLettersHelp}`,
   ].join('\n');
@@ -73,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
       return runRules(config(), out);
     case 'provision':
       return runProvision(config(), rest, (l) => (l.startsWith('ruong provision:') ? err(l) : out(l)));
+    case 'cooperative':
+      return runCooperative(config(), rest, (l) => (l.startsWith('ruong cooperative:') ? err(l) : out(l)));
     case 'dead-letters':
       return runDeadLetters(config(), rest, (l) => (l.startsWith('ruong dead-letters:') ? err(l) : out(l)));
     case 'sim':

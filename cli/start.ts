@@ -1,6 +1,7 @@
 // `ruong start`: the whole platform in one process, with graceful shutdown on SIGINT/SIGTERM.
 import type { Config } from '../core/config.js';
 import { createLogger } from '../core/log.js';
+import { DEMO_ADMIN, DEMO_TECHNICIAN } from './demo-seed.js';
 import { createPlatform } from './platform.js';
 import { runUntilSignal } from './process-services.js';
 
@@ -15,9 +16,9 @@ export async function runStart(config: Config, out: (line: string) => void): Pro
   out(`  Dashboard:  ${url}`);
   out(`  MQTT:       mqtt://${config.PUBLIC_HOST}:${platform.mqttPort()}${platform.mqttWsPort() ? `  ws://${config.PUBLIC_HOST}:${platform.mqttWsPort()}` : ''}`);
   if (platform.demo) {
-    out(`  Demo login: demo / ${platform.demo.generated ? `${platform.demo.password}  (saved in ${config.DATA_DIR}/demo-credentials.txt)` : '(DEMO_PASSWORD)'}`);
+    out(`  Demo logins: ${DEMO_TECHNICIAN} (technician), ${DEMO_ADMIN} (admin) — password ${platform.demo.generated ? `${platform.demo.password}  (saved in ${config.DATA_DIR}/demo-credentials.txt)` : '(DEMO_PASSWORD)'}`);
   } else if (config.DEMO) {
-    out(`  Demo login: demo / see ${config.DATA_DIR}/demo-credentials.txt (or DEMO_PASSWORD)`);
+    out(`  Demo logins: ${DEMO_TECHNICIAN} (technician), ${DEMO_ADMIN} (admin) — password in ${config.DATA_DIR}/demo-credentials.txt (or DEMO_PASSWORD)`);
   }
   out('  Stop with Ctrl-C.');
   out('');

@@ -14,7 +14,7 @@ describe('ruong start (demo)', () => {
 
   it('fills every demo field with readings from its simulated devices, then stops on SIGTERM', async () => {
     p = await startChildPlatform({ DEMO_PASSWORD: 'demo-start-test', SIM_SPEED: '600' });
-    expect(p.output()).toMatch(/Demo login: demo/);
+    expect(p.output()).toMatch(/Demo logins: ky-thuat \(technician\), demo \(admin\)/);
     const token = await login(p.baseUrl, 'demo', 'demo-start-test');
     const { body } = await getJson<{ fields: { id: string }[] }>(p.baseUrl, '/api/v1/fields', token);
     expect(body.fields.map((f) => f.id).sort()).toEqual(['field-coffee-a', 'field-coffee-b', 'field-rice-1', 'field-rice-2']);
