@@ -48,6 +48,8 @@ export const Config = z
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     PUBLIC_HOST: z.string().min(1).default('localhost'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // auto: readable lines on a terminal, JSON lines otherwise (core/log.ts).
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
     DEMO: bool.default(true),
     DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     SIM: bool.default(true),
@@ -64,7 +66,7 @@ export const Config = z
     INGEST_MQTT_URL: z.string().refine(isMqttUrlList, 'must be mqtt://host:port, or several separated by commas').optional(),
     // Sharded ingest workers (issue 9): core/telemetry/ingest-shards.ts, ingest/shard-coordinator.ts.
     INGEST_SHARDS: positiveInt.max(MAX_SHARDS).default(1),
-    INGEST_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+    INGEST_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be letters, digits, _ . - (at most 64)').optional(),
     INGEST_SHARD_LEASE_MS: positiveInt.min(500).max(600_000).default(5000),
     // GET /metrics of `ruong broker` / `ruong ingest` / `ruong rules` (cli/metrics-endpoint.ts); off when unset.
     METRICS_PORT: port.optional(),
@@ -108,13 +110,74 @@ export const Config = z
   });
 export type Config = z.infer<typeof Config>;
 
-/** Parses the environment; throws CONFIG_INVALID whose message names every bad variable. */
+/** Parses the environment; throws CONFIG_INVALID whose message names every bad variable, its value and what is valid. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = Config.safeParse(cleaned);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  const lines = parsed.error.issues.map((issue) => describeConfigIssue(issue, cleaned));
   throw new RuongError('CONFIG_INVALID', `invalid configuration — ${lines.join('; ')}`, { issues: lines });
+}
+
+/** A value that must not be echoed: secrets by name, and URLs that carry credentials (user:pass@host). */
+export function isSecretSetting(name: string, value: string): boolean {
+  return /SECRET|PASSWORD|TOKEN|_AUTH$/.test(name) || /:\/\/[^/\s]*@/.test(value) || (name.endsWith('_URL') && value.includes('@'));
+}
+
+/** How a value is shown in an error: secrets as (hidden), odd ones quoted, long ones cut. */
+export function shownValue(name: string, value: string): string {
+  if (isSecretSetting(name, value)) return '(hidden)';
+  const cut = value.length > 80 ? `${value.slice(0, 77)}…` : value;
+  return /^[\w./:@,+-]+$/u.test(cut) ? cut : JSON.stringify(cut);
+}
+
+interface SchemaNode { def: { type: string; innerType?: SchemaNode; in?: SchemaNode; entries?: Record<string, string>; checks?: { _zod: { def: { check: string; value?: number; inclusive?: boolean; format?: string } } }[] } }
+
+/** The number/enum schema under default/optional/pipe wrappers. */
+function baseSchema(node: SchemaNode | undefined): SchemaNode | undefined {
+  let t = node;
+  while (t && (t.def.innerType || t.def.in)) t = t.def.innerType ?? t.def.in;
+  return t;
+}
+
+/** What a number variable accepts, read from its zod checks: "a whole number from 0 to 65535". */
+function describeNumber(node: SchemaNode): string {
+  const checks = (node.def.checks ?? []).map((c) => c._zod.def);
+  const whole = checks.some((c) => c.check === 'number_format' && /int/.test(c.format ?? ''));
+  let lo: { value: number; inclusive: boolean } | undefined;
+  let hi: { value: number; inclusive: boolean } | undefined;
+  for (const c of checks) {
+    if (c.value === undefined) continue;
+    const bound = { value: c.value, inclusive: c.inclusive ?? true };
+    if (whole && !bound.inclusive) bound.value += c.check === 'greater_than' ? 1 : -1;
+    if (whole) bound.inclusive = true;
+    if (c.check === 'greater_than' && (!lo || bound.value > lo.value || (bound.value === lo.value && !bound.inclusive))) lo = bound;
+    if (c.check === 'less_than' && (!hi || bound.value < hi.value || (bound.value === hi.value && !bound.inclusive))) hi = bound;
+  }
+  const kind = whole ? 'a whole number' : 'a number';
+  if (lo?.inclusive && hi?.inclusive) return `${kind} from ${lo.value} to ${hi.value}`;
+  const parts = [lo && `${lo.inclusive ? '≥' : '>'} ${lo.value}`, hi && `${hi.inclusive ? '≤' : '<'} ${hi.value}`].filter(Boolean);
+  return parts.length > 0 ? `${kind} ${parts.join(' and ')}` : kind;
+}
+
+/** zod's own English ("Too small: expected …", "Invalid input: …") is replaced; a message written in the schema is kept. */
+const ZOD_DEFAULT_MESSAGE = /^(Invalid|Too (small|big)|Expected)/;
+
+/**
+ * One line per problem: the variable, the value given (secrets hidden) and what is valid —
+ * "HTTP_PORT=70000: must be a whole number from 0 to 65535"; a rule across variables keeps its own words.
+ */
+export function describeConfigIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = issue.path.map(String).join('.') || '(environment)';
+  const raw = env[name];
+  const subject = raw === undefined ? name : `${name}=${shownValue(name, raw)}`;
+  if (issue.code === 'custom' || !ZOD_DEFAULT_MESSAGE.test(issue.message)) return `${subject}: ${issue.message}`;
+  const node = baseSchema((Config.shape as Record<string, unknown>)[name] as SchemaNode | undefined);
+  if (node?.def.type === 'number') return `${subject}: must be ${describeNumber(node)}`;
+  if (node?.def.type === 'enum') return `${subject}: must be one of ${Object.values(node.def.entries ?? {}).join(', ')}`;
+  if (issue.code === 'invalid_format' && issue.format === 'url') return `${subject}: must be a URL (e.g. http://host:port/…)`;
+  if (issue.code === 'too_small' && issue.origin === 'string') return `${subject}: must be at least ${String(issue.minimum)} characters`;
+  return `${subject}: ${issue.message}`;
 }
 
 /** The variables, their defaults and meaning — printed by `ruong --help` and mirrored in the README. */
@@ -137,7 +200,8 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['MQTT_PUBLISH_RATE / MQTT_PUBLISH_BURST', '100 / 1000', 'PUBLISH packets per second per device (token bucket; over it the device is slowed by TCP back-pressure, closed only when further ahead than half its keepalive; 0 = no limit)'],
   ['REDIS_URL', '—', 'redis://host:port/db: broker sessions and queued QoS 1 messages in Redis (else in memory)'],
   ['PUBLIC_HOST', 'localhost', 'host name printed in URLs and device credentials'],
-  ['LOG_LEVEL', 'info', 'pino level'],
+  ['LOG_LEVEL', 'info', 'pino level: fatal, error, warn, info, debug, trace or silent'],
+  ['LOG_FORMAT', 'auto', 'auto: readable lines on a terminal, JSON lines when piped; json; pretty (readable even when piped)'],
   ['DEMO', 'true', 'seed the demo cooperative on a new DATA_DIR'],
   ['DEMO_PASSWORD', 'generated', 'password of the demo user (else written to DATA_DIR/demo-credentials.txt)'],
   ['SIM', 'true', 'run the simulated demo devices inside `ruong start`'],

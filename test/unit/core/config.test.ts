@@ -26,7 +26,7 @@ describe('loadConfig', () => {
   });
 
   it('needs REDIS_URL for sharded ingest workers and accepts several ingest brokers', () => {
-    expect(() => loadConfig({ INGEST_SHARDS: '8' })).toThrow(/INGEST_SHARDS: sharded ingest workers need REDIS_URL/);
+    expect(() => loadConfig({ INGEST_SHARDS: '8' })).toThrow(/INGEST_SHARDS=8: sharded ingest workers need REDIS_URL/);
     expect(loadConfig({ INGEST_SHARDS: '8', REDIS_URL: 'redis://127.0.0.1:6379' }).INGEST_SHARDS).toBe(8);
     expect(() => loadConfig({ INGEST_SHARDS: '2000', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/INGEST_SHARDS/);
     expect(loadConfig({ INGEST_MQTT_URL: 'mqtt://a:1883,mqtt://b:1884' }).INGEST_MQTT_URL).toBe('mqtt://a:1883,mqtt://b:1884');
