@@ -61,6 +61,17 @@ describe('alert rules API', () => {
     expect((await f.request('GET', `/api/v1/rules/${id}`, f.tokens.tom)).status).toBe(404); // nothing stored
   });
 
+  it('documents the override body with the engine\'s own schema in OpenAPI (every rule kind)', async () => {
+    type Doc = { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { oneOf?: { properties: { kind: { const: string } } }[] } }> } }>> };
+    const doc = (await f.request<Doc>('GET', '/openapi.json', undefined)).body;
+    const body = doc.paths['/api/v1/rules/{id}']?.put?.requestBody?.content['application/json']?.schema;
+    expect(body?.oneOf?.map((k) => k.properties.kind.const).sort()).toEqual([
+      'awd', 'battery_low', 'canal_salinity', 'coffee_frost', 'cold_spell', 'flatline', 'missing_data', 'rate_of_change', 'rice_heat', 'soil_water', 'threshold',
+    ]);
+    expect(doc.paths['/api/v1/rules']?.get).toBeDefined();
+    expect(doc.paths['/api/v1/rules/{id}']?.delete).toBeDefined();
+  });
+
   it('keeps defaults (switched off by an override, never replaced or deleted) and one override per key and target', async () => {
     const { coopA, fieldA1 } = f.ids;
     expect((await f.request('PUT', `/api/v1/rules/${coopA}:awd.rice`, f.tokens.tom, awdOverride(fieldA1))).status).toBe(409);
