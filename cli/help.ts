@@ -1,6 +1,7 @@
 // `ruong <command> --help`: each command's usage, its options and the environment variables it reads, with
 // their defaults (core/config.ts configDocs). Printing help starts nothing and reads no configuration.
 import { configDocs } from '../core/config.js';
+import { cooperativeHelp } from './cooperative.js';
 import { deadLettersHelp } from './dead-letters.js';
 import { provisionHelp } from './provision.js';
 import { simHelp } from './sim.js';
@@ -61,6 +62,7 @@ export const commandHelp: Record<string, CommandHelp> = {
     env: vars('INGEST_MQTT_URL', 'MQTT_PORT', 'DATA_DIR', ...STORE, 'INGEST_SHARDS', ...NOTIFY, ...METRICS, ...LOGGING),
   },
   provision: { usage: provisionHelp, takesOptions: true, env: vars('DATA_DIR', ...BROKER_URLS) },
+  cooperative: { usage: cooperativeHelp, takesOptions: true, env: vars('DATA_DIR') },
   'dead-letters': { usage: deadLettersHelp, takesOptions: true, env: vars('DATA_DIR') },
   sim: { usage: `Usage: ${simHelp}`, takesOptions: true, env: vars('PUBLIC_HOST', 'MQTT_PORT', 'DATA_DIR', ...LOGGING) },
 };

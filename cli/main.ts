@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // The `ruong` command. The only module that reads process.env and the process's arguments.
-import { configDocs, loadConfig, type Config } from '../core/config.js';
-import { isRuongError } from '../core/errors.js';
-import { createLineSink } from '../core/log.js';
+import { loadConfig, type Config } from '../core/config.js';
+import { createLineSink, resolveLogFormat, setStdoutLogFormat } from '../core/log.js';
+import { asksForHelp, expectNoArguments } from './args.js';
+import { describeFailure } from './errors.js';
+import { helpFor, mainHelp } from './help.js';
 import { runAgro } from './agro.js';
 import { runApi } from './api.js';
 import { runBroker } from './broker.js';
-import { cooperativeHelp, runCooperative } from './cooperative.js';
-import { deadLettersHelp, runDeadLetters } from './dead-letters.js';
+import { runCooperative } from './cooperative.js';
+import { runDeadLetters } from './dead-letters.js';
 import { runIngest } from './ingest.js';
 import { runRules } from './rules.js';
-import { provisionHelp, runProvision } from './provision.js';
-import { runSim, simHelp } from './sim.js';
+import { runProvision } from './provision.js';
+import { runSim } from './sim.js';
 import { runStart } from './start.js';
 
 const commands: Record<string, string> = {
@@ -29,30 +31,24 @@ const commands: Record<string, string> = {
 };
 
 function help(): string {
-  const width = Math.max(...configDocs.map(([n]) => n.length));
-  return [
-    'Ruộng — telemetry and irrigation alerts for farm cooperatives',
-    '',
-    'Usage: ruong <command> [options]',
-    '',
-    'Commands:',
-    ...Object.entries(commands).map(([name, text]) => `  ${name.padEnd(12)} ${text}`),
-    '',
-    'Configuration (environment variables, default in brackets):',
-    ...configDocs.map(([name, def, text]) => `  ${name.padEnd(width)}  ${text} [${def}]`),
-    '',
-    `provision: ${provisionHelp}`,
-    '',
-    `sim: ${simHelp}`,
-    '',
-    `cooperative: ${cooperativeHelp}`,
-    '',
-    `dead-letters: ${deadLettersHelp}`,
-  ].join('\n');
+  return mainHelp(commands);
 }
 
+/** The command being run and its configuration, once loaded: what a failure's message is told with (cli/errors.ts). */
+let running = { command: 'ruong', config: undefined as Config | undefined };
+/** The banner stands out from the log lines on a colour terminal. */
+let emphasis = false;
+
 function config(): Config {
-  return loadConfig(process.env);
+  const loaded = loadConfig(process.env);
+  running = { ...running, config: loaded };
+  // Readable log lines for a person at a terminal, JSON for a pipe or when asked (LOG_FORMAT, core/log.ts).
+  const tty = process.stdout.isTTY === true;
+  const format = resolveLogFormat(loaded.LOG_FORMAT, tty);
+  const color = tty && format === 'pretty' && !process.env.NO_COLOR;
+  setStdoutLogFormat(format, { color });
+  emphasis = color;
+  return loaded;
 }
 
 // A closed stdout/stderr (`ruong start | head -3`) must never crash or block the process (issue 14). What a
@@ -63,18 +59,27 @@ const stderr = createLineSink(process.stderr, Number.POSITIVE_INFINITY);
 async function main(argv: string[]): Promise<number> {
   const out = (line: string) => stdout.write(`${line}\n`);
   const err = (line: string) => stderr.write(`${line}\n`);
+  const banner = (line: string) => out(emphasis && line ? `\u001b[1m${line}\u001b[0m` : line);
   const [command = 'help', ...rest] = argv;
+  running = { ...running, command };
+  // `ruong <command> --help` prints and exits 0 before anything starts or any variable is read (cli/help.ts).
+  const commandHelp = helpFor(command);
+  if (commandHelp && asksForHelp(rest)) {
+    out(commandHelp);
+    return 0;
+  }
+  if (['start', 'broker', 'ingest', 'api', 'rules'].includes(command)) expectNoArguments(command, rest);
   switch (command) {
     case 'start':
-      return runStart(config(), out);
+      return runStart(config(), banner);
     case 'broker':
-      return runBroker(config(), out);
+      return runBroker(config(), banner);
     case 'ingest':
-      return runIngest(config(), out);
+      return runIngest(config(), banner);
     case 'api':
-      return runApi(config(), out);
+      return runApi(config(), banner);
     case 'rules':
-      return runRules(config(), out);
+      return runRules(config(), banner);
     case 'provision':
       return runProvision(config(), rest, (l) => (l.startsWith('ruong provision:') ? err(l) : out(l)));
     case 'cooperative':
@@ -84,26 +89,30 @@ async function main(argv: string[]): Promise<number> {
     case 'sim':
       return runSim(config(), rest, out);
     case 'agro':
-      return runAgro(rest, (l) => (l.startsWith('ruong agro') ? err(l) : out(l)));
+      return runAgro(rest.map((a) => (a === '-h' ? '--help' : a)), (l) => (l.startsWith('ruong agro') ? err(agroUsageLine(l)) : out(l)));
     case 'help':
     case '--help':
     case '-h':
-      out(help());
+      out((rest[0] && helpFor(rest[0])) || help());
       return 0;
     default:
-      err(`ruong: unknown command "${command}"\n\n${help()}`);
+      err(`ruong: unknown command "${command}" (commands: ${Object.keys(commands).join(', ')}; see ruong --help)`);
       return 2;
   }
+}
+
+/** parseArgs' wording in `ruong agro` ("Unknown option '--x'. To specify a positional …") cut to the point. */
+function agroUsageLine(line: string): string {
+  const [, where, flag] = /^(ruong agro \S*): Unknown option '([^']+)'/.exec(line) ?? [];
+  return where && flag ? `${where}: unknown option ${flag} (see ${where.trim()} --help)` : line;
 }
 
 main(process.argv.slice(2)).then(
   (code) => { if (code !== 0) process.exitCode = code; },
   (error: unknown) => {
-    if (isRuongError(error) && error.code === 'CONFIG_INVALID') {
-      stderr.write(`ruong: ${error.message}\n`);
-      process.exit(2);
-    }
-    stderr.write(`ruong: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
+    // One line per problem naming the option or variable (cli/errors.ts); a stack only for the unexpected.
+    const failure = describeFailure(running.command, error, running.config);
+    stderr.write(`${failure.lines.join('\n')}\n`);
+    process.exit(failure.exitCode);
   },
 );
