@@ -20,7 +20,6 @@ const base = process.env.BENCH_DIST && !src
   : src ? pathToFileURL(resolve(src)).href : new URL('../..', import.meta.url).href.replace(/\/$/, '');
 const ext = process.env.BENCH_DIST && !src ? '.js' : '.ts';
 const load = <T>(path: string) => import(`${base}/${path}${ext}`) as Promise<T>;
-const { createBrokerService } = await load<typeof import('../../broker/broker-service.js')>('broker/broker-service');
 const { silentLogger } = await load<typeof import('../../core/log.js')>('core/log');
 const { createMetrics } = await load<typeof import('../../core/metrics.js')>('core/metrics');
 const { createRegistry } = await load<typeof import('../../core/registry/registry.js')>('core/registry/registry');
@@ -60,6 +59,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   let stop: () => Promise<void>;
   if (role === 'broker') {
+    const { createBrokerService } = await load<typeof import('../../broker/broker-service.js')>('broker/broker-service');
     // Device secrets are compared directly: scrypt per first login is the broker benchmark's subject, and a
     // reconnect storm after an outage meets the broker's cache of verified secrets anyway.
     const auth: BrokerAuth = {

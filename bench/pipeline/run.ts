@@ -56,7 +56,8 @@ function variants(): Variant[] {
 
 async function runScenario(influxd: KillableInfluxd, dir: string, s: Scenario) {
   const broker = await startChild('broker', { BENCH_DIR: dir });
-  const ingest = await startChild('ingest', { BENCH_DIR: dir, BROKER_PORT: String(broker.port), INFLUX_URL: `${influxd.url}/${s.db}`, ...s.env });
+  const ingest = await startChild('ingest', { BENCH_DIR: dir, BROKER_PORT: String(broker.port), INFLUX_URL: `${influxd.url}/${s.db}`, ...s.env })
+    .catch(async (err: unknown) => { await broker.stop(); throw err; });
   const load = createLoad({ port: broker.port!, devices: s.devices, messagesPerDevice: s.messages, window: s.window, t0: s.t0, stepMs: s.stepMs, connectConcurrency: s.connectConcurrency });
   const total = s.devices * s.messages;
   const snap = async () => ({ b: await broker.stats(), i: await ingest.stats(), db: procCpuUs(influxd.pid()), me: process.cpuUsage(), at: performance.now() });
