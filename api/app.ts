@@ -57,6 +57,8 @@ export interface ApiDeps {
   readonly advice?: AdviceReader | undefined;
   /** The SMS gateway's inbound webhook (issue 17): its secret and how answers are sent; absent = no webhook. */
   readonly smsInbound?: SmsInboundOptions | undefined;
+  /** Told when an irrigation is recorded, so a rules engine in this process takes it at once (else at its minute check). */
+  readonly irrigationRecorded?: (() => void) | undefined;
   /** The rules engine's schema and rule selection, for the rules API (issue 16); wired by cli/. */
   readonly rules?: RuleCatalog | undefined;
 }

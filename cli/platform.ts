@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../api/app.js';
 import { smsInboundOptions } from './sms-inbound-wiring.js';
+import { irrigationTrigger } from './irrigation-trigger.js';
 import { createBrokerService } from '../broker/broker-service.js';
 import type { Config } from '../core/config.js';
 import { createLifecycle, type Lifecycle, type Service } from '../core/lifecycle.js';
@@ -82,6 +83,7 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
     brokerUrls: () => configuredBrokerUrls(config, broker.addresses()),
     alerts, advice: ruleStore, rules: ruleCatalog, webhookSecret: config.WEBHOOK_SECRET,
     smsInbound: smsInboundOptions(config),
+    irrigationRecorded: irrigationTrigger(() => rules.checkMinute()),
   });
   const api = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
   // Notifications start before the rules engine (they subscribe to its alerts) and stop after it.

@@ -2,7 +2,8 @@
 // (converted with the field's area), start, duration, source — and GET lists them. Scoped like every field
 // route (api/scope.ts): another tenant's field, or a field outside a farmer's farms, is a 404. Writers are
 // admins, technicians and farmers on their own fields; viewers read only (403). The rules engine feeds the
-// depths into the FAO-56 water balance (docs/agronomy.md §2) at its next minute check.
+// depths into the FAO-56 water balance (docs/agronomy.md §2): at once when it runs in this process
+// (`irrigationRecorded`, cli/irrigation-trigger.ts), else at its next minute check.
 import { Router } from 'express';
 import { z } from 'zod';
 import { IRRIGATION_BOUNDS, IrrigationSource, type IrrigationEvent } from '../../core/registry/irrigation-events.js';
@@ -57,7 +58,7 @@ export function irrigationOut(e: IrrigationEvent): z.infer<typeof IrrigationOut>
   };
 }
 
-export function irrigationRoutes(deps: { registry: Registry; now?: (() => number) | undefined }): Router {
+export function irrigationRoutes(deps: { registry: Registry; now?: (() => number) | undefined; irrigationRecorded?: (() => void) | undefined }): Router {
   const router = Router();
   const { registry } = deps;
   const now = deps.now ?? Date.now;
@@ -73,6 +74,7 @@ export function irrigationRoutes(deps: { registry: Registry; now?: (() => number
       startAt: body.startAt ?? t, durationMin: body.durationMin, depthMm: body.depthMm, volumeM3: body.volumeM3, source: body.source,
       recordedBy: user.id, note: body.note, externalId: body.externalId,
     }, t);
+    if (created) deps.irrigationRecorded?.();
     res.status(created ? 201 : 200).json(irrigationOut(event));
   });
 

@@ -82,7 +82,10 @@ function bodyOf(req: Request, raw: Buffer): unknown {
   return Object.fromEntries(new URLSearchParams(text));
 }
 
-export function smsInboundRoutes(deps: { registry: Registry; metrics: Metrics; log: Logger; smsInbound?: SmsInboundOptions | undefined; now?: (() => number) | undefined }): Router {
+export function smsInboundRoutes(deps: {
+  registry: Registry; metrics: Metrics; log: Logger; smsInbound?: SmsInboundOptions | undefined; now?: (() => number) | undefined;
+  irrigationRecorded?: (() => void) | undefined;
+}): Router {
   const router = Router();
   const opts = deps.smsInbound;
   if (!opts) return router; // not configured: no webhook
@@ -141,6 +144,7 @@ export function smsInboundRoutes(deps: { registry: Registry; metrics: Metrics; l
       res.json({ status: 'duplicate', irrigationId: event.id, replied: false });
       return;
     }
+    deps.irrigationRecorded?.();
     return reply(replyTexts.recorded(language, event.depthMm, field.name, event.startAt), 'recorded', { irrigationId: event.id });
   });
   return router;

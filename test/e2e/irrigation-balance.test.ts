@@ -1,7 +1,7 @@
 // Issue 17 on the real pipeline (MQTT → ingest → SQLite → rules → alerts → HTTP API): a coffee field WITHOUT
 // probes on the demo's highland farm dries in the FAO-56 daily balance (ET0 from the farm station's hourly air
 // temperature, no rain) until the daily run opens an "irrigate" alert; the farmer records 25 mm through
-// POST /fields/:id/irrigations → at the next minute check the alert resolves ("irrigation recorded") because
+// POST /fields/:id/irrigations → the alert resolves at once ("irrigation recorded") because
 // 25 mm × 0.75 (coffee's application efficiency) takes the depletion back under RAW − 3 mm; the next day's
 // advice does not ask again, and no second alert opens.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { startRulesPlatform, times, type RulesPlatform } from '../helpers/rules-
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const FIELD = 'field-coffee-dry';
+/** Its twin, irrigated through the registry as a `ruong api` in another process would record it. */
+const TWIN = 'field-coffee-dry-2';
 /** Local (UTC+7) midnight at or before `t`. */
 const localMidnight = (t: number) => Math.floor((t + 7 * HOUR) / DAY) * DAY - 7 * HOUR;
 
@@ -23,6 +25,7 @@ describe('recorded irrigation in the water balance of a coffee field without pro
   beforeAll(async () => {
     rp = await startRulesPlatform(day0);
     rp.p.registry.createField({ id: FIELD, farmId: 'farm-highlands', name: 'Lô cà phê khô', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 18 });
+    rp.p.registry.createField({ id: TWIN, farmId: 'farm-highlands', name: 'Lô cà phê khô 2', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 18 });
   });
   afterAll(async () => { await rp?.close(); });
 
@@ -41,7 +44,7 @@ describe('recorded irrigation in the water balance of a coffee field without pro
       return { ts, readings: { air_temperature: Number((24 + 7 * Math.cos(((hour - 14) / 24) * 2 * Math.PI)).toFixed(2)), rain: 0 } };
     }));
   };
-  const irrigateAlerts = async () => (await rp.alerts(`?fieldId=${FIELD}`)).filter((a) => a.kind === 'irrigate');
+  const irrigateAlerts = async (field = FIELD) => (await rp.alerts(`?fieldId=${field}`)).filter((a) => a.kind === 'irrigate');
 
   it('the daily balance dries the field until an irrigate alert opens (water-balance method)', async () => {
     for (let d = 1; d <= 21 && openedOn < 0; d++) {
@@ -60,17 +63,26 @@ describe('recorded irrigation in the water balance of a coffee field without pro
     rp.clock.t += HOUR;
     await rp.p.rules.checkMinute();
     expect((await irrigateAlerts())[0]?.status).toBe('open');
+    expect((await irrigateAlerts(TWIN))[0]?.status).toBe('open');
   });
 
-  it('a recorded 25 mm resolves the alert at the next minute check, and the advice no longer asks', async () => {
+  it('an irrigation recorded by another process (the registry\'s feed) resolves at the next minute check', async () => {
+    rp.p.registry.recordIrrigation('coop-demo', TWIN, { startAt: rp.clock.t - HOUR, depthMm: 25, source: 'api', recordedBy: 'usr-elsewhere' }, rp.clock.t);
+    expect((await irrigateAlerts(TWIN))[0]?.status).toBe('open');
+    rp.clock.t += 60_000;
+    await rp.p.rules.checkMinute();
+    expect((await irrigateAlerts(TWIN))[0]).toMatchObject({ status: 'resolved', resolveReason: 'irrigation recorded: depletion back under RAW' });
+  });
+
+  it('a recorded 25 mm resolves the alert at once, and the advice no longer asks', async () => {
     const before = await advice();
     const depletion = before.numbers.depletionMm!;
     const posted = await api('POST', `/fields/${FIELD}/irrigations`, { startAt: rp.clock.t - HOUR, depthMm: 25, durationMin: 90, source: 'farmer_report' });
     expect(posted.status).toBe(201);
     expect(posted.body).toMatchObject({ fieldId: FIELD, depthMm: 25, volumeM3: 250, source: 'farmer_report' });
 
-    rp.clock.t += 60_000;
-    await rp.p.rules.checkMinute();
+    // the API tells the rules engine of its process at once (cli/irrigation-trigger.ts → the minute check's feed)
+    await expect.poll(async () => (await irrigateAlerts())[0]?.status).toBe('resolved');
     const [alert] = await irrigateAlerts();
     expect(alert).toMatchObject({ status: 'resolved', resolvedBy: 'auto', resolveReason: 'irrigation recorded: depletion back under RAW' });
     const after = await advice();
