@@ -98,11 +98,14 @@ const netMm = (rule: SoilRule, events: readonly IrrigationRecord[]) => events.re
  * The depletion the model carries now — from the model, or on a fallback from the probes' last trusted depletion
  * if newer — less the net irrigation recorded since (floored at field capacity: the excess drains, Eq. 88).
  */
-function currentModelDepletion(rule: SoilRule, s: SoilWaterState, list: readonly IrrigationRecord[] | undefined, at: number, fallback: boolean): { drMm: number; irrigationMm: number } | undefined {
+function currentModelDepletion(
+  rule: SoilRule, s: SoilWaterState, list: readonly IrrigationRecord[] | undefined, at: number, fallback: boolean,
+): { drMm: number; irrigationMm: number; appliedMm: number } | undefined {
   const from = fallback ? carriedFrom(s) : s.model && { drMm: s.model.drMm };
   if (!from) return undefined;
-  const irrigationMm = netMm(rule, unapplied(s, list, at, from.probeTs));
-  return { drMm: Math.max(0, from.drMm - irrigationMm), irrigationMm };
+  const events = unapplied(s, list, at, from.probeTs);
+  const irrigationMm = netMm(rule, events);
+  return { drMm: Math.max(0, from.drMm - irrigationMm), irrigationMm, appliedMm: events.reduce((sum, e) => sum + e.depthMm, 0) };
 }
 
 /** One day of the FAO-56 balance (Eqs. 84–88) for a field without probes; idempotent per date. */
@@ -147,8 +150,19 @@ function numbersOf(st: SoilStatus): Record<string, number | null> {
 }
 
 /** The status with the irrigation recorded since the model's last day, for the advice's and the alert's numbers. */
-function withIrrigation(st: SoilStatus | undefined, irrigationMm: number | undefined): SoilStatus | undefined {
-  return st && irrigationMm !== undefined && st.method === 'water-balance' ? { ...st, depths: { ...st.depths, recordedIrrigationNetMm: irrigationMm } } : st;
+function withIrrigation(st: SoilStatus | undefined, model: { irrigationMm: number; appliedMm: number } | undefined): SoilStatus | undefined {
+  if (!st || !model || st.method !== 'water-balance') return st;
+  return { ...st, depths: { ...st.depths, recordedIrrigationMm: model.appliedMm, recordedIrrigationNetMm: model.irrigationMm } };
+}
+
+/** The advice of a model field says the irrigation it counted since its last day, right after the field's name. */
+function withRecordedIrrigation(field: FieldInfo, advice: AdviceDraft, st: SoilStatus | undefined): AdviceDraft {
+  const applied = st?.depths.recordedIrrigationMm;
+  if (!applied) return advice;
+  const note = (lang: Lang) => (lang === 'vi' ? `đã ghi tưới ${num(applied, 0, lang)} mm — ` : `${num(applied, 0, lang)} mm of irrigation recorded — `);
+  const label = (lang: Lang) => `${fieldLabel(field, lang)}: `;
+  const put = (text: string, lang: Lang) => (text.startsWith(label(lang)) ? `${label(lang)}${note(lang)}${text.slice(label(lang).length)}` : text);
+  return { ...advice, text: { vi: put(advice.text.vi, 'vi'), en: put(advice.text.en, 'en') } };
 }
 
 function adviceOf(rule: SoilRule, field: FieldInfo, st: SoilStatus | undefined): AdviceDraft {
@@ -219,7 +233,7 @@ export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
     const model = currentModelDepletion(rule, s, input.irrigations, at, probes.fallback !== undefined);
     const modelDrMm = model?.drMm;
     const st = withIrrigation(
-      soilWaterStatus(rule, field, { depths: probes.depths, rain: s.rain ?? [], drHistory: s.drHistory ?? [], modelDrMm }, input.weather, at), model?.irrigationMm,
+      soilWaterStatus(rule, field, { depths: probes.depths, rain: s.rain ?? [], drHistory: s.drHistory ?? [], modelDrMm }, input.weather, at), model,
     );
     if (st?.method === 'soil-sensors') {
       s = { ...s, drHistory: [...(s.drHistory ?? []), [at, st.drMm] as const].filter(([ts]) => ts >= at - keepMs) };
@@ -231,6 +245,6 @@ export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
     const timing = input.type === 'irrigation' ? { ...rule, clearFor: 0 } : rule;
     const d = decide(timing, s.cond, levelOf(rule, st), at, () => (st ? explainIrrigate(rule, field, st) : { kind: 'irrigate', severity: 'warning', text: { vi: '', en: '' }, values: {} }), reason);
     const alert = !st && d.alert?.op === 'update' ? undefined : d.alert; // without data, keep the alert's last numbers
-    return { state: { ...s, cond: d.cond }, alert, advice: withProbes(field, adviceOf(rule, field, st), probes) };
+    return { state: { ...s, cond: d.cond }, alert, advice: withProbes(field, withRecordedIrrigation(field, adviceOf(rule, field, st), st), probes) };
   },
 };

@@ -87,7 +87,9 @@ describe('recorded irrigation in the water balance of a coffee field without pro
     expect(alert).toMatchObject({ status: 'resolved', resolvedBy: 'auto', resolveReason: 'irrigation recorded: depletion back under RAW' });
     const after = await advice();
     expect(after.status).toBe('ok');
+    expect(after.numbers.recordedIrrigationMm).toBe(25);
     expect(after.numbers.recordedIrrigationNetMm).toBeCloseTo(18.75, 6); // 25 mm applied × 0.75
+    expect(after.text.vi).toMatch(/^Lô cà phê khô \(cà phê\): đã ghi tưới 25 mm — độ thiếu hụt \d+ mm dưới ngưỡng tưới \d+ mm — chưa cần tưới$/);
     expect(after.numbers.depletionMm).toBeCloseTo(depletion - 18.75, 6);
   });
 
@@ -103,6 +105,7 @@ describe('recorded irrigation in the water balance of a coffee field without pro
     expect(next.numbers.depletionMm!).toBeGreaterThan(resolved.numbers.depletionMm!);
     expect(next.numbers.depletionMm!).toBeLessThan(next.numbers.rawMm!);
     expect(next.numbers.recordedIrrigationNetMm ?? 0).toBe(0);
+    expect(next.text.vi).not.toContain('đã ghi tưới');
     expect(await irrigateAlerts()).toHaveLength(1);
   });
 });
