@@ -1,7 +1,8 @@
 // Issue 16, first run: within 60 s of `ruong start` on a new DATA_DIR the demo farm looks alive — the simulated
 // devices have back-filled their history (30 days, through MQTT → broker → ingest) and report in real time, so
-// the dashboard's device list says every demo device is online, and every chart of every field page has at least
-// 7 days: the readings series it draws (soil moisture, AWD level, canal salinity) and the daily ET0 and rain bars.
+// the dashboard's device list says every demo device is online, every chart of every field page has at least
+// 7 days (the readings series it draws — soil moisture, AWD level, canal salinity — and the daily ET0 and rain
+// bars), and today's advice already uses yesterday's measured ET0.
 // A restart on the same DATA_DIR resumes after the stored history instead of back-filling it again.
 // Asserted through the HTTP API the dashboard calls (api/web/public/field-page.js, lists.js).
 import { rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { getJson, login } from '../helpers/platform.js';
 const PASSWORD = 'first-run-test';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const VN_OFFSET_MS = 7 * HOUR; // local dates are Asia/Ho_Chi_Minh (UTC+7)
 const INTERVAL_MS = 600_000; // SIM_INTERVAL_S default: one report of a device every 10 min
 const FIRST_RUN_MS = 60_000; // the promise of issue 16
 /** The charts the field page draws from readings (field-page.js drawCharts). */
@@ -48,6 +50,10 @@ async function notYetAlive(baseUrl: string, token: string): Promise<string[]> {
     const daily = await getJson<Daily>(baseUrl, `/api/v1/fields/${id}/daily?days=8`, token);
     const full = daily.body.days.filter((d) => d.et0Mm !== null && d.rainMm !== null);
     if (full.length < 7) missing.push(`${id} daily: ${full.length} days with ET0 and rain`);
+    // today's advice already rests on yesterday's measured weather (not the 05:30 run of tomorrow)
+    const advice = await getJson<{ et0: { date: string; method: string } | null }>(baseUrl, `/api/v1/fields/${id}/advice`, token);
+    const yesterday = new Date(Date.now() + VN_OFFSET_MS - DAY).toISOString().slice(0, 10);
+    if (advice.body.et0?.date !== yesterday || advice.body.et0.method !== 'penman-monteith') missing.push(`${id} advice ET0: ${JSON.stringify(advice.body.et0)}`);
   }
   return missing;
 }
