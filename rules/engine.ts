@@ -249,7 +249,8 @@ export function createEngine(deps: EngineDeps) {
       byCoop.set(e.cooperativeId, (byCoop.get(e.cooperativeId) ?? new Set()).add(e.fieldId));
     }
     for (const [id, fieldIds] of byCoop) {
-      const c = coop(id);
+      const known = coop(id);
+      const c = [...fieldIds].every((f) => known.fields.has(f)) ? known : coop(id, true); // a field created since
       atomically(() => {
         for (const fieldId of fieldIds) {
           const field = c.fields.get(fieldId);
