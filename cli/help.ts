@@ -15,11 +15,13 @@ const BROKER = [
   'MQTT_CONNECT_RATE', 'MQTT_CONNECT_BURST', 'MQTT_PUBLISH_RATE', 'MQTT_PUBLISH_BURST', 'REDIS_URL', 'INGEST_SHARDS',
 ];
 const INGEST = ['INGEST_BATCH_SIZE', 'INGEST_BATCH_MS', 'INGEST_SPOOL_MAX_MB', 'ROLLUP_REFRESH_S'];
+const SMS = ['SMS_GATEWAY_URL', 'SMS_GATEWAY_AUTH', 'SMS_GATEWAY_AUTH_HEADER', 'SMS_GATEWAY_BODY', 'SMS_GATEWAY_CONTENT_TYPE', 'SMS_UNACCENTED'];
 const NOTIFY = [
-  'SMTP_URL', 'SMTP_FROM', 'SMS_GATEWAY_URL', 'SMS_GATEWAY_AUTH', 'SMS_GATEWAY_AUTH_HEADER', 'SMS_GATEWAY_BODY',
-  'SMS_GATEWAY_CONTENT_TYPE', 'SMS_UNACCENTED', 'ZALO_ACCESS_TOKEN', 'ZALO_TEMPLATE_ID', 'ZALO_API_URL', 'WEBHOOK_SECRET',
+  'SMTP_URL', 'SMTP_FROM', ...SMS, 'ZALO_ACCESS_TOKEN', 'ZALO_TEMPLATE_ID', 'ZALO_API_URL', 'WEBHOOK_SECRET',
   'ALERTS_MQTT', 'NOTIFY_TTL_H', 'NOTIFY_MAX_PER_HOUR',
 ];
+/** The SMS replies' webhook (cli/sms-inbound-wiring.ts) of the API, answering through the SMS gateway. */
+const SMS_INBOUND = ['SMS_INBOUND_SECRET', ...SMS];
 /** The URLs printed in device credentials come from these (cli/broker-config.ts configuredBrokerUrls). */
 const BROKER_URLS = ['PUBLIC_HOST', 'MQTT_PORT', 'MQTT_WS_PORT', 'MQTT_TLS_PORT', 'MQTT_TLS_CERT', 'MQTT_TLS_KEY'];
 
@@ -42,7 +44,7 @@ export const commandHelp: Record<string, CommandHelp> = {
   start: {
     usage: service('start', 'The whole platform in one process: broker, ingest, rules, API + dashboard, demo simulator.', 'HTTP_PORT=3000 MQTT_PORT=1884'),
     env: vars('HTTP_PORT', 'MQTT_PORT', 'DATA_DIR', 'HTTP_HOST', 'PUBLIC_HOST', ...BROKER, ...STORE, ...INGEST, 'SESSION_TTL_H',
-      'DEMO', 'DEMO_PASSWORD', 'SIM', 'SIM_SPEED', 'SIM_INTERVAL_S', ...NOTIFY, ...LOGGING),
+      'DEMO', 'DEMO_PASSWORD', 'SIM', 'SIM_SPEED', 'SIM_INTERVAL_S', ...NOTIFY, ...SMS_INBOUND, ...LOGGING),
   },
   broker: {
     usage: service('broker', 'The MQTT broker alone, sharing DATA_DIR\'s registry; with REDIS_URL its sessions outlive it.', 'MQTT_PORT=1884 REDIS_URL=redis://127.0.0.1:6379'),
@@ -55,7 +57,7 @@ export const commandHelp: Record<string, CommandHelp> = {
   },
   api: {
     usage: service('api', 'The HTTP API and dashboard alone, stateless (several behind a load balancer).', 'HTTP_PORT=3000'),
-    env: vars('HTTP_PORT', 'HTTP_HOST', 'DATA_DIR', ...STORE, 'SESSION_TTL_H', 'WEBHOOK_SECRET', ...BROKER_URLS, ...LOGGING),
+    env: vars('HTTP_PORT', 'HTTP_HOST', 'DATA_DIR', ...STORE, 'SESSION_TTL_H', 'WEBHOOK_SECRET', ...SMS_INBOUND, ...BROKER_URLS, ...LOGGING),
   },
   rules: {
     usage: service('rules', 'The rules engine and alert notifications alone, fed by an MQTT subscription.', 'INGEST_MQTT_URL=mqtt://10.0.0.5:1883'),
