@@ -23,7 +23,8 @@ export const simHelp = [
   '  --devices-file FILE     device credentials: [{deviceId, secret, …}] or {"deviceId": "secret"}; without it',
   '                          devices connect anonymously (broker with MQTT_ALLOW_ANONYMOUS=true)',
   '  --format F              fleet wire format: native | senml | thingsboard | mixed [native]',
-  '  --speed X               simulated seconds per real second [the scenario\'s; 1 for a fleet]',
+  '  --speed X | max         simulated seconds per real second [the scenario\'s; 1 for a fleet]; max: catch up',
+  '                          with the real clock as fast as the broker acknowledges (the demo\'s back-fill)',
   '  --interval S            seconds between two reports of a device [the scenario\'s; 600]',
   '  --hours-ago H           fleet: begin H hours in the past and backfill them at --speed [0]',
   '  --lns-secret S          the ruong-lns credential for LoRaWAN devices [DATA_DIR/lns.secret if present]',
@@ -50,6 +51,12 @@ function num(args: Args, name: keyof Args, fallback: number): number {
   return n;
 }
 
+/** --speed X, or --speed max: as fast as delivered (firmware-sim/simulator.ts, catchUp 'delivery'). */
+function speedOf(args: Args, fallback: number): Pick<SimulatorOptions, 'speed' | 'catchUp'> {
+  if (args.speed === 'max') return { speed: fallback, catchUp: 'delivery' };
+  return { speed: num(args, 'speed', fallback), catchUp: 'speed' };
+}
+
 function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
@@ -64,14 +71,14 @@ function plan(config: Config, args: Args): Omit<SimulatorOptions, 'brokerUrl' | 
   if (args.scenario) {
     const scenario = loadScenario(args.scenario);
     const run = resolveScenario(scenario, { nowMs: Date.now(), secrets: file?.secrets });
-    return { ...run, speed: num(args, 'speed', run.speed), intervalS: num(args, 'interval', run.intervalS), scenario: true };
+    return { ...run, ...speedOf(args, run.speed), intervalS: num(args, 'interval', run.intervalS), scenario: true };
   }
   const count = num(args, 'devices', file?.specs.length ?? 0);
   if (!args.devices && !file) throw new RuongError('CONFIG_INVALID', `give --scenario FILE or --devices N\n\n${simHelp}`);
   const format = args.format === undefined || args.format === 'mixed' ? args.format : DeviceFormat.parse(args.format);
   return {
     devices: fleetWithCredentials({ count, format }, file),
-    speed: num(args, 'speed', 1),
+    ...speedOf(args, 1),
     intervalS: num(args, 'interval', 600),
     startMs: Date.now() - (args['hours-ago'] === undefined ? 0 : num(args, 'hours-ago', 1)) * 3_600_000,
     scenario: false,
@@ -138,7 +145,7 @@ export async function runSim(config: Config, argv: string[], out: (line: string)
     }, 200);
   });
   await sim.start();
-  log.info({ brokerUrl, devices: p.devices.length, speed: p.speed, intervalS: p.intervalS }, 'ruong sim running');
+  log.info({ brokerUrl, devices: p.devices.length, speed: p.catchUp === 'delivery' ? 'max' : p.speed, intervalS: p.intervalS }, 'ruong sim running');
   await done;
   out(statsLine(sim, last));
   return 0;

@@ -48,4 +48,18 @@ describe('ruong sim --scenario', () => {
     expect(last).toMatchObject({ devices: 3, published: 3 * 144, buffered: 0 });
     expect(Object.fromEntries(entries)).toEqual({ 'dead-soil-a': 144, 'dead-soil-b': 144, 'dead-wx': 144 });
   });
+
+  it('plays it with --speed max (as fast as the broker acknowledges, issue 16) and delivers every entry once', async () => {
+    entries.clear();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'sim', '--scenario', 'scenarios/dead-probe.json', '--speed', 'max', '--broker', url, '--stats', '1'], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', DATA_DIR: '/nonexistent-ruong-sim-test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, out).toBe(0);
+    expect(Object.fromEntries(entries)).toEqual({ 'dead-soil-a': 144, 'dead-soil-b': 144, 'dead-wx': 144 });
+  });
 });
