@@ -39,6 +39,9 @@ describe.skipIf(!browserAvailable())('the field page records an irrigation', () 
     await expect.poll(() => page.locator('.irrigation-panel .irrigation-status').textContent()).toBe('Đã ghi: 30 mm');
     await expect.poll(() => page.locator('.irrigation-panel .irrigation-list li').count()).toBe(1);
     expect(await page.locator('.irrigation-panel .irrigation-list li').textContent()).toMatch(/— 30 mm$/);
+    // today's bar of the 14-day irrigation chart carries the 30 mm
+    await expect.poll(() => page.locator('.irrigation-panel svg.irrigation-bars rect[data-mm="30"]').count()).toBe(1);
+    expect(await page.locator('.irrigation-panel svg.irrigation-bars rect').count()).toBe(14);
     mkdirSync('test-results', { recursive: true });
     await page.locator('.irrigation-panel').screenshot({ path: 'test-results/irrigation-button.png' });
 
