@@ -3,6 +3,7 @@
 // mm and optionally the field by name or number. The answer is a short SMS in the contact's language, fitted to
 // two segments (notification-gsm.ts), without accents when the contact or the platform asks for it.
 import { countSms, fitSms, unaccent } from './notification-gsm.js';
+import { formatNumber } from './notification-templates.js';
 import type { Language, SmsMessage } from './notification-types.js';
 
 export type ReplyParse =
@@ -49,7 +50,7 @@ export function matchFields<F extends { readonly name: string }>(fields: readonl
   });
 }
 
-const mm = (x: number, l: Language) => (l === 'vi' ? String(Math.round(x * 10) / 10).replace('.', ',') : String(Math.round(x * 10) / 10));
+const mm = (x: number, l: Language) => formatNumber(x, l, 1);
 
 function clock(ms: number): string {
   const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
