@@ -92,12 +92,12 @@ export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Ro
   }
 
   /** Whether the caller may see a rule: its farm, field or device must be one the caller sees. */
-  function visible(user: User, rule: CatalogRule): boolean {
-    const s = rule.scope;
-    if (s.farmId !== undefined && !registry.farm(user, s.farmId)) return false;
-    if (s.fieldId !== undefined && !registry.field(user, s.fieldId)) return false;
-    if (s.deviceId !== undefined && !visibleDevices(registry, user).some((d) => d.device.id === s.deviceId)) return false;
-    return true;
+  function visibility(user: User): (rule: CatalogRule) => boolean {
+    const farms = new Set(registry.farms(user).map((f) => f.id));
+    const fields = new Set(registry.fields(user).map((f) => f.id));
+    const devices = new Set(visibleDevices(registry, user).map((d) => d.device.id));
+    return ({ scope: s }) => (s.farmId === undefined || farms.has(s.farmId)) && (s.fieldId === undefined || fields.has(s.fieldId))
+      && (s.deviceId === undefined || devices.has(s.deviceId));
   }
 
   function out(l: Loaded, defaults: ReadonlySet<string>, effective: boolean | null): RuleOut {
@@ -132,7 +132,8 @@ export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Ro
     const q = parseOr400(RulesQuery, req.query, 'query');
     ensureDefaults(user.cooperativeId);
     const defaults = defaultIds(user.cooperativeId);
-    const all = load(user.cooperativeId).filter((l) => visible(user, l.rule));
+    const visible = visibility(user);
+    const all = load(user.cooperativeId).filter((l) => visible(l.rule));
     const subs = subjects(user, q);
     if (!subs) {
       res.json({ rules: all.map((l) => out(l, defaults, null)) });
@@ -148,7 +149,7 @@ export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Ro
     const stored = store.rule(user.cooperativeId, id);
     const parsed = stored && catalog.schema.safeParse(stored.definition);
     const loaded = stored && parsed?.success ? { stored, rule: catalog.describe(parsed.data) } : undefined;
-    if (!loaded || !visible(user, loaded.rule)) throw new RuongError('NOT_FOUND', `rule ${id} not found`);
+    if (!loaded || !visibility(user)(loaded.rule)) throw new RuongError('NOT_FOUND', `rule ${id} not found`);
     return loaded;
   }
 
@@ -202,9 +203,8 @@ export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Ro
     const user = currentUser(req);
     requireRole(user, MANAGERS, 'changing alert rules');
     const { id } = parseOr400(RuleParams, req.params, 'params');
-    const found = ruleOr404(user, id);
+    ruleOr404(user, id);
     if (defaultIds(user.cooperativeId).has(id)) throw new RuongError('CONFLICT', `rule ${id} is a default; switch it off with an override {"enabled": false} for a farm, field or device`);
-    void found;
     store.deleteRule(user.cooperativeId, id);
     res.status(204).end();
   });
