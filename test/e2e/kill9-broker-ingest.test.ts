@@ -5,7 +5,7 @@
 // KILL_ROUNDS sets the number of kills. Redis is required in CI (REQUIRE_REDIS=1); elsewhere the Redis variant is skipped only without redis-server.
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BufferingDevice, missingFrom, storedSeqs } from '../helpers/buffering-device.js';
+import { BufferingDevice, deadLetterReasons, missingFrom, pastStart, storedSeqs } from '../helpers/buffering-device.js';
 import { seedClusterDataDir, startClusterBroker, startClusterIngest, type ClusterBroker, type RuongChild } from '../helpers/cluster.js';
 import { freePort } from '../helpers/influxd.js';
 import { eventually } from '../helpers/platform.js';
@@ -26,7 +26,7 @@ async function runKills(redis: RedisServer | undefined): Promise<void> {
   const startIngest = (): Promise<RuongChild> => startClusterIngest(dataDir, url, { INGEST_BATCH_MS: '200' });
   let broker = await startBroker();
   let ingest = await startIngest();
-  const device = new BufferingDevice({ id: 'dur-split', secret: secrets.get('dur-split')!, total: TOTAL, window: 100, t0: Date.now() - 3_600_000 });
+  const device = new BufferingDevice({ id: 'dur-split', secret: secrets.get('dur-split')!, total: TOTAL, window: 100, t0: pastStart(TOTAL) });
   try {
     for (const [round, victim] of KILLS.entries()) {
       const target = Math.min(TOTAL, device.acked.size + 150 + Math.floor(Math.random() * 200));
@@ -40,7 +40,7 @@ async function runKills(redis: RedisServer | undefined): Promise<void> {
       const acked = [...device.acked];
       if (!redis) {
         // Without Redis the PUBACK means stored: every acknowledged reading is in the store right now.
-        expect(missingFrom(storedSeqs(dataDir, 'dur-split'), acked), `round ${round + 1} (${victim} killed): acknowledged but not stored`).toEqual([]);
+        expect(missingFrom(storedSeqs(dataDir, 'dur-split'), acked), `round ${round + 1} (${victim} killed): acknowledged but not stored (dead letters: ${deadLetterReasons(dataDir, 'dur-split').slice(0, 3).join('; ')})`).toEqual([]);
       }
       if (victim === 'broker') broker = await startBroker();
       else ingest = await startIngest();

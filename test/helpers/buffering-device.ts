@@ -97,12 +97,32 @@ export class BufferingDevice {
   }
 }
 
+/**
+ * A t0 for `total` readings one second apart that all lie in the past (with an hour to spare): a reading
+ * stamped in the future is refused by the ingest's plausibility check (a dead letter, acknowledged but
+ * rightly not stored), which a durability test must not mistake for a loss.
+ */
+export function pastStart(total: number, now = Date.now()): number {
+  return now - (total + 3600) * 1000;
+}
+
 /** Sequence numbers of the device's readings in the SQLite store (opened after the process died). */
 export function storedSeqs(dataDir: string, deviceId: string): Set<number> {
   const db = new Database(join(dataDir, 'readings.db'));
   try {
     const rows = db.prepare('SELECT seq FROM readings WHERE device_id = ?').all(deviceId) as { seq: number }[];
     return new Set(rows.map((r) => r.seq));
+  } finally {
+    db.close();
+  }
+}
+
+/** Why the platform refused any of the device's messages (dead letters: acknowledged, kept, not stored as readings). */
+export function deadLetterReasons(dataDir: string, deviceId: string): string[] {
+  const db = new Database(join(dataDir, 'registry.db'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT code, reason FROM dead_letters WHERE device_id = ?').all(deviceId) as { code: string; reason: string }[];
+    return rows.map((r) => `${r.code}: ${r.reason}`);
   } finally {
     db.close();
   }
