@@ -10,6 +10,7 @@ export class ApiError extends Error {
     super(body?.error?.message || (status ? `HTTP ${status}` : 'network error'));
     this.status = status;
     this.code = body?.error?.code;
+    this.issues = body?.error?.details?.issues; // a 400's zod messages, {field, message}[] (api/http-errors.ts)
     this.retryAfter = retryAfter; // seconds, from a 429's Retry-After
   }
 }

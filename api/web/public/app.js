@@ -11,11 +11,12 @@ import { applyLanguage, getLang, setLang, t } from './i18n.js';
 import { loadCatalogue } from './data.js';
 import { currentFieldId, fieldReadingsArrived, showField } from './field-page.js';
 import { setMe, showAlerts, showDeadLetters, showDevices } from './lists.js';
+import { managePage, mayOpen, showManageNav } from './manage.js';
 import { beginNavigation } from './navigation.js';
 import { applyReadings, refreshOverview, renderOverview } from './overview.js';
 import { hideBanner, isMissing, relabelBanner, renderProblemPage, showBanner } from './problems.js';
 
-const VIEWS = ['login-view', 'fields-view', 'field-view', 'alerts-view', 'devices-view', 'dead-letters-view', 'problem-view'];
+const VIEWS = ['login-view', 'fields-view', 'field-view', 'alerts-view', 'devices-view', 'dead-letters-view', 'manage-view', 'problem-view'];
 const POLL_MS = 60_000;
 let me;
 let stopEvents;
@@ -35,6 +36,7 @@ function route() {
   const stale = beginNavigation();
   const hash = window.location.hash || '#/';
   const field = /^#\/field\/(.+)$/.exec(hash);
+  const manage = managePage(hash); // the management screens (manage.js), each for the roles that may use it
   if (!field) destroyCharts();
   let load;
   if (field) {
@@ -50,6 +52,10 @@ function route() {
     if (!canSeeDeadLetters()) return Promise.resolve(failed({ status: 403 }));
     only('dead-letters-view');
     load = showDeadLetters(stale);
+  } else if (manage) {
+    if (!mayOpen(manage, me)) return Promise.resolve(failed({ status: 403 }));
+    only('manage-view');
+    load = manage.show($('manage-view'), { me, stale, reload: refreshCurrent });
   } else if (hash === '#/' || hash === '#') {
     only('fields-view');
     load = refreshOverview({ stale });
@@ -127,6 +133,7 @@ async function start() {
   show('nav', true);
   show('logout', true);
   show('nav-dead-letters', canSeeDeadLetters());
+  showManageNav(me);
   await route();
   stopEvents?.();
   stopEvents = followEvents(onEvent, setLive);

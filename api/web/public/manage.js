@@ -1,0 +1,27 @@
+// The management screens (issue 16): which hash opens which screen, for which roles, and the nav entries.
+// The nav shows a screen only to the roles allowed to use it; the API still checks every call (README roles).
+// Each screen module draws into the one #manage-view section and keeps its own vi/en labels.
+import { $ } from './dom.js';
+import { showManageDevices } from './manage-devices.js';
+
+const MANAGERS = ['admin', 'technician'];
+const pages = [
+  { hash: '#/manage/devices', nav: 'nav-manage-devices', roles: MANAGERS, show: showManageDevices },
+];
+
+/** The management screen of a hash (ignoring a `?…` tail), or undefined. */
+export function managePage(hash) {
+  const path = hash.split('?')[0];
+  return pages.find((p) => p.hash === path);
+}
+export const mayOpen = (page, me) => Boolean(me && page.roles.includes(me.role));
+
+/** Shows the nav entries of the screens the user's role may use. */
+export function showManageNav(me) {
+  for (const p of pages) $(p.nav).hidden = !mayOpen(p, me);
+}
+
+/** The 400 body's zod messages by field path ({field, message}[] from api/http-errors.ts), or undefined. */
+export function issuesOf(err) {
+  return err?.status === 400 && Array.isArray(err.issues) ? err.issues : undefined;
+}
