@@ -55,8 +55,8 @@ export const Config = z
     SIM: bool.default(true),
     SIM_SPEED: z.coerce.number().positive().max(100_000).default(60),
     SIM_INTERVAL_S: positiveInt.default(600),
-    // Adaptive batching (ingest/batcher.ts, issue 19): the most readings per write, and the longest a reading
-    // waits for its write while the store is free; below these the batches follow the load.
+    // Adaptive batching (ingest/batcher.ts, issue 19): the most readings per write, and at a free store at most
+    // one write start per INGEST_BATCH_MS (no reading waits longer); below these the batches follow the load.
     INGEST_BATCH_SIZE: positiveInt.max(100_000).default(20_000),
     INGEST_BATCH_MS: positiveInt.max(60_000).default(50),
     // Ingest durability and retention (issue 4): ingest/spool.ts, core/store/rollups.ts.
@@ -207,7 +207,7 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['SIM', 'true', 'run the simulated demo devices inside `ruong start`'],
   ['SIM_SPEED', '60', 'simulated seconds per real second'],
   ['SIM_INTERVAL_S', '600', 'simulated seconds between two readings of a device'],
-  ['INGEST_BATCH_SIZE / INGEST_BATCH_MS', '20000 / 50', 'most readings per write / longest wait for a write while the store is free (batches follow the load)'],
+  ['INGEST_BATCH_SIZE / INGEST_BATCH_MS', '20000 / 50', 'most readings per write / at a free store at most one write per this many ms, the longest a reading waits (batches follow the load)'],
   ['INGEST_SPOOL_MAX_MB', '512', 'disk spool (DATA_DIR/spool) for batches while the store is down; when full, the ingest stops acknowledging'],
   ['RAW_RETENTION_DAYS', '90', 'raw readings kept this long (older ones are dead letters); hourly and daily rollups are kept for good'],
   ['ROLLUP_REFRESH_S', '10', 'seconds between rollup refreshes (queries stay exact in between; 0 = off)'],

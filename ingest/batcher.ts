@@ -1,30 +1,29 @@
-// Adaptive ("natural") batching (issue 19): one write to the store at a time, and the next one starts as soon
-// as the store is free. Readings that arrive while a write is in flight wait for it and go out together the
-// moment it returns, so a batch is whatever arrived meanwhile: a reading or two while the platform is quiet,
-// thousands under load — the batch size follows the load with no setting to tune.
-// - `maxSize` (INGEST_BATCH_SIZE) caps one write; more waiting readings become the next batches, in order.
-// - When readings arrive at a free store they are written on a following turn of the event loop: the batcher
-//   keeps gathering while every turn brings more (a burst read off the socket), and writes on the first turn
-//   that brings none, when `maxSize` is reached, or `maxDelayMs` (INGEST_BATCH_MS) after the first one —
-//   the upper bound on how long a reading waits while the store is free. A lone reading goes out at once.
-// - Batches reach the store in arrival order (one write in flight). A failed write is retried with capped
-//   exponential backoff; the promises of its messages (and so their PUBACKs) wait.
-// Every add() to one batch returns the same promise (one allocation per batch, not per message: the ack client
-// groups the PUBACKs of a batch by it).
+// Adaptive batching (issue 19): one write to the store at a time, the batch size following the load with
+// nothing to tune.
+// - Readings that arrive while a write is in flight wait for it, all in the next batch ("natural batching"):
+//   a batch is whatever arrived meanwhile — thousands under load, when the store is the slow part.
+// - At a free store a write starts on the next turn of the event loop (gathering what that turn read off the
+//   socket), but at most one write starts per `maxDelayMs` (INGEST_BATCH_MS): a reading arriving at a quiet
+//   platform goes out at once, a steady trickle goes out every `maxDelayMs` in one write instead of one write
+//   per message (each write is a request to InfluxDB and its WAL, or an fsync'd SQLite transaction that holds
+//   the event loop), and no reading waits longer than `maxDelayMs` for its write while the store is free.
+// - `maxSize` (INGEST_BATCH_SIZE) caps one write; a full batch at a free store is written at once; more
+//   waiting readings become the next batches.
+// Batches reach the store in arrival order. A failed write is retried with capped exponential backoff; the
+// promises of its messages (and so their PUBACKs) wait. Every add() to one batch returns the same promise (one
+// allocation per batch, not per message: the ack client groups the PUBACKs of a batch by it).
 import type { Logger } from '../core/log.js';
 
 export interface BatcherOptions<T> {
   /** Most items in one write (one add() larger than this is written whole). */
   readonly maxSize: number;
-  /** Longest an item waits for its write to start while no write is in flight (ms). */
+  /** At a free store: at most one write start per this many ms, and no item waits longer for its write (ms). */
   readonly maxDelayMs: number;
   readonly write: (batch: T[]) => Promise<void>;
   readonly log: Logger;
   readonly onWriteError?: (err: unknown) => void;
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
-  /** Clock of the gathering bound (tests). */
-  readonly now?: () => number;
 }
 
 /** A batch: its items and the one promise of its adds. */
@@ -37,25 +36,27 @@ interface Batch<T> {
 export interface Batcher<T> {
   /** Resolves once every item is durably written; the same promise for every add() to one batch. */
   add(items: readonly T[]): Promise<void>;
-  /** Writes what is queued now and waits for it. */
+  /** Writes what is queued now (without waiting between writes) and waits for it. */
   flush(): Promise<void>;
   /** Flushes, then rejects later adds. */
   close(): Promise<void>;
 }
 
 export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
-  const now = opts.now ?? Date.now;
   /** Batches waiting, in arrival order; the last takes new items. */
   const queue: Batch<T>[] = [];
   /** Items in `queue`. */
   let queued = 0;
   /** The batch being written, if any. */
   let inFlight: Batch<T> | undefined;
+  /** When the last write started (Date.now()). */
+  let lastStart = -Infinity;
+  /** A start is scheduled (next turn or timer). */
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   let closed = false;
-  /** Gathering at a free store: a look is scheduled; `seen` = items queued at the last look; since = first item. */
-  let gathering = false;
-  let seen = 0;
-  let since = 0;
+  /** flush() calls still waiting: until they are done, batches go out back to back. */
+  let draining = 0;
 
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -74,29 +75,39 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
     }
   }
 
-  /** Starts writing the oldest batch unless a write is in flight; when it returns, the next one at once. */
+  function unschedule(): void {
+    clearTimeout(timer);
+    clearImmediate(immediate);
+    timer = immediate = undefined;
+  }
+
+  /** Starts writing the oldest batch now, unless a write is in flight. */
   function writeNext(): void {
     if (inFlight) return;
+    unschedule();
     const batch = queue.shift();
     if (!batch) return;
     inFlight = batch;
     queued -= batch.items.length;
+    lastStart = Date.now();
     void writeWithRetry(batch.items).then(() => {
       inFlight = undefined;
       batch.resolve();
-      writeNext(); // natural batching: what arrived during the write goes out now
+      schedule(); // what arrived during the write: at once if the write took maxDelayMs or more
     });
   }
 
-  /** One turn of gathering at a free store: wait another turn while items keep coming, else write. */
-  function look(): void {
-    if (!inFlight && !closed && queued > seen && queued < opts.maxSize && now() - since < opts.maxDelayMs) {
-      seen = queued;
-      setImmediate(look);
+  /** The store is free: write a full batch now, else on the next turn, no sooner than maxDelayMs after the last start. */
+  function schedule(): void {
+    if (inFlight || queued === 0) return;
+    if (queued >= opts.maxSize || closed || draining > 0) {
+      writeNext();
       return;
     }
-    gathering = false;
-    writeNext();
+    if (timer || immediate) return;
+    const wait = lastStart + opts.maxDelayMs - Date.now();
+    if (wait > 0) timer = setTimeout(writeNext, wait);
+    else immediate = setImmediate(writeNext);
   }
 
   function open(): Batch<T> {
@@ -107,10 +118,16 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
     return batch;
   }
 
-  function flush(): Promise<void> {
+  async function flush(): Promise<void> {
     const last = queue.at(-1) ?? inFlight;
-    writeNext();
-    return last?.done ?? Promise.resolve();
+    if (!last) return;
+    draining++;
+    try {
+      schedule();
+      await last.done;
+    } finally {
+      draining--;
+    }
   }
 
   return {
@@ -120,15 +137,7 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
       if (!batch || (batch.items.length > 0 && batch.items.length + newItems.length > opts.maxSize)) batch = open();
       for (const item of newItems) batch.items.push(item);
       queued += newItems.length;
-      if (!inFlight) {
-        if (queued >= opts.maxSize) writeNext();
-        else if (!gathering) {
-          gathering = true;
-          seen = 0;
-          since = now();
-          setImmediate(look);
-        }
-      }
+      schedule();
       return batch.done;
     },
     flush,
