@@ -205,7 +205,7 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['DEMO', 'true', 'seed the demo cooperative on a new DATA_DIR'],
   ['DEMO_PASSWORD', 'generated', 'password of the demo user (else written to DATA_DIR/demo-credentials.txt)'],
   ['SIM', 'true', 'run the simulated demo devices inside `ruong start`'],
-  ['SIM_SPEED', '60', 'simulated seconds per real second'],
+  ['SIM_SPEED', '60', 'not used by `ruong start` any more (its demo back-fills as fast as readings are stored); accepted so existing settings stay valid'],
   ['SIM_INTERVAL_S', '600', 'simulated seconds between two readings of a device'],
   ['INGEST_BATCH_SIZE / INGEST_BATCH_MS', '20000 / 50', 'most readings per write / at a free store at most one write per this many ms, the longest a reading waits (batches follow the load)'],
   ['INGEST_SPOOL_MAX_MB', '512', 'disk spool (DATA_DIR/spool) for batches while the store is down; when full, the ingest stops acknowledging'],
