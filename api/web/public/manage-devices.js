@@ -183,12 +183,12 @@ export async function showManageDevices(view, { stale }) {
   if (stale()) return;
   const reload = () => showManageDevices(view, { stale });
   const rows = [...devices].sort((a, b) => Number(a.revoked) - Number(b.revoked) || a.name.localeCompare(b.name));
-  view.replaceChildren(
+  view.replaceChildren(...[
     el('div', { class: 'page-head' }, el('h2', {}, tx('title'))),
     shown ? credentialBlock(shown, reload) : null,
     provisionForm(fields, reload),
     rows.length === 0 ? el('p', { class: 'muted' }, tx('none')) : el('div', { class: 'table-wrap' }, el('table', { class: 'list manage-list', id: 'manage-devices' },
       el('thead', {}, el('tr', {}, ['name', 'kind', 'field', 'profile', 'status', 'actions'].map((k) => el('th', {}, tx(k))))),
-      el('tbody', {}, rows.map((d) => deviceRow(d, profiles, reload))))));
+      el('tbody', {}, rows.map((d) => deviceRow(d, profiles, reload)))))].filter(Boolean));
   if (shown) view.querySelector('#credential')?.scrollIntoView({ block: 'start' });
 }

@@ -3,10 +3,14 @@
 // Each screen module draws into the one #manage-view section and keeps its own vi/en labels.
 import { $ } from './dom.js';
 import { showManageDevices } from './manage-devices.js';
+import { showManageRules } from './manage-rules.js';
+import { showMyContact } from './my-contact.js';
 
 const MANAGERS = ['admin', 'technician'];
 const pages = [
   { hash: '#/manage/devices', nav: 'nav-manage-devices', roles: MANAGERS, show: showManageDevices },
+  { hash: '#/manage/rules', nav: 'nav-manage-rules', roles: ['admin', 'technician', 'farmer', 'viewer'], show: showManageRules },
+  { hash: '#/me', nav: 'nav-my-contact', roles: ['admin', 'technician', 'farmer'], show: showMyContact },
 ];
 
 /** The management screen of a hash (ignoring a `?…` tail), or undefined. */

@@ -1,0 +1,109 @@
+// The Alert rules screen (issue 16) in a real headless Chromium against the real platform: an admin opens a rice
+// field's rules (the defaults per crop and device kind), sets the AWD threshold of this field to a bad value and
+// sees the API's own zod message next to the input, then a valid value that is saved as an override of this field
+// (marked, in force, returned by GET /rules), then deletes the override and the default is in force again.
+// A farmer reads the rules without any form; the screen fits a 390 px phone, in vi and en.
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { DEMO_PASSWORD, login, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+
+const artefacts = 'test-results';
+const FIELD = 'field-rice-1';
+
+interface RuleOut { id: string; key: string; origin: string; effective: boolean | null; definition: Record<string, unknown> }
+
+describe.skipIf(!browserAvailable())('Alert rules screen in Chromium', { timeout: 60_000 }, () => {
+  let p: TestPlatform;
+  let browser: Browser;
+  let page: Page;
+  let token: string;
+  const errors: string[] = [];
+
+  async function logIn(on: Page, username: string, password: string): Promise<void> {
+    await on.goto(p.baseUrl);
+    await on.fill('input[name=username]', username);
+    await on.fill('input[name=password]', password);
+    await on.click('button[type=submit]');
+    await on.locator('#nav').waitFor();
+  }
+  async function awdInForce(): Promise<RuleOut> {
+    const res = await fetch(`${p.baseUrl}/api/v1/rules?fieldId=${FIELD}`, { headers: { authorization: `Bearer ${token}` } });
+    const { rules } = (await res.json()) as { rules: RuleOut[] };
+    return rules.find((r) => r.key === 'awd' && r.effective)!;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(artefacts, { recursive: true });
+    p = await startTestPlatform();
+    await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'nd-rules', password: 'nd-rules-password', role: 'farmer', farmIds: ['farm-mekong'] });
+    token = await login(p.baseUrl);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (err) => errors.push(String(err)));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await p?.close();
+  });
+
+  it('an admin sees the API\'s validation message for a bad threshold, then saves a valid override and deletes it', async () => {
+    await logIn(page, 'demo', DEMO_PASSWORD);
+    await page.click('#nav-manage-rules');
+    await page.locator('#rules-field').selectOption(FIELD);
+    const card = page.locator('[data-rule-key="awd"]');
+    await expect.poll(() => card.getAttribute('data-origin')).toBe('default');
+    expect(await card.locator('[data-value-of="thresholdCm"]').textContent()).toBe('-15');
+
+    // What the API itself answers for this value (rules/rule-schema.ts through PUT /rules/:id).
+    const res = await fetch(`${p.baseUrl}/api/v1/rules/coop-demo:probe`, {
+      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, kind: 'awd', key: 'awd', scope: { crop: 'rice', fieldId: FIELD }, thresholdCm: 5 }),
+    });
+    expect(res.status).toBe(400);
+    const apiMessage = ((await res.json()) as { error: { details: { issues: { field: string; message: string }[] } } }).error.details.issues.find((i) => i.field === 'thresholdCm')!.message;
+
+    await card.locator('input[name="thresholdCm"]').fill('5');
+    await card.locator('[data-action="save-rule"]').click();
+    await expect.poll(() => card.locator('[data-issue-for="thresholdCm"]').textContent()).toBe(apiMessage);
+    expect((await awdInForce()).origin).toBe('default'); // nothing was saved
+
+    await card.locator('input[name="thresholdCm"]').fill('-20');
+    await card.locator('[data-action="save-rule"]').click();
+    await expect.poll(() => page.locator('[data-rule-key="awd"]').getAttribute('data-origin')).toBe('override');
+    expect(await page.locator('#rules-status').textContent()).toBe('Đã lưu');
+    expect(await page.locator('[data-rule-key="awd"] [data-value-of="thresholdCm"]').textContent()).toBe('-20');
+    expect(await page.locator('[data-rule-key="awd"] .overridden').count()).toBe(1); // the default, marked as overridden
+    const saved = await awdInForce();
+    expect(saved.origin).toBe('override');
+    expect(saved.definition.thresholdCm).toBe(-20);
+    expect(saved.definition.scope).toEqual({ crop: 'rice', fieldId: FIELD });
+    await page.screenshot({ path: `${artefacts}/manage-rules.png`, fullPage: true });
+
+    await page.locator('[data-rule-key="awd"] [data-action="delete-rule"]').click();
+    await expect.poll(() => page.locator('[data-rule-key="awd"]').getAttribute('data-origin')).toBe('default');
+    expect((await awdInForce()).origin).toBe('default');
+  });
+
+  it('a farmer reads the rules of their field without forms; fits a 390 px phone in English', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await logIn(phone, 'nd-rules', 'nd-rules-password');
+    await phone.click('#lang');
+    await phone.click('#nav-manage-rules');
+    await phone.locator('[data-rule-key="awd"]').first().waitFor();
+    expect(await phone.locator('#manage-view h2').textContent()).toBe('Alert rules');
+    expect(await phone.locator('[data-action="save-rule"]').count()).toBe(0);
+    expect(Number(await phone.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
+    await phone.close();
+    const admin = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await logIn(admin, 'demo', DEMO_PASSWORD);
+    await admin.goto(`${p.baseUrl}/#/manage/rules?field=${FIELD}`);
+    await admin.locator('[data-rule-key="awd"] form').waitFor();
+    expect(Number(await admin.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
+    await admin.screenshot({ path: `${artefacts}/manage-rules-phone.png`, fullPage: true });
+    await admin.close();
+    expect(errors).toEqual([]);
+  });
+});
