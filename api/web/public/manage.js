@@ -5,11 +5,13 @@ import { $ } from './dom.js';
 import { showManageDevices } from './manage-devices.js';
 import { showManageRules } from './manage-rules.js';
 import { showMyContact } from './my-contact.js';
+import { showManageFields } from './manage-fields.js';
 
 const MANAGERS = ['admin', 'technician'];
 const pages = [
   { hash: '#/manage/devices', nav: 'nav-manage-devices', roles: MANAGERS, show: showManageDevices },
   { hash: '#/manage/rules', nav: 'nav-manage-rules', roles: ['admin', 'technician', 'farmer', 'viewer'], show: showManageRules },
+  { hash: '#/manage/fields', nav: 'nav-manage-fields', roles: ['admin'], show: showManageFields },
   { hash: '#/me', nav: 'nav-my-contact', roles: ['admin', 'technician', 'farmer'], show: showMyContact },
 ];
 
