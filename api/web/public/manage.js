@@ -6,12 +6,14 @@ import { showManageDevices } from './manage-devices.js';
 import { showManageRules } from './manage-rules.js';
 import { showMyContact } from './my-contact.js';
 import { showManageFields } from './manage-fields.js';
+import { showManagePeople } from './manage-people.js';
 
 const MANAGERS = ['admin', 'technician'];
 const pages = [
   { hash: '#/manage/devices', nav: 'nav-manage-devices', roles: MANAGERS, show: showManageDevices },
   { hash: '#/manage/rules', nav: 'nav-manage-rules', roles: ['admin', 'technician', 'farmer', 'viewer'], show: showManageRules },
   { hash: '#/manage/fields', nav: 'nav-manage-fields', roles: ['admin'], show: showManageFields },
+  { hash: '#/manage/people', nav: 'nav-manage-people', roles: ['admin'], show: showManagePeople },
   { hash: '#/me', nav: 'nav-my-contact', roles: ['admin', 'technician', 'farmer'], show: showMyContact },
 ];
 
