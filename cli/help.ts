@@ -44,7 +44,7 @@ export const commandHelp: Record<string, CommandHelp> = {
   start: {
     usage: service('start', 'The whole platform in one process: broker, ingest, rules, API + dashboard, demo simulator.', 'HTTP_PORT=3000 MQTT_PORT=1884'),
     env: vars('HTTP_PORT', 'MQTT_PORT', 'DATA_DIR', 'HTTP_HOST', 'PUBLIC_HOST', ...BROKER, ...STORE, ...INGEST, 'SESSION_TTL_H',
-      'DEMO', 'DEMO_PASSWORD', 'SIM', 'SIM_SPEED', 'SIM_INTERVAL_S', ...NOTIFY, ...SMS_INBOUND, ...LOGGING),
+      'DEMO', 'DEMO_PASSWORD', 'SIM', 'SIM_SPEED', 'SIM_INTERVAL_S', 'FORECAST_URL', ...NOTIFY, ...SMS_INBOUND, ...LOGGING),
   },
   broker: {
     usage: service('broker', 'The MQTT broker alone, sharing DATA_DIR\'s registry; with REDIS_URL its sessions outlive it.', 'MQTT_PORT=1884 REDIS_URL=redis://127.0.0.1:6379'),
@@ -61,7 +61,7 @@ export const commandHelp: Record<string, CommandHelp> = {
   },
   rules: {
     usage: service('rules', 'The rules engine and alert notifications alone, fed by an MQTT subscription.', 'INGEST_MQTT_URL=mqtt://10.0.0.5:1883'),
-    env: vars('INGEST_MQTT_URL', 'MQTT_PORT', 'DATA_DIR', ...STORE, 'INGEST_SHARDS', ...NOTIFY, ...METRICS, ...LOGGING),
+    env: vars('INGEST_MQTT_URL', 'MQTT_PORT', 'DATA_DIR', ...STORE, 'INGEST_SHARDS', 'FORECAST_URL', ...NOTIFY, ...METRICS, ...LOGGING),
   },
   provision: { usage: provisionHelp, takesOptions: true, env: vars('DATA_DIR', ...BROKER_URLS) },
   cooperative: { usage: cooperativeHelp, takesOptions: true, env: vars('DATA_DIR') },

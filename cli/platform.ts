@@ -22,6 +22,7 @@ import { demoSimulator } from './demo-simulator.js';
 import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
 import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
 import { wireRules, type RulesWiring } from './rules-wiring.js';
+import { wireForecast, type ForecastWiring } from './forecast-wiring.js';
 import { createNotifications } from './notify-wiring.js';
 import type { NotificationService } from '../core/alerts/notification-service.js';
 import type { Scheduler } from '../rules/scheduler.js';
@@ -39,6 +40,8 @@ export interface Platform {
   readonly alerts: RulesWiring['alerts'];
   /** Alert notifications: outbox + channels (issue 7), fed by the alerts service's lifecycle events. */
   readonly notifications: NotificationService;
+  /** The weather forecast (issue 17): undefined unless FORECAST_URL is set. */
+  readonly forecast: ForecastWiring | undefined;
   readonly demo: { password: string; generated: boolean } | undefined;
   httpPort(): number;
   mqttPort(): number;
@@ -74,7 +77,12 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   // Live updates: the ingest's stored batches feed the API's SSE stream and latest-value cache.
   const bus = createEventBus();
   ingest.events.on('stored', (readings) => bus.emit('readings', { readings }));
-  const { alerts, ruleStore, rules } = wireRules({ registry, store, ingest, metrics, log: log.child({ service: 'rules' }), bus, now: opts.now, scheduler: opts.scheduler });
+  // the farms' locations are read at each poll, once the rules have their cooperatives
+  const forecast = wireForecast(config, { registry, cooperativeIds: () => ruleStore.cooperativeIds(), log: log.child({ service: 'forecast' }), now: opts.now });
+  const { alerts, ruleStore, rules } = wireRules({
+    registry, store, ingest, metrics, log: log.child({ service: 'rules' }), bus, now: opts.now, scheduler: opts.scheduler,
+    forecast: forecast && ((farm) => forecast.forFarm(farm)),
+  });
   const app = buildApp({
     bus,
     registry, store, metrics, log: log.child({ service: 'api' }), sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
@@ -88,7 +96,8 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   const api = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
   // Notifications start before the rules engine (they subscribe to its alerts) and stop after it.
   const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: () => broker.addresses().tcp, source: alerts });
-  const services: Service[] = [registryService(registry), storeService(store), broker, notifications, rules, ingest, api];
+  // the forecast's cache is loaded before the rules' first daily run
+  const services: Service[] = [registryService(registry), storeService(store), broker, notifications, ...(forecast ? [forecast.service] : []), rules, ingest, api];
 
   const simFile = join(config.DATA_DIR, 'sim-devices.json');
   if (config.SIM && existsSync(simFile)) {
@@ -97,7 +106,7 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   }
   return {
     lifecycle: createLifecycle(services, log),
-    registry, store, metrics, ingest, demo, rules, alerts, notifications,
+    registry, store, metrics, ingest, demo, rules, alerts, notifications, forecast,
     httpPort: () => api.port(),
     mqttPort: () => broker.addresses().tcp,
     mqttWsPort: () => broker.addresses().ws,

@@ -7,6 +7,8 @@ import type { EventBus } from '../core/event-bus.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Registry } from '../core/registry/registry.js';
+import type { Farm } from '../core/registry/types.js';
+import type { Forecast } from '../core/weather/forecast.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { ReadingSource, RulesMetrics } from '../rules/reading-source.js';
@@ -38,6 +40,8 @@ export interface RulesWiring {
 export function wireRules(deps: {
   registry: Registry; store: ReadingStore; ingest: IngestService; metrics: Metrics; log: Logger;
   bus?: EventBus | undefined; now?: (() => number) | undefined; scheduler?: Scheduler | undefined;
+  /** The weather forecast at a farm (cli/forecast-wiring.ts); absent: advice without forecast. */
+  forecast?: ((farm: Farm) => Forecast | undefined) | undefined;
 }): RulesWiring {
   const { registry, metrics } = deps;
   const alerts = createAlertService({ db: registry.db, log: deps.log, now: deps.now });
@@ -55,7 +59,7 @@ export function wireRules(deps: {
     taskRun: (task, outcome) => metrics.ruleTaskRuns.inc({ task, outcome }),
   };
   const rules = createRulesService({
-    source, ruleStore, alerts, directory, store: deps.store, log: deps.log, now: deps.now, scheduler: deps.scheduler, metrics: rulesMetrics,
+    source, ruleStore, alerts, directory, store: deps.store, log: deps.log, now: deps.now, scheduler: deps.scheduler, metrics: rulesMetrics, forecast: deps.forecast,
   });
   const bus = deps.bus;
   if (bus) {

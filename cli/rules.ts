@@ -20,6 +20,7 @@ import { metricsEndpoint } from './metrics-endpoint.js';
 import { brokerUrlOf, ingestBrokers } from './ingest-brokers.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
 import { rulesDirectory } from './rules-wiring.js';
+import { wireForecast } from './forecast-wiring.js';
 
 export async function runRules(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });
@@ -38,8 +39,9 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
   const alerts = createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) });
   const ruleStore = createRuleStore(registry.db);
   const directory = rulesDirectory(registry, ruleStore);
+  const forecast = wireForecast(config, { registry, cooperativeIds: () => ruleStore.cooperativeIds(), log: log.child({ service: 'forecast' }) });
   const rules = createRulesService({
-    source, ruleStore, alerts, directory, store, log: log.child({ service: 'rules' }),
+    source, ruleStore, alerts, directory, store, log: log.child({ service: 'rules' }), forecast: forecast && ((farm) => forecast.forFarm(farm)),
     metrics: {
       evaluated: (kind) => metrics.ruleEvaluations.inc({ kind }),
       alertOpened: (kind, severity) => metrics.alertsOpened.inc({ kind, severity }),
@@ -53,7 +55,7 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
   const services: Service[] = [
     registryService(registry),
     storeService(store),
-    notifications, rules,
+    notifications, ...(forecast ? [forecast.service] : []), rules,
     { name: 'rules-source', start: () => source.start(), stop: () => source.stop() },
   ];
   const endpoint = metricsEndpoint(config, metrics.registry, log);

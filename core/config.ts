@@ -87,6 +87,8 @@ export const Config = z
     WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     // The SMS gateway's inbound webhook (issue 17, api/routes/sms-inbound.ts): off when unset.
     SMS_INBOUND_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    // Weather forecast (issue 17, core/weather): an Open-Meteo-compatible base URL; unset = no forecast, no internet.
+    FORECAST_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.open-meteo.com' }).optional(),
     ALERTS_MQTT: bool.default(true),
     NOTIFY_TTL_H: z.coerce.number().positive().max(24 * 7).default(24),
     NOTIFY_MAX_PER_HOUR: positiveInt.max(1000).default(3),
@@ -228,6 +230,7 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['ZALO_API_URL', 'https://business.openapi.zalo.me/message/template', 'ZNS send endpoint'],
   ['WEBHOOK_SECRET', '— (off)', 'webhook alerts: master secret (≥ 16 chars) each webhook contact\'s signing secret derives from'],
   ['SMS_INBOUND_SECRET', '— (off)', 'SMS replies ("ĐÃ TƯỚI 25"): the gateway signs POST /api/v1/sms/inbound with it (HMAC-SHA256) or sends it as a bearer token; ≥ 16 chars'],
+  ['FORECAST_URL', '— (off)', 'rain forecast that can postpone irrigation advice: an Open-Meteo-compatible base URL (https://api.open-meteo.com, no key), polled every 3 h per farm location'],
   ['ALERTS_MQTT', 'true', 'publish alerts on alerts/{farmId} (QoS 1) through the built-in broker for farmer apps'],
   ['NOTIFY_TTL_H', '24', 'hours an undelivered notification keeps being retried before it expires'],
   ['NOTIFY_MAX_PER_HOUR', '3', 'messages per recipient and channel per hour; more become one digest (critical alerts always go)'],

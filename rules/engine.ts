@@ -9,6 +9,8 @@ import type { AlertService } from '../core/alerts/alert-service.js';
 import type { Advice, RuleStore } from '../core/alerts/rule-store.js';
 import type { Logger } from '../core/log.js';
 import type { StoredReading } from '../core/telemetry/reading.js';
+import type { Farm } from '../core/registry/types.js';
+import type { Forecast } from '../core/weather/forecast.js';
 import type { DailyWeatherSummary, DeviceInfo, FarmLatest, FieldInfo, IrrigationRecord, RuleInput, RuleResult, Sample } from './evaluation.js';
 import { localDay } from './field-agronomy.js';
 import { evaluate, handlerOf } from './kinds/index.js';
@@ -26,6 +28,8 @@ export interface EngineDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly metrics?: RulesMetrics | undefined;
+  /** The last good forecast at a farm's location (core/weather/forecast-service.ts); absent: no forecast. */
+  readonly forecast?: ((farm: Farm) => Forecast | undefined) | undefined;
 }
 
 type Latest = Record<string, { value: number; ts: number; deviceId: string }>;
@@ -33,6 +37,7 @@ type Latest = Record<string, { value: number; ts: number; deviceId: string }>;
 const isDeviceRule = (r: Rule) => handlerOf(r).target === 'device';
 const isFieldRule = (r: Rule) => handlerOf(r).target === 'field';
 const readsIrrigation = (r: Rule) => handlerOf(r).irrigation === true;
+const readsForecast = (r: Rule) => handlerOf(r).forecast === true;
 
 /** How far back a field's recorded irrigations reach the rules: the water balance folds in late reports this old [judg]. */
 export const IRRIGATION_LOOKBACK_MS = 7 * 86_400_000;
@@ -79,6 +84,13 @@ export function createEngine(deps: EngineDeps) {
   /** The input with the field's irrigations when the rule reads them. */
   const withIrrigations = (rule: Rule, input: RuleInput, cooperativeId: string): RuleInput =>
     (readsIrrigation(rule) && input.field ? { ...input, irrigations: irrigationsOf(cooperativeId, input.field.id) } : input);
+
+  /** The input with the forecast at the field's farm when the rule reads it (issue 17). */
+  function withForecast(rule: Rule, input: RuleInput, cooperativeId: string): RuleInput {
+    if (!deps.forecast || !readsForecast(rule) || !input.field) return input;
+    const farm = coops.get(cooperativeId)?.farms.get(input.field.farmId);
+    return farm ? { ...input, forecast: deps.forecast(farm) } : input;
+  }
 
   /** Runs a unit of work in one transaction with the states and advice it changed. */
   function atomically(work: () => void): void {
@@ -170,7 +182,7 @@ export function createEngine(deps: EngineDeps) {
     const now = deps.now();
     let result: RuleResult;
     try {
-      result = withExtra(evaluate(rule, stateOf(rule.id, subject), withIrrigations(rule, input, cooperativeId), now), extra);
+      result = withExtra(evaluate(rule, stateOf(rule.id, subject), withForecast(rule, withIrrigations(rule, input, cooperativeId), cooperativeId), now), extra);
     } catch (err) {
       // One rule's bug (or a field's impossible data) must not stop the other rules of the batch.
       log.error({ err, ruleId: rule.id, subject }, 'rule evaluation failed');

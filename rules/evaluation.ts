@@ -5,6 +5,7 @@
 import type { AlertText, AlertValues, Severity } from '../core/alerts/alert-types.js';
 import type { AdviceStatus } from '../core/alerts/rule-store.js';
 import type { DeviceKind } from '../core/registry/types.js';
+import type { Forecast } from '../core/weather/forecast.js';
 import { stepCondition, type ConditionState, type Level, type Timing } from './condition.js';
 import type { Rule } from './rule-schema.js';
 import type { SuspectChannel } from './sensor-trust.js';
@@ -78,6 +79,8 @@ interface Common {
   readonly device?: DeviceInfo | undefined;
   /** Channels of the field's devices the platform does not believe (rules/sensor-trust.ts): never advice from them. */
   readonly suspects?: readonly SuspectChannel[] | undefined;
+  /** The last good forecast at the field's farm (rules with `forecast: true` only; core/weather, issue 17). */
+  readonly forecast?: Forecast | undefined;
 }
 
 export type RuleInput =
@@ -119,6 +122,8 @@ export interface KindHandler<R extends Rule, S> {
   readonly daily?: boolean;
   /** Reads the field's recorded irrigations, and is re-evaluated when one is recorded. */
   readonly irrigation?: boolean;
+  /** Reads the weather forecast at the field's farm. */
+  readonly forecast?: boolean;
   evaluate(rule: R, state: S | undefined, input: RuleInput, now: number): RuleResult<S>;
 }
 

@@ -12,7 +12,7 @@ import type { ReadingStore } from '../core/store/reading-store.js';
 import type { StoredReading } from '../core/telemetry/reading.js';
 import { dailyWeather } from './daily-weather.js';
 import { defaultRulesFor } from './default-rules.js';
-import { createEngine, type Engine } from './engine.js';
+import { createEngine, type Engine, type EngineDeps } from './engine.js';
 import type { DailyWeatherSummary } from './evaluation.js';
 import { localDay } from './field-agronomy.js';
 import type { RulesDirectory } from './rule-context.js';
@@ -30,6 +30,8 @@ export interface RulesServiceOptions {
   readonly now?: (() => number) | undefined;
   readonly scheduler?: Scheduler | undefined;
   readonly metrics?: RulesMetrics | undefined;
+  /** The weather forecast at a farm (issue 17); absent: advice without forecast. */
+  readonly forecast?: EngineDeps['forecast'];
 }
 
 export interface RulesService extends Service {
@@ -50,7 +52,7 @@ export function createRulesService(opts: RulesServiceOptions): RulesService {
   const now = opts.now ?? Date.now;
   const { log, ruleStore } = opts;
   const metrics = opts.metrics ?? noRulesMetrics;
-  const engine = createEngine({ ruleStore, alerts: opts.alerts, directory: opts.directory, log, now, metrics });
+  const engine = createEngine({ ruleStore, alerts: opts.alerts, directory: opts.directory, log, now, metrics, forecast: opts.forecast });
   const scheduler = opts.scheduler ?? createCronScheduler({ log, metrics });
   let chain: Promise<void> = Promise.resolve();
   let unsubscribe: (() => void) | undefined;

@@ -14,7 +14,12 @@
 // of the balance; one recorded since the model's last day counts at once, and an irrigate alert resolves at once
 // when it brings the depletion `hysteresisMm` under RAW (a report is a fact, not a noisy reading: no clearFor).
 // Probes measure the water themselves: a field whose probes speak does not add the recorded irrigation.
-import { runWaterBalance } from '../../core/agronomy/water-balance.js';
+// Forecast rain (issue 17, core/weather): an "irrigate" decision is postponed — no alert, a 'postpone' advice
+// that says the forecast — when the effective rain forecast for today and tomorrow, counting only days of
+// probability ≥ 60 %, brings the depletion `hysteresisMm` under RAW (the level that would resolve the alert).
+// A forecast fetched more than 24 h ago never postpones. Once the forecast days are past, the balance runs on
+// the measured rain: if the rain did not come, the next evaluation asks to irrigate as usual.
+import { effectiveRainMm, runWaterBalance } from '../../core/agronomy/water-balance.js';
 import type { Level } from '../condition.js';
 import {
   decide, severityOf, type AdviceDraft, type Explained, type FieldInfo, type IrrigationRecord, type KindHandler, type RuleInput, type RuleResult,
@@ -27,6 +32,7 @@ import { totalAvailableWaterMm } from '../../core/agronomy/soil.js';
 import { combineSoilProbes, probeKey, type ProbeReading, type SoilCombination } from '../sensor-combine.js';
 import { DEFAULT_DEPTH_CM, depthOf, isSoilMoisture, type SuspectChannel } from '../sensor-trust.js';
 import { localDay, localMidnight } from '../field-agronomy.js';
+import type { Forecast } from '../../core/weather/forecast.js';
 import { addReading, smoothedTheta, type Bucket } from '../soil-smoothing.js';
 
 export interface SoilWaterState {
@@ -131,6 +137,52 @@ function modelStep(rule: SoilRule, field: FieldInfo, s: SoilWaterState, input: E
   return day ? { ...s, model: { date: w.date, drMm: day.drMm, ...(irrigated.length ? { irrigated } : {}) } } : s;
 }
 
+/** Forecast rain postpones irrigation only from a day this likely, a forecast this fresh, this far ahead [judg]. */
+export const FORECAST_POSTPONE = { minProbabilityPct: 60, maxAgeMs: 24 * 3_600_000, days: 2 } as const;
+
+export interface ForecastRain {
+  /** Forecast rain of the counted days, mm, and its effective part (rain < 0.2·ET0 a day evaporates). */
+  readonly rainMm: number;
+  readonly effectiveMm: number;
+  readonly probabilityPct: number;
+  /** today | tomorrow | both */
+  readonly when: 'today' | 'tomorrow' | 'both';
+  readonly ageH: number;
+  readonly stale: boolean;
+}
+
+/** The forecast rain that postpones today's "irrigate", or undefined when it does not (docs/agronomy.md §2). */
+function forecastPostpone(rule: SoilRule, st: SoilStatus | undefined, forecast: Forecast | undefined, at: number): ForecastRain | undefined {
+  if (!st || !forecast || st.advice.decision !== 'irrigate') return undefined;
+  const age = at - forecast.fetchedAt;
+  if (age > FORECAST_POSTPONE.maxAgeMs) return undefined; // a stale forecast never holds irrigation back
+  const today = localDay(at);
+  const last = localDay(at + (FORECAST_POSTPONE.days - 1) * 86_400_000);
+  const counted = forecast.days.filter((d) => d.date >= today && d.date <= last
+    && (d.probabilityPct ?? 0) >= FORECAST_POSTPONE.minProbabilityPct && (d.precipitationMm ?? 0) > 0);
+  if (counted.length === 0) return undefined;
+  const rainMm = counted.reduce((sum, d) => sum + (d.precipitationMm ?? 0), 0);
+  // the repo's small-rain rule for measured rain, day by day (core/agronomy/water-balance.ts)
+  const effectiveMm = counted.reduce((sum, d) => sum + effectiveRainMm(d.precipitationMm ?? 0, st.et0Mm ?? 0), 0);
+  if (st.advice.depletionMm - effectiveMm > st.rawMm - rule.hysteresisMm) return undefined;
+  const when = counted.every((d) => d.date === today) ? 'today' : counted.every((d) => d.date !== today) ? 'tomorrow' : 'both';
+  return { rainMm, effectiveMm, probabilityPct: Math.max(...counted.map((d) => d.probabilityPct ?? 0)), when, ageH: age / 3_600_000, stale: forecast.stale };
+}
+
+function postponedAdvice(field: FieldInfo, st: SoilStatus, f: ForecastRain): AdviceDraft {
+  const day = { vi: { today: 'hôm nay', tomorrow: 'ngày mai', both: 'hôm nay và ngày mai' }, en: { today: 'today', tomorrow: 'tomorrow', both: 'today and tomorrow' } };
+  const age = (lang: Lang) => (!f.stale ? '' : lang === 'vi' ? ` (dự báo lấy ${num(f.ageH, 0, lang)} giờ trước)` : ` (forecast from ${num(f.ageH, 0, lang)} h ago)`);
+  const t = (lang: Lang) => (lang === 'vi'
+    ? `${fieldLabel(field, lang)}: dự báo mưa khoảng ${num(f.rainMm, 0, lang)} mm ${day.vi[f.when]} (${num(f.probabilityPct, 0, lang)} %)${age(lang)} — hoãn tưới; mưa sẽ bù độ thiếu hụt ${num(st.advice.depletionMm, 0, lang)} mm (ngưỡng tưới ${num(st.rawMm, 0, lang)} mm). Nếu không mưa, hệ thống sẽ khuyến cáo tưới lại`
+    : `${fieldLabel(field, lang)}: rain ~${num(f.rainMm, 0, lang)} mm forecast ${day.en[f.when]} (${num(f.probabilityPct, 0, lang)} %)${age(lang)} — irrigation postponed; the rain covers the ${num(st.advice.depletionMm, 0, lang)} mm depletion (irrigation threshold ${num(st.rawMm, 0, lang)} mm). If it does not rain, the advice asks to irrigate again`);
+  return {
+    status: 'postpone', method: st.method, text: { vi: t('vi'), en: t('en') },
+    numbers: {
+      ...numbersOf(st), forecastRainMm: f.rainMm, forecastEffectiveRainMm: f.effectiveMm, forecastProbabilityPct: f.probabilityPct, forecastAgeH: f.ageH,
+    },
+  };
+}
+
 function explainIrrigate(rule: SoilRule, field: FieldInfo, st: SoilStatus): Explained {
   const a = st.advice;
   const text = (lang: Lang) => (lang === 'vi'
@@ -204,8 +256,9 @@ function withProbes(field: FieldInfo, advice: AdviceDraft, probes: SoilCombinati
   return { ...advice, text, numbers: { ...numbers, sensorFallback: 1, suspectChannels: fb.suspects.length } };
 }
 
-function levelOf(rule: SoilRule, st: SoilStatus | undefined): Level {
+function levelOf(rule: SoilRule, st: SoilStatus | undefined, postponed: boolean): Level {
   if (!st) return 'band'; // no data: neither open nor resolve
+  if (postponed) return 'off';
   const a = st.advice;
   if (a.decision === 'irrigate') return 'on';
   if (a.decision === 'postpone_rain') return 'off';
@@ -216,6 +269,7 @@ export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
   target: 'field',
   daily: true,
   irrigation: true,
+  forecast: true,
   reach(_rule, sample, device) {
     if (Object.keys(sample.values).some(isSoilMoisture)) return 'own';
     return sample.values.rain !== undefined && device.kind === 'weather_station' ? 'farm' : undefined;
@@ -238,13 +292,16 @@ export const soilWater: KindHandler<SoilRule, SoilWaterState> = {
     if (st?.method === 'soil-sensors') {
       s = { ...s, drHistory: [...(s.drHistory ?? []), [at, st.drMm] as const].filter(([ts]) => ts >= at - keepMs) };
     }
+    const forecastRain = forecastPostpone(rule, st, input.forecast, at);
     const reason = input.type === 'irrigation' ? 'irrigation recorded: depletion back under RAW'
+      : forecastRain ? 'rain forecast covers the deficit: irrigation postponed'
       : probes.fallback ? 'probe not trusted: the model balance is below RAW'
         : st?.advice.decision === 'postpone_rain' ? 'rain covered the deficit' : 'soil refilled below RAW';
     // a recorded irrigation is a fact, not a noisy reading: the alert resolves at once (no clearFor)
     const timing = input.type === 'irrigation' ? { ...rule, clearFor: 0 } : rule;
-    const d = decide(timing, s.cond, levelOf(rule, st), at, () => (st ? explainIrrigate(rule, field, st) : { kind: 'irrigate', severity: 'warning', text: { vi: '', en: '' }, values: {} }), reason);
+    const d = decide(timing, s.cond, levelOf(rule, st, forecastRain !== undefined), at, () => (st ? explainIrrigate(rule, field, st) : { kind: 'irrigate', severity: 'warning', text: { vi: '', en: '' }, values: {} }), reason);
     const alert = !st && d.alert?.op === 'update' ? undefined : d.alert; // without data, keep the alert's last numbers
-    return { state: { ...s, cond: d.cond }, alert, advice: withProbes(field, withRecordedIrrigation(field, adviceOf(rule, field, st), st), probes) };
+    const advice = st && forecastRain ? postponedAdvice(field, st, forecastRain) : adviceOf(rule, field, st);
+    return { state: { ...s, cond: d.cond }, alert, advice: withProbes(field, withRecordedIrrigation(field, advice, st), probes) };
   },
 };

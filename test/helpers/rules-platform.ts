@@ -38,12 +38,13 @@ export interface RulesPlatform {
   close(): Promise<void>;
 }
 
-export async function startRulesPlatform(clockStart = Date.now()): Promise<RulesPlatform> {
+/** `env`: more configuration (e.g. FORECAST_URL of a local forecast peer). */
+export async function startRulesPlatform(clockStart = Date.now(), env: Record<string, string> = {}): Promise<RulesPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ruong-rules-'));
   const clock: Clock = { t: clockStart, now: () => clock.t };
   const config = loadConfig({
     DATA_DIR: dataDir, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', MQTT_HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_WS_PORT: '0',
-    SIM: 'false', DEMO_PASSWORD, INGEST_BATCH_MS: '20', LOG_LEVEL: 'silent',
+    SIM: 'false', DEMO_PASSWORD, INGEST_BATCH_MS: '20', LOG_LEVEL: 'silent', ...env,
   });
   const boot = async () => {
     const p = await createPlatform(config, silentLogger(), { now: () => clock.t, scheduler: createManualScheduler(silentLogger()) });
