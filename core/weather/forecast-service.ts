@@ -110,8 +110,10 @@ export function createForecastService(opts: {
       return c && { ...c, stale: now() - c.fetchedAt > staleAfterMs };
     },
     refresh() {
-      polling ??= pollAll().finally(() => { polling = undefined; });
-      return polling;
+      // a poll asked for during another one runs after it: its answers are newer than the running one's question
+      const next: Promise<void> = (polling ?? Promise.resolve()).then(pollAll).finally(() => { if (polling === next) polling = undefined; });
+      polling = next;
+      return next;
     },
     stats: () => ({ fetched, failed }),
     start() {
