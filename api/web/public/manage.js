@@ -7,6 +7,7 @@ import { showManageRules } from './manage-rules.js';
 import { showMyContact } from './my-contact.js';
 import { showManageFields } from './manage-fields.js';
 import { showManagePeople } from './manage-people.js';
+import { showManageContacts } from './manage-contacts.js';
 
 const MANAGERS = ['admin', 'technician'];
 const pages = [
@@ -14,6 +15,7 @@ const pages = [
   { hash: '#/manage/rules', nav: 'nav-manage-rules', roles: ['admin', 'technician', 'farmer', 'viewer'], show: showManageRules },
   { hash: '#/manage/fields', nav: 'nav-manage-fields', roles: ['admin'], show: showManageFields },
   { hash: '#/manage/people', nav: 'nav-manage-people', roles: ['admin'], show: showManagePeople },
+  { hash: '#/manage/contacts', nav: 'nav-manage-contacts', roles: MANAGERS, show: showManageContacts },
   { hash: '#/me', nav: 'nav-my-contact', roles: ['admin', 'technician', 'farmer'], show: showMyContact },
 ];
 
