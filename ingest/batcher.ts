@@ -1,12 +1,13 @@
 // Adaptive batching (issue 19): one write to the store at a time, the batch size following the load with
 // nothing to tune.
-// - Readings that arrive while a write is in flight wait for it, all in the next batch ("natural batching"):
-//   a batch is whatever arrived meanwhile — thousands under load, when the store is the slow part.
-// - At a free store a write starts on the next turn of the event loop (gathering what that turn read off the
-//   socket), but at most one write starts per `maxDelayMs` (INGEST_BATCH_MS): a reading arriving at a quiet
-//   platform goes out at once, a steady trickle goes out every `maxDelayMs` in one write instead of one write
-//   per message (each write is a request to InfluxDB and its WAL, or an fsync'd SQLite transaction that holds
-//   the event loop), and no reading waits longer than `maxDelayMs` for its write while the store is free.
+// - Readings that arrive while a write is in flight wait for it and go out together the moment it returns
+//   ("natural batching"): a batch is whatever arrived meanwhile — thousands under load.
+// - Readings that find the store free and nothing waiting are written on the next turn of the event loop
+//   (gathering what that turn read off the socket), but no sooner than `maxDelayMs` (INGEST_BATCH_MS) after
+//   the last write started: a reading arriving at a quiet platform goes out at once, a steady trickle that the
+//   store outpaces goes out every `maxDelayMs` in one write instead of one write per message (each write is a
+//   request to InfluxDB and its WAL, or an fsync'd SQLite transaction — synchronous, so nothing ever arrives
+//   "during" it — that holds the event loop), and no reading waits longer than `maxDelayMs` at a free store.
 // - `maxSize` (INGEST_BATCH_SIZE) caps one write; a full batch at a free store is written at once; more
 //   waiting readings become the next batches.
 // Batches reach the store in arrival order. A failed write is retried with capped exponential backoff; the
@@ -93,11 +94,11 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
     void writeWithRetry(batch.items).then(() => {
       inFlight = undefined;
       batch.resolve();
-      schedule(); // what arrived during the write: at once if the write took maxDelayMs or more
+      writeNext(); // natural batching: what arrived during the write goes out at once
     });
   }
 
-  /** The store is free: write a full batch now, else on the next turn, no sooner than maxDelayMs after the last start. */
+  /** A reading found the store free: write a full batch now, else on the next turn, no sooner than maxDelayMs after the last start. */
   function schedule(): void {
     if (inFlight || queued === 0) return;
     if (queued >= opts.maxSize || closed || draining > 0) {
