@@ -1,5 +1,5 @@
 // Devices and their MQTT credentials (issue 3): list (every role, scoped like fields), provision, new secret,
-// revoke, choose the device profile its LoRaWAN uplinks are decoded with (issue 4). Writes: admins and
+// revoke, move to another field of the cooperative (PATCH, issue 16), choose the device profile its LoRaWAN uplinks are decoded with (issue 4). Writes: admins and
 // technicians — README: technicians "manage devices" (issue 16). A secret is returned once and stored only hashed; a new secret or a
 // revocation closes the device's live MQTT session at once through `disconnectDevice` (wired by cli/ to
 // the broker — the API never imports it). Another cooperative's device is a 404.
@@ -48,6 +48,9 @@ export const DeviceOut = z.object({
 });
 export type DeviceOut = z.infer<typeof DeviceOut>;
 
+/** Move a device to another field of the cooperative (issue 16); its next reading belongs to that field. */
+export const DeviceMove = z.strictObject({ fieldId: z.string().min(1).max(100) });
+
 export const RevokedOut = z.object({ deviceId: z.string(), revoked: z.literal(true) });
 export const DeviceProfileSet = z.strictObject({ profileId: z.string().min(1).max(64).nullable() });
 export const DeviceProfileSetOut = z.object({ deviceId: z.string(), profileId: z.string().nullable() });
@@ -60,6 +63,7 @@ export const deviceEndpoints: readonly Endpoint[] = [
   { method: 'post', path: '/devices/:id/revoke', tag: 'devices', summary: 'Revoke a device: it can no longer connect and its live session is closed', params: DeviceParams, response: RevokedOut, roles: MANAGERS },
   { method: 'get', path: '/device-profiles', tag: 'devices', summary: 'Device profiles: how a LoRaWAN codec\'s field names map to metrics (shared by all cooperatives)', response: DeviceProfilesOut },
   { method: 'put', path: '/devices/:id/profile', tag: 'devices', summary: 'Set (or clear, null) the device profile its uplinks are decoded with', params: DeviceParams, body: DeviceProfileSet, response: DeviceProfileSetOut, roles: MANAGERS },
+  { method: 'patch', path: '/devices/:id', tag: 'devices', summary: 'Move a device to another field of the cooperative; its next reading belongs to that field (a revoked device: 409)', params: DeviceParams, body: DeviceMove, response: DeviceOut, roles: MANAGERS },
   { method: 'delete', path: '/devices/:id', tag: 'devices', summary: 'Same as revoke (the device and its readings are kept)', params: DeviceParams, status: 204, roles: MANAGERS },
 ];
 
@@ -90,13 +94,28 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
     deps.disconnectDevice?.(id);
   }
 
+  const deviceOut = ({ device, field }: ReturnType<typeof visibleDevices>[number]): DeviceOut => ({
+    id: device.id, name: device.name, kind: device.kind, fieldId: device.fieldId, fieldName: field.name, devEui: device.devEui,
+    profileId: registry.profileOfDevice(device.id)?.id ?? null,
+    revoked: device.revokedAt !== null, revokedAt: device.revokedAt === null ? null : new Date(device.revokedAt).toISOString(),
+  });
+
   router.get('/devices', (req, res) => {
-    const devices: DeviceOut[] = visibleDevices(registry, currentUser(req)).map(({ device, field }) => ({
-      id: device.id, name: device.name, kind: device.kind, fieldId: device.fieldId, fieldName: field.name, devEui: device.devEui,
-      profileId: registry.profileOfDevice(device.id)?.id ?? null,
-      revoked: device.revokedAt !== null, revokedAt: device.revokedAt === null ? null : new Date(device.revokedAt).toISOString(),
-    }));
-    res.json({ devices });
+    res.json({ devices: visibleDevices(registry, currentUser(req)).map(deviceOut) });
+  });
+
+  router.patch('/devices/:id', (req, res) => {
+    const user = currentUser(req);
+    requireRole(user, MANAGERS, 'moving a device');
+    const { id } = parseOr400(DeviceParams, req.params, 'params');
+    const { fieldId } = parseOr400(DeviceMove, req.body, 'body');
+    const device = deviceOr404(user, id);
+    if (!registry.field(user, fieldId)) throw new RuongError('NOT_FOUND', `field ${fieldId} not found`);
+    if (device.revoked) throw new RuongError('CONFLICT', `device ${id} is revoked`);
+    registry.moveDevice(id, fieldId); // drops the device's cached context: the ingest attributes its next reading to fieldId
+    const moved = visibleDevices(registry, user).find((d) => d.device.id === id);
+    if (!moved) throw new RuongError('NOT_FOUND', `device ${id} not found`);
+    res.json(deviceOut(moved));
   });
 
   router.post('/devices', async (req, res) => {

@@ -71,6 +71,7 @@ export function createRegistry(path: string) {
     ),
     revokeDevice: db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
     setDeviceSecret: db.prepare('UPDATE devices SET secret_hash = ? WHERE id = ?'),
+    moveDevice: db.prepare('UPDATE devices SET field_id = ? WHERE id = ?'),
     userByName: db.prepare('SELECT id, password_hash AS hash FROM users WHERE username = ?'),
     userById: db.prepare(
       `SELECT id, cooperative_id AS cooperativeId, username, display_name AS displayName, role, language FROM users WHERE id = ?`,
@@ -160,6 +161,13 @@ export function createRegistry(path: string) {
     revokeDevice(deviceId: string): boolean {
       contextCache.delete(deviceId);
       return stmt.revokeDevice.run(Date.now(), deviceId).changes > 0;
+    },
+
+    /** Moves a device to another field (issue 16); its cached context goes, so its next reading is the new field's. */
+    moveDevice(deviceId: string, fieldId: string): boolean {
+      const moved = stmt.moveDevice.run(fieldId, deviceId).changes > 0;
+      contextCache.delete(deviceId);
+      return moved;
     },
 
     /** True when the device exists, is not revoked and the secret matches its stored hash. */

@@ -112,6 +112,7 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
     'post /devices': { expect: [201, 201, 403, 403, 403, 401, 404], call: (_who, t) => ({ path: '/devices', body: { fieldId: t.field, kind: 'soil_probe', name: 'Đầu dò', id: fresh('probe') } }) },
     'post /devices/:id/rotate-secret': { expect: MANAGERS_OBJECT(200), call: async (_who, t) => ({ path: `/devices/${await deviceOn(t)}/rotate-secret` }) },
     'post /devices/:id/revoke': { expect: MANAGERS_OBJECT(200), call: async (_who, t) => ({ path: `/devices/${await deviceOn(t)}/revoke` }) },
+    'patch /devices/:id': { expect: MANAGERS_OBJECT(200), call: async (_who, t) => ({ path: `/devices/${await deviceOn(t)}`, body: { fieldId: t.field } }) },
     'delete /devices/:id': { expect: MANAGERS_OBJECT(204), call: async (_who, t) => ({ path: `/devices/${await deviceOn(t)}` }) },
     'get /device-profiles': { expect: READ_ALL, call: () => ({ path: '/device-profiles' }) },
     'put /devices/:id/profile': { expect: MANAGERS_OBJECT(200), call: (_who, t) => ({ path: `/devices/${t.device}/profile`, body: { profileId: null } }) },
