@@ -2,13 +2,13 @@
 // device in the page, reads the one-time credential from the page (copyable block + QR code of the same text) and
 // a real MQTT client connects with it and publishes a reading that is acknowledged (PUBACK) and stored; "Issue a
 // new secret" shows a new one, after which the old secret is refused and the new one works; "Revoke" (after the
-// in-page confirmation) refuses the device. A farmer has no Devices entry and the address is "not allowed";
+// in-page confirmation) refuses the device; "Move to field" moves a device (GET /devices answers the new field). A farmer has no Devices entry and the address is "not allowed";
 // the screen fits a 390 px phone.
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser } from '../helpers/browser.js';
-import { connectDevice, eventually, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { connectDevice, eventually, getJson, login, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const artefacts = 'test-results';
 
@@ -142,6 +142,21 @@ describe.skipIf(!browserAvailable())('Devices screen in Chromium', { timeout: 60
     await row.locator('select[data-action="profile"]').selectOption(profiles[0]!);
     await expect.poll(() => row.locator('[role=status]').textContent()).toBe('Đã lưu');
     expect(p.registry.profileOfDevice(id!)?.id).toBe(profiles[0]);
+  });
+
+  it('moves a device to another field from the page; GET /devices answers the new field', async () => {
+    const row = page.locator('tr[data-device-id][data-revoked="false"]').first();
+    const id = (await row.getAttribute('data-device-id'))!;
+    const token = await login(p.baseUrl, 'kt-manage', 'kt-manage-password');
+    const fieldOf = async () => (await getJson<{ devices: { id: string; fieldId: string; fieldName: string }[] }>(p.baseUrl, '/api/v1/devices', token)).body.devices.find((d) => d.id === id);
+    const before = (await fieldOf())!.fieldId;
+    const target = before === 'field-coffee-b' ? 'field-rice-1' : 'field-coffee-b';
+    await row.locator('select[data-action="move-field"]').selectOption(target);
+    await row.locator('[data-action="move"]').click();
+    await expect.poll(async () => (await fieldOf())?.fieldId).toBe(target);
+    // the redrawn row shows the new field's name
+    const name = (await fieldOf())!.fieldName;
+    await expect.poll(() => page.locator(`tr[data-device-id="${id}"] td`).nth(2).textContent()).toBe(name);
   });
 
   it('is in English too and fits a 390 px phone', async () => {

@@ -2,7 +2,7 @@
 // in a field (POST /devices), which answers its MQTT credential once — shown here in a copyable block and as a
 // QR code, with a warning that it will not be shown again (only its hash is stored); a new secret (rotate-secret,
 // also shown once), revoke (after an in-page confirmation), and the device profile its LoRaWAN uplinks are
-// decoded with (PUT /devices/:id/profile). The QR code is drawn as an SVG path with DOM calls
+// decoded with (PUT /devices/:id/profile), and moving a device to another field (PATCH /devices/:id). The QR code is drawn as an SVG path with DOM calls
 // (qrcode-generator, served from /vendor/qrcode, no CDN), so it runs under the dashboard's strict CSP.
 import { api } from './api.js';
 import { el } from './dom.js';
@@ -19,6 +19,7 @@ const TEXT = {
     done: 'Tôi đã lưu, ẩn đi', qr: 'Mã QR của thông tin kết nối',
     id: 'Mã', profile: 'Hồ sơ giải mã', noProfile: '— không —', status: 'Trạng thái', active: 'Đang dùng', revoked: 'Đã thu hồi', actions: 'Thao tác',
     rotate: 'Cấp mật khẩu mới', revoke: 'Thu hồi', revokeQ: 'Thu hồi thiết bị này? Nó sẽ không kết nối được nữa (số liệu cũ vẫn giữ).', revokeYes: 'Thu hồi', cancel: 'Huỷ',
+    moveTo: 'Chuyển sang ruộng', move: 'Chuyển',
     saved: 'Đã lưu', none: 'Chưa có thiết bị nào', failed: 'Không thực hiện được',
   },
   en: {
@@ -29,6 +30,7 @@ const TEXT = {
     done: 'I have saved it, hide it', qr: 'QR code of the connection details',
     id: 'Id', profile: 'Decoding profile', noProfile: '— none —', status: 'Status', active: 'Active', revoked: 'Revoked', actions: 'Actions',
     rotate: 'Issue a new secret', revoke: 'Revoke', revokeQ: 'Revoke this device? It will no longer be able to connect (its readings are kept).', revokeYes: 'Revoke', cancel: 'Cancel',
+    moveTo: 'Move to field', move: 'Move',
     saved: 'Saved', none: 'No devices yet', failed: 'Could not be done',
   },
 };
@@ -122,7 +124,7 @@ function provisionForm(fields, onDone) {
   return form;
 }
 
-function deviceRow(d, profiles, reload) {
+function deviceRow(d, profiles, fields, reload) {
   const status = el('span', { class: 'muted small', role: 'status' });
   const actions = el('div', { class: 'actions wrap' });
   const fail = (err) => { status.textContent = `${tx('failed')}: ${err.message}`; };
@@ -166,7 +168,24 @@ function deviceRow(d, profiles, reload) {
       });
       actions.replaceWith(confirm);
     });
-    actions.append(rotate, revoke);
+    // Move to another field (issue 16): its next reading belongs to the chosen field.
+    const target = el('select', { 'data-action': 'move-field', 'aria-label': tx('moveTo') },
+      fields.filter((f) => f.id !== d.fieldId).map((f) => option(f.id, `${f.name} (${cropName(f.crop)})`)));
+    const move = el('button', { type: 'button', class: 'secondary', 'data-action': 'move' }, tx('move'));
+    move.addEventListener('click', async () => {
+      if (!target.value) return;
+      move.disabled = true;
+      try {
+        await api(`/devices/${encodeURIComponent(d.id)}`, { method: 'PATCH', body: JSON.stringify({ fieldId: target.value }) });
+      } catch (err) {
+        move.disabled = false;
+        fail(err);
+        return;
+      }
+      await reload();
+    });
+    const moveGroup = target.options.length ? el('span', { class: 'move-field' }, el('label', {}, el('span', { class: 'small' }, tx('moveTo')), target), move) : null;
+    actions.append(...[rotate, revoke, moveGroup].filter(Boolean));
   }
   return el('tr', { 'data-device-id': d.id, 'data-revoked': String(d.revoked) },
     el('td', {}, el('strong', {}, d.name), el('div', { class: 'sub' }, d.id)),
@@ -189,6 +208,6 @@ export async function showManageDevices(view, { stale }) {
     provisionForm(fields, reload),
     rows.length === 0 ? el('p', { class: 'muted' }, tx('none')) : el('div', { class: 'table-wrap' }, el('table', { class: 'list manage-list', id: 'manage-devices' },
       el('thead', {}, el('tr', {}, ['name', 'kind', 'field', 'profile', 'status', 'actions'].map((k) => el('th', {}, tx(k))))),
-      el('tbody', {}, rows.map((d) => deviceRow(d, profiles, reload)))))].filter(Boolean));
+      el('tbody', {}, rows.map((d) => deviceRow(d, profiles, fields, reload)))))].filter(Boolean));
   if (shown) view.querySelector('#credential')?.scrollIntoView({ block: 'start' });
 }
