@@ -10,6 +10,7 @@ import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
+import { recordBrokerUrls } from './broker-urls-file.js';
 import { credentialWatch } from './credential-watch.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
@@ -29,7 +30,9 @@ export async function runBroker(config: Config, out: (line: string) => void): Pr
   const lifecycle = createLifecycle([registryService(registry), broker, watch, ...(endpoint ? [endpoint] : [])], log);
   await runUntilSignal(lifecycle, log);
   out(`  Ruộng broker is running — persistence: ${config.REDIS_URL ? 'redis' : 'memory'}, data: ${config.DATA_DIR}`);
-  out(`  MQTT:       ${configuredBrokerUrls(config, broker.addresses()).join('  ')}`);
+  const brokerUrls = configuredBrokerUrls(config, broker.addresses());
+  recordBrokerUrls(config.DATA_DIR, brokerUrls); // for `ruong provision` (cli/broker-urls-file.ts)
+  out(`  MQTT:       ${brokerUrls.join('  ')}`);
   if (endpoint) out(`  Metrics:    http://${config.METRICS_HOST}:${endpoint.port()}/metrics`);
   out('  Stop with Ctrl-C.');
   return 0;

@@ -8,6 +8,7 @@ import { createRegistry } from '../core/registry/registry.js';
 import { DeviceKind } from '../core/registry/types.js';
 import { deviceCredentials, isProvisionableDeviceId } from '../core/registry/device-credentials.js';
 import { configuredBrokerUrls } from './broker-config.js';
+import { recordedBrokerUrls } from './broker-urls-file.js';
 
 export const provisionHelp = `Usage: ruong provision --field <fieldId> --kind <${DeviceKind.options.join('|')}> [--id <deviceId>] [--name <text>] [--dev-eui <EUI-64>] [--profile <deviceProfileId>]
 Creates a device in a field and prints its MQTT credentials as JSON. The secret is shown only once.`;
@@ -29,7 +30,8 @@ export async function runProvision(config: Config, argv: string[], out: (line: s
     }
     const { deviceId, secret } = await registry.provisionDevice({ id: values.id, fieldId: values.field, kind: kind.data, name: values.name ?? values.id ?? kind.data, devEui: devEui?.toLowerCase() });
     if (values.profile !== undefined) registry.setDeviceProfile(deviceId, values.profile);
-    out(JSON.stringify(deviceCredentials(deviceId, secret, configuredBrokerUrls(config)), null, 2));
+    // The URLs the running broker recorded (its real ports), else this environment's settings.
+    out(JSON.stringify(deviceCredentials(deviceId, secret, recordedBrokerUrls(config.DATA_DIR) ?? configuredBrokerUrls(config)), null, 2));
     return 0;
   } catch (err) {
     out(`ruong provision: ${(err as Error).message}`);

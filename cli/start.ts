@@ -2,6 +2,8 @@
 import type { Config } from '../core/config.js';
 import { createLogger } from '../core/log.js';
 import { DEMO_ADMIN, DEMO_TECHNICIAN } from './demo-seed.js';
+import { configuredBrokerUrls } from './broker-config.js';
+import { recordBrokerUrls } from './broker-urls-file.js';
 import { createPlatform } from './platform.js';
 import { runUntilSignal } from './process-services.js';
 
@@ -11,10 +13,12 @@ export async function runStart(config: Config, out: (line: string) => void): Pro
   await runUntilSignal(platform.lifecycle, log);
 
   const url = `http://${config.PUBLIC_HOST}:${platform.httpPort()}/`;
+  const brokerUrls = configuredBrokerUrls(config, { tcp: platform.mqttPort(), ws: platform.mqttWsPort(), tls: platform.mqttTlsPort() });
+  recordBrokerUrls(config.DATA_DIR, brokerUrls); // for `ruong provision` (cli/broker-urls-file.ts)
   out('');
   out(`  Ruộng is running — store: ${platform.store.kind}, data: ${config.DATA_DIR}`);
   out(`  Dashboard:  ${url}`);
-  out(`  MQTT:       mqtt://${config.PUBLIC_HOST}:${platform.mqttPort()}${platform.mqttWsPort() ? `  ws://${config.PUBLIC_HOST}:${platform.mqttWsPort()}` : ''}`);
+  out(`  MQTT:       ${brokerUrls.join('  ')}`);
   if (platform.demo) {
     out(`  Demo logins: ${DEMO_TECHNICIAN} (technician), ${DEMO_ADMIN} (admin) — password ${platform.demo.generated ? `${platform.demo.password}  (saved in ${config.DATA_DIR}/demo-credentials.txt)` : '(DEMO_PASSWORD)'}`);
   } else if (config.DEMO) {

@@ -10,6 +10,7 @@ import { runProvision } from '../../cli/provision.js';
 import { loadConfig } from '../../core/config.js';
 import { createRegistry } from '../../core/registry/registry.js';
 import { reading, storedCount } from '../helpers/broker-witness.js';
+import { startChildPlatform } from '../helpers/child-platform.js';
 import { DEMO_PASSWORD, connectDevice, eventually, login, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 interface Credentials { deviceId: string; username: string; clientId: string; secret: string; topics: { publish: string[]; subscribe: string[]; will: string }; brokerUrls: string[] }
@@ -189,6 +190,25 @@ describe('ruong provision', () => {
       after.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints the URLs of the broker running on this DATA_DIR, not those of its own shell, and a device connects with them', async () => {
+    // The platform listens on a free port; `ruong provision` runs from a shell whose MQTT_PORT is the default.
+    const p = await startChildPlatform({ SIM: 'false', DEMO_PASSWORD: 'provision-urls-test' });
+    try {
+      const lines: string[] = [];
+      const shell = loadConfig({ DATA_DIR: p.dataDir, PUBLIC_HOST: '127.0.0.1' });
+      expect(await runProvision(shell, ['--field', 'field-coffee-a', '--kind', 'soil_probe', '--id', 'printed-1'], (l) => lines.push(l))).toBe(0);
+      const printed = JSON.parse(lines.join('\n')) as Credentials;
+      expect(printed.brokerUrls[0]).toBe(p.mqttUrl);
+      const device = await connectDevice(printed.brokerUrls[0]!, printed.clientId, printed.secret);
+      await device.publishAsync('devices/printed-1/up', reading(1), { qos: 1 }); // resolves on its PUBACK
+      await device.endAsync();
+    } finally {
+      p.child.kill('SIGKILL');
+      await p.exited;
+      rmSync(p.dataDir, { recursive: true, force: true });
     }
   });
 });
