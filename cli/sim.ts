@@ -65,6 +65,13 @@ function readJson(path: string): unknown {
   }
 }
 
+/** --format F, named in the error when it is not one the fleet speaks. */
+function formatOf(value: string): DeviceFormat {
+  const parsed = DeviceFormat.safeParse(value);
+  if (!parsed.success) throw new RuongError('CONFIG_INVALID', `--format ${value}: must be one of ${[...DeviceFormat.options, 'mixed'].join(', ')}`);
+  return parsed.data;
+}
+
 /** What to simulate, from the arguments. */
 function plan(config: Config, args: Args): Omit<SimulatorOptions, 'brokerUrl' | 'log'> & { scenario: boolean } {
   const file = args['devices-file'] ? parseDevicesFile(readJson(args['devices-file']), args['devices-file']) : undefined;
@@ -75,7 +82,7 @@ function plan(config: Config, args: Args): Omit<SimulatorOptions, 'brokerUrl' | 
   }
   const count = num(args, 'devices', file?.specs.length ?? 0);
   if (!args.devices && !file) throw new RuongError('CONFIG_INVALID', `give --scenario FILE or --devices N\n\n${simHelp}`);
-  const format = args.format === undefined || args.format === 'mixed' ? args.format : DeviceFormat.parse(args.format);
+  const format = args.format === undefined || args.format === 'mixed' ? args.format : formatOf(args.format);
   return {
     devices: fleetWithCredentials({ count, format }, file),
     ...speedOf(args, 1),

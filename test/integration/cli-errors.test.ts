@@ -16,6 +16,7 @@ describe('ruong: unknown options', () => {
     [['provision', '--x'], /^ruong provision: unknown option --x \(valid: --field --kind --id --name --dev-eui --profile; see ruong provision --help\)$/],
     [['broker', 'now'], /^ruong broker: unexpected argument "now" \(settings come from environment variables, e.g.: MQTT_PORT=1883.*see ruong broker --help\)$/],
     [['dead-letters', '--limit'], /^ruong dead-letters: --limit needs a value \(see ruong dead-letters --help\)$/],
+    [['sim', '--devices', '1', '--format', 'xyz', '--dry-run'], /^ruong sim: --format xyz: must be one of native, senml, thingsboard, chirpstack, tts, mixed$/],
   ])('ruong %j → exit 2 and one line naming the option and what is valid', async (args, line) => {
     const r = await runCli(args, { DATA_DIR: '/nonexistent/ruong-args' });
     expect(r.code).toBe(2);
