@@ -2,6 +2,8 @@
 // field's rules (the defaults per crop and device kind), sets the AWD threshold of this field to a bad value and
 // sees the API's own zod message next to the input, then a valid value that is saved as an override of this field
 // (marked, in force, returned by GET /rules), then deletes the override and the default is in force again.
+// Then, choosing the level in the page, a farm-level and a device-level override of the same rule: GET
+// /rules?deviceId= answers the device one in force, the farm one overridden, and both delete in the page.
 // A farmer reads the rules without any form; the screen fits a 390 px phone, in vi and en.
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -85,6 +87,62 @@ describe.skipIf(!browserAvailable())('Alert rules screen in Chromium', { timeout
     await page.locator('[data-rule-key="awd"] [data-action="delete-rule"]').click();
     await expect.poll(() => page.locator('[data-rule-key="awd"]').getAttribute('data-origin')).toBe('default');
     expect((await awdInForce()).origin).toBe('default');
+  });
+
+  it('an admin sets a FARM-level and a DEVICE-level override in the page; the device one is in force for the device; both delete', async () => {
+    const DEVICE = 'awd-rice-1';
+    const awdForDevice = async () => {
+      const res = await fetch(`${p.baseUrl}/api/v1/rules?deviceId=${DEVICE}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { rules: (RuleOut & { scope: Record<string, string> })[] }).rules.filter((r) => r.key === 'awd');
+    };
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (err) => errors.push(String(err)));
+    await logIn(page, 'demo', DEMO_PASSWORD);
+    await page.goto(`${p.baseUrl}/#/manage/rules?field=${FIELD}`);
+    const card = page.locator('[data-rule-key="awd"]');
+    const save = card.locator('[data-action="save-rule"]');
+    await expect.poll(() => card.getAttribute('data-origin')).toBe('default');
+
+    await page.locator('#rules-target').selectOption('farm');
+    await expect.poll(() => save.textContent()).toBe('Lưu ghi đè cho cả trại');
+    await card.locator('input[name="thresholdCm"]').fill('-18');
+    await save.click();
+    await expect.poll(() => card.getAttribute('data-level')).toBe('farm');
+    expect(await card.locator('h3 .badge.level').textContent()).toBe('Mức trại');
+
+    await page.locator('#rules-target').selectOption(`device:${DEVICE}`);
+    await expect.poll(() => save.textContent()).toBe('Lưu ghi đè cho thiết bị này');
+    expect(await card.getAttribute('data-level')).toBe('farm'); // the farm's override is in force for the device so far
+    await card.locator('input[name="thresholdCm"]').fill('-22');
+    await save.click();
+    await expect.poll(() => card.getAttribute('data-level')).toBe('device');
+    expect(await card.locator('h3 .badge.level').textContent()).toBe('Mức thiết bị');
+    expect(await card.locator('.overridden[data-level="farm"]').count()).toBe(1);
+
+    const both = await awdForDevice();
+    const inForce = both.find((r) => r.effective)!;
+    expect(inForce.origin).toBe('override');
+    expect(inForce.scope.deviceId).toBe(DEVICE);
+    expect(inForce.definition.thresholdCm).toBe(-22);
+    const farm = both.find((r) => r.scope.farmId === 'farm-mekong')!;
+    expect(farm.effective).toBe(false);
+    expect(farm.definition.thresholdCm).toBe(-18);
+    await page.screenshot({ path: `${artefacts}/manage-rules-levels.png`, fullPage: true });
+
+    // Delete at the device level: the farm's override applies again; then at the farm level: the default.
+    await card.locator(':scope > [data-action="delete-rule"]').click();
+    await expect.poll(() => card.getAttribute('data-level')).toBe('farm');
+    const afterDevice = (await awdForDevice()).find((r) => r.effective)!;
+    expect(afterDevice.id).toBe(farm.id);
+    await card.locator(':scope > [data-action="delete-rule"]').click();
+    await expect.poll(() => card.getAttribute('data-origin')).toBe('default');
+    const left = await awdForDevice();
+    expect(left.filter((r) => r.origin === 'override')).toEqual([]);
+    expect(left.find((r) => r.effective)!.origin).toBe('default');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('a farmer reads the rules of their field without forms; fits a 390 px phone in English', async () => {
