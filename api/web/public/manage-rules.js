@@ -185,14 +185,19 @@ export async function showManageRules(view, { me, stale }) {
   const { rules } = await api(device ? `/rules?deviceId=${encodeURIComponent(device.id)}` : `/rules?fieldId=${encodeURIComponent(field.id)}`);
   if (stale()) return;
   const select = el('select', { id: 'rules-field', 'aria-label': tx('field') }, fields.map((f) => el('option', { value: f.id, selected: f.id === field.id || undefined }, `${f.name} (${cropName(f.crop)})`)));
-  select.addEventListener('change', () => { window.location.hash = `#/manage/rules?field=${encodeURIComponent(select.value)}`; });
+  // The cards on screen belong to the field (and level) they were drawn for: they go at once when another is
+  // chosen, so nothing typed or clicked during the redraw lands on the previous field's rules.
+  const leave = (hash) => {
+    if (window.location.hash === hash) return;
+    for (const card of view.querySelectorAll('[data-rule-key]')) card.remove();
+    window.location.hash = hash;
+  };
+  select.addEventListener('change', () => leave(`#/manage/rules?field=${encodeURIComponent(select.value)}`));
   const targetSelect = el('select', { id: 'rules-target', 'aria-label': tx('target') },
     el('option', { value: 'farm', selected: target.level === 'farm' || undefined }, `${tx('target_farm')} (${field.farmName})`),
     el('option', { value: 'field', selected: target.level === 'field' || undefined }, tx('target_field')),
     fieldDevices.map((dv) => el('option', { value: `device:${dv.id}`, selected: dv.id === device?.id || undefined }, `${tx('target_device')}: ${dv.name} (${dv.id})`)));
-  targetSelect.addEventListener('change', () => {
-    window.location.hash = `#/manage/rules?field=${encodeURIComponent(field.id)}&target=${encodeURIComponent(targetSelect.value)}`;
-  });
+  targetSelect.addEventListener('change', () => leave(`#/manage/rules?field=${encodeURIComponent(field.id)}&target=${encodeURIComponent(targetSelect.value)}`));
   const note = el('p', { class: 'muted small', role: 'status', id: 'rules-status' });
   const ctx = {
     me, coopId: me.cooperative?.id, target,
