@@ -15,6 +15,8 @@ import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { configuredBrokerUrls } from './broker-config.js';
+import { recordedBrokerUrls } from './broker-urls-file.js';
+import { deviceContextWatch } from './device-context-watch.js';
 import { createHttpService } from './http-service.js';
 import { ruleCatalog } from './rule-catalog.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
@@ -28,7 +30,8 @@ export async function runApi(config: Config, out: (line: string) => void): Promi
     registry, store, metrics: createMetrics({ defaultMetrics: true }), log: log.child({ service: 'api' }),
     sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
     readiness: async () => ({ store: await store.ping() }),
-    brokerUrls: () => configuredBrokerUrls(config),
+    // the URLs the running broker recorded in DATA_DIR (cli/broker-urls-file.ts), else this process's settings
+    brokerUrls: () => recordedBrokerUrls(config.DATA_DIR) ?? configuredBrokerUrls(config),
     alerts: createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) }),
     advice: createRuleStore(registry.db), rules: ruleCatalog, webhookSecret: config.WEBHOOK_SECRET,
     smsInbound: smsInboundOptions(config),
@@ -36,6 +39,8 @@ export async function runApi(config: Config, out: (line: string) => void): Promi
   const http = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
   const services: Service[] = [
     registryService(registry),
+    // moves made by another API process reach this one's cached device contexts (cli/device-context-watch.ts)
+    deviceContextWatch({ registry, log: log.child({ service: 'device-context-watch' }) }),
     storeService(store),
     http,
   ];

@@ -16,6 +16,7 @@ import { metricsEndpoint } from './metrics-endpoint.js';
 import { brokerUrlOf, ingestBrokers } from './ingest-brokers.js';
 import { createRedisShardCoordinator } from '../ingest/redis-shard-coordinator.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
+import { deviceContextWatch } from './device-context-watch.js';
 
 export async function runIngest(config: Config, out: (line: string) => void): Promise<number> {
   if (config.INGEST_SHARDS > 1 && !config.INGEST_WORKER_ID) {
@@ -47,6 +48,8 @@ export async function runIngest(config: Config, out: (line: string) => void): Pr
   });
   const services: Service[] = [
     registryService(registry),
+    // moves made through `ruong api` reach this process's cached device contexts (cli/device-context-watch.ts)
+    deviceContextWatch({ registry, log: log.child({ service: 'device-context-watch' }) }),
     storeService(store),
     ingest,
   ];

@@ -309,6 +309,23 @@ export const migrations: ReadonlyMap<number, string> = new Map([
   CREATE INDEX irrigation_events_by_field ON irrigation_events(cooperative_id, field_id, start_at);
   CREATE UNIQUE INDEX irrigation_events_external ON irrigation_events(cooperative_id, source, external_id) WHERE external_id IS NOT NULL;
   `],
+  // 10: device context changes — a device moved to another field, or a field to another farm, changes where the
+  // device's readings belong. Each process caches device contexts (registry.ts); the process that made the move
+  // drops its own entry, and every other one (a separate `ruong ingest`) polls this feed. Filled by triggers, so no
+  // code path that moves a device or a field can forget it. device_id NULL = every device (a field moved).
+  [10, `
+  CREATE TABLE device_context_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE TRIGGER device_field_changed AFTER UPDATE OF field_id ON devices
+    WHEN NEW.field_id IS NOT OLD.field_id
+    BEGIN INSERT INTO device_context_changes (device_id, at) VALUES (NEW.id, CAST(unixepoch('subsec') * 1000 AS INTEGER)); END;
+  CREATE TRIGGER field_farm_changed AFTER UPDATE OF farm_id ON fields
+    WHEN NEW.farm_id IS NOT OLD.farm_id
+    BEGIN INSERT INTO device_context_changes (device_id, at) VALUES (NULL, CAST(unixepoch('subsec') * 1000 AS INTEGER)); END;
+  `],
 ]);
 
 /** Applies every migration above the database's user_version, in order; returns the new version. */

@@ -57,6 +57,12 @@ export function createRegistry(path: string) {
   // A field moved to another farm changes where its devices' readings belong: drop the cached contexts.
   const directoryWrites = createDirectoryWrites(db, { fieldMoved: () => contextCache.clear() });
   const contextCache = new Map<string, DeviceContext>();
+  const contextChanges = {
+    last: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM device_context_changes'),
+    after: db.prepare('SELECT seq, device_id AS deviceId FROM device_context_changes WHERE seq > ? ORDER BY seq LIMIT 1000'),
+    prune: db.prepare('DELETE FROM device_context_changes WHERE at < ?'),
+  };
+  let contextChangesSeen = (contextChanges.last.get() as { seq: number }).seq; // what is cached now is read after it
   const verifiedSecrets = new Map<string, string>();
 
   const stmt = {
@@ -161,6 +167,26 @@ export function createRegistry(path: string) {
     revokeDevice(deviceId: string): boolean {
       contextCache.delete(deviceId);
       return stmt.revokeDevice.run(Date.now(), deviceId).changes > 0;
+    },
+
+    /**
+     * Drops cached contexts of devices moved (or whose field moved) by any process since the last call, from the
+     * registry's change feed (migration 10); returns how many changes were read. Called every second by processes
+     * that cache contexts but do not make the moves (`ruong ingest`, cli/device-context-watch.ts).
+     */
+    forgetMovedDeviceContexts(): number {
+      const changes = contextChanges.after.all(contextChangesSeen) as { seq: number; deviceId: string | null }[];
+      for (const change of changes) {
+        contextChangesSeen = change.seq;
+        if (change.deviceId === null) contextCache.clear();
+        else contextCache.delete(change.deviceId);
+      }
+      return changes.length;
+    },
+
+    /** Drops context changes older than `before` (ms). */
+    pruneDeviceContextChanges(before: number): number {
+      return contextChanges.prune.run(before).changes;
     },
 
     /** Moves a device to another field (issue 16); its cached context goes, so its next reading is the new field's. */
