@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, logInAs } from '../helpers/browser.js';
 import { login, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const artefacts = 'test-results';
@@ -39,11 +39,7 @@ describe.skipIf(!browserAvailable())('My contact in Chromium', { timeout: 60_000
   });
 
   it('a farmer sets phone, language and quiet hours; a bad phone shows the API\'s message; kept after a reload', async () => {
-    await page.goto(p.baseUrl);
-    await page.fill('input[name=username]', 'nd-contact');
-    await page.fill('input[name=password]', 'nd-contact-password');
-    await page.click('button[type=submit]');
-    await page.locator('#nav').waitFor();
+    await logInAs(page, p.baseUrl, 'nd-contact', 'nd-contact-password');
     expect(await page.locator('#nav-manage-devices').isVisible()).toBe(false);
     await page.click('#nav-my-contact');
     const form = page.locator('#contact-form');

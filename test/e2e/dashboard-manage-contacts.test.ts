@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, logInAs } from '../helpers/browser.js';
 import { login, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const artefacts = 'test-results';
@@ -22,13 +22,7 @@ describe.skipIf(!browserAvailable())('Alert contacts screen in Chromium', { time
 
   const get = async <T>(path: string): Promise<T> => (await (await fetch(`${p.baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
   const contactNamed = async (name: string) => (await get<{ contacts: Contact[] }>('/contacts')).contacts.find((c) => c.name === name);
-  async function logIn(on: Page, username: string, password: string): Promise<void> {
-    await on.goto(p.baseUrl);
-    await on.fill('input[name=username]', username);
-    await on.fill('input[name=password]', password);
-    await on.click('button[type=submit]');
-    await on.locator('#nav').waitFor();
-  }
+  const logIn = (on: Page, username: string, password: string) => logInAs(on, p.baseUrl, username, password);
 
   beforeAll(async () => {
     mkdirSync(artefacts, { recursive: true });

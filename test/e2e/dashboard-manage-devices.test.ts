@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, logInAs } from '../helpers/browser.js';
 import { connectDevice, eventually, getJson, login, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const artefacts = 'test-results';
@@ -20,13 +20,7 @@ describe.skipIf(!browserAvailable())('Devices screen in Chromium', { timeout: 60
   let page: Page;
   const errors: string[] = [];
 
-  async function logIn(on: Page, username: string, password: string): Promise<void> {
-    await on.goto(p.baseUrl);
-    await on.fill('input[name=username]', username);
-    await on.fill('input[name=password]', password);
-    await on.click('button[type=submit]');
-    await on.locator('#nav').waitFor();
-  }
+  const logIn = (on: Page, username: string, password: string) => logInAs(on, p.baseUrl, username, password);
 
   /** The credential as the page shows it. */
   async function shownCredential(): Promise<Shown> {

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, logInAs } from '../helpers/browser.js';
 import { startHttpPeer, type HttpPeer } from '../helpers/notify-peers.js';
 import { connectDevice, DEMO_PASSWORD, eventually, login, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
@@ -53,13 +53,7 @@ describe.skipIf(!browserAvailable())('contacts + rules screens end to end: a rea
     await p.rules.idle();
   }
 
-  async function logIn(on: Page): Promise<void> {
-    await on.goto(p.baseUrl);
-    await on.fill('input[name=username]', 'demo');
-    await on.fill('input[name=password]', DEMO_PASSWORD);
-    await on.click('button[type=submit]');
-    await on.locator('#nav').waitFor();
-  }
+  const logIn = (on: Page) => logInAs(on, p.baseUrl, 'demo', DEMO_PASSWORD);
 
   beforeAll(async () => {
     mkdirSync(artefacts, { recursive: true });

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, logInAs } from '../helpers/browser.js';
 import { DEMO_PASSWORD, login, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const artefacts = 'test-results';
@@ -23,13 +23,7 @@ describe.skipIf(!browserAvailable())('Farms and fields screen in Chromium', { ti
     const res = await fetch(`${p.baseUrl}/api/v1/fields`, { headers: { authorization: `Bearer ${token}` } });
     return ((await res.json()) as { fields: FieldOut[] }).fields;
   };
-  async function logIn(on: Page, username: string, password: string): Promise<void> {
-    await on.goto(p.baseUrl);
-    await on.fill('input[name=username]', username);
-    await on.fill('input[name=password]', password);
-    await on.click('button[type=submit]');
-    await on.locator('#nav').waitFor();
-  }
+  const logIn = (on: Page, username: string, password: string) => logInAs(on, p.baseUrl, username, password);
 
   beforeAll(async () => {
     mkdirSync(artefacts, { recursive: true });

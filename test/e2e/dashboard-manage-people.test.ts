@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, logInAs } from '../helpers/browser.js';
 import { DEMO_PASSWORD, login, startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const artefacts = 'test-results';
@@ -16,13 +16,7 @@ describe.skipIf(!browserAvailable())('People and API keys screen in Chromium', {
   let page: Page;
   const errors: string[] = [];
 
-  async function logIn(on: Page, username: string, password: string): Promise<void> {
-    await on.goto(p.baseUrl);
-    await on.fill('input[name=username]', username);
-    await on.fill('input[name=password]', password);
-    await on.click('button[type=submit]');
-    await on.locator('#nav').waitFor();
-  }
+  const logIn = (on: Page, username: string, password: string) => logInAs(on, p.baseUrl, username, password);
   const fieldsWithKey = (key: string) => fetch(`${p.baseUrl}/api/v1/fields`, { headers: { 'x-api-key': key } });
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 // Headless Debian Chromium driven by playwright-core (no browser download). Without Chromium the
 // browser suites are skipped, unless REQUIRE_BROWSER=1 (CI), where a missing browser fails the run.
 import { accessSync, constants } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
@@ -21,4 +21,13 @@ export function launchBrowser(): Promise<Browser> {
     // Flags that keep Chromium off the (closed) network and quiet in a container.
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Logs in through the dashboard's login form, as a person does, and waits for the app's navigation. */
+export async function logInAs(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.locator('#nav').waitFor();
 }
