@@ -326,6 +326,58 @@ export const migrations: ReadonlyMap<number, string> = new Map([
     WHEN NEW.farm_id IS NOT OLD.farm_id
     BEGIN INSERT INTO device_context_changes (device_id, at) VALUES (NULL, CAST(unixepoch('subsec') * 1000 AS INTEGER)); END;
   `],
+  // 11: pump and valve commands (issue 17, core/registry/commands.ts) — each command with its origin, who asked,
+  // its state requested → sent → confirmed | refused | failed (never confirmed) | cancelled, attempts and
+  // timestamps; the audit log of every step (who, what, why, the numbers as JSON); per-field control settings
+  // (a lower maximum run time, automatic mode). Commands are kept: the audit log is the field's history.
+  [11, `
+  CREATE TABLE device_commands (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    cooperative_id TEXT NOT NULL REFERENCES cooperatives(id),
+    field_id TEXT NOT NULL REFERENCES fields(id),
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    cmd TEXT NOT NULL CHECK (cmd IN ('pump', 'valve')),
+    action TEXT NOT NULL CHECK (action IN ('on', 'off')),
+    minutes INTEGER,
+    origin TEXT NOT NULL CHECK (origin IN ('manual', 'scheduled', 'automatic', 'safety')),
+    requested_by TEXT NOT NULL,
+    requested_by_name TEXT,
+    state TEXT NOT NULL CHECK (state IN ('requested', 'sent', 'confirmed', 'refused', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    interlock TEXT,
+    reason TEXT,
+    vals TEXT NOT NULL DEFAULT '{}',
+    requested_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    next_attempt_at INTEGER,
+    finished_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX device_commands_by_field ON device_commands(cooperative_id, field_id, requested_at);
+  CREATE INDEX device_commands_open ON device_commands(device_id, state) WHERE state IN ('requested', 'sent');
+  CREATE TABLE command_audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    cooperative_id TEXT NOT NULL,
+    field_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    command_id TEXT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    event TEXT NOT NULL,
+    reason TEXT,
+    vals TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX command_audit_by_field ON command_audit(cooperative_id, field_id, at);
+  CREATE TABLE field_control (
+    field_id TEXT PRIMARY KEY REFERENCES fields(id),
+    cooperative_id TEXT NOT NULL,
+    max_run_min INTEGER,
+    automatic INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT
+  );
+  `],
 ]);
 
 /** Applies every migration above the database's user_version, in order; returns the new version. */
