@@ -2,6 +2,7 @@
 import express, { type Express } from 'express';
 import type { EventBus } from '../core/event-bus.js';
 import type { AlertService } from '../core/alerts/alert-service.js';
+import type { ControlDeps } from '../core/commands/command-requests.js';
 import type { RuleCatalog } from '../core/alerts/rule-store.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
@@ -15,6 +16,7 @@ import { openApiRoutes } from './openapi.js';
 import { adviceRoutes, type AdviceReader } from './routes/advice.js';
 import { alertRoutes } from './routes/alerts.js';
 import { authRoutes } from './routes/auth.js';
+import { commandRoutes } from './routes/commands.js';
 import { contactRoutes } from './routes/contacts.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { healthRoutes } from './routes/device-health.js';
@@ -30,6 +32,7 @@ import { opsRoutes } from './routes/ops.js';
 import { readingRoutes } from './routes/readings.js';
 import { ruleRoutes } from './routes/rules.js';
 import { userRoutes } from './routes/users.js';
+import { waterAccountRoutes } from './routes/water-account.js';
 import { dashboardRoutes } from './web/dashboard.js';
 
 export interface ApiDeps {
@@ -61,6 +64,10 @@ export interface ApiDeps {
   readonly irrigationRecorded?: (() => void) | undefined;
   /** The rules engine's schema and rule selection, for the rules API (issue 16); wired by cli/. */
   readonly rules?: RuleCatalog | undefined;
+  /** Pump and valve commands (issue 17): interlock inputs and limits (cli/command-wiring.ts); default no forecast, 240 min. */
+  readonly control?: ControlDeps | undefined;
+  /** Told when a command is requested, so a dispatcher in this process sends it at once (else at its next poll). */
+  readonly commandRequested?: (() => void) | undefined;
 }
 
 export function buildApp(deps: ApiDeps): Express {
@@ -87,6 +94,8 @@ export function buildApp(deps: ApiDeps): Express {
   v1.use(readingRoutes(deps));
   v1.use(dailyRoutes(deps));
   v1.use(irrigationRoutes(deps));
+  v1.use(commandRoutes(deps));
+  v1.use(waterAccountRoutes(deps));
   v1.use(healthRoutes({ ...deps, latest, offlineAfterMs: deps.offlineAfterMs ?? 3_600_000 }));
   v1.use(userRoutes(deps));
   v1.use(deviceRoutes(deps));

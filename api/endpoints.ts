@@ -5,6 +5,7 @@ import type { Endpoint } from './openapi.js';
 import { adviceEndpoints } from './routes/advice.js';
 import { alertEndpoints } from './routes/alerts.js';
 import { authEndpoints } from './routes/auth.js';
+import { commandEndpoints } from './routes/commands.js';
 import { contactEndpoints } from './routes/contacts.js';
 import { deliveryEndpoints } from './routes/deliveries.js';
 import { healthEndpoints } from './routes/device-health.js';
@@ -19,6 +20,7 @@ import { smsInboundEndpoints } from './routes/sms-inbound.js';
 import { readingEndpoints } from './routes/readings.js';
 import { ruleEndpoints } from './routes/rules.js';
 import { userEndpoints } from './routes/users.js';
+import { waterAccountEndpoints } from './routes/water-account.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -27,7 +29,7 @@ export function allEndpoints(ruleSchema?: z.ZodType): readonly Endpoint[] {
   return [
     ...authEndpoints, ...farmEndpoints, ...fieldEndpoints, ...readingEndpoints, ...dailyEndpoints,
     ...healthEndpoints, ...userEndpoints, ...eventEndpoints, ...deviceEndpoints, ...ingestHealthEndpoints,
-    ...contactEndpoints, ...deliveryEndpoints, ...alertEndpoints, ...adviceEndpoints, ...irrigationEndpoints, ...smsInboundEndpoints,
-    ...ruleEndpoints(ruleSchema),
+    ...contactEndpoints, ...deliveryEndpoints, ...alertEndpoints, ...adviceEndpoints, ...irrigationEndpoints, ...waterAccountEndpoints, ...smsInboundEndpoints,
+    ...commandEndpoints, ...ruleEndpoints(ruleSchema),
   ];
 }

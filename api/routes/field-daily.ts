@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { STATION_METRICS, localDate, type StationReading } from '../../core/agronomy/daily-aggregation.js';
 import { stationDayEt0 } from '../../core/agronomy/station-day.js';
 import type { Registry } from '../../core/registry/registry.js';
+import type { FieldRecord } from '../../core/registry/directory-writes.js';
 import type { User } from '../../core/registry/types.js';
 import type { ReadingStore } from '../../core/store/reading-store.js';
 import { currentUser } from '../auth.js';
@@ -74,7 +75,7 @@ async function stationReadings(store: ReadingStore, cooperativeId: string, stati
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-interface DayOut {
+export interface DayOut {
   date: string; rainMm: number | null; irrigationMm: number; tminC: number | null; tmaxC: number | null; hours: number; coverage: number;
   et0Mm: number | null; et0Method: string; estimate: boolean; estimated: string[]; usedByAdvice: boolean;
 }
@@ -93,6 +94,43 @@ function dayOut(date: string, readings: readonly StationReading[], site: { latit
   return { ...base, et0Mm: r.et0Mm === null ? null : round(r.et0Mm), et0Method: r.et0Method, estimate: r.et0Mm !== null && !measured, estimated: [...r.estimated] };
 }
 
+/** Station readings by local date, shared by the fields of one request (a farm's fields share its station). */
+export type StationCache = Map<string, Promise<Map<string, StationReading[]>>>;
+
+/**
+ * The /daily rows of a field for the local days from `from` (a local midnight) to `to` (epoch ms, exclusive): the
+ * day's rain, recorded irrigation and the advice's ET0. Also what the season's water account reads its rain and
+ * ET0 from (api/routes/water-account.ts), so both show the same numbers.
+ */
+export async function fieldDays(
+  deps: { registry: Registry; store: ReadingStore; advice?: AdviceReader | undefined }, user: User, field: FieldRecord, from: number, to: number,
+  cache: StationCache = new Map(),
+): Promise<{ station: string | undefined; days: DayOut[] }> {
+  const farm = deps.registry.farm(user, field.farmId);
+  const site = { latitudeDeg: farm?.lat ?? field.lat ?? null, elevationM: farm?.elevationM ?? null };
+  const station = weatherStation(deps.registry, user, field.id, field.farmId);
+  const today = localDate(to, VN_OFFSET_MIN);
+  const key = `${station}:${from}:${to}`;
+  if (station && !cache.has(key)) cache.set(key, stationReadings(deps.store, user.cooperativeId, station, from, to));
+  const byDate = station ? await cache.get(key)! : new Map<string, StationReading[]>();
+  const used = deps.advice?.advice(user.cooperativeId, field.id)?.et0 ?? null;
+  const irrigated = new Map<string, number>();
+  for (const e of deps.registry.irrigationsOfField(user.cooperativeId, field.id, from, to + DAY)) {
+    const date = localDate(e.startAt, VN_OFFSET_MIN);
+    irrigated.set(date, (irrigated.get(date) ?? 0) + e.depthMm);
+  }
+  const out: DayOut[] = [];
+  for (let t = from; t < to; t += DAY) {
+    const date = localDate(t, VN_OFFSET_MIN);
+    const d = { ...dayOut(date, byDate.get(date) ?? [], site, today), irrigationMm: round(irrigated.get(date) ?? 0) };
+    // The advice's own figure for the day it used (a reading that came in after 05:30 may have moved the recomputed one).
+    out.push(used?.date === date
+      ? { ...d, et0Mm: round(used.mm), et0Method: used.method, estimate: used.method !== 'penman-monteith', estimated: [...used.estimated], usedByAdvice: true }
+      : d);
+  }
+  return { station, days: out };
+}
+
 export function dailyRoutes(deps: { registry: Registry; store: ReadingStore; advice?: AdviceReader | undefined; now?: (() => number) | undefined }): Router {
   const router = Router();
   const now = deps.now ?? Date.now;
@@ -102,28 +140,9 @@ export function dailyRoutes(deps: { registry: Registry; store: ReadingStore; adv
     const { id } = parseOr400(IdParams, req.params, 'params');
     const { days } = parseOr400(DailyQuery, req.query, 'query');
     const field = fieldOr404(deps.registry, user, id);
-    const farm = deps.registry.farm(user, field.farmId);
-    const site = { latitudeDeg: farm?.lat ?? field.lat ?? null, elevationM: farm?.elevationM ?? null };
-    const station = weatherStation(deps.registry, user, field.id, field.farmId);
     const to = now();
-    const today = localDate(to, VN_OFFSET_MIN);
     const from = Math.floor((to + VN_OFFSET_MS) / DAY) * DAY - VN_OFFSET_MS - (days - 1) * DAY; // local midnight
-    const byDate = station ? await stationReadings(deps.store, user.cooperativeId, station, from, to) : new Map<string, StationReading[]>();
-    const used = deps.advice?.advice(user.cooperativeId, field.id)?.et0 ?? null;
-    const irrigated = new Map<string, number>();
-    for (const e of deps.registry.irrigationsOfField(user.cooperativeId, field.id, from, to + DAY)) {
-      const date = localDate(e.startAt, VN_OFFSET_MIN);
-      irrigated.set(date, (irrigated.get(date) ?? 0) + e.depthMm);
-    }
-    const out: DayOut[] = [];
-    for (let t = from; t < to; t += DAY) {
-      const date = localDate(t, VN_OFFSET_MIN);
-      const d = { ...dayOut(date, byDate.get(date) ?? [], site, today), irrigationMm: round(irrigated.get(date) ?? 0) };
-      // The advice's own figure for the day it used (a reading that came in after 05:30 may have moved the recomputed one).
-      out.push(used?.date === date
-        ? { ...d, et0Mm: round(used.mm), et0Method: used.method, estimate: used.method !== 'penman-monteith', estimated: [...used.estimated], usedByAdvice: true }
-        : d);
-    }
+    const { station, days: out } = await fieldDays(deps, user, field, from, to);
     res.json({
       fieldId: field.id, stationId: station ?? null,
       method: 'FAO-56 daily ET0 as the advice computes it (core/agronomy/station-day.ts): Penman-Monteith (Eq. 6) on a complete station day; estimates labelled',

@@ -87,6 +87,8 @@ export interface WaterAccountTotals {
   /** Days with a rain measurement (the others count as unknown, not as dry). */
   readonly rainDays: number;
   readonly et0Mm: number;
+  /** Days with an ET0. */
+  readonly et0Days: number;
   readonly etcMm: number;
   /** Days with a crop ET (an ET0 and a known Kc). */
   readonly etDays: number;
@@ -206,7 +208,7 @@ export function totalsOf(days: readonly WaterAccountDay[], pumps: number): Water
     irrigationM3: days.some((d) => d.irrigationM3 === null) ? null : sum((d) => d.irrigationM3),
     pumpHours: sum((d) => d.pumpHours), pumps,
     rainMm: sum((d) => d.rainMm), rainDays: known((d) => d.rainMm),
-    et0Mm: sum((d) => d.et0Mm), etcMm: sum((d) => d.etcMm), etDays: known((d) => d.etcMm),
+    et0Mm: sum((d) => d.et0Mm), et0Days: known((d) => d.et0Mm), etcMm: sum((d) => d.etcMm), etDays: known((d) => d.etcMm),
     advised: days.some((d) => d.advised === null) ? null : sum((d) => d.advised), done: irrigations,
   };
 }

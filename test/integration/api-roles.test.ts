@@ -92,6 +92,11 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
     'post /fields/:id/irrigations': { expect: [201, 201, 201, 404, 403, 401, 404], call: (_who, t) => ({ path: `/fields/${t.field}/irrigations`, body: { depthMm: 10 } }) },
     'get /fields/:id/irrigations': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/irrigations` }) },
     'get /fields/:id/advice': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/advice` }) },
+    // the season's water account (issue 17): read like the field or farm it is about
+    'get /fields/:id/water-account': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/water-account` }) },
+    'get /fields/:id/water-account.csv': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/water-account.csv?lang=vi` }) },
+    'get /farms/:id/water-account': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/farms/${t.farm}/water-account` }) },
+    'get /farms/:id/water-account.csv': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/farms/${t.farm}/water-account.csv` }) },
     'get /catalogue': { expect: READ_ALL, call: () => ({ path: '/catalogue' }) },
     'get /latest': { expect: READ_ALL, call: () => ({ path: '/latest' }) },
     'get /device-health': { expect: READ_ALL, call: () => ({ path: '/device-health' }) },
