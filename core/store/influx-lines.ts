@@ -13,7 +13,7 @@ export interface Series {
   partial?: boolean;
 }
 export interface QueryResponse {
-  results?: { series?: Series[]; error?: string }[];
+  results?: { statement_id?: number; series?: Series[]; error?: string }[];
   error?: string;
 }
 

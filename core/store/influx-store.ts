@@ -27,7 +27,10 @@ import { createLinePoster, type HttpAnswer } from './influx-http.js';
 import { createInfluxRollups } from './influx-rollups.js';
 import { newestStateQuery, sequenceLines, stateQueries, statesOf, stateTime } from './influx-sequences.js';
 import type { LatestFilter, RangeQuery, RawPoint, ReadingStore, WindowPoint } from './reading-store.js';
-import { mergeWindows, planSegments } from './rollups.js';
+import { mergeWindows, planSegments, type Segment } from './rollups.js';
+
+const samePlan = (a: readonly Segment[], b: readonly Segment[]) =>
+  a.length === b.length && a.every((s, i) => s.source === b[i]!.source && s.from === b[i]!.from && s.to === b[i]!.to);
 
 export { influxString } from './influx-lines.js';
 
@@ -117,23 +120,30 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     return new RuongError('STORE_UNAVAILABLE', `influx ${op} failed`, { cause: err instanceof Error ? err.message : String(err) });
   }
 
-  async function run(q: string): Promise<Series[]> {
+  /** Several statements in one request (`;`-separated): influxd runs them in order and answers each. */
+  async function runAll(qs: readonly string[]): Promise<Series[][]> {
     open();
     let res: QueryResponse;
     try {
-      res = (await client.queryRaw(q, { database, precision: 'ms', method: 'POST' })) as QueryResponse;
+      res = (await client.queryRaw(qs.join(';\n'), { database, precision: 'ms', method: 'POST' })) as QueryResponse;
     } catch (err) {
       throw unavailable(err, 'query');
     }
-    const result = res.results?.[0];
-    const error = res.error ?? result?.error;
+    const error = res.error ?? res.results?.find((r) => r.error !== undefined)?.error;
     if (error !== undefined) {
       const code = /database not found/.test(error) ? 'STORE_UNAVAILABLE' : 'INTERNAL';
       throw new RuongError(code, 'influx query failed', { error });
     }
-    const series = result?.series ?? [];
-    if (series.some((s) => s.partial)) log.warn({ database }, 'influx answer truncated by max-row-limit');
-    return series;
+    return qs.map((_, i) => {
+      const result = res.results?.find((r) => r.statement_id === i) ?? res.results?.[i];
+      const series = result?.series ?? [];
+      if (series.some((s) => s.partial)) log.warn({ database }, 'influx answer truncated by max-row-limit');
+      return series;
+    });
+  }
+
+  async function run(q: string): Promise<Series[]> {
+    return (await runAll([q]))[0] ?? [];
   }
 
   async function postLines(body: string | Buffer, rp: string): Promise<void> {
@@ -167,11 +177,12 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     return points.sort(byDeviceThenTs).slice(0, q.limit);
   }
 
-  async function rawWindows(filter: string, from: number, to: number, every: number, limit: string): Promise<WindowPoint[]> {
-    const series = await run(
-      `SELECT mean("value"), min("value"), max("value"), sum("value"), count("value") FROM ${measurement} ` +
-        `WHERE ${filter} AND time >= ${from}ms AND time < ${to}ms GROUP BY time(${every}ms), "device" fill(none)${limit}`,
-    );
+  function rawWindowsQuery(filter: string, from: number, to: number, every: number, limit: string): string {
+    return `SELECT mean("value"), min("value"), max("value"), sum("value"), count("value") FROM ${measurement} ` +
+      `WHERE ${filter} AND time >= ${from}ms AND time < ${to}ms GROUP BY time(${every}ms), "device" fill(none)${limit}`;
+  }
+
+  function rawWindowsOf(series: readonly Series[]): WindowPoint[] {
     const points: WindowPoint[] = [];
     for (const s of series) {
       const deviceId = s.tags?.device ?? '';
@@ -185,16 +196,29 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
   }
 
   async function windowQuery(q: RangeQuery & { everyMs: number }, filter: string, limit: string): Promise<WindowPoint[]> {
+    // One round trip in the usual case: the dirty marks of the range and the segments planned as if none were
+    // stale go in one request. Only when a mark lies in an hour the plan reads from rollups (a late reading not
+    // yet refreshed, at most ROLLUP_REFRESH_S after an hour ends otherwise) is the exact plan asked in a second.
     // Marks are per device (no metric tag): any mark of a matching device makes its hour stale.
-    const markFilter = where(q.cooperativeId, [['field', q.fieldId], ['device', q.deviceId]]);
-    const stale = q.everyMs % 3_600_000 === 0 ? await rollups.staleHours(markFilter, q.from, q.to) : new Set<number>();
-    const parts = await Promise.all(
-      planSegments(q.from, q.to, q.everyMs, stale).map((seg) =>
-        seg.source === 'raw'
-          ? rawWindows(filter, seg.from, seg.to, q.everyMs, limit)
-          : rollups.windows(seg.source, filter, seg.from, seg.to, q.everyMs, limit),
-      ),
-    );
+    const segmentQuery = (seg: Segment) => seg.source === 'raw'
+      ? rawWindowsQuery(filter, seg.from, seg.to, q.everyMs, limit)
+      : rollups.windowsQuery(seg.source, filter, seg.from, seg.to, q.everyMs, limit);
+    let plan = planSegments(q.from, q.to, q.everyMs);
+    let answers: Series[][];
+    if (plan.some((seg) => seg.source !== 'raw')) {
+      const markFilter = where(q.cooperativeId, [['field', q.fieldId], ['device', q.deviceId]]);
+      const [marks = [], ...parts] = await runAll([rollups.staleHoursQuery(markFilter, q.from, q.to), ...plan.map(segmentQuery)]);
+      answers = parts;
+      const stale = rollups.staleHoursOf(marks);
+      const exact = stale.size ? planSegments(q.from, q.to, q.everyMs, stale) : plan;
+      if (!samePlan(exact, plan)) {
+        plan = exact;
+        answers = await runAll(plan.map(segmentQuery));
+      }
+    } else {
+      answers = await runAll(plan.map(segmentQuery));
+    }
+    const parts = plan.map((seg, i) => (seg.source === 'raw' ? rawWindowsOf(answers[i] ?? []) : rollups.windowsOf(answers[i] ?? [])));
     return mergeWindows(parts).slice(0, q.limit);
   }
 

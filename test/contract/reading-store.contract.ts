@@ -253,6 +253,16 @@ export function readingStoreContract(name: string, makeStore: () => Promise<Read
         await expectRawEquivalent(now);
       });
 
+      it('a device moved to another field within an hour has one window per hour and day, with the readings of both fields', async () => {
+        // dev-a in field-1 until T0 + 1 day + 10 h 30 min, then in field-2: that hour and day hold both fields' readings.
+        const moved = history.filter((x) => x.deviceId === 'dev-a').map((x) => (x.ts >= T0 + DAY + 10 * HOUR + 30 * MIN ? { ...x, fieldId: 'field-2' } : x));
+        await store.write(moved);
+        await store.refreshRollups();
+        for (const [from, to, every] of [[T0, T0 + 3 * DAY, HOUR], [T0, T0 + 3 * DAY, DAY], [T0 + 7 * MIN, T0 + 2 * DAY, HOUR]] as const) {
+          expectWindows(await store.query({ ...q(from, to, every), deviceId: 'dev-a' }), aggregate(moved, from, to, every));
+        }
+      });
+
       it('pruneRaw drops raw readings older than the cut and keeps the hourly and daily windows and latest', async () => {
         await store.write(history);
         const cut = T0 + 2 * DAY;
