@@ -15,8 +15,9 @@ import { managePage, mayOpen, showManageNav } from './manage.js';
 import { beginNavigation } from './navigation.js';
 import { applyReadings, refreshOverview, renderOverview } from './overview.js';
 import { hideBanner, isMissing, relabelBanner, renderProblemPage, showBanner } from './problems.js';
+import { showWaterAccount } from './water-account.js';
 
-const VIEWS = ['login-view', 'fields-view', 'field-view', 'alerts-view', 'devices-view', 'dead-letters-view', 'manage-view', 'problem-view'];
+const VIEWS = ['login-view', 'fields-view', 'field-view', 'alerts-view', 'devices-view', 'dead-letters-view', 'manage-view', 'problem-view', 'water-view'];
 const POLL_MS = 60_000;
 let me;
 let stopEvents;
@@ -39,7 +40,11 @@ function route() {
   const manage = managePage(hash); // the management screens (manage.js), each for the roles that may use it
   if (!field) destroyCharts();
   let load;
-  if (field) {
+  const water = /^#\/water\/(field|farm)\/(.+)$/.exec(hash); // the season's water account (water-account.js)
+  if (water) {
+    only('water-view');
+    load = showWaterAccount(water[1], decodeURIComponent(water[2]), { stale });
+  } else if (field) {
     only('field-view');
     load = showField(decodeURIComponent(field[1]), { stale, reload: refreshCurrent });
   } else if (hash === '#/alerts') {

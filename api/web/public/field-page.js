@@ -100,7 +100,7 @@ function facts(field, advice, status) {
       el('a', { href: '#/', class: 'back' }, t('back')),
       el('h2', { id: 'field-title' }, field.name),
       el('span', { class: `badge status-${status}`, 'data-status': status }, t(`status_${status}`))),
-    el('p', { class: 'sub', id: 'field-facts' }, bits.join(' · ')),
+    el('p', { class: 'sub', id: 'field-facts' }, bits.join(' · '), ' · ', el('a', { href: `#/water/field/${encodeURIComponent(field.id)}`, class: 'water-link' }, t('waterLink'))),
     el('div', { class: 'advice-box', 'data-advice': advice ? advice.status : 'none' },
       el('strong', {}, t('advice')), el('p', {}, advice ? advice.text[getLang()] : t('noAdvice'))),
   ];

@@ -65,7 +65,8 @@ export function renderOverview() {
     byFarm.get(f.farmId).fields.push(f);
   }
   const sections = [...byFarm].map(([farmId, farm]) => el('section', { class: 'farm', 'data-farm-id': farmId },
-    el('h2', {}, farm.name), el('div', { class: 'grid' }, farm.fields.map(fieldCard))));
+    el('h2', {}, farm.name), el('p', { class: 'sub' }, el('a', { href: `#/water/farm/${encodeURIComponent(farmId)}`, class: 'water-link' }, t('waterLink'))),
+    el('div', { class: 'grid' }, farm.fields.map(fieldCard))));
   $('fields').replaceChildren(...sections);
   $('updated').textContent = new Date().toLocaleTimeString(getLang() === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh' });
 }
