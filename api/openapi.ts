@@ -17,7 +17,7 @@ export interface Endpoint {
   readonly body?: z.ZodType | undefined;
   readonly response?: z.ZodType | undefined;
   /** Success status: 200 by default. */
-  readonly status?: 200 | 201 | 204 | undefined;
+  readonly status?: 200 | 201 | 202 | 204 | undefined;
   readonly produces?: 'application/json' | 'text/csv' | 'text/event-stream' | undefined;
   /** Roles allowed; absent = every signed-in role. */
   readonly roles?: readonly Role[] | undefined;

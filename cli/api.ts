@@ -15,6 +15,7 @@ import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
 import { createRegistry } from '../core/registry/registry.js';
 import { configuredBrokerUrls } from './broker-config.js';
+import { controlDeps } from './command-wiring.js';
 import { recordedBrokerUrls } from './broker-urls-file.js';
 import { deviceContextWatch } from './device-context-watch.js';
 import { createHttpService } from './http-service.js';
@@ -35,6 +36,8 @@ export async function runApi(config: Config, out: (line: string) => void): Promi
     alerts: createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) }),
     advice: createRuleStore(registry.db), rules: ruleCatalog, webhookSecret: config.WEBHOOK_SECRET,
     smsInbound: smsInboundOptions(config),
+    // pump and valve commands are recorded here and sent by `ruong rules` (its dispatcher polls the registry)
+    control: controlDeps(config, { registry, store }),
   });
   const http = createHttpService(app, config.HTTP_HOST, config.HTTP_PORT, log);
   const services: Service[] = [

@@ -22,6 +22,7 @@ const NOTIFY = [
 ];
 /** The SMS replies' webhook (cli/sms-inbound-wiring.ts) of the API, answering through the SMS gateway. */
 const SMS_INBOUND = ['SMS_INBOUND_SECRET', ...SMS];
+const COMMANDS = ['COMMAND_ATTEMPTS', 'COMMAND_RETRY_S', 'COMMAND_MAX_MINUTES'];
 /** The URLs printed in device credentials come from these (cli/broker-config.ts configuredBrokerUrls). */
 const BROKER_URLS = ['PUBLIC_HOST', 'MQTT_PORT', 'MQTT_WS_PORT', 'MQTT_TLS_PORT', 'MQTT_TLS_CERT', 'MQTT_TLS_KEY'];
 
@@ -44,7 +45,7 @@ export const commandHelp: Record<string, CommandHelp> = {
   start: {
     usage: service('start', 'The whole platform in one process: broker, ingest, rules, API + dashboard, demo simulator.', 'HTTP_PORT=3000 MQTT_PORT=1884'),
     env: vars('HTTP_PORT', 'MQTT_PORT', 'DATA_DIR', 'HTTP_HOST', 'PUBLIC_HOST', ...BROKER, ...STORE, ...INGEST, 'SESSION_TTL_H',
-      'DEMO', 'DEMO_PASSWORD', 'SIM', 'SIM_SPEED', 'SIM_INTERVAL_S', 'FORECAST_URL', ...NOTIFY, ...SMS_INBOUND, ...LOGGING),
+      'DEMO', 'DEMO_PASSWORD', 'SIM', 'SIM_SPEED', 'SIM_INTERVAL_S', 'FORECAST_URL', ...COMMANDS, ...NOTIFY, ...SMS_INBOUND, ...LOGGING),
   },
   broker: {
     usage: service('broker', 'The MQTT broker alone, sharing DATA_DIR\'s registry; with REDIS_URL its sessions outlive it.', 'MQTT_PORT=1884 REDIS_URL=redis://127.0.0.1:6379'),
@@ -57,11 +58,11 @@ export const commandHelp: Record<string, CommandHelp> = {
   },
   api: {
     usage: service('api', 'The HTTP API and dashboard alone, stateless (several behind a load balancer).', 'HTTP_PORT=3000'),
-    env: vars('HTTP_PORT', 'HTTP_HOST', 'DATA_DIR', ...STORE, 'SESSION_TTL_H', 'WEBHOOK_SECRET', ...SMS_INBOUND, ...BROKER_URLS, ...LOGGING),
+    env: vars('HTTP_PORT', 'HTTP_HOST', 'DATA_DIR', ...STORE, 'SESSION_TTL_H', 'WEBHOOK_SECRET', ...SMS_INBOUND, ...BROKER_URLS, ...COMMANDS, ...LOGGING),
   },
   rules: {
     usage: service('rules', 'The rules engine and alert notifications alone, fed by an MQTT subscription.', 'INGEST_MQTT_URL=mqtt://10.0.0.5:1883'),
-    env: vars('INGEST_MQTT_URL', 'MQTT_PORT', 'DATA_DIR', ...STORE, 'INGEST_SHARDS', 'FORECAST_URL', ...NOTIFY, ...METRICS, ...LOGGING),
+    env: vars('INGEST_MQTT_URL', 'MQTT_PORT', 'DATA_DIR', ...STORE, 'INGEST_SHARDS', 'FORECAST_URL', ...COMMANDS, ...NOTIFY, ...METRICS, ...LOGGING),
   },
   provision: { usage: provisionHelp, takesOptions: true, env: vars('DATA_DIR', ...BROKER_URLS) },
   cooperative: { usage: cooperativeHelp, takesOptions: true, env: vars('DATA_DIR') },

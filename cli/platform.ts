@@ -23,6 +23,7 @@ import { brokerOptions, configuredBrokerUrls } from './broker-config.js';
 import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
 import { wireRules, type RulesWiring } from './rules-wiring.js';
 import { wireForecast, type ForecastWiring } from './forecast-wiring.js';
+import { controlDeps, wireCommands } from './command-wiring.js';
 import { createNotifications } from './notify-wiring.js';
 import type { NotificationService } from '../core/alerts/notification-service.js';
 import type { Scheduler } from '../rules/scheduler.js';
@@ -83,8 +84,15 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
     registry, store, ingest, metrics, log: log.child({ service: 'rules' }), bus, now: opts.now, scheduler: opts.scheduler,
     forecast: forecast && ((farm) => forecast.forFarm(farm)),
   });
+  // pump and valve commands (issue 17): the API records them, the dispatcher sends and tracks them
+  const control = controlDeps(config, { registry, store, forecast: forecast && ((farm) => forecast.forFarm(farm)) });
+  const commands = wireCommands(config, {
+    control, alerts, log: log.child({ service: 'commands' }), now: opts.now, credential: ingestCredential,
+    brokerUrl: () => `mqtt://127.0.0.1:${broker.addresses().tcp}`,
+    source: { subscribe(listener) { ingest.events.on('stored', listener); return () => { ingest.events.off('stored', listener); }; } },
+  });
   const app = buildApp({
-    bus,
+    bus, control, commandRequested: () => commands.poke(),
     registry, store, metrics, log: log.child({ service: 'api' }), sessionTtlMs: config.SESSION_TTL_H * 3_600_000,
     readiness: async () => ({ store: await store.ping(), broker: broker.isReady() }),
     disconnectDevice: (deviceId) => { broker.disconnect(deviceId); },
@@ -97,7 +105,7 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   // Notifications start before the rules engine (they subscribe to its alerts) and stop after it.
   const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: () => broker.addresses().tcp, source: alerts });
   // the forecast's cache is loaded before the rules' first daily run
-  const services: Service[] = [registryService(registry), storeService(store), broker, notifications, ...(forecast ? [forecast.service] : []), rules, ingest, api];
+  const services: Service[] = [registryService(registry), storeService(store), broker, notifications, ...(forecast ? [forecast.service] : []), rules, commands, ingest, api];
 
   const simFile = join(config.DATA_DIR, 'sim-devices.json');
   if (config.SIM && existsSync(simFile)) {

@@ -21,6 +21,7 @@ import { brokerUrlOf, ingestBrokers } from './ingest-brokers.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
 import { rulesDirectory } from './rules-wiring.js';
 import { wireForecast } from './forecast-wiring.js';
+import { controlDeps, wireCommands } from './command-wiring.js';
 
 export async function runRules(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });
@@ -52,10 +53,15 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
   const loopback = first.host === '127.0.0.1' || first.host === 'localhost';
   const port = first.port;
   const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: loopback ? () => port : undefined, source: alerts });
+  // pump and valve commands (issue 17): requested through any `ruong api`, sent and tracked here
+  const commands = wireCommands(config, {
+    control: controlDeps(config, { registry, store, forecast: forecast && ((farm) => forecast.forFarm(farm)) }),
+    source, alerts, log: log.child({ service: 'commands' }), credential, brokerUrl: () => brokerUrlOf(first),
+  });
   const services: Service[] = [
     registryService(registry),
     storeService(store),
-    notifications, ...(forecast ? [forecast.service] : []), rules,
+    notifications, ...(forecast ? [forecast.service] : []), rules, commands,
     { name: 'rules-source', start: () => source.start(), stop: () => source.stop() },
   ];
   const endpoint = metricsEndpoint(config, metrics.registry, log);

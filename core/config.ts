@@ -89,6 +89,10 @@ export const Config = z
     SMS_INBOUND_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     // Weather forecast (issue 17, core/weather): an Open-Meteo-compatible base URL; unset = no forecast, no internet.
     FORECAST_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.open-meteo.com' }).optional(),
+    // Pump and valve commands (issue 17, rules/control/): sends per command, seconds between two, longest run.
+    COMMAND_ATTEMPTS: positiveInt.max(10).default(3),
+    COMMAND_RETRY_S: positiveInt.max(3600).default(60),
+    COMMAND_MAX_MINUTES: positiveInt.max(240).default(240),
     ALERTS_MQTT: bool.default(true),
     NOTIFY_TTL_H: z.coerce.number().positive().max(24 * 7).default(24),
     NOTIFY_MAX_PER_HOUR: positiveInt.max(1000).default(3),
@@ -231,6 +235,8 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['WEBHOOK_SECRET', '— (off)', 'webhook alerts: master secret (≥ 16 chars) each webhook contact\'s signing secret derives from'],
   ['SMS_INBOUND_SECRET', '— (off)', 'SMS replies ("ĐÃ TƯỚI 25"): the gateway signs POST /api/v1/sms/inbound with it (HMAC-SHA256) or sends it as a bearer token; ≥ 16 chars'],
   ['FORECAST_URL', '— (off)', 'rain forecast that can postpone irrigation advice: an Open-Meteo-compatible base URL (https://api.open-meteo.com, no key), polled every 3 h per farm location'],
+  ['COMMAND_ATTEMPTS / COMMAND_RETRY_S', '3 / 60', 'pump and valve commands: sends before a command without the device\'s confirmation fails (an alert, and an off to be safe), seconds between two'],
+  ['COMMAND_MAX_MINUTES', '240', 'longest pump or valve run a command may ask for (a field may set a lower one; devices ignore more than 240)'],
   ['ALERTS_MQTT', 'true', 'publish alerts on alerts/{farmId} (QoS 1) through the built-in broker for farmer apps'],
   ['NOTIFY_TTL_H', '24', 'hours an undelivered notification keeps being retried before it expires'],
   ['NOTIFY_MAX_PER_HOUR', '3', 'messages per recipient and channel per hour; more become one digest (critical alerts always go)'],

@@ -1,0 +1,52 @@
+// Commands go out on devices/{id}/down at QoS 1 with the ingest service credential (broker/acl.ts: the
+// `ruong-ingest` service may publish devices/+/down), client id `ruong-ingest-commands`. A publish resolves on
+// the broker's PUBACK. Nothing is handed to mqtt.js while disconnected (its offline queue would send a command
+// later behind the dispatcher's back): the attempt fails and the dispatcher's next attempt goes after its delay.
+import mqtt, { type MqttClient } from 'mqtt';
+import type { CommandPublisher } from './command-dispatcher.js';
+
+export interface MqttCommandPublisherOptions {
+  /** mqtt://host:port; a function when the port is known only after start (port 0). */
+  readonly url: string | (() => string);
+  readonly username: string;
+  readonly password: string;
+  readonly clientId: string;
+  readonly connectTimeoutMs?: number | undefined;
+}
+
+export function createMqttCommandPublisher(opts: MqttCommandPublisherOptions): CommandPublisher {
+  const wait = Math.min(opts.connectTimeoutMs ?? 5_000, 5_000);
+  let client: MqttClient | undefined;
+  let closed = false;
+
+  function connected(): Promise<MqttClient> {
+    if (!client) {
+      client = mqtt.connect(typeof opts.url === 'function' ? opts.url() : opts.url, {
+        clientId: opts.clientId, username: opts.username, password: opts.password, clean: true,
+        reconnectPeriod: 1_000, connectTimeout: wait, queueQoSZero: false, resubscribe: false,
+      });
+      client.on('error', () => undefined); // a failed connection is a failed attempt below
+    }
+    const c = client;
+    if (c.connected) return Promise.resolve(c);
+    return new Promise<MqttClient>((resolve, reject) => {
+      const timer = setTimeout(() => { c.off('connect', onConnect); reject(new Error('mqtt broker not reachable')); }, wait);
+      const onConnect = () => { clearTimeout(timer); resolve(c); };
+      c.once('connect', onConnect);
+    });
+  }
+
+  return {
+    async publish(topic, payload) {
+      if (closed) throw new Error('command publisher closed');
+      const c = await connected();
+      if (!c.connected) throw new Error('mqtt broker connection lost');
+      await c.publishAsync(topic, payload, { qos: 1 });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client?.endAsync(true);
+    },
+  };
+}
