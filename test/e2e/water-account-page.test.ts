@@ -50,7 +50,7 @@ describe.skipIf(!browserAvailable())('the season water account page', () => {
     expect((await today.allTextContents()).slice(1, 4)).toEqual(['1', '30', '360']);
 
     mkdirSync('test-results', { recursive: true });
-    await page.locator('#water-view').screenshot({ path: 'test-results/water-account.png' });
+    await page.screenshot({ path: 'test-results/water-account.png' }); // the phone's first screen
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#water-view button.water-csv')]);
     const csv = readFileSync(await download.path(), 'utf8');
     const lines = csv.split('\r\n');

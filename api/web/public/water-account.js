@@ -20,8 +20,8 @@ function totalsBox(totals, note) {
   return el('div', { class: 'water-totals' },
     item('irrigations', t('waterIrrigations'), val(totals.irrigations, 0), `${val(totals.irrigationMm)} mm · ${m3}`),
     item('pumpHours', t('waterPumpHours'), `${val(totals.pumpHours, 1)} ${t('waterHours')}`, totals.pumps ? `${totals.pumps} ${t('waterPumps')}` : t('waterNoPump')),
-    item('rain', t('waterRain'), `${val(totals.rainMm)} mm`, `${totals.rainDays}/${totals.days} ${t('waterDaysWithData')}`),
-    item('et', t('waterEt'), `${val(totals.etcMm)} mm`, `ET0 ${val(totals.et0Mm)} mm · ${totals.etDays}/${totals.days} ${t('waterDaysWithData')}`),
+    item('rain', t('waterRain'), totals.rainDays ? `${val(totals.rainMm)} mm` : '—', `${totals.rainDays}/${totals.days} ${t('waterDaysWithData')}`),
+    item('et', t('waterEt'), totals.etDays ? `${val(totals.etcMm)} mm` : '—', `ET0 ${totals.et0Days ? `${val(totals.et0Mm)} mm` : '—'} · ${totals.etDays}/${totals.days} ${t('waterDaysWithData')}`),
     item('advised', t('waterAdvisedDone'), `${val(totals.advised, 0)} / ${val(totals.done, 0)}`, t('waterAdvisedDoneSub')),
     note ? el('p', { class: 'muted small water-note' }, note) : null);
 }
