@@ -9,7 +9,7 @@ export interface HttpAnswer { readonly status: number; readonly text: string }
 
 export interface LinePoster {
   /** Resolves with the status and, unless 204, the body; rejects when no answer came (refused, reset, timeout). */
-  post(url: string, headers: Record<string, string>, body: string | Buffer): Promise<HttpAnswer>;
+  post(url: string, headers: Record<string, string>, body: string | Buffer | readonly Buffer[]): Promise<HttpAnswer>;
   close(): void;
 }
 
@@ -36,13 +36,23 @@ export function createLinePoster(opts: { https: boolean; timeoutMs: number }): L
     post(url, headers, body) {
       // Line protocol is nearly always ASCII (ids, metric names, numbers): then its UTF-8 is its Latin-1, which
       // Buffer.from copies byte for byte — cheaper than the socket's UTF-8 encoding of the string.
-      const bytes = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
-      const data = typeof body === 'string' && bytes === body.length ? Buffer.from(body, 'latin1') : body;
+      let parts: readonly Buffer[];
+      if (typeof body === 'string') {
+        const n = Buffer.byteLength(body, 'utf8');
+        parts = [Buffer.from(body, n === body.length ? 'latin1' : 'utf8')];
+      } else {
+        parts = Buffer.isBuffer(body) ? [body] : body;
+      }
+      let bytes = 0;
+      for (const p of parts) bytes += p.length;
       return new Promise<HttpAnswer>((resolve, reject) => {
         const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': bytes } }, (res) => answer(res, resolve, reject));
         req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
         req.on('error', reject);
-        req.end(data);
+        // The parts are queued until the agent hands the request its socket, then flushed in one writev:
+        // none is copied into a joint buffer.
+        for (let i = 0; i < parts.length - 1; i++) req.write(parts[i]);
+        req.end(parts[parts.length - 1]);
       });
     },
     close() {

@@ -187,29 +187,40 @@ export function createLineBuilder() {
   };
 }
 
+/** A POST /write body: text, bytes, or bytes in parts sent one after the other (not copied into one buffer). */
+export type LineBody = string | Buffer | readonly Buffer[];
+
 /**
  * Request bodies of at most `perBody` lines: the `first` lines (text) before the encoded ones, in order, and
  * `last` (text of whole lines, each ending in `\n`) at the end of the last body, whatever its length.
- * A body holding only text lines is a string; one with encoded lines is a buffer.
+ * A body holding only text lines is a string; one with encoded lines is a buffer, or the text's bytes and
+ * the encoded lines as parts (the encoded batch is never copied again: at 20,000 lines that copy was a
+ * twentieth of the ingest's CPU).
  */
-export function lineBodies(first: readonly string[], encoded: EncodedLines, perBody: number, last = ''): (string | Buffer)[] {
+export function lineBodies(first: readonly string[], encoded: EncodedLines, perBody: number, last = ''): LineBody[] {
   const n = encoded.starts.length - 1;
   const total = first.length + n;
-  const bodies: (string | Buffer)[] = [];
+  const bodies: LineBody[] = [];
   for (let i = 0; i < total; i += perBody) {
     const text = i < first.length ? first.slice(i, Math.min(first.length, i + perBody)).join('\n') : '';
     const from = Math.max(0, i - first.length);
     const to = Math.min(n, i + perBody - first.length);
     if (to <= from) { bodies.push(text); continue; }
     const lines = encoded.bytes.subarray(encoded.starts[from], encoded.starts[to]);
-    bodies.push(text === '' ? lines : Buffer.concat([Buffer.from(`${text}\n`, 'utf8'), lines]));
+    bodies.push(text === '' ? lines : [Buffer.from(`${text}\n`, 'utf8'), lines]);
   }
   if (last !== '') {
     const end = bodies.pop();
     if (end === undefined || end === '') bodies.push(last);
-    else bodies.push(typeof end === 'string' ? `${end}\n${last}` : Buffer.concat([end, Buffer.from(last, 'utf8')]));
+    else if (typeof end === 'string') bodies.push(`${end}\n${last}`);
+    else bodies.push([...(Buffer.isBuffer(end) ? [end] : end), Buffer.from(last, 'utf8')]);
   }
   return bodies;
+}
+
+/** A body's bytes as one buffer (tests, logs). */
+export function bodyBytes(body: LineBody): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.isBuffer(body) ? body : Buffer.concat(body);
 }
 
 export function where(cooperativeId: string, eq: [string, string | undefined][], devices?: readonly string[]): string {

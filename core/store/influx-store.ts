@@ -21,7 +21,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { ReadingFlag, StoredReading } from '../telemetry/reading.js';
 import type { SequenceState } from '../telemetry/sequence.js';
 import {
-  column, createLineBuilder, lineBodies, num, parseGoDuration, RAW_RP, READINGS, ROLLUP_RP, where, type QueryResponse, type Series,
+  column, createLineBuilder, lineBodies, num, type LineBody, parseGoDuration, RAW_RP, READINGS, ROLLUP_RP, where, type QueryResponse, type Series,
 } from './influx-lines.js';
 import { createLinePoster, type HttpAnswer } from './influx-http.js';
 import { createInfluxRollups } from './influx-rollups.js';
@@ -146,7 +146,7 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     return (await runAll([q]))[0] ?? [];
   }
 
-  async function postLines(body: string | Buffer, rp: string): Promise<void> {
+  async function postLines(body: LineBody, rp: string): Promise<void> {
     let res: HttpAnswer;
     try {
       res = await poster.post(writeUrl(rp), headers, body);

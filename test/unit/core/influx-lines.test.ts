@@ -3,7 +3,7 @@
 // readings without seq and tag values that need escaping or are not ASCII; bodies split the marks and
 // encoded lines into requests of at most N lines, in order.
 import { describe, expect, it } from 'vitest';
-import { createLineBuilder, lineBodies } from '../../../core/store/influx-lines.js';
+import { bodyBytes, createLineBuilder, lineBodies } from '../../../core/store/influx-lines.js';
 import type { StoredReading } from '../../../core/telemetry/reading.js';
 
 const base = { deviceId: 'dev-1', metric: 'soil_moisture@20cm', fieldId: 'field 1', farmId: 'farm,1', cooperativeId: 'coop=1' };
@@ -55,9 +55,9 @@ describe('influx line builder', () => {
     const marks = ['m1', 'm2', 'm3'];
     for (const per of [1, 2, 3, 4, 5, 13, 100]) {
       const bodies = lineBodies(marks, encoded, per);
-      const all = bodies.flatMap((b) => b.toString().split('\n').filter((l) => l !== ''));
+      const all = bodies.flatMap((b) => bodyBytes(b).toString().split('\n').filter((l) => l !== ''));
       expect(all).toEqual([...marks, ...readings.map((r) => lines.line(r))]);
-      for (const b of bodies) expect(b.toString().split('\n').filter((l) => l !== '').length).toBeLessThanOrEqual(per);
+      for (const b of bodies) expect(bodyBytes(b).toString().split('\n').filter((l) => l !== '').length).toBeLessThanOrEqual(per);
       expect(bodies.length).toBe(Math.ceil((marks.length + readings.length) / per));
     }
     expect(lineBodies([], encoded, 100)).toHaveLength(1);
