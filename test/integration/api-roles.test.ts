@@ -91,6 +91,12 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
     'get /fields/:id/readings.csv': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/readings.csv?metric=awd_level&from=0` }) },
     'post /fields/:id/irrigations': { expect: [201, 201, 201, 404, 403, 401, 404], call: (_who, t) => ({ path: `/fields/${t.field}/irrigations`, body: { depthMm: 10 } }) },
     'get /fields/:id/irrigations': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/irrigations` }) },
+    // pump and valve commands (issue 17): writers on their fields (an off is never refused by an interlock), viewers 403
+    'post /devices/:id/commands': {
+      expect: [202, 202, 202, 404, 403, 401, 404],
+      call: async (_who, t) => ({ path: `/devices/${(await f.registry.provisionDevice({ id: fresh('pump-roles'), fieldId: t.field, kind: 'pump_controller', name: 'Bơm' })).deviceId}/commands`, body: { action: 'off' } }),
+    },
+    'get /fields/:id/commands': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/commands` }) },
     'get /fields/:id/advice': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/advice` }) },
     // the season's water account (issue 17): read like the field or farm it is about
     'get /fields/:id/water-account': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/water-account` }) },
