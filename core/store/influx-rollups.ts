@@ -67,9 +67,15 @@ export function createInfluxRollups(deps: InfluxRollupDeps) {
   function markLines(batch: readonly StoredReading[]): { lines: string[]; keys: [string, number][] } {
     const lines: string[] = [];
     const keys: [string, number][] = [];
+    // A message's readings follow each other in the batch (same device, tenancy and hour): looked up once.
+    let last: StoredReading | undefined;
+    let lastHour = 0;
     for (const r of batch) {
-      const tags = tagsOf(r);
       const hour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
+      if (last !== undefined && hour === lastHour && r.deviceId === last.deviceId && r.fieldId === last.fieldId && r.farmId === last.farmId && r.cooperativeId === last.cooperativeId) continue;
+      last = r;
+      lastHour = hour;
+      const tags = tagsOf(r);
       let hours = marked.get(tags);
       if (hours?.has(hour)) continue;
       if (!hours) marked.set(tags, (hours = new Set()));
