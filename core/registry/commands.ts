@@ -190,7 +190,7 @@ export function createCommands(db: Database) {
     } = {}): Command | undefined {
       const st = state === 'confirmed' || state === 'failed' ? finishSent : state === 'refused' ? finishRequested : finishOpen;
       return db.transaction(() => {
-        const params = { id, state, now, reason: detail.reason ?? null, interlock: detail.interlock ?? null, vals: state === 'refused' && detail.values ? JSON.stringify(detail.values) : null };
+        const params = { id, state, now, reason: detail.reason ?? null, interlock: detail.interlock ?? null, vals: detail.values ? JSON.stringify(detail.values) : null };
         if (st.run(params).changes === 0) return undefined;
         const c = get(id)!;
         audit(c, now, detail.actor ?? 'system', state, detail.reason ?? null, { ...(detail.interlock ? { interlock: detail.interlock } : {}), ...detail.values });
