@@ -1,6 +1,7 @@
 // The demo cooperative seeded on a new DATA_DIR: a Mekong Delta rice farm (AWD tubes, a canal
-// salinity + level sensor, a weather station) and a Central Highlands coffee farm (soil probes at
-// two depths, a weather station). Device secrets go to DATA_DIR/sim-devices.json — the simulated
+// salinity + level sensor, a weather station, a canal intake valve on Ruộng 1) and a Central Highlands coffee farm
+// (soil probes at two depths, a weather station, an electric pump on Lô A). The simulated pump and valve water the
+// sensors of their own field (issue 17). Device secrets go to DATA_DIR/sim-devices.json — the simulated
 // firmware's flash — and the demo logins to DATA_DIR/demo-credentials.txt, both mode 0600. Two logins with
 // the same password, each the role it says (issue 16): `ky-thuat`, a technician (devices, fields, rules), and
 // `demo`, the cooperative's admin (also users and API keys).
@@ -23,6 +24,11 @@ export interface SimDeviceRecord {
   /** The field's planting date (epoch ms): the simulated farmer's crop calendar (AWD flowering hold). */
   readonly plantingMs?: number;
   readonly seed: number;
+  /** The device's field and its area: a simulated pump or valve waters the sensors of its field (issue 17). */
+  readonly fieldId?: string;
+  readonly fieldAreaHa?: number;
+  /** Pump and valve controllers: nominal flow, m³/h (the field's pump flow). */
+  readonly flowM3h?: number;
 }
 
 const DAY = 86_400_000;
@@ -40,7 +46,8 @@ export async function seedDemo(registry: Registry, dataDir: string, demoPassword
   const coffeeA = registry.createField({ id: 'field-coffee-a', farmId: highlands, name: 'Lô cà phê A', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1.2, pumpFlowM3h: 18, lat: 12.821, lon: 108.081 });
   const coffeeB = registry.createField({ id: 'field-coffee-b', farmId: highlands, name: 'Lô cà phê B', crop: 'coffee', plantingDate: '2021-05-15', soilTexture: 'clay', areaHa: 0.8, pumpFlowM3h: 18, lat: 12.823, lon: 108.083 });
 
-  const plan: { id: string; field: string; kind: DeviceKind; name: string; lat: number; elevationM: number; depthsCm?: number[]; soilTexture?: string; crop?: string; plantingMs?: number }[] = [
+  const areaHa: Record<string, number> = { [rice1]: 2.0, [rice2]: 1.5, [coffeeA]: 1.2, [coffeeB]: 0.8 };
+  const plan: { id: string; field: string; kind: DeviceKind; name: string; lat: number; elevationM: number; depthsCm?: number[]; soilTexture?: string; crop?: string; plantingMs?: number; flowM3h?: number }[] = [
     { id: 'awd-rice-1', field: rice1, kind: 'awd_tube', name: 'Ống AWD ruộng 1', lat: 9.55, elevationM: 1, crop: 'rice', plantingMs: now - 35 * DAY },
     { id: 'awd-rice-2', field: rice2, kind: 'awd_tube', name: 'Ống AWD ruộng 2', lat: 9.55, elevationM: 1, crop: 'rice', plantingMs: now - 50 * DAY },
     { id: 'canal-mekong', field: rice1, kind: 'canal_sensor', name: 'Cảm biến kênh (mực nước, độ mặn)', lat: 9.55, elevationM: 1 },
@@ -48,11 +55,17 @@ export async function seedDemo(registry: Registry, dataDir: string, demoPassword
     { id: 'soil-coffee-a', field: coffeeA, kind: 'soil_probe', name: 'Đầu dò đất lô A', lat: 12.82, elevationM: 520, depthsCm: [20, 50], soilTexture: 'clay', crop: 'coffee' },
     { id: 'soil-coffee-b', field: coffeeB, kind: 'soil_probe', name: 'Đầu dò đất lô B', lat: 12.82, elevationM: 520, depthsCm: [20, 50], soilTexture: 'clay', crop: 'coffee' },
     { id: 'wx-highlands', field: coffeeA, kind: 'weather_station', name: 'Trạm thời tiết Cư M’gar', lat: 12.82, elevationM: 520 },
+    // issue 17: appended, so the devices above keep their seeds
+    { id: 'pump-coffee-a', field: coffeeA, kind: 'pump_controller', name: 'Bơm tưới lô A', lat: 12.82, elevationM: 520, flowM3h: 18 },
+    { id: 'valve-rice-1', field: rice1, kind: 'valve_controller', name: 'Cống lấy nước ruộng 1', lat: 9.55, elevationM: 1, flowM3h: 120 },
   ];
   const devices: SimDeviceRecord[] = [];
   for (const [i, d] of plan.entries()) {
     const { secret } = await registry.provisionDevice({ id: d.id, fieldId: d.field, kind: d.kind, name: d.name });
-    devices.push({ deviceId: d.id, secret, kind: d.kind, lat: d.lat, elevationM: d.elevationM, depthsCm: d.depthsCm, soilTexture: d.soilTexture, crop: d.crop, plantingMs: d.plantingMs, seed: 1000 + i });
+    devices.push({
+      deviceId: d.id, secret, kind: d.kind, lat: d.lat, elevationM: d.elevationM, depthsCm: d.depthsCm, soilTexture: d.soilTexture, crop: d.crop, plantingMs: d.plantingMs,
+      seed: 1000 + i, fieldId: d.field, fieldAreaHa: areaHa[d.field], flowM3h: d.flowM3h,
+    });
   }
   writeFileSync(join(dataDir, 'sim-devices.json'), JSON.stringify(devices, null, 2), { mode: 0o600 });
 

@@ -4,6 +4,7 @@
 import { createLinkPlan, type LinkPlan } from './connectivity.js';
 import { isLorawan, type SimDeviceSpec } from './device-spec.js';
 import { createFaultInjector } from './faults.js';
+import type { FieldWater } from './field-water.js';
 import { createDeviceModel, type DeviceModel } from './models/index.js';
 import { createRadio, type Radio } from './radio.js';
 import { hashString } from './random.js';
@@ -32,10 +33,13 @@ export function createWeatherCache(overrides: WeatherOverrides | undefined): (sp
   };
 }
 
-/** `firstReportMs`: where the device's reports begin (a restart resumes on its old schedule); default staggered after startMs. */
-export function createDeviceParts(spec: SimDeviceSpec, weather: Weather, startMs: number, intervalMs: number, firstReportMs?: number): DeviceParts {
+/**
+ * `firstReportMs`: where the device's reports begin (a restart resumes on its old schedule); default staggered after
+ * startMs. `fieldWater`: the water of the device's field (its controllers' runs), shared by the devices of the field.
+ */
+export function createDeviceParts(spec: SimDeviceSpec, weather: Weather, startMs: number, intervalMs: number, firstReportMs?: number, fieldWater?: FieldWater): DeviceParts {
   const seed = spec.seed ?? hashString(spec.deviceId);
-  const model = createDeviceModel({ ...spec, seed }, weather);
+  const model = createDeviceModel({ ...spec, seed }, weather, fieldWater);
   const lorawan = isLorawan(spec.format);
   const radio = createRadio({ seed, kind: lorawan ? 'lora' : 'cellular', meanRssiDbm: spec.rssiDbm });
   const sampler = createSampler({

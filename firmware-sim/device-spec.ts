@@ -13,7 +13,7 @@ export const SimDeviceSpec = z.object({
   deviceId: z.string().regex(deviceIdPattern),
   /** The device's MQTT secret; absent = connect anonymously (load tests). LoRaWAN devices have none. */
   secret: z.string().min(1).optional(),
-  kind: z.enum(['soil_probe', 'weather_station', 'canal_sensor', 'awd_tube']),
+  kind: z.enum(['soil_probe', 'weather_station', 'canal_sensor', 'awd_tube', 'pump_controller', 'valve_controller']),
   lat: z.number().min(-90).max(90),
   lonE: z.number().min(-180).max(180).optional(),
   elevationM: z.number().min(-100).max(6000).optional(),
@@ -37,6 +37,16 @@ export const SimDeviceSpec = z.object({
   /** Mean radio signal, dBm; default drawn from the seed. */
   rssiDbm: z.number().min(-140).max(-30).optional(),
   faults: z.array(SensorFault).optional(),
+  /** The field the device is in (issue 17): a pump or valve controller's water reaches the sensors of its field. */
+  fieldId: z.string().min(1).max(64).optional(),
+  /** The field's area, ha: the depth a controller's m³ make on it (mm = m³ / (ha × 10)); default 1 ha. */
+  fieldAreaHa: z.number().positive().max(10_000).optional(),
+  /** Pump and valve controllers: nominal flow, m³/h (default 20 for a pump, 150 for a canal intake). */
+  flowM3h: z.number().positive().max(10_000).optional(),
+  /** Valve controllers: refuse to open while the intake water's EC is above this, dS/m (the device's own interlock). */
+  maxEcDsm: z.number().positive().max(60).optional(),
+  /** Pump and valve controllers: take commands and never answer them (a hung relay board): no switching, no confirmation. */
+  neverAnswers: z.boolean().optional(),
   offline: z.array(OfflineWindow).optional(),
   flaky: FlakyLink.optional(),
 });

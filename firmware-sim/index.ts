@@ -2,7 +2,8 @@
 // the wire formats, faults and scenarios.
 export { createSimulator, SimDeviceSpec, type Simulator, type SimulatorOptions, type SimulatorTotals } from './simulator.js';
 export { DeviceFormat, isLorawan } from './device-spec.js';
-export { createSimDevice, DeviceCommandMessage, type SimDevice, type SimDeviceOptions, type SimDeviceStats } from './sim-device.js';
+export { ControlCommandMessage, createSimDevice, DeviceCommandMessage, DownCommand, type SimDevice, type SimDeviceOptions, type SimDeviceStats } from './sim-device.js';
+export { createFieldWater, createFieldWaters, type FieldWater, type WaterRun } from './field-water.js';
 export { createLorawanDevice, devEuiOf } from './lorawan-device.js';
 export { createNetworkServer, commandOf, encodeDownlink, LNS_SERVICE, type NetworkServer, type NetworkServerFlavour } from './network-server.js';
 export { createSimClock, type SimClock } from './clock.js';

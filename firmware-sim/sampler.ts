@@ -1,7 +1,8 @@
 // A device's measuring loop, whatever it speaks on the wire: every interval of simulated time it wakes,
 // steps its physics, reads its (possibly faulty) sensors and its radio's signal, and numbers the entry.
 // A device whose battery is flat does not wake: no entries, and a brown-out the caller learns about
-// (its RAM buffer is gone). The sequence number lives in flash and survives the brown-out.
+// (its RAM buffer is gone). The sequence number lives in flash and survives the brown-out. A controller also
+// reports outside its schedule (a command's confirmation, a run's end): those are entries of their own, numbered too.
 import type { FaultInjector } from './faults.js';
 import type { DeviceCommand, DeviceModel, Readings } from './models/common.js';
 import type { Radio } from './radio.js';
@@ -44,12 +45,15 @@ export function createSampler(o: SamplerOptions): Sampler {
   let seq = 0;
   let on = true;
 
+  /** The next wake-up: the schedule's, or earlier when the model has a report of its own due (a controller). */
+  const due = (): number => Math.min(next, o.model.eventReportMs?.() ?? Infinity);
+
   function take(simNow: number, max: number): Sampling {
     const entries: Entry[] = [];
     let brownoutAt: number | undefined;
-    for (let n = 0; next <= simNow && n < max; n++) {
-      const t = next;
-      next += o.intervalMs;
+    for (let n = 0; due() <= simNow && n < max; n++) {
+      const t = due();
+      if (t === next) next += o.intervalMs;
       o.model.step(t);
       if (!o.model.powered()) {
         if (on) brownoutAt ??= t;
@@ -66,7 +70,7 @@ export function createSampler(o: SamplerOptions): Sampler {
 
   return {
     take,
-    nextReportMs: () => next,
+    nextReportMs: due,
     powered: () => on,
     command: (cmd, ms) => o.model.command(cmd, ms),
   };

@@ -21,6 +21,23 @@ export const DeviceCommandMessage = z.discriminatedUnion('cmd', [
 ]);
 export type DeviceCommandMessage = z.infer<typeof DeviceCommandMessage>;
 
+/**
+ * A pump or valve controller's command (docs/architecture.md "Pumps and valves"): `on` for `minutes`, or `off`. The
+ * minutes are checked by the controller itself, not here: an `on` without them or above 240 reaches it, is refused
+ * and answered with the unchanged state — the way a real controller's interlock answers.
+ */
+export const ControlCommandMessage = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  cmd: z.enum(['pump', 'valve']),
+  action: z.enum(['on', 'off']),
+  minutes: z.number().optional(),
+});
+export type ControlCommandMessage = z.infer<typeof ControlCommandMessage>;
+
+/** Everything a simulated device takes on `devices/{id}/down`. */
+export const DownCommand = z.union([ControlCommandMessage, DeviceCommandMessage]);
+export type DownCommand = z.infer<typeof DownCommand>;
+
 export interface SimDeviceOptions {
   readonly deviceId: string;
   /** Undefined: connect anonymously (no username), for load tests against an anonymous broker. */
@@ -41,6 +58,8 @@ export interface SimDeviceOptions {
   readonly mqttOptions?: MqttLinkOptions['mqttOptions'];
   /** The connection; default an mqtt.js link (mqtt-link.ts). Tests pass their own. */
   readonly createLink?: ((opts: MqttLinkOptions) => MqttLink) | undefined;
+  /** Told when a command moved the device's next report (a controller's run ends earlier than its next report). */
+  readonly onReschedule?: (() => void) | undefined;
 }
 
 export interface SimDeviceStats {
@@ -49,7 +68,7 @@ export interface SimDeviceStats {
   readonly buffered: number; // entries waiting, including those in flight
   readonly dropped: number; // entries lost to a full buffer or a brown-out
   readonly commands: number; // commands applied
-  readonly rejectedCommands: number;
+  readonly rejectedCommands: number; // not understood, or refused (or ignored) by the device
   readonly connected: boolean;
   readonly sessions: number;
   readonly powered: boolean;
@@ -173,15 +192,19 @@ export function createSimDevice(o: SimDeviceOptions): SimDevice {
     } catch {
       json = undefined; // not JSON: rejected below like any other bad command
     }
-    const parsed = DeviceCommandMessage.safeParse(json);
+    const parsed = DownCommand.safeParse(json);
     if (!parsed.success) {
       counts.rejectedCommands++;
       o.log.debug({ deviceId: id }, 'sim device rejected a command');
       return;
     }
     tick(); // sample what was due before the water arrives
+    const before = o.sampler.nextReportMs();
     if (o.sampler.command(parsed.data, o.clock.now())) counts.commands++;
-    o.log.debug({ deviceId: id, command: parsed.data }, 'sim device applied a command');
+    else counts.rejectedCommands++;
+    o.log.debug({ deviceId: id, command: parsed.data }, 'sim device took a command');
+    tick(); // a controller's confirmation: its state right after the command
+    if (o.sampler.nextReportMs() !== before) o.onReschedule?.();
   }
 
   async function shutdown(): Promise<void> {

@@ -15,6 +15,7 @@ import { createPacedClock, createSimClock, type PacedClock, type SimClock } from
 import { createDeviceParts, createWeatherCache, type WeatherOverrides } from './device-factory.js';
 import { isLorawan, SimDeviceSpec } from './device-spec.js';
 import { createDueQueue } from './due-queue.js';
+import { createFieldWaters, type FieldWater } from './field-water.js';
 import { mqttFormats } from './formats/index.js';
 import { codecFor } from './formats/lorawan-codecs.js';
 import { createLorawanDevice } from './lorawan-device.js';
@@ -116,6 +117,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   const now = opts.now ?? Date.now;
   let devices: SimDevice[] = [];
   const due = createDueQueue<SimDevice>(); // started devices by their next report
+  const wakeAt = new Map<SimDevice, number>(); // each device's current entry in `due`; an entry at another time is stale
   const servers = new Map<NetworkServerFlavour, NetworkServer>();
   let timer: NodeJS.Timeout | undefined;
   let starter: NodeJS.Timeout | undefined;
@@ -146,13 +148,34 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     timer = undefined;
     const simNow = clock?.now() ?? 0;
     const ticked: SimDevice[] = [];
-    // A device ticked early by a command has moved on: its entry is stale, and is simply pushed again.
-    for (let d = due.popDue(simNow); d; d = due.popDue(simNow)) {
+    // A device ticked early by a command has moved on: its entry is simply pushed again. An entry a command
+    // replaced by an earlier one (wake) is stale: dropped.
+    for (let at = due.peek(), d = due.popDue(simNow); d; at = due.peek(), d = due.popDue(simNow)) {
+      if (wakeAt.get(d) !== at) continue;
+      wakeAt.delete(d);
       d.tick();
       ticked.push(d);
     }
-    for (const d of ticked) due.push(d, d.nextReportMs());
+    for (const d of ticked) wake(d, d.nextReportMs());
     schedule();
+  }
+
+  /** Queues a device for `at`, unless it is already queued for then or earlier. */
+  function wake(d: SimDevice, at: number): void {
+    const queued = wakeAt.get(d);
+    if (queued !== undefined && queued <= at) return;
+    wakeAt.set(d, at);
+    due.push(d, at);
+  }
+
+  /** A command moved a device's next report (a controller's run ends before its next scheduled report). */
+  function rescheduled(d: SimDevice): void {
+    if (stopping || !devices.includes(d)) return;
+    wake(d, d.nextReportMs());
+    if (timer && !catchUp) {
+      clearTimeout(timer);
+      schedule();
+    }
   }
 
   /**
@@ -219,7 +242,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
 
   function startDevice(d: SimDevice): void {
     d.start();
-    due.push(d, d.nextReportMs());
+    wake(d, d.nextReportMs());
   }
 
   function networkServer(flavour: NetworkServerFlavour, simClock: SimClock): NetworkServer {
@@ -231,17 +254,25 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     return ns;
   }
 
-  function build(spec: SimDeviceSpec, simClock: SimClock, weatherOf: ReturnType<typeof createWeatherCache>, startMs: number, intervalMs: number): SimDevice {
-    const { sampler, radio, link, weather } = createDeviceParts(spec, weatherOf(spec), startMs, intervalMs, resumeAt(spec.deviceId, startMs, intervalMs));
+  function build(
+    spec: SimDeviceSpec, simClock: SimClock, weatherOf: ReturnType<typeof createWeatherCache>, startMs: number, intervalMs: number,
+    fieldWater: FieldWater | undefined,
+  ): SimDevice {
+    const { sampler, radio, link, weather } = createDeviceParts(spec, weatherOf(spec), startMs, intervalMs, resumeAt(spec.deviceId, startMs, intervalMs), fieldWater);
     if (isLorawan(spec.format)) {
+      if (spec.kind === 'pump_controller' || spec.kind === 'valve_controller') {
+        throw new RangeError(`${spec.deviceId}: pump and valve controllers speak MQTT (native, senml, thingsboard), not ${spec.format}`);
+      }
       const codec = codecFor(spec.codec, spec.depthsCm);
       return createLorawanDevice({ deviceId: spec.deviceId, devEui: spec.devEui, sampler, codec, ns: networkServer(spec.format, simClock), radio, weather, link, clock: simClock, log });
     }
-    return createSimDevice({
+    const device: SimDevice = createSimDevice({
       deviceId: spec.deviceId, secret: spec.secret, brokerUrl: opts.brokerUrl, sampler, format: mqttFormats[spec.format ?? 'native'], rtc: spec.rtc ?? true,
       link, clock: simClock, bufferLimit: opts.bufferLimit ?? DEFAULT_BUFFER_LIMIT, backlogChunk: opts.backlogChunk ?? 100,
       replayPauseMs: opts.replayPauseMs ?? 1_000, reconnectPeriodMs: opts.reconnectPeriodMs ?? 5_000, log, mqttOptions: opts.mqttOptions,
+      onReschedule: () => rescheduled(device),
     });
+    return device;
   }
 
   /** A resuming device's first report: one interval after its last delivered one (its old schedule), not before startMs. */
@@ -268,7 +299,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     // Past `untilMs` the devices' clock stands still: they measure nothing more, but still deliver.
     const simClock: SimClock = Number.isFinite(until) ? { ...base, now: () => Math.min(base.now(), until) } : base;
     const weatherOf = createWeatherCache(opts.weather);
-    devices = specs.map((spec) => build(spec, simClock, weatherOf, requestedStart, intervalMs));
+    const fieldWaterOf = createFieldWaters(specs); // a field's controllers water its soil probes and AWD tubes
+    devices = specs.map((spec) => build(spec, simClock, weatherOf, requestedStart, intervalMs, fieldWaterOf(spec.fieldId)));
     clock = simClock;
     await Promise.all([...servers.values()].map((s) => s.start()));
     startDevices();

@@ -4,7 +4,8 @@ import { z } from 'zod';
 export const Role = z.enum(['admin', 'technician', 'farmer', 'viewer']);
 export type Role = z.infer<typeof Role>;
 
-export const DeviceKind = z.enum(['soil_probe', 'weather_station', 'canal_sensor', 'awd_tube']);
+/** pump_controller and valve_controller (issue 17): a field's pump or canal intake, switched over devices/{id}/down. */
+export const DeviceKind = z.enum(['soil_probe', 'weather_station', 'canal_sensor', 'awd_tube', 'pump_controller', 'valve_controller']);
 export type DeviceKind = z.infer<typeof DeviceKind>;
 
 export interface Cooperative {

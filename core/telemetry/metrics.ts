@@ -2,7 +2,7 @@
 // bounds (docs/agronomy.md §6). A value outside [min, max] is rejected as a dead letter, never stored.
 // A metric may carry a depth qualifier: `soil_moisture@30cm` is soil_moisture measured at 30 cm.
 
-export type MetricGroup = 'soil' | 'water' | 'weather' | 'awd' | 'device';
+export type MetricGroup = 'soil' | 'water' | 'weather' | 'awd' | 'device' | 'irrigation';
 
 export interface MetricSpec {
   readonly name: string;
@@ -47,6 +47,12 @@ export const metricCatalogue: readonly MetricSpec[] = [
   // device health
   spec('battery', 'device', '%', 0, 100, 'Battery', 'Pin'),
   spec('rssi', 'device', 'dBm', -150, 0, 'Signal (RSSI)', 'Tín hiệu (RSSI)'),
+  // pump and valve controllers (issue 17, docs/architecture.md "Pumps and valves"): the state as the controller
+  // reports it (0 off/closed, 1 on/open) and the litres its flow meter counted since its previous report. Appended
+  // last: a LoRaWAN ruong-v1 payload names a metric by its place in this list.
+  spec('pump_on', 'irrigation', '', 0, 1, 'Pump running', 'Bơm đang chạy'),
+  spec('valve_open', 'irrigation', '', 0, 1, 'Valve open', 'Van đang mở'),
+  spec('flow_l', 'irrigation', 'L', 0, 1_000_000, 'Water through the meter since the last report', 'Lượng nước qua đồng hồ từ lần báo trước'),
 ];
 
 const byName = new Map(metricCatalogue.map((m) => [m.name, m]));

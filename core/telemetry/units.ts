@@ -18,6 +18,7 @@ const conversions: Readonly<Record<string, Readonly<Record<string, Convert>>>> =
   cm: { cm: same, m: (v) => v * 100, mm: (v) => v / 10 },
   pH: { pH: same },
   dBm: { dBm: same },
+  L: { L: same, l: same, m3: (v) => v * 1000 },
 };
 
 /** The canonical value of `value` given in `unit` for a metric whose canonical unit is `canonical`;

@@ -33,7 +33,8 @@ export const senmlUnits: Readonly<Record<string, { readonly u: string; readonly 
   air_pressure: { u: 'Pa', factor: 1000 },
   awd_level: { u: 'cm', factor: 1 },
   battery: { u: '%EL', factor: 1 },
-  // water_ph and rssi have no registered SenML unit: sent without `u`.
+  flow_l: { u: 'l', factor: 1 },
+  // water_ph, rssi, pump_on and valve_open have no registered SenML unit: sent without `u`.
 };
 
 /** The base name a simulated device uses; a record's resolved name is bn + n, n the catalogue key. */

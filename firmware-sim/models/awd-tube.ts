@@ -11,7 +11,10 @@
 import type { Weather } from '../weather.js';
 import { localDayIndex } from '../weather.js';
 import { clamp, gaussian, hashInts, mulberry32 } from '../random.js';
-import { createBattery, createIntegrator, createWaterSchedule, HOUR_MS, put, scheduleCommand, type DeviceModel, type PowerOptions, type Readings } from './common.js';
+import {
+  createBattery, createIntegrator, createWaterSchedule, HOUR_MS, isControlCommand, put, scheduleCommand,
+  type DeviceModel, type FieldWaterSource, type PowerOptions, type Readings,
+} from './common.js';
 import { cropKc, cropOf, soilTexture, type Crop } from './crops.js';
 
 export interface AwdTubeOptions {
@@ -28,6 +31,8 @@ export interface AwdTubeOptions {
   /** Transplanting date (epoch ms); default drawn from the seed. */
   readonly plantingMs?: number | undefined;
   readonly power?: PowerOptions | undefined;
+  /** The water the field's pump or valve controllers apply (firmware-sim/field-water.ts); default none. */
+  readonly fieldWater?: FieldWaterSource | undefined;
 }
 
 /** The farmer's water management phase (docs/agronomy.md §3; the same phases as core/agronomy/awd.ts). */
@@ -94,7 +99,7 @@ export function createAwdTube(o: AwdTubeOptions): AwdTube {
     // Percolation + seepage through the plough pan (IRRI: 1–5 mm/d on clay), halved once unponded.
     const perc = (soil.paddyPercolationMmPerDay * (h > 0 ? 1 : 0.5) * hours) / 24;
     const drained = draining(to) ? Math.min(Math.max(0, storage), DRAIN_MM_PER_H * hours) : 0;
-    storage += weather.rainBetween(from, to) + water.take(from, to) - etc - perc - drained;
+    storage += weather.rainBetween(from, to) + water.take(from, to) + (o.fieldWater?.between(from, to) ?? 0) - etc - perc - drained;
     storage = clamp(storage, storageOf(MIN_CM), storageOf(MAX_CM));
     farmer(to);
     battery.step(hours, weather.at(mid).solarRadiation);
@@ -152,6 +157,7 @@ export function createAwdTube(o: AwdTubeOptions): AwdTube {
     powered: () => battery.powered(),
     level: () => levelOf(storage),
     command(cmd, ms) {
+      if (isControlCommand(cmd)) return false; // a pump or valve controller's command
       step(ms);
       scheduleCommand(water, cmd, ms, PUMP_MM_PER_H * 2, VALVE_MM_PER_MIN);
       return true;

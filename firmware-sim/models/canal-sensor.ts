@@ -35,26 +35,46 @@ const season = (doy: number, peak: number, width: number): number => {
   return Math.exp(-((Math.min(d, 365 - d) / width) ** 2));
 };
 
-export function createCanalSensor(o: CanalSensorOptions): CanalSensor {
-  const rng = mulberry32(hashInts(o.seed, 1));
-  const noise = mulberry32(hashInts(o.seed, 2));
+/** The canal's water at the sensor's place: its tide and its salinity (EC at 25 °C). */
+export interface CanalWater {
+  /** Tide height (cm) around the mean level at ms. */
+  readonly tide: (ms: number) => number;
+  /** EC (dS/m) of the canal water at ms, on the weather's day of the year `doy`. */
+  readonly ec: (ms: number, doy?: number) => number;
+  /** This canal's peak dry-season EC at spring flood tide, dS/m. */
+  readonly peakEcDsm: number;
+}
+
+/** The tide and salinity physics; draws its phases and peak from `rng` (4 draws). Shared with valve controllers. */
+export function createCanalWater(o: { readonly weather: Weather; readonly peakEcDsm?: number | undefined }, rng: () => number): CanalWater {
   const phases = TIDE_CONSTITUENTS.map(() => 2 * Math.PI * rng());
   const { weather } = o;
   const delta = weather.config.lat < 11.5 && weather.config.elevationM < 20;
   const peakEc = (o.peakEcDsm ?? (delta ? 8 : 1.5)) * (0.8 + 0.4 * rng());
-  const battery = createBattery({ initial: 60 + 35 * rng(), power: o.power, loadPctPerH: 0.2, panelPctPerHAt1000: 2, txCostPct: 0.01 });
 
   function tide(ms: number): number {
     const hours = ms / HOUR_MS; // harmonic time from the epoch keeps the tide a pure function of time
     return TIDE_CONSTITUENTS.reduce((sum, c, i) => sum + c.amplitudeCm * Math.cos((2 * Math.PI * hours) / c.periodH + (phases[i] ?? 0)), 0);
   }
 
-  function waterEc(ms: number, doy: number): number {
+  function ec(ms: number, doy = weather.day(ms).doy): number {
     const flood = (tide(ms - HOUR_MS) / TIDE_RANGE + 1) / 2; // 0 low … 1 high water, an hour earlier
     const intrusion = season(doy, 75, 38); // peaks mid-March
     const freshet = season(doy, 280, 50); // rainy-season discharge keeps the canal fresh
     return 0.2 + peakEc * intrusion * (0.35 + 0.65 * flood) * (1 - 0.5 * freshet);
   }
+  return { tide, ec, peakEcDsm: peakEc };
+}
+
+export function createCanalSensor(o: CanalSensorOptions): CanalSensor {
+  const rng = mulberry32(hashInts(o.seed, 1));
+  const noise = mulberry32(hashInts(o.seed, 2));
+  const { weather } = o;
+  const delta = weather.config.lat < 11.5 && weather.config.elevationM < 20;
+  const canal = createCanalWater(o, rng);
+  const { tide } = canal;
+  const peakEc = canal.peakEcDsm;
+  const battery = createBattery({ initial: 60 + 35 * rng(), power: o.power, loadPctPerH: 0.2, panelPctPerHAt1000: 2, txCostPct: 0.01 });
 
   const step = createIntegrator((from, to) => battery.step((to - from) / HOUR_MS, weather.at((from + to) / 2).solarRadiation));
 
@@ -65,7 +85,7 @@ export function createCanalSensor(o: CanalSensorOptions): CanalSensor {
     const flood = 80 * season(doy, 285, 40); // Mekong flood crest around October [rec]
     const runoff = 0.4 * weather.rainBetween(ms - DAY_MS, ms); // cm per mm of the last day's rain [judg]
     put(out, 'water_level', MEAN_LEVEL_CM + flood + runoff + tide(ms) + 0.5 * gaussian(noise), 1);
-    const ec = waterEc(ms, doy);
+    const ec = canal.ec(ms, doy);
     put(out, 'water_ec', ec * (1 + 0.02 * gaussian(noise)), 2);
     // Water temperature: the daily mean air temperature + 1 °C, swinging ±1 °C with a 15 h maximum.
     const today = weather.day(ms);

@@ -3,10 +3,26 @@
 import { parseMetricKey } from '../../core/telemetry/metrics.js';
 import { clamp } from '../random.js';
 
-export type DeviceKind = 'soil_probe' | 'weather_station' | 'canal_sensor' | 'awd_tube';
+export type DeviceKind = 'soil_probe' | 'weather_station' | 'canal_sensor' | 'awd_tube' | 'pump_controller' | 'valve_controller';
+
+/** The sensor models' water commands (older than the controllers): irrigate N mm, or a drip valve open N minutes. */
+export type WaterCommand = { readonly cmd: 'irrigate'; readonly mm: number } | { readonly cmd: 'valve'; readonly minutes: number };
+
+/**
+ * A pump or valve controller's command (docs/architecture.md "Pumps and valves"): switch on (open) for `minutes`,
+ * or off (close). The controller itself refuses an `on` without minutes or above its maximum run.
+ */
+export interface ControlCommand {
+  readonly id?: string | undefined;
+  readonly cmd: 'pump' | 'valve';
+  readonly action: 'on' | 'off';
+  readonly minutes?: number | undefined;
+}
 
 /** Commands a device accepts on `devices/{id}/down`. */
-export type DeviceCommand = { readonly cmd: 'irrigate'; readonly mm: number } | { readonly cmd: 'valve'; readonly minutes: number };
+export type DeviceCommand = WaterCommand | ControlCommand;
+
+export const isControlCommand = (c: DeviceCommand): c is ControlCommand => 'action' in c;
 
 /** One report: catalogue metric key (optionally depth-qualified, `soil_moisture@20cm`) → value. */
 export type Readings = Record<string, number>;
@@ -21,6 +37,20 @@ export interface DeviceModel {
   command(cmd: DeviceCommand, simTimeMs: number): boolean;
   /** False while the battery is flat: the device is off and neither samples nor reports. */
   powered(): boolean;
+  /**
+   * Controllers: when the device next reports on its own, outside its schedule — right after a command (its
+   * confirmation), when a run's minutes run out; undefined when nothing is pending. Sampling then clears it.
+   */
+  eventReportMs?(): number | undefined;
+}
+
+/**
+ * Water a field's pump or valve puts on the field (firmware-sim/field-water.ts): the soil probes and AWD tubes of
+ * the same field take it in their balance, as mm over the field's area.
+ */
+export interface FieldWaterSource {
+  /** Irrigation (mm over the field) applied in (fromMs, toMs]. */
+  between(fromMs: number, toMs: number): number;
 }
 
 /** What a scenario may change about a device's power supply. */
@@ -138,7 +168,7 @@ export function createWaterSchedule(): WaterSchedule {
 }
 
 /** Converts a command into scheduled water: `irrigate` at `mmPerHour`, `valve` at `valveMmPerMin`. */
-export function scheduleCommand(water: WaterSchedule, cmd: DeviceCommand, ms: number, mmPerHour: number, valveMmPerMin: number): void {
+export function scheduleCommand(water: WaterSchedule, cmd: WaterCommand, ms: number, mmPerHour: number, valveMmPerMin: number): void {
   if (cmd.cmd === 'irrigate') water.add(cmd.mm, ms, (cmd.mm / mmPerHour) * HOUR_MS);
   else water.add(cmd.minutes * valveMmPerMin, ms, cmd.minutes * 60_000);
 }

@@ -12,6 +12,8 @@ import {
   createIntegrator,
   createWaterSchedule,
   DAY_MS,
+  isControlCommand,
+  type FieldWaterSource,
   HOUR_MS,
   put,
   scheduleCommand,
@@ -32,6 +34,8 @@ export interface SoilProbeOptions {
   /** Initial water in every layer as a share of the available water, (θ − θWP)/(θFC − θWP); default drawn. */
   readonly initialWetness?: number | undefined;
   readonly power?: PowerOptions | undefined;
+  /** The water the field's pump or valve controllers apply (firmware-sim/field-water.ts); default none. */
+  readonly fieldWater?: FieldWaterSource | undefined;
 }
 
 export interface SoilProbe extends DeviceModel {
@@ -124,7 +128,7 @@ export function createSoilProbe(o: SoilProbeOptions): SoilProbe {
   const step = createIntegrator((from, to) => {
     const hours = (to - from) / HOUR_MS;
     const mid = (from + to) / 2;
-    infiltrate(weather.rainBetween(from, to) + water.take(from, to));
+    infiltrate(weather.rainBetween(from, to) + water.take(from, to) + (o.fieldWater?.between(from, to) ?? 0));
     drain(hours);
     const kc = cropKc(crop, localDayIndex(mid, utc) - plantingDay);
     extract(kc * weather.et0(mid) * hours);
@@ -170,6 +174,7 @@ export function createSoilProbe(o: SoilProbeOptions): SoilProbe {
     step,
     sample,
     command(cmd, ms) {
+      if (isControlCommand(cmd)) return false; // a pump or valve controller's command
       step(ms);
       scheduleCommand(water, cmd, ms, IRRIGATE_MM_PER_H, VALVE_MM_PER_MIN);
       return true;

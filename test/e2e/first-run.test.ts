@@ -128,7 +128,7 @@ describe('ruong start, first run (issue 16)', () => {
     }
     expect(missing, `not alive ${Math.round((Date.now() - started) / 1000)} s after start`).toEqual([]);
     const health = await getJson<Health>(p.baseUrl, '/api/v1/device-health', token);
-    expect(health.body.devices.map((d) => d.id).sort()).toEqual(['awd-rice-1', 'awd-rice-2', 'canal-mekong', 'soil-coffee-a', 'soil-coffee-b', 'wx-highlands', 'wx-mekong']);
+    expect(health.body.devices.map((d) => d.id).sort()).toEqual(['awd-rice-1', 'awd-rice-2', 'canal-mekong', 'pump-coffee-a', 'soil-coffee-a', 'soil-coffee-b', 'valve-rice-1', 'wx-highlands', 'wx-mekong']);
 
     if (browserAvailable()) expect(await dashboardProblems(p.baseUrl, ['field-rice-1', 'field-rice-2', 'field-coffee-a', 'field-coffee-b'])).toEqual([]);
 

@@ -14,6 +14,7 @@ const TEXT = {
   vi: {
     title: 'Quản lý thiết bị', provision: 'Đăng ký thiết bị mới', field: 'Ruộng', kind: 'Loại', name: 'Tên', submit: 'Đăng ký',
     kind_soil_probe: 'Đầu dò độ ẩm đất', kind_weather_station: 'Trạm thời tiết', kind_canal_sensor: 'Cảm biến kênh (độ mặn)', kind_awd_tube: 'Ống AWD',
+    kind_pump_controller: 'Bộ điều khiển bơm', kind_valve_controller: 'Bộ điều khiển van / cống',
     credTitle: 'Thông tin kết nối của thiết bị', credWarning: 'Chỉ hiện MỘT lần: hãy chép hoặc quét mã QR và nạp vào thiết bị ngay. Máy chủ chỉ lưu bản băm của mật khẩu, không thể hiện lại; nếu mất, hãy cấp mật khẩu mới.',
     username: 'Tên đăng nhập', password: 'Mật khẩu', broker: 'Máy chủ MQTT', topic: 'Chủ đề gửi số liệu', copy: 'Chép', copied: 'Đã chép', copyFailed: 'Không chép được — hãy bôi đen và chép tay',
     done: 'Tôi đã lưu, ẩn đi', qr: 'Mã QR của thông tin kết nối',
@@ -25,6 +26,7 @@ const TEXT = {
   en: {
     title: 'Manage devices', provision: 'Provision a device', field: 'Field', kind: 'Kind', name: 'Name', submit: 'Provision',
     kind_soil_probe: 'Soil moisture probe', kind_weather_station: 'Weather station', kind_canal_sensor: 'Canal sensor (salinity)', kind_awd_tube: 'AWD tube',
+    kind_pump_controller: 'Pump controller', kind_valve_controller: 'Valve / intake controller',
     credTitle: 'The device\'s connection details', credWarning: 'Shown ONCE: copy it or scan the QR code into the device now. The server keeps only a hash of the password and cannot show it again; if it is lost, issue a new secret.',
     username: 'Username', password: 'Password', broker: 'MQTT broker', topic: 'Topic for readings', copy: 'Copy', copied: 'Copied', copyFailed: 'Could not copy — select the text and copy it by hand',
     done: 'I have saved it, hide it', qr: 'QR code of the connection details',
@@ -35,7 +37,7 @@ const TEXT = {
   },
 };
 const tx = (key) => (TEXT[getLang()] ?? TEXT.vi)[key] ?? key;
-const KINDS = ['soil_probe', 'weather_station', 'canal_sensor', 'awd_tube'];
+const KINDS = ['soil_probe', 'weather_station', 'canal_sensor', 'awd_tube', 'pump_controller', 'valve_controller'];
 
 // The credential on screen until the user hides it; kept only in this page's memory, never fetched again.
 let shown = null;

@@ -11,6 +11,8 @@ const cases: { kind: DeviceKind; place: typeof mekong | typeof highlands; keys: 
   { kind: 'weather_station', place: highlands, keys: ['air_temperature', 'air_humidity', 'wind_speed', 'solar_radiation', 'rain', 'air_pressure', 'battery'] },
   { kind: 'canal_sensor', place: mekong, keys: ['water_level', 'water_ec', 'water_temperature', 'water_ph', 'battery'] },
   { kind: 'awd_tube', place: mekong, crop: 'rice', soilTexture: 'silty clay', keys: ['awd_level', 'battery'] },
+  { kind: 'pump_controller', place: highlands, keys: ['pump_on', 'flow_l'] },
+  { kind: 'valve_controller', place: mekong, keys: ['valve_open', 'flow_l', 'battery'] },
 ];
 
 describe('device models over a simulated year', () => {
