@@ -59,6 +59,13 @@ const fmt = (x: number, digits: number, lang: 'vi' | 'en') => {
   const s = x.toFixed(digits);
   return lang === 'vi' ? s.replace('.', ',') : s;
 };
+// the crops of the salinity table by their Vietnamese names (as rules/text-format.ts names them in alerts)
+const CROP_VI: Readonly<Record<string, string>> = {
+  rice: 'lúa', maize: 'ngô', beans: 'đậu', citrus: 'cây có múi', dragon_fruit: 'thanh long', leafy_vegetables: 'rau ăn lá', cabbage: 'bắp cải',
+  durian: 'sầu riêng', mangosteen: 'măng cụt', rambutan: 'chôm chôm', tomato: 'cà chua', chili: 'ớt', sweet_pepper: 'ớt ngọt', banana: 'chuối',
+  sugarcane: 'mía', pomelo: 'bưởi', mango: 'xoài', coconut: 'dừa',
+};
+const cropText = (crop: string, lang: 'vi' | 'en') => (lang === 'vi' ? CROP_VI[crop] : undefined) ?? crop.replaceAll('_', ' ');
 const fresh = (v: LatestValue | undefined, now: number) => v !== undefined && now - v.ts <= READING_MAX_AGE_MS;
 
 function salinity(i: InterlockInput): Refusal | undefined {
@@ -69,8 +76,8 @@ function salinity(i: InterlockInput): Refusal | undefined {
   return {
     interlock: 'salinity',
     text: {
-      vi: `không lấy nước kênh: độ mặn ${fmt(a.permil, 2, 'vi')} ‰ vượt ngưỡng ${fmt(a.limit.maxPermil, 1, 'vi')} ‰ cho ${crop}`,
-      en: `canal water not taken: salinity ${fmt(a.permil, 2, 'en')} ‰ is above the ${fmt(a.limit.maxPermil, 1, 'en')} ‰ limit for ${crop}`,
+      vi: `không lấy nước kênh: độ mặn ${fmt(a.permil, 2, 'vi')} ‰ vượt ngưỡng ${fmt(a.limit.maxPermil, 1, 'vi')} ‰ cho ${cropText(crop, 'vi')}`,
+      en: `canal water not taken: salinity ${fmt(a.permil, 2, 'en')} ‰ is above the ${fmt(a.limit.maxPermil, 1, 'en')} ‰ limit for ${cropText(crop, 'en')}`,
     },
     values: {
       canalEcDsPerM: i.canalEc.value, permil: Math.round(a.permil * 1000) / 1000, limitPermil: a.limit.maxPermil, basis: a.basis, crop,
