@@ -264,7 +264,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     name: 'broker',
 
     async start() {
-      persistence = createBrokerPersistence(opts.redisUrl);
+      persistence = await createBrokerPersistence(opts.redisUrl);
       broker = await createAedes(persistence);
       broker.on('client', () => metrics.mqttConnections.inc());
       broker.on('clientDisconnect', () => metrics.mqttConnections.dec());

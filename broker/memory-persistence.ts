@@ -36,6 +36,8 @@ const Packet = require('aedes-packet') as PacketClass;
 /** One fulfilled promise for every answer without a value: `.then` on it behaves as on a fresh one. */
 const DONE: Promise<void> = Promise.resolve();
 
+const NOTHING_QUEUED: readonly OutgoingPacket[] = Object.freeze([]);
+
 /** Topics whose offline subscriptions are remembered (see `matchNow`); past this the memo starts over. */
 const MATCH_MEMO_TOPICS = 16_384;
 
@@ -210,7 +212,12 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
   }
 
   override outgoingStream(client: { id: string }): Readable {
-    return Readable.from(this.queueOf(client.id, false)?.toArray() ?? []);
+    return Readable.from(this.queuedNow(client.id));
+  }
+
+  /** The session's queued packets, oldest first, as `outgoingStream` streams them (broker/mqtt311.ts reads them here). */
+  queuedNow(clientId: string): readonly OutgoingPacket[] {
+    return this.queueOf(clientId, false)?.toArray() ?? NOTHING_QUEUED;
   }
 }
 

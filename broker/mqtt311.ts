@@ -23,6 +23,7 @@ import { Readable } from 'node:stream';
 import type { Aedes } from 'aedes';
 import { Qlobber } from 'qlobber';
 import { assertPinnedVersions } from './pinned-versions.js';
+import { indexedStoreOf } from './memory-persistence.js';
 
 /** The marker subscription of a CleanSession = 0 session (see 2. above). `$` topics are nobody's (acl.ts). */
 export const SESSION_MARKER_TOPIC = '$ruong/session';
@@ -74,7 +75,7 @@ export function adaptToMqtt311(broker: Aedes, opts: Mqtt311Options): void {
   };
   const persistence = (broker as unknown as { persistence: Persistence }).persistence;
   markSessions(persistence);
-  markRedeliveries(persistence);
+  markRedeliveries(persistence, opts.memory ? indexedStoreOf(persistence) : undefined);
   if (opts.memory) matchEmptyLevelsInRetained(persistence);
 }
 
@@ -101,17 +102,27 @@ function markSessions(p: Persistence): void {
   };
 }
 
-/** 3.: the session's queue as Aedes re-sends it on CONNECT (connect.js emptyQueue), with DUP = 1 where it was sent. */
-function markRedeliveries(p: Persistence): void {
+/**
+ * 3.: the session's queue as Aedes re-sends it on CONNECT (connect.js emptyQueue), with DUP = 1 where it was sent.
+ * In memory the queue is read at once into one stream (Aedes asks on every CONNECT, clean or not: three streams and
+ * two async iterators per connection before, a tenth of a connect's CPU — issue 19, docs/benchmarks.md).
+ */
+function markRedeliveries(p: Persistence, memory: { queuedNow(clientId: string): readonly QueuedPacket[] } | undefined): void {
+  if (memory) {
+    p.outgoingStream = (client) => Readable.from(memory.queuedNow(client.id).map(redelivery));
+    return;
+  }
   const outgoingStream = p.outgoingStream.bind(p);
   p.outgoingStream = (client) => Readable.from(redeliveries(outgoingStream(client)));
 }
 
 async function* redeliveries(queue: Readable): AsyncGenerator<QueuedPacket> {
-  for await (const packet of queue as AsyncIterable<QueuedPacket>) {
-    // MQTT-3.3.1-1 (a PUBREL has no DUP flag: MQTT-3.6.1-1 fixes its flags)
-    yield packet.cmd === 'publish' && packet.messageId ? { ...packet, dup: true } : packet;
-  }
+  for await (const packet of queue as AsyncIterable<QueuedPacket>) yield redelivery(packet);
+}
+
+/** MQTT-3.3.1-1 (a PUBREL has no DUP flag: MQTT-3.6.1-1 fixes its flags). */
+function redelivery(packet: QueuedPacket): QueuedPacket {
+  return packet.cmd === 'publish' && packet.messageId ? { ...packet, dup: true } : packet;
 }
 
 /** 4.: retained messages matched with `+` matching an empty level, in upstream's order (pattern by pattern). */

@@ -2,8 +2,8 @@
 // in memory (default; lost with the process) or in Redis (aedes-persistence-redis + mqemitter-redis,
 // chosen by REDIS_URL), so messages queued for an offline subscriber — the ingest — survive a restart
 // and several broker processes can share one Redis (docs/architecture.md, scale beyond one machine).
-import aedesPersistenceRedis from 'aedes-persistence-redis';
-import mqemitterRedis from 'mqemitter-redis';
+// The Redis packages (ioredis and its dependencies: ≈ 8 MB of a broker's base RSS) are loaded only with REDIS_URL.
+import type aedesPersistenceRedis from 'aedes-persistence-redis';
 
 export interface BrokerPersistence {
   readonly kind: 'memory' | 'redis';
@@ -29,8 +29,9 @@ export function redisOptions(url: string) {
   };
 }
 
-export function createBrokerPersistence(redisUrl: string | undefined): BrokerPersistence {
+export async function createBrokerPersistence(redisUrl: string | undefined): Promise<BrokerPersistence> {
   if (!redisUrl) return { kind: 'memory', persistence: undefined, mq: undefined, durable: false, close: () => Promise.resolve() };
+  const [{ default: aedesPersistenceRedis }, { default: mqemitterRedis }] = await Promise.all([import('aedes-persistence-redis'), import('mqemitter-redis')]);
   const persistence = aedesPersistenceRedis({
     ...redisOptions(redisUrl),
     // The package delivers at most 1000 queued messages on CONNECT and keeps the rest until the client's

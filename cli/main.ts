@@ -5,16 +5,8 @@ import { createLineSink, resolveLogFormat, setStdoutLogFormat } from '../core/lo
 import { asksForHelp, expectNoArguments } from './args.js';
 import { describeFailure } from './errors.js';
 import { helpFor, mainHelp } from './help.js';
-import { runAgro } from './agro.js';
-import { runApi } from './api.js';
-import { runBroker } from './broker.js';
-import { runCooperative } from './cooperative.js';
-import { runDeadLetters } from './dead-letters.js';
-import { runIngest } from './ingest.js';
-import { runRules } from './rules.js';
-import { runProvision } from './provision.js';
-import { runSim } from './sim.js';
-import { runStart } from './start.js';
+// Each command's module is loaded only when that command runs: `ruong broker` does not load the API, the
+// ingest, the rules engine or the simulator (issue 19, a broker's base memory: docs/benchmarks.md).
 
 const commands: Record<string, string> = {
   start: 'run the whole platform in one process (broker, ingest, API + dashboard, demo simulator)',
@@ -71,25 +63,25 @@ async function main(argv: string[]): Promise<number> {
   if (['start', 'broker', 'ingest', 'api', 'rules'].includes(command)) expectNoArguments(command, rest);
   switch (command) {
     case 'start':
-      return runStart(config(), banner);
+      return (await import('./start.js')).runStart(config(), banner);
     case 'broker':
-      return runBroker(config(), banner);
+      return (await import('./broker.js')).runBroker(config(), banner);
     case 'ingest':
-      return runIngest(config(), banner);
+      return (await import('./ingest.js')).runIngest(config(), banner);
     case 'api':
-      return runApi(config(), banner);
+      return (await import('./api.js')).runApi(config(), banner);
     case 'rules':
-      return runRules(config(), banner);
+      return (await import('./rules.js')).runRules(config(), banner);
     case 'provision':
-      return runProvision(config(), rest, (l) => (l.startsWith('ruong provision:') ? err(l) : out(l)));
+      return (await import('./provision.js')).runProvision(config(), rest, (l) => (l.startsWith('ruong provision:') ? err(l) : out(l)));
     case 'cooperative':
-      return runCooperative(config(), rest, (l) => (l.startsWith('ruong cooperative:') ? err(l) : out(l)));
+      return (await import('./cooperative.js')).runCooperative(config(), rest, (l) => (l.startsWith('ruong cooperative:') ? err(l) : out(l)));
     case 'dead-letters':
-      return runDeadLetters(config(), rest, (l) => (l.startsWith('ruong dead-letters:') ? err(l) : out(l)));
+      return (await import('./dead-letters.js')).runDeadLetters(config(), rest, (l) => (l.startsWith('ruong dead-letters:') ? err(l) : out(l)));
     case 'sim':
-      return runSim(config(), rest, out);
+      return (await import('./sim.js')).runSim(config(), rest, out);
     case 'agro':
-      return runAgro(rest.map((a) => (a === '-h' ? '--help' : a)), (l) => (l.startsWith('ruong agro') ? err(agroUsageLine(l)) : out(l)));
+      return (await import('./agro.js')).runAgro(rest.map((a) => (a === '-h' ? '--help' : a)), (l) => (l.startsWith('ruong agro') ? err(agroUsageLine(l)) : out(l)));
     case 'help':
     case '--help':
     case '-h':
