@@ -12,6 +12,7 @@ import { fieldStatus, loadAdvice, loadAlerts, setAlertCount } from './data.js';
 import { currentNavigation } from './navigation.js';
 import { metricLabel } from './overview.js';
 import { irrigationPanel } from './irrigation.js';
+import { controlPanel } from './field-control.js';
 
 const DAY = 86_400_000;
 const page = { fieldId: null, days: 1, field: null, soil: null, metrics: [], latest: [], timer: undefined, reload: () => {} };
@@ -141,7 +142,7 @@ export async function showField(fieldId, { stale, reload }) {
     Object.assign(page, { field, soil, latest: latest.readings, metrics: [...new Set(latest.readings.map((r) => r.metric))] });
     const status = fieldStatus({ field, readings: latest.readings, alerts: alerts ?? [], advice });
     const charts = $('charts') && view.dataset.drawn === fieldId ? $('charts') : el('div', { id: 'charts', class: 'charts' });
-    view.replaceChildren(...facts(field, advice, status), irrigationPanel(field.id), rangeButtons(), charts);
+    view.replaceChildren(...facts(field, advice, status), irrigationPanel(field.id), controlPanel(field.id), rangeButtons(), charts);
     view.dataset.drawn = fieldId;
     await drawCharts(stale);
   } catch (err) {
