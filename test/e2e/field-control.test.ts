@@ -44,7 +44,10 @@ describe.skipIf(!browserAvailable())('the field page controls a pump', () => {
   });
 
   const controller = () => page.locator('.control-panel .controller[data-device="pump-page"]');
-  const states = () => page.locator('.control-panel .command-list li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-state')));
+  const states = async () => {
+    const items = page.locator('.control-panel .command-list li');
+    return Promise.all(Array.from({ length: await items.count() }, (_, i) => items.nth(i).getAttribute('data-state')));
+  };
 
   it('a technician runs the pump 15 minutes and stops it; a salty canal refuses the next start with the reason', async () => {
     await logInAs(page, p.baseUrl, 'pump-tech', DEMO_PASSWORD);

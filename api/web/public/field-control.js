@@ -88,7 +88,7 @@ export function controlPanel(fieldId) {
     const names = new Map(view.controllers.map((c) => [c.id, c.name]));
     const list = view.commands.length ? el('ul', { class: 'command-list' }, view.commands.map((c) => commandLine(c, names))) : el('p', { class: 'muted' }, tx('none'));
     section.replaceChildren(el('h3', {}, tx('title')), ...view.controllers.map((c) => controllerRow(c, view.maxMinutes)), status, el('h4', {}, tx('last')), list);
-    clearTimeout(timer);
+    window.clearTimeout(timer);
     if (view.commands.some((c) => c.state === 'requested' || c.state === 'sent')) timer = setTimeout(() => { void refresh().catch(() => undefined); }, 2000);
     return view;
   }
