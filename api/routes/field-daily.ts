@@ -61,13 +61,19 @@ function weatherStation(registry: Registry, user: User, fieldId: string, farmId:
 /** The station's raw readings of the range, grouped by local date. */
 async function stationReadings(store: ReadingStore, cooperativeId: string, station: string, from: number, to: number): Promise<Map<string, StationReading[]>> {
   const byDate = new Map<string, StationReading[]>();
+  const dates = new Map<number, string>(); // local day number → date: one date string per day, not per reading
+  const dateOf = (ts: number) => {
+    const day = Math.floor((ts + VN_OFFSET_MS) / DAY);
+    let date = dates.get(day);
+    if (date === undefined) dates.set(day, date = localDate(ts, VN_OFFSET_MIN));
+    return date;
+  };
   const perMetric = await Promise.all(STATION_METRICS.map((metric) => store.query({ cooperativeId, deviceId: station, metric, from, to, everyMs: undefined })));
   STATION_METRICS.forEach((metric, k) => {
     for (const p of perMetric[k] ?? []) {
-      const date = localDate(p.ts, VN_OFFSET_MIN);
-      const list = byDate.get(date) ?? [];
-      list.push({ ts: p.ts, metric, value: p.value });
-      byDate.set(date, list);
+      const date = dateOf(p.ts);
+      const list = byDate.get(date);
+      if (list) list.push({ ts: p.ts, metric, value: p.value }); else byDate.set(date, [{ ts: p.ts, metric, value: p.value }]);
     }
   });
   return byDate;
@@ -94,8 +100,12 @@ function dayOut(date: string, readings: readonly StationReading[], site: { latit
   return { ...base, et0Mm: r.et0Mm === null ? null : round(r.et0Mm), et0Method: r.et0Method, estimate: r.et0Mm !== null && !measured, estimated: [...r.estimated] };
 }
 
-/** Station readings by local date, shared by the fields of one request (a farm's fields share its station). */
-export type StationCache = Map<string, Promise<Map<string, StationReading[]>>>;
+/** A station's readings by local date and its computed days, shared by the fields of one request (a farm's fields share its station). */
+export interface StationCache {
+  readonly readings: Map<string, Promise<Map<string, StationReading[]>>>;
+  readonly days: Map<string, DayOut>;
+}
+export const stationCache = (): StationCache => ({ readings: new Map(), days: new Map() });
 
 /**
  * The /daily rows of a field for the local days from `from` (a local midnight) to `to` (epoch ms, exclusive): the
@@ -104,15 +114,15 @@ export type StationCache = Map<string, Promise<Map<string, StationReading[]>>>;
  */
 export async function fieldDays(
   deps: { registry: Registry; store: ReadingStore; advice?: AdviceReader | undefined }, user: User, field: FieldRecord, from: number, to: number,
-  cache: StationCache = new Map(),
+  cache: StationCache = stationCache(),
 ): Promise<{ station: string | undefined; days: DayOut[] }> {
   const farm = deps.registry.farm(user, field.farmId);
   const site = { latitudeDeg: farm?.lat ?? field.lat ?? null, elevationM: farm?.elevationM ?? null };
   const station = weatherStation(deps.registry, user, field.id, field.farmId);
   const today = localDate(to, VN_OFFSET_MIN);
   const key = `${station}:${from}:${to}`;
-  if (station && !cache.has(key)) cache.set(key, stationReadings(deps.store, user.cooperativeId, station, from, to));
-  const byDate = station ? await cache.get(key)! : new Map<string, StationReading[]>();
+  if (station && !cache.readings.has(key)) cache.readings.set(key, stationReadings(deps.store, user.cooperativeId, station, from, to));
+  const byDate = station ? await cache.readings.get(key)! : new Map<string, StationReading[]>();
   const used = deps.advice?.advice(user.cooperativeId, field.id)?.et0 ?? null;
   const irrigated = new Map<string, number>();
   for (const e of deps.registry.irrigationsOfField(user.cooperativeId, field.id, from, to + DAY)) {
@@ -122,7 +132,10 @@ export async function fieldDays(
   const out: DayOut[] = [];
   for (let t = from; t < to; t += DAY) {
     const date = localDate(t, VN_OFFSET_MIN);
-    const d = { ...dayOut(date, byDate.get(date) ?? [], site, today), irrigationMm: round(irrigated.get(date) ?? 0) };
+    const dayKey = `${key}:${site.latitudeDeg}:${site.elevationM}:${date}`;
+    const weather = cache.days.get(dayKey) ?? dayOut(date, byDate.get(date) ?? [], site, today);
+    cache.days.set(dayKey, weather);
+    const d = { ...weather, irrigationMm: round(irrigated.get(date) ?? 0) };
     // The advice's own figure for the day it used (a reading that came in after 05:30 may have moved the recomputed one).
     out.push(used?.date === date
       ? { ...d, et0Mm: round(used.mm), et0Method: used.method, estimate: used.method !== 'penman-monteith', estimated: [...used.estimated], usedByAdvice: true }

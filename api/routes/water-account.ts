@@ -26,7 +26,7 @@ import { IdParams } from '../schemas.js';
 import { farmOr404, fieldOr404 } from '../scope.js';
 import { waterAccountCsv } from '../water-account-csv.js';
 import type { AdviceReader } from './advice.js';
-import { fieldDays, type StationCache } from './field-daily.js';
+import { fieldDays, stationCache, type StationCache } from './field-daily.js';
 
 const VN_OFFSET_MIN = 420; // Asia/Ho_Chi_Minh, no daylight saving
 const DAY = 86_400_000;
@@ -135,7 +135,7 @@ async function farmAccount(deps: Deps, user: User, farmId: string, q: z.infer<ty
   const farm = farmOr404(deps.registry, user, farmId);
   const fields = deps.registry.fieldRecords(user).filter((f) => f.farmId === farm.id);
   const s = seasonOf(fields, q, now);
-  const cache: StationCache = new Map();
+  const cache = stationCache();
   const accounts = await Promise.all(fields.map(async (f) => ({ field: f, account: await accountOf(deps, user, f, s, now, cache) })));
   const sum = farmWaterAccount(accounts.map(({ field, account }) => ({ fieldId: field.id, areaHa: field.areaHa, account })));
   return { farm, fields, s, accounts, sum };
@@ -149,7 +149,7 @@ export function waterAccountRoutes(deps: Deps): Router {
     const field = fieldOr404(deps.registry, user, id);
     const t = now();
     const s = seasonOf([field], q, t);
-    return { field, s, account: await accountOf(deps, user, field, s, t, new Map()) };
+    return { field, s, account: await accountOf(deps, user, field, s, t, stationCache()) };
   };
 
   router.get('/fields/:id/water-account', async (req, res) => {

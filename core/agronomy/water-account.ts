@@ -122,11 +122,14 @@ export function pumpHoursByDay(
   readings: readonly PumpStateReading[], startMs: number, endMs: number, utcOffsetMin: number, maxHoldMs = PUMP_STATE_MAX_HOLD_MS,
 ): Map<string, number> {
   const byDevice = new Map<string, PumpStateReading[]>();
-  for (const r of readings) byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r]);
+  for (const r of readings) {
+    const list = byDevice.get(r.deviceId);
+    if (list) list.push(r); else byDevice.set(r.deviceId, [r]);
+  }
   const hours = new Map<string, number>();
   const off = utcOffsetMin * 60_000;
   for (const list of byDevice.values()) {
-    list.sort((a, b) => a.ts - b.ts);
+    list.sort((a, b) => a.ts - b.ts); // a copy: the caller's readings are left as given
     list.forEach((r, i) => {
       if (!(r.value >= 0.5)) return; // off (0) adds nothing
       const next = list[i + 1]?.ts ?? Infinity;
@@ -169,7 +172,8 @@ export function fieldWaterAccount(input: WaterAccountInput): WaterAccount {
   const irrigated = new Map<string, AccountIrrigation[]>();
   for (const e of input.irrigations) {
     const date = localDate(e.startAt, off);
-    irrigated.set(date, [...(irrigated.get(date) ?? []), e]);
+    const list = irrigated.get(date);
+    if (list) list.push(e); else irrigated.set(date, [e]);
   }
   const advised = new Map<string, number>();
   for (const at of input.advisedAt ?? []) advised.set(localDate(at, off), (advised.get(localDate(at, off)) ?? 0) + 1);
