@@ -47,7 +47,7 @@ function variants(): Variant[] {
   process.argv.forEach((a, i) => {
     if (a !== '--variant') return;
     const [name, spec = ''] = (process.argv[i + 1] ?? '').split(/:(.*)/s);
-    const env = Object.fromEntries(spec.split(',').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
+    const env = Object.fromEntries(spec.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string])); // (a value may hold '=')
     if (env.BENCH_SRC && !flag('tsx')) throw new Error('--variant with BENCH_SRC needs --tsx');
     out.push({ name: name!, env });
   });

@@ -152,8 +152,12 @@ export function createLineBuilder() {
       return `${line} ${r.ts}`;
     },
     /** The lines of a batch (byte for byte what `line` gives, each ending in `\n`); throws before writing anything invalid. */
-    encode(batch: readonly StoredReading[]): EncodedLines {
-      let buf = Buffer.allocUnsafe(Math.max(1024, batch.length * 160)); // the benchmark's lines are ~140 bytes: rarely grown
+    encode(batch: readonly StoredReading[], scratch?: Buffer): EncodedLines {
+      // The benchmark's lines are ~140 bytes: rarely grown. `scratch`, a buffer of an earlier batch whose write
+      // is over, is written over when large enough: a fresh multi-megabyte buffer per batch is fresh pages the
+      // kernel zeroes and external memory that drives V8's full collections.
+      const want = Math.max(1024, batch.length * 160);
+      let buf = scratch !== undefined && scratch.length >= want ? scratch : Buffer.allocUnsafe(want);
       const starts = new Uint32Array(batch.length + 1);
       let at = 0;
       for (let i = 0; i < batch.length; i++) {

@@ -43,6 +43,28 @@ function mergeRows(points: readonly WindowPoint[]): WindowPoint[] {
   return [...byKey.values()].sort(sortByDeviceThenTs);
 }
 
+/** Consecutive windows recomputed by one query when each lists every device (a backlog, a bulk load). */
+const MAX_WINDOWS_PER_QUERY = 6;
+
+/**
+ * The marked windows in time order as [start, windows, devices] runs: consecutive windows whose devices are
+ * too many to list (recomputed whole) go together, up to MAX_WINDOWS_PER_QUERY; any other window alone.
+ * One query per hour made the refresh after a 10M-reading load take minutes (834 hours, a query and a write each).
+ */
+function runs(marked: ReadonlyMap<number, ReadonlySet<string>>, span: number): [number, number, ReadonlySet<string>][] {
+  const out: [number, number, ReadonlySet<string>][] = [];
+  for (const [start, devices] of [...marked].sort((a, b) => a[0] - b[0])) {
+    const last = out[out.length - 1];
+    const whole = devices.size > MAX_LISTED_DEVICES;
+    if (whole && last && last[2].size > MAX_LISTED_DEVICES && last[0] + last[1] * span === start && last[1] < MAX_WINDOWS_PER_QUERY) {
+      last[1]++;
+      continue;
+    }
+    out.push([start, 1, devices]);
+  }
+  return out;
+}
+
 function deviceFilter(devices: ReadonlySet<string>): string {
   if (devices.size > MAX_LISTED_DEVICES) return '';
   return ` AND (${[...devices].map((d) => `"device" = ${influxString(d)}`).join(' OR ')})`;
@@ -92,11 +114,11 @@ export function createInfluxRollups(deps: InfluxRollupDeps) {
     for (const [tags, hour] of keys) if (marked.get(tags)?.delete(hour)) markedCount--;
   }
 
-  async function recompute(to: string, every: '1h' | '1d', start: number, devices: ReadonlySet<string>): Promise<string[]> {
+  async function recompute(to: string, every: '1h' | '1d', start: number, devices: ReadonlySet<string>, windows = 1): Promise<string[]> {
     const select = every === '1h'
       ? `SELECT mean("value") AS "mean", min("value") AS "min", max("value") AS "max", sum("value") AS "sum", count("value") AS "count" FROM "${RAW_RP}"."${READINGS}"`
       : `SELECT sum("sum") AS "sum", sum("count") AS "count", min("min") AS "min", max("max") AS "max" FROM "${ROLLUP_RP}"."${HOURLY}"`;
-    const span = every === '1h' ? HOUR_MS : DAY_MS;
+    const span = (every === '1h' ? HOUR_MS : DAY_MS) * windows;
     const series = await deps.run(`${select} WHERE time >= ${start}ms AND time < ${start + span}ms${deviceFilter(devices)} GROUP BY time(${every}), * fill(none)`);
     const lines: string[] = [];
     for (const s of series) {
@@ -183,14 +205,16 @@ export function createInfluxRollups(deps: InfluxRollupDeps) {
       }
       if (marks === 0) return 0;
       const days = new Map<number, Set<string>>();
-      for (const [hour, devices] of [...hours].sort((a, b) => a[0] - b[0])) {
-        const lines = await recompute(HOURLY, '1h', hour, devices);
-        if (lines.length) await deps.post(lines.join('\n'), ROLLUP_RP);
+      for (const [hour, devices] of hours) {
         const day = Math.floor(hour / DAY_MS) * DAY_MS;
         days.set(day, new Set([...(days.get(day) ?? []), ...devices]));
       }
-      for (const [day, devices] of [...days].sort((a, b) => a[0] - b[0])) {
-        const lines = await recompute(DAILY, '1d', day, devices);
+      for (const [start, windows, devices] of runs(hours, HOUR_MS)) {
+        const lines = await recompute(HOURLY, '1h', start, devices, windows);
+        if (lines.length) await deps.post(lines.join('\n'), ROLLUP_RP);
+      }
+      for (const [start, windows, devices] of runs(days, DAY_MS)) {
+        const lines = await recompute(DAILY, '1d', start, devices, windows);
         if (lines.length) await deps.post(lines.join('\n'), ROLLUP_RP);
       }
       await deps.run(`DELETE FROM "${DIRTY}"`);

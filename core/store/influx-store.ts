@@ -46,6 +46,8 @@ export interface InfluxStoreOptions {
 }
 
 const measurement = `"${RAW_RP}"."${READINGS}"`;
+/** A line buffer larger than this (a batch far above INGEST_BATCH_SIZE's default) is not kept for the next. */
+const MAX_SPARE_BYTES = 16 * 1024 * 1024;
 
 function checkRange(q: RangeQuery): void {
   const ok = Number.isSafeInteger(q.from) && Number.isSafeInteger(q.to) &&
@@ -100,6 +102,8 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
   let closed = false;
   /** The newest sequence state time in the store (influx-sequences.ts): later states are never written before it. */
   let stateWritten = 0;
+  /** The line buffer of the last write, once answered: the next batch is encoded into it (influx-lines.ts). */
+  let spare: Buffer | undefined;
   /** Writes and rollup refreshes run one at a time (influx-rollups.ts). */
   let exclusive: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -276,7 +280,8 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     async write(batch, states) {
       open();
       if (batch.length === 0 && !states?.size) return;
-      const encoded = lines.encode(batch); // all checked before anything is sent
+      const encoded = lines.encode(batch, spare); // all checked before anything is sent
+      if (encoded.bytes === spare) spare = undefined; // taken: a write meanwhile encodes into its own
       const ts = states?.size ? stateTime(Date.now(), stateWritten) : 0;
       const stateText = states?.size ? sequenceLines(states, ts) : ''; // (encoded now: the caller owns the states)
       await serial(async () => {
@@ -287,9 +292,10 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
           for (const body of lineBodies(marks.lines, encoded, chunkSize, stateText)) await postLines(body, RAW_RP);
         } catch (err) {
           rollups.forget(marks.keys);
-          throw err;
+          throw err; // (its buffer is not reused: a request that failed may still hold it)
         }
         stateWritten = Math.max(stateWritten, ts);
+        if (encoded.bytes.length <= MAX_SPARE_BYTES) spare = encoded.bytes; // every request that held it has been answered
       });
     },
 

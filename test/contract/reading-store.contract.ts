@@ -263,6 +263,17 @@ export function readingStoreContract(name: string, makeStore: () => Promise<Read
         }
       });
 
+      it('a bulk load of 120 devices over 9 hours and 2 days: windows after the refresh equal the raw aggregation', async () => {
+        // More devices per hour than a refresh lists by name: whole hours (and days) are recomputed, several per query.
+        const start = T0 + DAY - 4 * HOUR;
+        const bulk = Array.from({ length: 120 * 9 }, (_, i) => r(`bulk-${i % 120}`, start + Math.floor(i / 120) * HOUR + (i % 7) * MIN, (i * 13) % 31 + 0.5));
+        await store.write(bulk);
+        await store.refreshRollups();
+        for (const [from, to, every] of [[T0, T0 + 2 * DAY, HOUR], [T0, T0 + 2 * DAY, DAY]] as const) {
+          expectWindows(await store.query(q(from, to, every)), aggregate(bulk, from, to, every));
+        }
+      });
+
       it('pruneRaw drops raw readings older than the cut and keeps the hourly and daily windows and latest', async () => {
         await store.write(history);
         const cut = T0 + 2 * DAY;
