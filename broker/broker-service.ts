@@ -13,6 +13,7 @@ import { shardTopic } from '../core/telemetry/ingest-shards.js';
 import { mayPublish, maySubscribe, type Identity } from './acl.js';
 import { BAD_CREDENTIALS, authenticateClient, type BrokerAuth } from './authenticate.js';
 import { ConnectionGuard, guardOf, type GuardSettings } from './guarded-connection.js';
+import { IdleCompaction, defaultIdleCompaction, type IdleCompactionOptions } from './idle-compaction.js';
 import { createLimitReporter } from './limit-reporter.js';
 import { createEmitter, Emitter } from './emitter.js';
 import { createListeners, type ConnectionMeta, type TlsMaterial } from './listeners.js';
@@ -74,6 +75,8 @@ export interface BrokerOptions {
    * with Redis the PUBACK waits for Redis. Without them (library use, broker benchmarks) memory PUBACKs are not held.
    */
   readonly ingestSessions?: readonly IngestSession[] | undefined;
+  /** One major GC once a burst of connects is over (broker/idle-compaction.ts); false = never. Default: on. */
+  readonly idleCompaction?: IdleCompactionOptions | false | undefined;
 }
 
 export interface BrokerService extends Service {
@@ -101,6 +104,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
   let persistence: BrokerPersistence | undefined;
   let readPause: ReadPause | undefined; // with our in-memory emitter only (Redis: mqemitter-redis has no backlog here)
   let stopped: Promise<void> | undefined;
+  const compaction = opts.idleCompaction === false ? undefined : new IdleCompaction(opts.idleCompaction ?? defaultIdleCompaction);
 
   const liveClients = () => (broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients ?? {};
   const guarded = (client: Client | null | undefined) => guardOf(client?.conn);
@@ -266,7 +270,10 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     async start() {
       persistence = await createBrokerPersistence(opts.redisUrl);
       broker = await createAedes(persistence);
-      broker.on('client', () => metrics.mqttConnections.inc());
+      broker.on('client', () => {
+        metrics.mqttConnections.inc();
+        compaction?.connected();
+      });
       broker.on('clientDisconnect', () => metrics.mqttConnections.dec());
       broker.on('clientError', onClientError);
       broker.on('connectionError', onClientError);
@@ -295,6 +302,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
       stopped ??= (async () => {
         const closed = listeners.stopAccepting();
         readPause?.close();
+        compaction?.close();
         if (broker) await new Promise<void>((resolve) => broker!.close(() => resolve()));
         listeners.destroyConnections();
         await closed;
