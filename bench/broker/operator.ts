@@ -219,7 +219,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     const cpu = (): [number, number] => pids.map(procCpuS).reduce(([u, s], [u1, s1]) => [u + u1, s + s1], [0, 0]);
     const startRss = rss();
     if (args.platform) {
-      const ingestEnv = { ...common, INGEST_MQTT_URL: ports.map((p) => `mqtt://127.0.0.1:${p}`).join(','), API_PORT: String(await freePort()) };
+      const ingestEnv = { ...common, INGEST_MQTT_URL: ports.map((p) => `mqtt://127.0.0.1:${p}`).join(','), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(await freePort()) };
       for (const command of ['ingest', 'rules', 'api']) children.push(ruong(tree, command, ingestEnv));
     }
     for (let i = 0; i < loaderCount; i++) loaders.push(await startLoader());
