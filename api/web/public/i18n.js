@@ -34,7 +34,7 @@ export const dict = {
     // the season's water account (water-account.js)
     waterLink: 'Sổ nước mùa vụ', waterTitle: 'Sổ nước mùa vụ', waterBackField: '← Ruộng', waterFrom: 'Từ ngày', waterTo: 'đến ngày', waterShow: 'Xem',
     waterSeasonPlanting: 'từ ngày gieo trồng', waterSeason120: '120 ngày gần nhất',
-    waterIrrigations: 'Số lần tưới', waterNoArea: 'chưa có diện tích', waterPumpHours: 'Giờ bơm', waterHours: 'giờ', waterPumps: 'máy bơm', waterNoPump: 'không có máy bơm',
+    waterIrrigations: 'Số lần tưới', waterNoArea: 'chưa có diện tích', waterPumpHours: 'Giờ bơm', waterHours: 'giờ', waterPumps: 'máy bơm', waterNoPump: 'chưa có số liệu máy bơm',
     waterRain: 'Mưa', waterDaysWithData: 'ngày có số liệu', waterEt: 'Cây trồng thoát hơi nước (ET)', waterAdvisedDone: 'Khuyến nghị tưới / đã tưới', waterAdvisedDoneSub: 'số cảnh báo tưới / số lần tưới đã ghi',
     waterFarmNote: 'Số lần, m³ và giờ bơm là tổng các ruộng; số mm là trung bình theo diện tích các ruộng.', waterFields: 'Các ruộng', waterField: 'Ruộng', waterPerDay: 'Theo ngày',
     waterDate: 'Ngày', waterColIrrigations: 'Lần tưới', waterColMm: 'Tưới (mm)', waterColM3: 'Tưới (m³)', waterColPump: 'Giờ bơm', waterColRain: 'Mưa (mm)', waterColEt0: 'ET0 (mm)', waterColEtc: 'ET cây (mm)', waterColAdvised: 'Khuyến nghị',
@@ -72,7 +72,7 @@ export const dict = {
     // the season's water account (water-account.js)
     waterLink: 'Season water account', waterTitle: 'Season water account', waterBackField: '← Field', waterFrom: 'From', waterTo: 'to', waterShow: 'Show',
     waterSeasonPlanting: 'since planting', waterSeason120: 'last 120 days',
-    waterIrrigations: 'Irrigations', waterNoArea: 'no area', waterPumpHours: 'Pump hours', waterHours: 'h', waterPumps: 'pumps', waterNoPump: 'no pump',
+    waterIrrigations: 'Irrigations', waterNoArea: 'no area', waterPumpHours: 'Pump hours', waterHours: 'h', waterPumps: 'pumps', waterNoPump: 'no pump readings',
     waterRain: 'Rain', waterDaysWithData: 'days with data', waterEt: 'Crop evapotranspiration (ET)', waterAdvisedDone: 'Irrigations advised / done', waterAdvisedDoneSub: 'irrigate alerts / irrigations recorded',
     waterFarmNote: 'Counts, m³ and pump hours are the sum of the fields; mm are the mean of the fields weighted by area.', waterFields: 'Fields', waterField: 'Field', waterPerDay: 'Per day',
     waterDate: 'Date', waterColIrrigations: 'Irrigations', waterColMm: 'Irrigation (mm)', waterColM3: 'Irrigation (m³)', waterColPump: 'Pump h', waterColRain: 'Rain (mm)', waterColEt0: 'ET0 (mm)', waterColEtc: 'Crop ET (mm)', waterColAdvised: 'Advised',
