@@ -24,6 +24,7 @@ import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
 import { wireRules, type RulesWiring } from './rules-wiring.js';
 import { wireForecast, type ForecastWiring } from './forecast-wiring.js';
 import { controlDeps, wireCommands } from './command-wiring.js';
+import { wireIrrigationFromTelemetry } from './irrigation-telemetry-wiring.js';
 import { createNotifications } from './notify-wiring.js';
 import type { NotificationService } from '../core/alerts/notification-service.js';
 import type { Scheduler } from '../rules/scheduler.js';
@@ -105,7 +106,12 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   // Notifications start before the rules engine (they subscribe to its alerts) and stop after it.
   const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: () => broker.addresses().tcp, source: alerts });
   // the forecast's cache is loaded before the rules' first daily run
-  const services: Service[] = [registryService(registry), storeService(store), broker, notifications, ...(forecast ? [forecast.service] : []), rules, commands, ingest, api];
+  // irrigation events from pump and valve telemetry (issue 17): one per run, into the water balance
+  const irrigationTelemetry = wireIrrigationFromTelemetry({
+    registry, store, log: log.child({ service: 'irrigation-telemetry' }), now: opts.now, recorded: irrigationTrigger(() => rules.checkMinute()),
+    source: { subscribe(listener) { ingest.events.on('stored', listener); return () => { ingest.events.off('stored', listener); }; } },
+  });
+  const services: Service[] = [registryService(registry), storeService(store), broker, notifications, ...(forecast ? [forecast.service] : []), rules, commands, irrigationTelemetry, ingest, api];
 
   const simFile = join(config.DATA_DIR, 'sim-devices.json');
   if (config.SIM && existsSync(simFile)) {

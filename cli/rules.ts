@@ -22,6 +22,8 @@ import { createConfiguredStore, registryService, runUntilSignal, storeService } 
 import { rulesDirectory } from './rules-wiring.js';
 import { wireForecast } from './forecast-wiring.js';
 import { controlDeps, wireCommands } from './command-wiring.js';
+import { wireIrrigationFromTelemetry } from './irrigation-telemetry-wiring.js';
+import { irrigationTrigger } from './irrigation-trigger.js';
 
 export async function runRules(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });
@@ -62,6 +64,8 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
     registryService(registry),
     storeService(store),
     notifications, ...(forecast ? [forecast.service] : []), rules, commands,
+    // irrigation events from pump and valve telemetry (issue 17); at start it reads back what ended while it was down
+    wireIrrigationFromTelemetry({ registry, store, source, log: log.child({ service: 'irrigation-telemetry' }), recorded: irrigationTrigger(() => rules.checkMinute()) }),
     { name: 'rules-source', start: () => source.start(), stop: () => source.stop() },
   ];
   const endpoint = metricsEndpoint(config, metrics.registry, log);
