@@ -57,6 +57,13 @@ describe.skipIf(!browserAvailable())('the season water account page', () => {
     expect(lines[0]).toBe('\uFEFFNgày,Số lần tưới,Lượng tưới (mm),Lượng tưới (m³),Giờ bơm,Mưa (mm),ET0 (mm),ET cây trồng (mm),Số lần khuyến nghị tưới');
     expect(lines).toHaveLength(1 + 120 + 1 + 1);
     expect(lines.at(-2)).toMatch(/^Tổng,1,30,360,0,/);
+
+    // the user picks the days: today only
+    await page.fill('#water-view input[name=from]', localDay(Date.now()));
+    await page.fill('#water-view input[name=to]', localDay(Date.now()));
+    await page.click('#water-view .water-range button[type=submit]');
+    await expect.poll(() => page.locator('#water-view tbody tr').count()).toBe(1);
+    expect((await text('irrigations'))[1]).toBe('1');
   });
 
   it('the farm\'s page, from the overview, adds the field into the farm\'s totals', async () => {
