@@ -114,6 +114,18 @@ describe('pump hours', () => {
     expect(Object.fromEntries(pumpHoursByDay(silent, start, at('2026-11-02', 11.5), VN))).toEqual({ '2026-11-02': 1.5 });
   });
 
+  it('a season of reports every 10 min from 4 pumps (69,120 readings): 2 h a day each, every day', () => {
+    const t0 = at('2026-08-01', 0);
+    const readings = [];
+    for (let ts = t0; ts < t0 + 120 * 24 * H; ts += 10 * 60_000) {
+      const hour = (((ts - t0) / H) % 24);
+      for (const deviceId of ['p1', 'p2', 'p3', 'p4']) readings.push({ deviceId, ts, value: hour >= 6 && hour < 8 ? 1 : 0 });
+    }
+    const byDay = pumpHoursByDay(readings, t0, t0 + 120 * 24 * H, VN);
+    expect(byDay.size).toBe(120);
+    expect([...byDay.values()].every((h) => Math.abs(h - 8) < 1e-9)).toBe(true);
+  });
+
   it('are 0 on a field without a pump, and the account says how many pumps reported', () => {
     expect(fieldWaterAccount(base).totals).toMatchObject({ pumpHours: 0, pumps: 0 });
     const a = fieldWaterAccount({
