@@ -218,9 +218,11 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     const rss = (): number => pids.reduce((sum, pid) => sum + procRss(pid), 0);
     const cpu = (): [number, number] => pids.map(procCpuS).reduce(([u, s], [u1, s1]) => [u + u1, s + s1], [0, 0]);
     const startRss = rss();
+    const platform: ChildProcess[] = [];
     if (args.platform) {
       const ingestEnv = { ...common, INGEST_MQTT_URL: ports.map((p) => `mqtt://127.0.0.1:${p}`).join(','), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(await freePort()) };
-      for (const command of ['ingest', 'rules', 'api']) children.push(ruong(tree, command, ingestEnv));
+      for (const command of ['ingest', 'rules', 'api']) platform.push(ruong(tree, command, ingestEnv));
+      children.push(...platform);
     }
     for (let i = 0; i < loaderCount; i++) loaders.push(await startLoader());
     await sleep(Number(args['base-s']) * 1000);
@@ -247,6 +249,8 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     }
     if (idleS % 5 !== 0) await sleep(Math.max(0, t0 + idleS * 1000 - Date.now()));
     const idleRss = rss();
+    const others = [...platform, ...(redisUrl ? [children[0]!] : [])].map((c) => `${c === children[0] && redisUrl ? 'redis' : c.spawnargs.at(-1)!} ${(procRss(c.pid!) / 2 ** 20).toFixed(0)} MB`);
+    if (others.length > 0) console.log(`  other processes' RSS at the idle read: ${others.join(', ')}`);
     const idleHeap = metricsPort ? await heapSpaces(metricsPort) : '';
     const connected = devices - failed;
     return {
