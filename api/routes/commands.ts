@@ -49,8 +49,15 @@ const ControllerOut = z.object({
 });
 export const FieldCommandsOut = z.object({
   fieldId: z.string(), maxMinutes: z.number().describe('the longest run a command may ask for on this field'),
+  automatic: z.boolean().describe('automatic mode on (PUT /fields/:id/control)'),
   controllers: z.array(ControllerOut), commands: z.array(CommandOut), audit: z.array(AuditOut),
 });
+export const FieldControlSet = z.strictObject({
+  maxRunMin: z.number().int().min(1).max(DEVICE_MAX_MINUTES).nullable().describe('the field\'s own maximum run time, minutes; null: the platform\'s'),
+  automatic: z.boolean().describe('automatic mode: an irrigate advice commands the field\'s pump for the advised depth'),
+});
+export const FieldControlOut = z.object({ fieldId: z.string(), maxRunMin: z.number().nullable(), automatic: z.boolean(), maxMinutes: z.number() });
+const MANAGERS = ['admin', 'technician'] as const;
 const CommandsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 export const commandEndpoints: readonly Endpoint[] = [
@@ -61,6 +68,10 @@ export const commandEndpoints: readonly Endpoint[] = [
   {
     method: 'get', path: '/fields/:id/commands', tag: 'control', params: IdParams, query: CommandsQuery, response: FieldCommandsOut,
     summary: 'The field\'s controllers with their last state, its commands and refusals with their states, and the audit log',
+  },
+  {
+    method: 'put', path: '/fields/:id/control', tag: 'control', params: IdParams, body: FieldControlSet, response: FieldControlOut, roles: MANAGERS,
+    summary: 'Set the field\'s maximum run time and automatic mode (an irrigate advice commands its pump for the advised depth)',
   },
 ];
 
@@ -125,10 +136,20 @@ export function commandRoutes(deps: {
     });
     const settings = control.commands.fieldControl(user.cooperativeId, field.id);
     res.json({
-      fieldId: field.id, maxMinutes: Math.min(settings.maxRunMin ?? control.maxMinutes, DEVICE_MAX_MINUTES), controllers,
+      fieldId: field.id, maxMinutes: Math.min(settings.maxRunMin ?? control.maxMinutes, DEVICE_MAX_MINUTES), automatic: settings.automatic, controllers,
       commands: control.commands.commandsOfField(user.cooperativeId, field.id, q.limit).map(commandOut),
       audit: control.commands.commandAuditOfField(user.cooperativeId, field.id, q.limit * 4).map(auditOut),
     });
+  });
+
+  router.put('/fields/:id/control', (req, res) => {
+    const user = currentUser(req);
+    requireRole(user, MANAGERS, 'setting a field\'s pump control');
+    const { id } = parseOr400(IdParams, req.params, 'params');
+    const body = parseOr400(FieldControlSet, req.body, 'body');
+    const field = fieldOr404(registry, user, id);
+    const set = control.commands.setFieldControl(user.cooperativeId, field.id, body, user.id, now());
+    res.json({ ...set, maxMinutes: Math.min(set.maxRunMin ?? control.maxMinutes, DEVICE_MAX_MINUTES) });
   });
 
   return router;

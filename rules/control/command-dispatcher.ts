@@ -17,6 +17,7 @@ import type { StoredReading } from '../../core/telemetry/reading.js';
 import { topics } from '../../core/telemetry/topics.js';
 import type { ReadingSource } from '../reading-source.js';
 import { unconfirmedAlert } from './command-alerts.js';
+import { createAutomaticMode } from './automatic-mode.js';
 
 /** Publishes one command; resolves on the broker's PUBACK, rejects when it could not be handed over. */
 export interface CommandPublisher {
@@ -172,15 +173,20 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
     return running;
   }
 
+  function poke(): void {
+    if (!stopped) setTimeout(() => { void tick(); }, 0).unref();
+  }
+  // fields in automatic mode: an irrigate alert opening commands the field's pump (automatic-mode.ts)
+  const automatic = createAutomaticMode({ ...opts, now, commandRequested: poke });
+
   return {
     name: 'command-dispatcher',
-    poke() {
-      if (!stopped) setTimeout(() => { void tick(); }, 0).unref();
-    },
+    poke,
     tick,
     start() {
       stopped = false;
       unsubscribe = opts.source.subscribe(onReadings);
+      automatic.start();
       timer = setInterval(() => { void tick(); }, pollMs);
       timer.unref();
       log.info({ attempts, retryS: retryMs / 1000 }, 'command dispatcher started');
@@ -188,6 +194,7 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
     },
     async stop() {
       stopped = true;
+      automatic.stop();
       if (timer) clearInterval(timer);
       timer = undefined;
       unsubscribe?.();

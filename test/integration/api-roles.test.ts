@@ -97,6 +97,7 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
       call: async (_who, t) => ({ path: `/devices/${(await f.registry.provisionDevice({ id: fresh('pump-roles'), fieldId: t.field, kind: 'pump_controller', name: 'Bơm' })).deviceId}/commands`, body: { action: 'off' } }),
     },
     'get /fields/:id/commands': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/commands` }) },
+    'put /fields/:id/control': { expect: MANAGERS_OBJECT(200), call: (_who, t) => ({ path: `/fields/${t.field}/control`, body: { maxRunMin: 120, automatic: false } }) },
     'get /fields/:id/advice': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/advice` }) },
     // the season's water account (issue 17): read like the field or farm it is about
     'get /fields/:id/water-account': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/water-account` }) },

@@ -12,7 +12,7 @@ let technician: string;
 let viewer: string;
 let fieldId: string;
 
-interface CommandOut { id: string; state: string; attempts: number; interlock: string | null; reason: string | null; reasonVi: string | null; values: Record<string, unknown>; action: string; origin: string }
+interface CommandOut { id: string; state: string; requestedBy: string; attempts: number; interlock: string | null; reason: string | null; reasonVi: string | null; values: Record<string, unknown>; action: string; origin: string }
 interface FieldCommands { controllers: { id: string; state: { on: boolean } | null }[]; commands: CommandOut[]; audit: { event: string; commandId: string | null; values: Record<string, unknown> }[] }
 
 async function call<T = unknown>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -120,6 +120,31 @@ describe('POST /api/v1/devices/:id/commands', () => {
     } finally {
       await valve.client.endAsync();
       await canal.endAsync();
+    }
+  });
+
+  it('a field\'s own maximum refuses a longer run; in automatic mode an irrigate advice runs the pump for the advised depth, capped', async () => {
+    const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại tự động' });
+    const autoField = p.registry.createField({ farmId: farm, name: 'Ruộng tự động', crop: 'maize', areaHa: 1, pumpFlowM3h: 60 });
+    const pump = await controller('pump-auto', 'pump_controller', true, autoField);
+    try {
+      expect((await call('PUT', `/fields/${autoField}/control`, viewer, { maxRunMin: 45, automatic: true })).status).toBe(403);
+      const set = await call<{ maxRunMin: number; automatic: boolean; maxMinutes: number }>('PUT', `/fields/${autoField}/control`, technician, { maxRunMin: 45, automatic: true });
+      expect(set).toMatchObject({ status: 200, body: { maxRunMin: 45, automatic: true, maxMinutes: 45 } });
+      const long = await call<{ error: { details: { interlock: string; values: Record<string, number> } } }>('POST', '/devices/pump-auto/commands', technician, { action: 'on', minutes: 60 });
+      expect(long.status).toBe(409);
+      expect(long.body.error.details).toMatchObject({ interlock: 'max_duration', values: { minutes: 60, maxMinutes: 45 } });
+      // the alert service is where the rules engine opens its advice alerts: an irrigate of 25 mm on 1 ha
+      // with a 60 m³/h pump is 250 min of pumping, capped at the field's 45
+      p.alerts.raise({
+        cooperativeId: 'coop-demo', farmId: farm, fieldId: autoField, deviceId: null, ruleId: 'coop-demo:soil.auto-test', subject: `field:${autoField}`,
+        kind: 'irrigate', severity: 'warning', escalateAfterMs: null, values: { grossMm: 25, depletionMm: 40 }, text: { vi: 'tưới 25 mm', en: 'irrigate 25 mm' },
+      });
+      const auto = await eventually(async () => (await commandsOfField(autoField)).commands.find((c) => c.origin === 'automatic' && c.state === 'confirmed'), 10_000, 'the automatic command confirmed');
+      expect(auto).toMatchObject({ action: 'on', requestedBy: 'system' });
+      expect(pump.received.find((m) => m.id === auto.id)).toEqual({ id: auto.id, cmd: 'pump', action: 'on', minutes: 45 });
+    } finally {
+      await pump.client.endAsync();
     }
   });
 
