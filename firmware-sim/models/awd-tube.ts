@@ -128,7 +128,7 @@ export function createAwdTube(o: AwdTubeOptions): AwdTube {
 
   function farmer(ms: number): void {
     if (o.farmer === false) return;
-    if (farmerAt === undefined && wants(ms) !== undefined && water.pending(ms) <= 0) {
+    if (farmerAt === undefined && wants(ms) !== undefined && water.pending(ms) <= 0 && o.fieldWater?.running(ms) !== true) { // not while the field's pump or intake runs
       farmerAt = ms + (1 + 7 * rng()) * HOUR_MS; // noticed on the next walk through the field
     }
     if (farmerAt !== undefined && ms >= farmerAt) {

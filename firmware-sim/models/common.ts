@@ -51,6 +51,8 @@ export interface DeviceModel {
 export interface FieldWaterSource {
   /** Irrigation (mm over the field) applied in (fromMs, toMs]. */
   between(fromMs: number, toMs: number): number;
+  /** True while a controller's run covers ms. */
+  running(ms: number): boolean;
 }
 
 /** What a scenario may change about a device's power supply. */
