@@ -123,7 +123,8 @@ export interface IrrigationFromTelemetry {
   idle(): Promise<void>;
 }
 
-interface Target { readonly cooperativeId: string; readonly deviceId: string; from: number }
+/** A device to look at: the readings that changed lie in [from, until] (until Infinity: up to now). */
+interface Target { readonly cooperativeId: string; readonly deviceId: string; from: number; until: number }
 interface Recent { states: Map<number, number>; flows: Map<number, number>; metric: StateMetric | undefined; newest: number }
 
 const RECENT_KEEP_MS = 2 * MAX_RUN_MS;
@@ -157,7 +158,10 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
 
   function mark(t: Target, into: Map<string, Target>): void {
     const seen = into.get(t.deviceId);
-    if (seen) seen.from = Math.min(seen.from, t.from);
+    if (seen) {
+      seen.from = Math.min(seen.from, t.from);
+      seen.until = Math.max(seen.until, t.until);
+    }
     else into.set(t.deviceId, { ...t });
   }
 
@@ -166,7 +170,7 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
     for (const r of batch) {
       if (!isStateMetric(r.metric) && r.metric !== FLOW) continue;
       remember(r);
-      mark({ cooperativeId: r.cooperativeId, deviceId: r.deviceId, from: r.ts }, dirty);
+      mark({ cooperativeId: r.cooperativeId, deviceId: r.deviceId, from: r.ts, until: r.ts }, dirty);
       any = true;
     }
     if (any && !debounce && !stopped) {
@@ -180,7 +184,10 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
     if (from !== pending) {
       for (const [id, t] of from) {
         const waiting = pending.get(id);
-        if (waiting) t.from = Math.min(t.from, waiting.from);
+        if (waiting) {
+          t.from = Math.min(t.from, waiting.from);
+          t.until = Math.max(t.until, waiting.until);
+        }
         pending.delete(id);
       }
     }
@@ -220,8 +227,9 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
     if (!device || device.revokedAt !== null || !metric) return;
     const field = fields.get(device.fieldId);
     if (!field) return;
-    const from = t.from - MAX_RUN_MS - 3_600_000; // a run through t.from began at most MAX_RUN_MS before it
-    const to = now() + 10 * 60_000;
+    // a run through [t.from, t.until] began at most MAX_RUN_MS before it and ended at most MAX_RUN_MS after it
+    const from = t.from - MAX_RUN_MS - 3_600_000;
+    const to = Math.min(now() + 10 * 60_000, t.until + MAX_RUN_MS + 3_600_000);
     const states = await points(t, metric, from, to, rec?.states);
     const flows = await points(t, FLOW, from, to, rec?.flows);
     let again = Infinity; // where to look again (a run still open, or waiting for its missing reports)
@@ -233,7 +241,7 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
       if (run.endTs < t.from) continue; // wholly before what changed: looked at before
       if (!settle(t, run, metric, field, flows.length > 0, device)) again = Math.min(again, run.endTs);
     }
-    if (Number.isFinite(again)) mark({ ...t, from: again }, pending);
+    if (Number.isFinite(again)) mark({ ...t, from: again, until: Infinity }, pending);
   }
 
   /** Records one ended run unless it is recorded already; false when it waits for missing reports. */
@@ -287,7 +295,7 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
     const targets = new Map<string, Target>();
     for (const cooperativeId of o.directory.cooperativeIds()) {
       for (const d of o.directory.devices(cooperativeId)) {
-        if (stateMetricOfKind[d.kind] && d.revokedAt === null) targets.set(d.id, { cooperativeId, deviceId: d.id, from });
+        if (stateMetricOfKind[d.kind] && d.revokedAt === null) targets.set(d.id, { cooperativeId, deviceId: d.id, from, until: Infinity });
       }
     }
     return flush(targets);
