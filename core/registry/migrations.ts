@@ -378,6 +378,21 @@ export const migrations: ReadonlyMap<number, string> = new Map([
     updated_by TEXT
   );
   `],
+  // 12: scheduled pump and valve commands (issue 17, core/registry/command-schedules.ts) — a cron expression in
+  // Asia/Ho_Chi_Minh, the device and how many minutes it runs; each run is an ordinary command (origin scheduled).
+  [12, `
+  CREATE TABLE command_schedules (
+    id TEXT PRIMARY KEY,
+    cooperative_id TEXT NOT NULL REFERENCES cooperatives(id),
+    field_id TEXT NOT NULL REFERENCES fields(id),
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    cron TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX command_schedules_by_field ON command_schedules(cooperative_id, field_id);
+  `],
 ]);
 
 /** Applies every migration above the database's user_version, in order; returns the new version. */
