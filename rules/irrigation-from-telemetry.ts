@@ -302,11 +302,12 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
   }
 
   return {
-    async start() {
+    start() {
       unsubscribe = o.source.subscribe(onBatch);
-      await catchUp();
+      void catchUp(); // in the background: a slow store does not hold up the process's start (idle() waits for it)
       sweep = setInterval(() => { if (pending.size > 0) void flush(pending); }, o.sweepMs ?? 60_000);
       sweep.unref();
+      return Promise.resolve();
     },
     async stop() {
       stopped = true;
