@@ -23,12 +23,21 @@ export const defaultIdleCompaction = { minConnects: 1000, quietMs: 5000 } as con
 
 let majorGc: (() => void) | undefined;
 
-/** V8's major GC, scheduled as a task. `--expose-gc` at run time: only contexts made after it get `gc`. */
+/**
+ * V8's major GC, scheduled as a task, compacting every old-space page it can (`--compact-on-every-full-gc`, set
+ * for this one collection only): without it V8 evacuates only its most fragmented pages, and after a connect
+ * storm the live connections sit spread over pages it keeps (measured: 106 MB of old space for 81 MB in use).
+ * `--expose-gc` at run time: only contexts made after it get `gc`.
+ */
 export function scheduleMajorGc(): void {
   if (!majorGc) {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as (options?: { type: 'major'; execution: 'async' }) => Promise<void> | void;
-    majorGc = () => void Promise.resolve(gc({ type: 'major', execution: 'async' })).catch(() => undefined);
+    majorGc = () => {
+      setFlagsFromString('--compact-on-every-full-gc');
+      const restore = () => setFlagsFromString('--no-compact-on-every-full-gc');
+      Promise.resolve(gc({ type: 'major', execution: 'async' })).then(restore, restore);
+    };
   }
   majorGc();
 }
