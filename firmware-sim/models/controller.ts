@@ -112,15 +112,10 @@ export function createController(o: ControllerOptions): Controller {
     return out;
   }
 
-  function refuse(reason: string, ms: number): boolean {
+  function refuse(reason: string, at: number): boolean {
     last = { outcome: 'refused', reason };
-    confirm(ms);
+    pending.push(at);
     return false;
-  }
-
-  /** The confirmation report: now, or just after the last report when that was at this very millisecond. */
-  function confirm(ms: number): void {
-    pending.push(Math.max(ms, (lastSample ?? -Infinity) + 1));
   }
 
   function command(cmd: DeviceCommand, ms: number): boolean {
@@ -130,31 +125,34 @@ export function createController(o: ControllerOptions): Controller {
       return false;
     }
     step(ms);
-    if (cmd.cmd !== cmdName) return refuse(`a ${o.kind} takes "${cmdName}" commands, not "${cmd.cmd}"`, ms);
+    // The instant it acts and reports (its confirmation): now, or just after its last report when that was at this
+    // very millisecond (one reading per device, metric and time).
+    const at = Math.max(ms, (lastSample ?? -Infinity) + 1);
+    if (cmd.cmd !== cmdName) return refuse(`a ${o.kind} takes "${cmdName}" commands, not "${cmd.cmd}"`, at);
     if (cmd.action === 'off') {
-      if (current) current.toMs = Math.max(current.fromMs, ms);
+      if (current) current.toMs = Math.max(current.fromMs, at);
       current = undefined;
       last = { outcome: 'applied', reason: 'off' };
-      confirm(ms);
+      pending.push(at);
       return true;
     }
     const minutes = cmd.minutes;
     if (minutes === undefined || !Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_RUN_MIN) {
-      return refuse(`on needs minutes in (0, ${MAX_RUN_MIN}], got ${String(minutes)}`, ms);
+      return refuse(`on needs minutes in (0, ${MAX_RUN_MIN}], got ${String(minutes)}`, at);
     }
     const ec = canal?.ec(ms);
     if (ec !== undefined && o.maxEcDsm !== undefined && ec > o.maxEcDsm) {
-      return refuse(`intake water EC ${ec.toFixed(2)} dS/m above the limit ${o.maxEcDsm} dS/m`, ms);
+      return refuse(`intake water EC ${ec.toFixed(2)} dS/m above the limit ${o.maxEcDsm} dS/m`, at);
     }
-    const until = ms + minutes * 60_000;
+    const until = at + minutes * 60_000;
     if (current) current.toMs = until; // already running: the new minutes count from now
     else {
-      current = { fromMs: ms, toMs: until, m3h: nominal * (0.95 + 0.08 * rng()) };
+      current = { fromMs: at, toMs: until, m3h: nominal * (0.95 + 0.08 * rng()) };
       runs.push(current);
       o.fieldWater?.add(current);
     }
     last = { outcome: 'applied', reason: `on for ${minutes} min` };
-    confirm(ms);
+    pending.push(at);
     return true;
   }
 

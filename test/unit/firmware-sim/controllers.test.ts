@@ -14,6 +14,7 @@ import type { MqttLink, MqttLinkOptions } from '../../../firmware-sim/mqtt-link.
 import { createController, createDeviceModel, createSoilProbe, createAwdTube, MAX_RUN_MIN, type Controller } from '../../../firmware-sim/models/index.js';
 import { createSampler } from '../../../firmware-sim/sampler.js';
 import { ControlCommandMessage, createSimDevice, DownCommand } from '../../../firmware-sim/sim-device.js';
+import { runsOf } from '../../../rules/irrigation-from-telemetry.js';
 import { createWeather } from '../../../firmware-sim/weather.js';
 import { HOUR, highlands, local, mekong, outOfCatalogue, STEP } from './helpers.js';
 
@@ -257,6 +258,64 @@ describe('commands on devices/{id}/down', () => {
       expect(sent.at(-1)).toMatchObject({ ts: t0 + 7 * MIN + 1, readings: { pump_on: 0, flow_l: 0 } });
       expect(d.stats()).toMatchObject({ commands: 1, rejectedCommands: 1 });
       await d.stop();
+    });
+
+    it('offline during a run: the buffer comes back in order after hours, and it is one whole run of the metered litres', async () => {
+      const sent: NativeEntry[] = [];
+      let deliver: ((topic: string, payload: Buffer) => void) | undefined;
+      const link = (o: MqttLinkOptions): MqttLink => {
+        let up = false;
+        deliver = (topic, payload) => o.onMessage(topic, payload);
+        return {
+          setAvailable(v) {
+            const was = up;
+            up = v;
+            if (v && !was) o.onConnect();
+          },
+          connected: () => up,
+          sessions: () => 1,
+          publish(topic, payload) {
+            if (!up) return Promise.reject(new Error('not connected'));
+            if (topic === 'devices/pump-2/up') {
+              const p = NativePayload.parse(JSON.parse(payload));
+              sent.push(...(Array.isArray(p) ? p : [p]));
+            }
+            return Promise.resolve();
+          },
+          close: () => Promise.resolve(),
+        };
+      };
+      const weather = createWeather(highlands);
+      const model = createController({ kind: 'pump_controller', weather, seed: 2, flowM3h: 30 });
+      const d = createSimDevice({
+        deviceId: 'pump-2', secret: 's', brokerUrl: 'mqtt://unused', format: nativeFormat, rtc: true,
+        sampler: createSampler({ model, weather, intervalMs: 10 * MIN, firstReportMs: t0 }),
+        link: createLinkPlan({ seed: 1, offline: [{ fromMs: t0 + 35 * MIN, toMs: t0 + 5 * HOUR }] }),
+        clock: createSimClock({ startMs: t0, speed: 1, now: () => Date.now() }),
+        bufferLimit: 100, backlogChunk: 5, replayPauseMs: 1_000, reconnectPeriodMs: 1_000, log: silentLogger(), createLink: link,
+      });
+      d.start();
+      const runFor = async (ms: number): Promise<void> => {
+        for (let t = 0; t < ms; t += MIN) {
+          await vi.advanceTimersByTimeAsync(MIN);
+          d.tick();
+        }
+      };
+      await runFor(30 * MIN);
+      deliver?.('devices/pump-2/down', Buffer.from(JSON.stringify({ cmd: 'pump', action: 'on', minutes: 120 })));
+      await runFor(6 * HOUR); // offline from 35 min to 5 h: the run ends (2.5 h) while nobody hears it
+      await d.stop();
+      const ts = sent.map((e) => Number(e.ts));
+      expect(ts).toEqual([...ts].sort((a, b) => a - b)); // replayed oldest first, original times
+      expect(new Set(ts).size).toBe(ts.length);
+      const states = sent.map((e) => ({ ts: Number(e.ts), value: e.readings.pump_on ?? NaN }));
+      const flows = sent.map((e) => ({ ts: Number(e.ts), value: e.readings.flow_l ?? 0 }));
+      const runs = runsOf(states, flows);
+      expect(runs).toHaveLength(1);
+      // the command came at the millisecond of the 30-min report: confirmed 1 ms later; 120 min on
+      expect(runs[0]).toMatchObject({ startTs: t0 + 30 * MIN + 1, endTs: t0 + 150 * MIN + 1, complete: true });
+      expect((runs[0]?.litres ?? 0) / 1000).toBeCloseTo(model.totalLitres() / 1000, 0); // the meter's count, within its ±1 %
+      expect(model.totalLitres() / 1000).toBeGreaterThan(30 * 2 * 0.94);
     });
   });
 });
