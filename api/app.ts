@@ -17,6 +17,7 @@ import { adviceRoutes, type AdviceReader } from './routes/advice.js';
 import { alertRoutes } from './routes/alerts.js';
 import { authRoutes } from './routes/auth.js';
 import { commandRoutes } from './routes/commands.js';
+import { scheduleRoutes } from './routes/command-schedules.js';
 import { contactRoutes } from './routes/contacts.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { healthRoutes } from './routes/device-health.js';
@@ -95,6 +96,7 @@ export function buildApp(deps: ApiDeps): Express {
   v1.use(dailyRoutes(deps));
   v1.use(irrigationRoutes(deps));
   v1.use(commandRoutes(deps));
+  v1.use(scheduleRoutes(deps));
   v1.use(waterAccountRoutes(deps));
   v1.use(healthRoutes({ ...deps, latest, offlineAfterMs: deps.offlineAfterMs ?? 3_600_000 }));
   v1.use(userRoutes(deps));

@@ -6,6 +6,7 @@ import { adviceEndpoints } from './routes/advice.js';
 import { alertEndpoints } from './routes/alerts.js';
 import { authEndpoints } from './routes/auth.js';
 import { commandEndpoints } from './routes/commands.js';
+import { scheduleEndpoints } from './routes/command-schedules.js';
 import { contactEndpoints } from './routes/contacts.js';
 import { deliveryEndpoints } from './routes/deliveries.js';
 import { healthEndpoints } from './routes/device-health.js';
@@ -30,6 +31,6 @@ export function allEndpoints(ruleSchema?: z.ZodType): readonly Endpoint[] {
     ...authEndpoints, ...farmEndpoints, ...fieldEndpoints, ...readingEndpoints, ...dailyEndpoints,
     ...healthEndpoints, ...userEndpoints, ...eventEndpoints, ...deviceEndpoints, ...ingestHealthEndpoints,
     ...contactEndpoints, ...deliveryEndpoints, ...alertEndpoints, ...adviceEndpoints, ...irrigationEndpoints, ...waterAccountEndpoints, ...smsInboundEndpoints,
-    ...commandEndpoints, ...ruleEndpoints(ruleSchema),
+    ...commandEndpoints, ...scheduleEndpoints, ...ruleEndpoints(ruleSchema),
   ];
 }

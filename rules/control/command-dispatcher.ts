@@ -18,6 +18,8 @@ import { topics } from '../../core/telemetry/topics.js';
 import type { ReadingSource } from '../reading-source.js';
 import { unconfirmedAlert } from './command-alerts.js';
 import { createAutomaticMode } from './automatic-mode.js';
+import { createScheduleRunner } from './command-schedules.js';
+import { createCommandSchedules } from '../../core/registry/command-schedules.js';
 
 /** Publishes one command; resolves on the broker's PUBACK, rejects when it could not be handed over. */
 export interface CommandPublisher {
@@ -174,10 +176,16 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
   }
 
   function poke(): void {
-    if (!stopped) setTimeout(() => { void tick(); }, 0).unref();
+    if (stopped) return;
+    setTimeout(() => {
+      schedules.reload(); // a schedule added or removed in this process starts or stops at once
+      void tick();
+    }, 0).unref();
   }
   // fields in automatic mode: an irrigate alert opening commands the field's pump (automatic-mode.ts)
   const automatic = createAutomaticMode({ ...opts, now, commandRequested: poke });
+  // scheduled commands: one node-cron task per schedule (command-schedules.ts)
+  const schedules = createScheduleRunner({ ...opts, schedules: createCommandSchedules(opts.registry.db), now, commandRequested: poke });
 
   return {
     name: 'command-dispatcher',
@@ -187,6 +195,7 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
       stopped = false;
       unsubscribe = opts.source.subscribe(onReadings);
       automatic.start();
+      schedules.start();
       timer = setInterval(() => { void tick(); }, pollMs);
       timer.unref();
       log.info({ attempts, retryS: retryMs / 1000 }, 'command dispatcher started');
@@ -195,6 +204,7 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
     async stop() {
       stopped = true;
       automatic.stop();
+      await schedules.stop();
       if (timer) clearInterval(timer);
       timer = undefined;
       unsubscribe?.();

@@ -13,6 +13,7 @@ import { allEndpoints } from '../../api/endpoints.js';
 import { silentLogger } from '../../core/log.js';
 import { createMetrics } from '../../core/metrics.js';
 import { ruleCatalog } from '../../cli/rule-catalog.js';
+import { createCommandSchedules } from '../../core/registry/command-schedules.js';
 import { nextAddress, startApiFixture, type ApiFixture } from '../helpers/api-fixture.js';
 
 const CALLERS = ['admin', 'technician', 'farmer', 'farmerOtherFarm', 'viewer', 'anonymous', 'otherCoopAdmin'] as const;
@@ -48,6 +49,10 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
     kind: 'awd_irrigate', severity: 'warning', escalateAfterMs: null, values: { levelCm: -16 }, text: { vi: 'tưới', en: 'irrigate' },
   }).alert.id;
   const deviceOn = async (t: Targets) => (await f.registry.provisionDevice({ id: fresh('dev-roles'), fieldId: t.field, kind: 'soil_probe', name: 'roles' })).deviceId;
+  const pumpOn = async (t: Targets) => (await f.registry.provisionDevice({ id: fresh('pump-sched'), fieldId: t.field, kind: 'pump_controller', name: 'Bơm' })).deviceId;
+  const scheduleOn = async (t: Targets) => createCommandSchedules(f.registry.db).addSchedule({
+    cooperativeId: f.ids.coopA, fieldId: t.field, deviceId: await pumpOn(t), cron: '0 5 * * *', minutes: 30, createdBy: 'roles',
+  }).id;
   const contactOfA = () => f.registry.createContact(f.ids.coopA, { name: fresh('Contact') }).id;
   const userOfA = async () => f.registry.createUser({ cooperativeId: f.ids.coopA, username: fresh('user'), password: 'a-long-password', role: 'viewer' });
   const overrideId = () => `${f.ids.coopA}:${fresh('awd.roles')}`;
@@ -97,6 +102,12 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
       call: async (_who, t) => ({ path: `/devices/${(await f.registry.provisionDevice({ id: fresh('pump-roles'), fieldId: t.field, kind: 'pump_controller', name: 'Bơm' })).deviceId}/commands`, body: { action: 'off' } }),
     },
     'get /fields/:id/commands': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/commands` }) },
+    'get /fields/:id/schedules': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/schedules` }) },
+    'post /fields/:id/schedules': {
+      expect: [201, 201, 201, 404, 403, 401, 404],
+      call: async (_who, t) => ({ path: `/fields/${t.field}/schedules`, body: { deviceId: await pumpOn(t), cron: '0 5 * * *', minutes: 30 } }),
+    },
+    'delete /schedules/:id': { expect: [204, 204, 204, 404, 403, 401, 404], call: async (_who, t) => ({ path: `/schedules/${await scheduleOn(t)}` }) },
     'put /fields/:id/control': { expect: MANAGERS_OBJECT(200), call: (_who, t) => ({ path: `/fields/${t.field}/control`, body: { maxRunMin: 120, automatic: false } }) },
     'get /fields/:id/advice': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/advice` }) },
     // the season's water account (issue 17): read like the field or farm it is about

@@ -148,6 +148,29 @@ describe('POST /api/v1/devices/:id/commands', () => {
     }
   });
 
+  it('a schedule runs the pump at its times as scheduled commands, until it is removed', async () => {
+    const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại hẹn giờ' });
+    const schedField = p.registry.createField({ farmId: farm, name: 'Ruộng hẹn giờ', crop: 'maize', areaHa: 1 });
+    const pump = await controller('pump-sched', 'pump_controller', true, schedField);
+    try {
+      const bad = await call<{ error: { message: string } }>('POST', `/fields/${schedField}/schedules`, technician, { deviceId: 'pump-sched', cron: 'every morning', minutes: 30 });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/cron: must be a cron expression/);
+      expect((await call('POST', `/fields/${schedField}/schedules`, viewer, { deviceId: 'pump-sched', cron: '0 5 * * *', minutes: 30 })).status).toBe(403);
+      // every 2 s (a leading seconds field), so the test need not wait for a minute
+      const created = await call<{ id: string; cron: string }>('POST', `/fields/${schedField}/schedules`, technician, { deviceId: 'pump-sched', cron: '*/2 * * * * *', minutes: 10 });
+      expect(created.status).toBe(201);
+      const run = await eventually(async () => (await commandsOfField(schedField)).commands.find((c) => c.origin === 'scheduled' && c.state === 'confirmed'), 15_000, 'a scheduled run confirmed');
+      expect(run).toMatchObject({ action: 'on', requestedBy: `schedule:${created.body.id}` });
+      expect(pump.received.find((m) => m.id === run.id)).toEqual({ id: run.id, cmd: 'pump', action: 'on', minutes: 10 });
+      expect((await call<{ schedules: { id: string }[] }>('GET', `/fields/${schedField}/schedules`, viewer)).body.schedules.map((x) => x.id)).toEqual([created.body.id]);
+      expect((await call('DELETE', `/schedules/${created.body.id}`, technician)).status).toBe(204);
+      expect((await call<{ schedules: unknown[] }>('GET', `/fields/${schedField}/schedules`, technician)).body.schedules).toEqual([]);
+    } finally {
+      await pump.client.endAsync();
+    }
+  });
+
   it('retries a command the device never confirms, then fails it, sends an off to be safe and raises an alert the user sees', async () => {
     // another farm: the salty canal of the test above does not refuse this pump
     const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại im lặng' });

@@ -1,0 +1,61 @@
+// Runs the scheduled pump and valve commands (issue 17): one node-cron task per schedule in the registry, in
+// Asia/Ho_Chi_Minh; the registry is read again every `reloadMs` (schedules are added and removed through any API
+// process), tasks of removed schedules are destroyed and new ones started. A run asks for an ordinary command —
+// origin `scheduled`, requested by `schedule:{id}` — so the interlocks of that moment decide and the audit log has it.
+import cron, { type ScheduledTask } from 'node-cron';
+import { requestCommand, type ControlDeps } from '../../core/commands/command-requests.js';
+import type { CommandSchedule, CommandSchedules } from '../../core/registry/command-schedules.js';
+import type { Logger } from '../../core/log.js';
+import { TIMEZONE } from '../field-agronomy.js';
+
+export function createScheduleRunner(deps: ControlDeps & {
+  schedules: CommandSchedules; log: Logger; now: () => number; commandRequested: () => void; reloadMs?: number | undefined;
+}): { start(): void; stop(): Promise<void>; reload(): void } {
+  const tasks = new Map<string, { cron: string; task: ScheduledTask }>();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function fire(s: CommandSchedule): Promise<void> {
+    try {
+      const c = await requestCommand(deps, {
+        cooperativeId: s.cooperativeId, deviceId: s.deviceId, action: 'on', minutes: s.minutes, origin: 'scheduled',
+        requestedBy: `schedule:${s.id}`, note: `schedule ${s.cron} (Asia/Ho_Chi_Minh)`,
+      }, deps.now());
+      deps.log.info({ scheduleId: s.id, commandId: c.id, state: c.state }, 'scheduled command requested');
+      if (c.state === 'requested') deps.commandRequested();
+    } catch (err) {
+      deps.log.warn({ err, scheduleId: s.id }, 'scheduled command failed');
+    }
+  }
+
+  function reload(): void {
+    const current = new Map(deps.schedules.allSchedules().map((s) => [s.id, s]));
+    for (const [id, t] of tasks) {
+      if (current.get(id)?.cron === t.cron) continue;
+      void t.task.destroy();
+      tasks.delete(id);
+    }
+    for (const s of current.values()) {
+      if (tasks.has(s.id) || !cron.validate(s.cron)) continue;
+      const task = cron.createTask(s.cron, () => fire(s), { timezone: TIMEZONE, noOverlap: true, name: `ruong-schedule-${s.id}` });
+      tasks.set(s.id, { cron: s.cron, task });
+      void task.start();
+    }
+  }
+
+  return {
+    reload,
+    start() {
+      reload();
+      timer = setInterval(() => {
+        try { reload(); } catch (err) { deps.log.error({ err }, 'schedule reload failed'); }
+      }, deps.reloadMs ?? 30_000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      for (const t of tasks.values()) await t.task.destroy();
+      tasks.clear();
+    },
+  };
+}
