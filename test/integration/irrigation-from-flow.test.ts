@@ -102,11 +102,12 @@ describe('a pump controller\'s flow is recorded as an irrigation (issue 17)', ()
     expect(daily.body.days.find((d) => d.date === day)?.irrigationMm).toBeCloseTo(m3 / (AREA_HA * 10), 1);
 
     // the water went into the field: the probe's top layer rises by several % VWC (≈ 10 mm in 350 mm of soil)
-    const before = moistureBefore.at(-1)?.value ?? NaN;
+    const last3 = moistureBefore.slice(-3).map((x) => x.value);
+    const before = last3.reduce((a, b) => a + b, 0) / last3.length; // the mean: readings carry ±0.3 % noise
     const after = await eventually(async () => {
       const pts = (await series('soil_moisture@20cm')).filter((x) => x.ts > startAt + RUN_MIN * 60_000);
       return pts.length >= 2 ? pts : undefined;
     }, 20_000, 'soil moisture after the run');
-    expect(Math.max(...after.map((x) => x.value))).toBeGreaterThan(before + 1.5);
+    expect(Math.max(...after.map((x) => x.value))).toBeGreaterThan(before + 1.5); // ≈ +2.9 % expected
   }, 90_000);
 });
