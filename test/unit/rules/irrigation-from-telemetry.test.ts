@@ -171,6 +171,21 @@ describe('irrigation events from telemetry', () => {
     await second.stop();
   });
 
+  it('ruong rules hears readings before the ingest stored them: what it heard counts, and nothing twice once stored', async () => {
+    const d = derived();
+    await d.start();
+    await deliver('valve-1', 'valve_open', [[0, 0, 0], [10, 1, 0], [20, 1, 20_000], [30, 0, 20_000]], { stored: false });
+    await d.idle();
+    expect(events('rice').map((e) => [e.startAt, e.volumeM3, e.depthMm])).toEqual([[T0 + 10 * MIN, 40, 2]]); // 40 m³ on 2 ha
+    await deliver('valve-1', 'valve_open', [[0, 0, 0], [10, 1, 0], [20, 1, 20_000], [30, 0, 20_000]], { published: false });
+    await d.stop();
+    const again = derived(); // a restart reads the stored history back
+    await again.start();
+    await again.idle();
+    expect(events('rice')).toHaveLength(1);
+    await again.stop();
+  });
+
   it('the sink finds the device\'s event starting within a run under any source, and only that device\'s', () => {
     const sink = irrigationSink(registry);
     const startAt = T0 + 10 * MIN;
