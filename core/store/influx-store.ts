@@ -14,7 +14,9 @@
 //   partial write is taken as success;
 // - last() returns the point with the highest timestamp (not the last one written), and a lone selector
 //   brings the other fields of that same point along;
-// - LIMIT applies per series (per GROUP BY group); GROUP BY time() windows are aligned to the epoch.
+// - LIMIT applies per series (per GROUP BY group); GROUP BY time() windows are aligned to the epoch;
+// - statements separated by `;` in one request run in order, each answered as its own result (statement_id):
+//   a window query is one round trip (windowQuery).
 import { InfluxDB, type IPoolOptions, type ISingleHostConfig } from 'influx';
 import { RuongError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
