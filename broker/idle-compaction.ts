@@ -2,7 +2,8 @@
 // streams, promises, the login — and while hundreds of handshakes are in flight that garbage survives the young
 // generation and lands in old space. V8 collects old space when it reaches a limit that grows with the heap, and
 // its memory reducer only acts on a process it judges idle: measured on `ruong broker`, 10,000 devices connecting
-// left 150 MB of old space in use (≈ 60 MB of it live) and the process at 260 MB RSS, unchanged 30 s later.
+// left 118.7 MB of old space, 115.6 MB of it not yet collected (81 MB live), and the process at 224 MB RSS,
+// unchanged 30 s later (docs/benchmarks.md, "Broker memory and connect").
 // So once a burst of connects is over (≥ minConnects, then quietMs without one) the broker asks V8 for one major
 // collection, run by V8 as a task (execution 'async': it does not run inside the connect handler), after which
 // V8 returns the freed pages. One per burst; nothing happens while devices keep connecting or for a trickle.
