@@ -24,6 +24,7 @@ import { ensureIngestSecret, ensureLnsSecret } from './service-secret.js';
 import { wireRules, type RulesWiring } from './rules-wiring.js';
 import { wireForecast, type ForecastWiring } from './forecast-wiring.js';
 import { controlDeps, wireCommands } from './command-wiring.js';
+import type { CommandDispatcher } from '../rules/control/command-dispatcher.js';
 import { wireIrrigationFromTelemetry } from './irrigation-telemetry-wiring.js';
 import { createNotifications } from './notify-wiring.js';
 import type { NotificationService } from '../core/alerts/notification-service.js';
@@ -45,6 +46,10 @@ export interface Platform {
   /** The weather forecast (issue 17): undefined unless FORECAST_URL is set. */
   readonly forecast: ForecastWiring | undefined;
   readonly demo: { password: string; generated: boolean } | undefined;
+  /** Pump and valve commands (issue 17): `tick()` runs one pass (sends, retries, automatic mode's next run). */
+  readonly commands: Pick<CommandDispatcher, 'tick' | 'poke'>;
+  /** Irrigation events from pump and valve telemetry (issue 17): `idle()` once what was heard is recorded. */
+  readonly irrigationTelemetry: { idle(): Promise<void> };
   httpPort(): number;
   mqttPort(): number;
   mqttWsPort(): number | undefined;
@@ -106,9 +111,10 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   // Notifications start before the rules engine (they subscribe to its alerts) and stop after it.
   const notifications = await createNotifications(config, { registry, metrics, log, brokerPort: () => broker.addresses().tcp, source: alerts });
   // the forecast's cache is loaded before the rules' first daily run
-  // irrigation events from pump and valve telemetry (issue 17): one per run, into the water balance
+  // irrigation events from pump and valve telemetry (issue 17): one per run, into the water balance; once the rules
+  // have re-evaluated with it, the dispatcher looks for automatic fields that need their next run (automatic-mode.ts)
   const irrigationTelemetry = wireIrrigationFromTelemetry({
-    registry, store, log: log.child({ service: 'irrigation-telemetry' }), now: opts.now, recorded: irrigationTrigger(() => rules.checkMinute()),
+    registry, store, log: log.child({ service: 'irrigation-telemetry' }), now: opts.now, recorded: irrigationTrigger(async () => { await rules.checkMinute(); commands.poke(); }),
     source: { subscribe(listener) { ingest.events.on('stored', listener); return () => { ingest.events.off('stored', listener); }; } },
   });
   const services: Service[] = [registryService(registry), storeService(store), broker, notifications, ...(forecast ? [forecast.service] : []), rules, commands, irrigationTelemetry, ingest, api];
@@ -120,7 +126,7 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
   }
   return {
     lifecycle: createLifecycle(services, log),
-    registry, store, metrics, ingest, demo, rules, alerts, notifications, forecast,
+    registry, store, metrics, ingest, demo, rules, alerts, notifications, forecast, commands, irrigationTelemetry,
     httpPort: () => api.port(),
     mqttPort: () => broker.addresses().tcp,
     mqttWsPort: () => broker.addresses().ws,

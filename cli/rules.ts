@@ -65,7 +65,7 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
     storeService(store),
     notifications, ...(forecast ? [forecast.service] : []), rules, commands,
     // irrigation events from pump and valve telemetry (issue 17); at start it reads back what ended while it was down
-    wireIrrigationFromTelemetry({ registry, store, source, log: log.child({ service: 'irrigation-telemetry' }), recorded: irrigationTrigger(() => rules.checkMinute()) }),
+    wireIrrigationFromTelemetry({ registry, store, source, log: log.child({ service: 'irrigation-telemetry' }), recorded: irrigationTrigger(async () => { await rules.checkMinute(); commands.poke(); }) }),
     { name: 'rules-source', start: () => source.start(), stop: () => source.stop() },
   ];
   const endpoint = metricsEndpoint(config, metrics.registry, log);

@@ -159,6 +159,8 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
         log.error({ err, commandId: c.id }, 'command dispatch failed');
       }
     }
+    // automatic fields whose irrigate alert outlived a run: the next run (automatic-mode.ts), sent on the next pass
+    if (!stopped) await automatic.continueRuns();
   }
 
   function tick(): Promise<void> {
