@@ -3,9 +3,11 @@
 // technicians and farmers (POST /devices/:id/commands; the API answers 403 to viewers, who get no buttons), and the
 // field's last commands and refusals with their states and reasons. A refusal (409) shows the interlock's reason;
 // while a command waits for the device's confirmation the block reloads every 2 s. Nothing shows on a field
-// without a controller. Server text goes in as text nodes (dom.js).
+// without a controller. Server text goes in as text nodes (dom.js). Below them: automatic mode, the maximum run
+// time and the schedules (field-automation.js).
 import { api } from './api.js';
 import { el } from './dom.js';
+import { automationBlock } from './field-automation.js';
 import { formatTime, getLang } from './i18n.js';
 
 const TEXT = {
@@ -46,6 +48,8 @@ function commandLine(c, names) {
 export function controlPanel(fieldId) {
   const section = el('section', { class: 'control-panel', 'aria-label': tx('title'), hidden: true });
   const status = el('p', { class: 'control-status', role: 'status' });
+  const automation = automationBlock(fieldId); // built once, moved along on each redraw (keeps what is typed)
+  section.addEventListener('control-changed', () => { void refresh().catch(() => undefined); }); // a new maximum
   let role;
   let timer;
 
@@ -87,7 +91,8 @@ export function controlPanel(fieldId) {
     section.hidden = view.controllers.length === 0;
     const names = new Map(view.controllers.map((c) => [c.id, c.name]));
     const list = view.commands.length ? el('ul', { class: 'command-list' }, view.commands.map((c) => commandLine(c, names))) : el('p', { class: 'muted' }, tx('none'));
-    section.replaceChildren(el('h3', {}, tx('title')), ...view.controllers.map((c) => controllerRow(c, view.maxMinutes)), status, el('h4', {}, tx('last')), list);
+    section.replaceChildren(el('h3', {}, tx('title')), ...view.controllers.map((c) => controllerRow(c, view.maxMinutes)), status, el('h4', {}, tx('last')), list, automation.node);
+    automation.update(view, role);
     window.clearTimeout(timer);
     if (view.commands.some((c) => c.state === 'requested' || c.state === 'sent')) timer = setTimeout(() => { void refresh().catch(() => undefined); }, 2000);
     return view;
