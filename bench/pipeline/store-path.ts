@@ -25,6 +25,7 @@ if (process.argv[2] === 'sink') {
     req.on('end', () => { res.statusCode = 204; res.end(); });
   });
   server.listen(0, '127.0.0.1', () => process.send?.((server.address() as { port: number }).port));
+  process.once('disconnect', () => process.exit(0)); // the bench process is gone
 } else {
   const { values: args } = parseArgs({
     options: {
