@@ -3,7 +3,9 @@
 // reload, the page and the API (GET /fields/:id/commands, and the registry's field_control row) both still say so;
 // adds the schedule "0 5 * * *" 30 min, sees it listed as "05:00 mỗi ngày" and in GET /fields/:id/schedules,
 // removes it and it is gone from both; a bad cron and minutes above the field's maximum show the API's reason in
-// Vietnamese, and nothing is added. A viewer sees the settings and the schedules without any control.
+// Vietnamese, and nothing is added. A viewer sees the settings and the schedules without any control; a farmer on
+// their own field reads the settings and adds and removes schedules (the roles the API allows). Last, the technician
+// empties the maximum: the field goes back to the platform's (maxRunMin null, 240 in force).
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +29,7 @@ describe.skipIf(!browserAvailable())('the field page sets automatic mode and sch
     fieldId = p.registry.createField({ farmId: farm, name: 'Ruộng tự động', crop: 'coffee', areaHa: 1, pumpFlowM3h: 18 });
     await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'auto-tech', password: DEMO_PASSWORD, role: 'technician' });
     await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'auto-viewer', password: DEMO_PASSWORD, role: 'viewer' });
+    await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'auto-farmer', password: DEMO_PASSWORD, role: 'farmer', farmIds: [farm] });
     await p.registry.provisionDevice({ id: 'pump-auto', fieldId, kind: 'pump_controller', name: 'Bơm giếng' });
     token = await login(p.baseUrl, 'auto-tech');
     browser = await launchBrowser();
@@ -123,5 +126,38 @@ describe.skipIf(!browserAvailable())('the field page sets automatic mode and sch
     expect(await viewerPage.locator('.control-panel .automation-mode').textContent()).toBe('Chế độ tự động: Bật');
     expect(await viewerPage.locator('.control-panel .automation-max').textContent()).toBe('Thời gian chạy tối đa: 45 phút');
     expect(await viewerPage.locator('.control-panel button, .control-panel input, .control-panel select, .control-panel form').count()).toBe(0);
+  });
+
+  it('a farmer on their own field reads automatic mode and the maximum, and adds and removes schedules (as the API allows)', async () => {
+    const farmerPage = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    await logInAs(farmerPage, p.baseUrl, 'auto-farmer', DEMO_PASSWORD);
+    await farmerPage.goto(`${p.baseUrl}/#/field/${fieldId}`);
+    const add = farmerPage.locator('.control-panel form.schedule-form');
+    await add.waitFor({ timeout: 10_000 });
+    expect(await farmerPage.locator('.control-panel .automation-mode').textContent()).toBe('Chế độ tự động: Bật');
+    expect(await farmerPage.locator('.control-panel form.automation-form').count()).toBe(0);
+    await add.locator('input[name=cron]').fill('0 6,18 * * *');
+    await add.locator('input[name=minutes]').fill('15');
+    await add.locator('button.schedule-add').click();
+    const item = farmerPage.locator('.control-panel .schedule-list li[data-cron="0 6,18 * * *"]');
+    await item.waitFor({ timeout: 10_000 });
+    expect(await item.textContent()).toBe('0 6,18 * * * (06:00 và 18:00 mỗi ngày) — Bơm giếng, 15 phút Xoá');
+    expect((await schedules()).map((s) => s.cron).sort()).toEqual(['0 6,18 * * *', '30 17 * * 1-5']);
+    await item.locator('button.schedule-remove').click();
+    await item.waitFor({ state: 'detached', timeout: 10_000 });
+    expect((await schedules()).map((s) => s.cron)).toEqual(['30 17 * * 1-5']);
+  });
+
+  it('an emptied maximum saves the platform default', async () => {
+    await page.reload();
+    await form().waitFor();
+    await form().locator('input[name=maxRunMin]').fill('');
+    await form().locator('button.automation-save').click();
+    await expect.poll(() => form().locator('.automation-status').textContent(), { timeout: 10_000 })
+      .toBe('Đã lưu: Chế độ tự động Bật, Thời gian chạy tối đa 240 phút');
+    expect(await form().locator('input[name=maxRunMin]').inputValue()).toBe('240');
+    expect(createCommands(p.registry.db).fieldControl('coop-demo', fieldId)).toEqual({ fieldId, maxRunMin: null, automatic: true });
+    expect(await control()).toMatchObject({ automatic: true, maxMinutes: 240 });
+    expect(errors).toEqual([]);
   });
 });
