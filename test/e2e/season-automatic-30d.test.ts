@@ -265,6 +265,13 @@ describe('a 30-day dry season: automatic mode on Lô cà phê A, advice followed
     // the metered volume is the water that fell on the simulated field (meter within ±1 %, docs: controller.ts)
     const m3 = events.reduce((s, e) => s + (e.volumeM3 ?? 0), 0);
     expect(Math.abs(m3 - controller.totalLitres() / 1000)).toBeLessThan(0.02 * m3);
+    // the loop closed: each irrigate alert of A resolved once its runs' water was recorded (only a last one may
+    // still be open when the season ends)
+    const unresolved = alertsA.filter((e) => !resolved.some((r) => r.alert.id === e.alert.id));
+    console.info(`field A: ${alertsA.length - unresolved.length} of ${alertsA.length} irrigate alerts resolved: `
+      + resolved.filter((r) => r.alert.fieldId === AUTO && r.alert.kind === 'irrigate').map((r) => `${iso(Number(r.alert.resolvedAt))} ${String(r.alert.resolveReason)}`).join('; '));
+    expect(unresolved.length).toBeLessThanOrEqual(1);
+    expect(unresolved.every((e) => Number(e.alert.openedAt) === Math.max(...alertsA.map((a) => Number(a.alert.openedAt))))).toBe(true);
   });
 
   it('the manual field: each reported irrigation resolved its irrigate alert at once and is in its balance', () => {
