@@ -104,7 +104,8 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
       commands.finishCommand(c.id, 'refused', t, { interlock: 'device', reason: (err as Error).message });
       return;
     }
-    const refusal = combineRefusals(checkInterlocks(await interlockInput(opts, target, c.action, c.minutes, t, c.id)));
+    // an off is never refused: it does not depend on the reading store (a store outage must not keep a pump on)
+    const refusal = c.action === 'off' ? undefined : combineRefusals(checkInterlocks(await interlockInput(opts, target, c.action, c.minutes, t, c.id)));
     if (refusal) {
       commands.finishCommand(c.id, 'refused', t, { interlock: refusal.interlock, reason: refusal.text.en, values: { ...refusal.values, reasonVi: refusal.text.vi } });
       log.info({ commandId: c.id, interlock: refusal.interlock }, 'command refused at dispatch');
@@ -125,7 +126,15 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
 
   async function due(c: Command): Promise<void> {
     const t = now();
-    if (c.nextAttemptAt === null || c.nextAttemptAt > t || (await confirmFromStore(c))) return;
+    if (c.nextAttemptAt === null || c.nextAttemptAt > t) return;
+    let storeConfirmed = false;
+    try {
+      storeConfirmed = await confirmFromStore(c);
+    } catch (err) {
+      // the store is down: not confirmed — the retries and the failure (safety off, alert) go on without it
+      log.warn({ err, commandId: c.id, deviceId: c.deviceId }, 'command confirmation from the store failed');
+    }
+    if (storeConfirmed) return;
     if (c.attempts < attempts) {
       if (commands.retryCommand(c.id, t, t + retryMs)) await send(c, c.attempts + 1);
       return;
