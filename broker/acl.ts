@@ -6,6 +6,8 @@
 // - the notification service (`ruong-notifier`, issue 7): publishes alerts/{farmId} for farmer apps, nothing else;
 // - a LoRaWAN network server (service `ruong-lns`): publishes under application/# (ChirpStack v4) and
 //   v3/# (The Things Stack) only, and may subscribe to their downlink command topics (docs/interop.md).
+// - an anonymous client (MQTT_ALLOW_ANONYMOUS=true, local experiments): may send readings, never commands
+//   (devices/+/down), LoRaWAN downlinks or alerts/…
 // Nobody subscribes to `#` or to `$SYS`.
 import { topics } from '../core/telemetry/topics.js';
 import { interopSubscriptions, interopTopics } from '../core/telemetry/interop-topics.js';
@@ -40,6 +42,14 @@ function isDeviceTopic(topic: string, deviceId: string, suffix: string): boolean
     topic.startsWith(deviceId, DEVICES_PREFIX.length) && topic.endsWith(suffix);
 }
 
+/** devices/{anything}/down[/…], a LoRaWAN downlink, alerts/…: topics only a service credential publishes. */
+function isCommandOrServiceTopic(topic: string): boolean {
+  const levels = topic.split('/');
+  if (levels[0] === 'devices' && levels.length >= 3 && levels[2] === 'down') return true;
+  if (underRoot(topic, 'alerts')) return true;
+  return lnsDownlink.some((re) => re.test(topic));
+}
+
 export function mayPublish(identity: Identity, topic: string): boolean {
   switch (identity.kind) {
     case 'device':
@@ -51,7 +61,10 @@ export function mayPublish(identity: Identity, topic: string): boolean {
       if (identity.name === LNS_SERVICE) return LNS_UPLINK_ROOTS.some((root) => underRoot(topic, root));
       return false;
     case 'anonymous':
-      return !topic.startsWith('$') && !topic.startsWith('ingest/'); // shard topics carry only what the broker routed
+      // MQTT_ALLOW_ANONYMOUS is for local experiments (`ruong sim` devices sending devices/{id}/up and /status,
+      // conformance suites): readings yes, but never commands or what only a service sends — a pump's
+      // devices/{id}/down, a network server's downlinks, farmer alerts — nor `$…` or the shard topics.
+      return !topic.startsWith('$') && !topic.startsWith('ingest/') && !isCommandOrServiceTopic(topic);
   }
 }
 

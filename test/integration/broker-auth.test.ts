@@ -40,6 +40,33 @@ describe('anonymous clients', () => {
       await broker.stop();
     }
   });
+
+  it('may send readings but never a pump command on devices/{id}/down: the connection is closed', async () => {
+    const broker = createBrokerService({
+      auth: { verifyDevice: () => Promise.resolve(false), verifyService: () => Promise.resolve(false) },
+      log: createLogger({ level: 'silent' }), metrics: createMetrics(), host: '127.0.0.1', port: 0, allowAnonymous: true,
+    });
+    await broker.start();
+    try {
+      const url = `mqtt://127.0.0.1:${broker.addresses().tcp}`;
+      const pump = await mqtt.connectAsync(url, { clientId: 'pump-1', reconnectPeriod: 0 });
+      const commands: string[] = [];
+      pump.on('message', (topic) => commands.push(topic));
+      await pump.subscribeAsync('devices/pump-1/down', { qos: 1 });
+      const tool = await mqtt.connectAsync(url, { clientId: 'tool', reconnectPeriod: 0 });
+      await tool.publishAsync('devices/pump-1/up', reading(1), { qos: 1 });
+      expect(tool.connected).toBe(true);
+      const closed = closeOf(tool);
+      tool.publish('devices/pump-1/down', JSON.stringify({ cmd: 'pump_on' }), { qos: 1 });
+      await closed;
+      tool.end(true);
+      await pump.publishAsync('devices/pump-1/status', 'online', { qos: 1 }); // a round trip after the refused publish
+      expect(commands).toEqual([]);
+      await pump.endAsync();
+    } finally {
+      await broker.stop();
+    }
+  });
 });
 
 describe('session takeover', () => {

@@ -43,6 +43,23 @@ describe('ACL for the sharded ingest (issue 9)', () => {
   });
 });
 
+describe('ACL for anonymous clients (MQTT_ALLOW_ANONYMOUS=true)', () => {
+  const anonymous = { kind: 'anonymous' } as const;
+  it('may send readings like a simulated device, and test topics', () => {
+    expect(mayPublish(anonymous, 'devices/probe-1/up')).toBe(true);
+    expect(mayPublish(anonymous, 'devices/probe-1/status')).toBe(true);
+    expect(mayPublish(anonymous, 'TopicA/B')).toBe(true);
+  });
+
+  it('may never command a pump or send what only a service sends', () => {
+    for (const topic of ['devices/pump-1/down', 'devices/pump-1/down/x', 'application/42/device/0004a30b001c0530/command/down',
+      'v3/rice-app@ttn/devices/pump-1/down/push', 'v3/rice-app/devices/pump-1/down/replace', 'alerts/farm-mekong', '$SYS/x']) {
+      expect(mayPublish(anonymous, topic)).toBe(false);
+      expect(mayUseWill(anonymous, topic)).toBe(false);
+    }
+  });
+});
+
 describe('last will', () => {
   it('is a device\'s own status topic and nothing else', () => {
     expect(mayUseWill(device, 'devices/probe-1/status')).toBe(true);
