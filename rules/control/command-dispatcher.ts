@@ -84,13 +84,21 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
     alerts.autoResolve(commandRuleId(c.cooperativeId), commandSubject(c.deviceId), 'the device confirmed a later command');
   }
 
-  /** A state reading confirms every sent command of its device it matches. */
+  /**
+   * A state reading confirms every sent command of its device it matches. A synchronous listener of the ingest's
+   * 'stored' event: it must never throw into the ingest's durable writer (a registry error is logged; the store
+   * confirms the command before its next retry).
+   */
   function onReadings(batch: readonly StoredReading[]): void {
-    for (const r of batch) {
-      if (r.metric !== 'pump_on' && r.metric !== 'valve_open') continue;
-      for (const c of commands.openCommandsOfDevice(r.deviceId)) {
-        if (c.state === 'sent' && STATE_METRIC[c.cmd] === r.metric && c.sentAt !== null && r.ts >= c.sentAt && r.value === (c.action === 'on' ? 1 : 0)) confirmed(c, r);
+    try {
+      for (const r of batch) {
+        if (r.metric !== 'pump_on' && r.metric !== 'valve_open') continue;
+        for (const c of commands.openCommandsOfDevice(r.deviceId)) {
+          if (c.state === 'sent' && STATE_METRIC[c.cmd] === r.metric && c.sentAt !== null && r.ts >= c.sentAt && r.value === (c.action === 'on' ? 1 : 0)) confirmed(c, r);
+        }
       }
+    } catch (err) {
+      log.error({ err }, 'command confirmation from readings failed');
     }
   }
 
@@ -159,7 +167,14 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
   }
 
   async function pass(): Promise<void> {
-    for (const c of commands.openCommands()) {
+    let open: Command[];
+    try {
+      open = commands.openCommands();
+    } catch (err) {
+      log.error({ err }, 'command dispatch failed');
+      return;
+    }
+    for (const c of open) {
       if (stopped) return;
       try {
         if (c.state === 'requested') await dispatch(c);
@@ -169,7 +184,17 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
       }
     }
     // automatic fields whose irrigate alert outlived a run: the next run (automatic-mode.ts), sent on the next pass
-    if (!stopped) await automatic.continueRuns();
+    if (stopped) return;
+    try {
+      await automatic.continueRuns();
+    } catch (err) {
+      log.error({ err }, 'automatic irrigation failed');
+    }
+  }
+
+  /** A pass started from a timer: its error is logged, never an unhandled rejection (no global handler). */
+  function tickLogged(): void {
+    tick().catch((err: unknown) => log.error({ err }, 'command dispatch failed'));
   }
 
   function tick(): Promise<void> {
@@ -189,8 +214,12 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
   function poke(): void {
     if (stopped) return;
     setTimeout(() => {
-      schedules.reload(); // a schedule added or removed in this process starts or stops at once
-      void tick();
+      try {
+        schedules.reload(); // a schedule added or removed in this process starts or stops at once
+      } catch (err) {
+        log.error({ err }, 'command schedules reload failed');
+      }
+      tickLogged();
     }, 0).unref();
   }
   // fields in automatic mode: an irrigate alert opening commands the field's pump (automatic-mode.ts)
@@ -207,7 +236,7 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
       unsubscribe = opts.source.subscribe(onReadings);
       automatic.start();
       schedules.start();
-      timer = setInterval(() => { void tick(); }, pollMs);
+      timer = setInterval(tickLogged, pollMs);
       timer.unref();
       log.info({ attempts, retryS: retryMs / 1000 }, 'command dispatcher started');
       return Promise.resolve();

@@ -2,10 +2,10 @@
 // does not stop a failed on from getting its safety off and alert, and a throwing listener or pass cannot crash
 // the process. A real registry (SQLite in memory), a reading store that can be made to fail, a recording publisher.
 import { EventEmitter } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlertService } from '../../../core/alerts/alert-service.js';
 import { requestCommand, type ControlDeps } from '../../../core/commands/command-requests.js';
-import { silentLogger } from '../../../core/log.js';
+import { silentLogger, type Logger } from '../../../core/log.js';
 import { createCommands } from '../../../core/registry/commands.js';
 import { createRegistry, type Registry } from '../../../core/registry/registry.js';
 import type { ReadingStore } from '../../../core/store/reading-store.js';
@@ -39,12 +39,19 @@ async function world(): Promise<World> {
   return { registry, deps, store, raised: [], published: [], listeners: [], clock: { t: NOW } };
 }
 
-function dispatcher(w: World) {
+/** A logger that keeps the messages of error logs (the dispatcher's fixed messages). */
+function recordingLogger(errors: string[]): Logger {
+  const log = { info: () => undefined, warn: () => undefined, debug: () => undefined, trace: () => undefined, fatal: () => undefined,
+    error: (_o: unknown, msg: string) => { errors.push(msg); }, child: () => log };
+  return log as unknown as Logger;
+}
+
+function dispatcher(w: World, log: Logger = silentLogger()) {
   const alerts = {
     raise: (a: unknown) => { w.raised.push(a); }, autoResolve: () => undefined, list: () => [], events: new EventEmitter(),
   } as unknown as AlertService;
   return createCommandDispatcher({
-    ...w.deps, alerts, log: silentLogger(), now: () => w.clock.t, attempts: 2, retryMs: 1_000, pollMs: 3_600_000,
+    ...w.deps, alerts, log, now: () => w.clock.t, attempts: 2, retryMs: 1_000, pollMs: 3_600_000,
     source: { subscribe: (l) => { w.listeners.push(l); return () => undefined; } },
     publisher: {
       publish: (topic, payload) => { w.published.push({ topic, payload: JSON.parse(payload) as Record<string, unknown> }); return Promise.resolve(); },
@@ -85,5 +92,33 @@ describe('an off never depends on the reading store', () => {
     expect(w.published[2]!.payload.id).not.toBe(on.id);
     expect(w.raised).toHaveLength(1);
     expect(w.raised[0]).toMatchObject({ kind: 'command_unconfirmed', severity: 'critical', deviceId: 'pump-a' });
+  });
+});
+
+describe('no crash path in the dispatcher', () => {
+  let w: World;
+  beforeEach(async () => { w = await world(); });
+
+  it('a registry error in the readings listener is logged, not thrown into the ingest\'s stored event', async () => {
+    const errors: string[] = [];
+    const broken = { ...w.deps.commands, openCommandsOfDevice: () => { throw new Error('database is locked'); } };
+    const d = dispatcher({ ...w, deps: { ...w.deps, commands: broken } }, recordingLogger(errors));
+    await d.start();
+    const reading = { cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', metric: 'pump_on', value: 1, ts: NOW } as unknown as StoredReading;
+    expect(() => { for (const l of w.listeners) l([reading]); }).not.toThrow();
+    expect(errors).toEqual(['command confirmation from readings failed']);
+    await d.stop();
+    w.registry.close();
+  });
+
+  it('a pass whose registry fails resolves (logged), and a poke whose schedule reload fails logs instead of throwing', async () => {
+    const errors: string[] = [];
+    const d = dispatcher(w, recordingLogger(errors));
+    w.registry.close(); // every registry read throws from now on
+    await expect(d.tick()).resolves.toBeUndefined();
+    expect(errors).toContain('command dispatch failed');
+    d.poke();
+    await vi.waitFor(() => { expect(errors).toContain('command schedules reload failed'); });
+    await vi.waitFor(() => { expect(errors.filter((e) => e === 'command dispatch failed')).toHaveLength(2); });
   });
 });
