@@ -6,7 +6,7 @@ import { Router } from 'express';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { CONTROL_KINDS, type ControlDeps } from '../../core/commands/command-requests.js';
-import { DEVICE_MAX_MINUTES } from '../../core/commands/interlocks.js';
+import { DEVICE_MAX_MINUTES, fieldMaxMinutes } from '../../core/commands/interlocks.js';
 import { RuongError } from '../../core/errors.js';
 import { createCommandSchedules, type CommandSchedule } from '../../core/registry/command-schedules.js';
 import { createCommands } from '../../core/registry/commands.js';
@@ -49,7 +49,7 @@ export function scheduleRoutes(deps: {
   const now = deps.now ?? Date.now;
   const schedules = createCommandSchedules(registry.db);
   const commands = deps.control?.commands ?? createCommands(registry.db);
-  const maxOf = (coop: string, fieldId: string) => Math.min(commands.fieldControl(coop, fieldId).maxRunMin ?? deps.control?.maxMinutes ?? DEVICE_MAX_MINUTES, DEVICE_MAX_MINUTES);
+  const maxOf = (coop: string, fieldId: string) => fieldMaxMinutes(commands.fieldControl(coop, fieldId).maxRunMin, deps.control?.maxMinutes ?? DEVICE_MAX_MINUTES);
 
   router.get('/fields/:id/schedules', (req, res) => {
     const user = currentUser(req);

@@ -8,7 +8,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CONTROL_KINDS, requestCommand, STATE_METRIC, type ControlDeps } from '../../core/commands/command-requests.js';
-import { DEVICE_MAX_MINUTES } from '../../core/commands/interlocks.js';
+import { DEVICE_MAX_MINUTES, fieldMaxMinutes } from '../../core/commands/interlocks.js';
 import { RuongError } from '../../core/errors.js';
 import { CommandAction, CommandCmd, CommandOrigin, CommandState, createCommands, type AuditEntry, type Command } from '../../core/registry/commands.js';
 import type { Registry } from '../../core/registry/registry.js';
@@ -136,7 +136,7 @@ export function commandRoutes(deps: {
     });
     const settings = control.commands.fieldControl(user.cooperativeId, field.id);
     res.json({
-      fieldId: field.id, maxMinutes: Math.min(settings.maxRunMin ?? control.maxMinutes, DEVICE_MAX_MINUTES), automatic: settings.automatic, controllers,
+      fieldId: field.id, maxMinutes: fieldMaxMinutes(settings.maxRunMin, control.maxMinutes), automatic: settings.automatic, controllers,
       commands: control.commands.commandsOfField(user.cooperativeId, field.id, q.limit).map(commandOut),
       audit: control.commands.commandAuditOfField(user.cooperativeId, field.id, q.limit * 4).map(auditOut),
     });
@@ -148,8 +148,12 @@ export function commandRoutes(deps: {
     const { id } = parseOr400(IdParams, req.params, 'params');
     const body = parseOr400(FieldControlSet, req.body, 'body');
     const field = fieldOr404(registry, user, id);
+    const platformMax = fieldMaxMinutes(null, control.maxMinutes);
+    if (body.maxRunMin !== null && body.maxRunMin > platformMax) {
+      throw new RuongError('BAD_REQUEST', `maxRunMin: ${body.maxRunMin} is above the platform's ${platformMax} min maximum (a field may only lower it)`);
+    }
     const set = control.commands.setFieldControl(user.cooperativeId, field.id, body, user.id, now());
-    res.json({ ...set, maxMinutes: Math.min(set.maxRunMin ?? control.maxMinutes, DEVICE_MAX_MINUTES) });
+    res.json({ ...set, maxMinutes: fieldMaxMinutes(set.maxRunMin, control.maxMinutes) });
   });
 
   return router;

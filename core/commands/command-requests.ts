@@ -8,7 +8,7 @@ import type { Device, Farm, Field } from '../registry/types.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import type { Forecast } from '../weather/forecast.js';
 import type { Command, CommandAction, CommandCmd, CommandOrigin, Commands } from '../registry/commands.js';
-import { checkInterlocks, combineRefusals, DEVICE_MAX_MINUTES, type InterlockInput, type LatestValue } from './interlocks.js';
+import { checkInterlocks, combineRefusals, fieldMaxMinutes, type InterlockInput, type LatestValue } from './interlocks.js';
 
 /** The device kinds that take commands, and the command each takes (docs/architecture.md "Pumps and valves"). */
 export const CONTROL_KINDS: Readonly<Record<string, CommandCmd>> = { pump_controller: 'pump', valve_controller: 'valve' };
@@ -66,7 +66,7 @@ export async function interlockInput(deps: ControlDeps, t: ControlTarget, action
   const pendingOn = commands.openCommandsOfDevice(t.device.id).find((c) => c.id !== self && c.action === 'on');
   return {
     action, minutes, crop: t.field.crop, now,
-    maxMinutes: Math.min(control.maxRunMin ?? deps.maxMinutes, DEVICE_MAX_MINUTES),
+    maxMinutes: fieldMaxMinutes(control.maxRunMin, deps.maxMinutes),
     canalEc: await newest(store, coop, canals, 'water_ec'),
     awdLevel: await newest(store, coop, tubes, 'awd_level'),
     forecast: t.farm && deps.forecast?.(t.farm),

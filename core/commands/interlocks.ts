@@ -18,6 +18,13 @@ import type { CommandAction, CommandValues } from '../registry/commands.js';
 
 /** The device's own limit (wire contract): an `on` above 240 minutes is ignored by the controller. */
 export const DEVICE_MAX_MINUTES = 240;
+/**
+ * The longest run a command may ask for on a field: its own maximum, but never above the platform's
+ * (COMMAND_MAX_MINUTES) nor the device's own limit — a field's setting may only lower the maximum.
+ */
+export function fieldMaxMinutes(fieldMaxRunMin: number | null | undefined, platformMax: number): number {
+  return Math.min(fieldMaxRunMin ?? platformMax, platformMax, DEVICE_MAX_MINUTES);
+}
 /** A canal or AWD reading older than this is not used by an interlock [judg: one tide-day]. */
 export const READING_MAX_AGE_MS = 24 * 3_600_000;
 /** Heavy rain [judg]: "mưa to" is 16–50 mm in 24 h; counted from this probability, a forecast this fresh, these days. */

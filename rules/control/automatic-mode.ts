@@ -10,7 +10,7 @@
 import type { AlertChangeEvent } from '../../core/alerts/alert-types.js';
 import type { AlertService } from '../../core/alerts/alert-service.js';
 import { CONTROL_KINDS, requestCommand, type ControlDeps } from '../../core/commands/command-requests.js';
-import { DEVICE_MAX_MINUTES } from '../../core/commands/interlocks.js';
+import { DEVICE_MAX_MINUTES, fieldMaxMinutes } from '../../core/commands/interlocks.js';
 import type { Alert } from '../../core/alerts/alert-types.js';
 import type { Device } from '../../core/registry/types.js';
 import type { Logger } from '../../core/log.js';
@@ -47,7 +47,7 @@ export function createAutomaticMode(deps: ControlDeps & { alerts: AlertService; 
     const devices = deps.registry.devicesOfField(fieldId).filter((d) => d.revokedAt === null && CONTROL_KINDS[d.kind] !== undefined);
     const device: Device | undefined = devices.find((d) => d.kind === 'pump_controller') ?? devices[0];
     if (!field || !device) return undefined;
-    return { field, device, maxMinutes: Math.min(control.maxRunMin ?? deps.maxMinutes, DEVICE_MAX_MINUTES) };
+    return { field, device, maxMinutes: fieldMaxMinutes(control.maxRunMin, deps.maxMinutes) };
   }
 
   async function requestRun(alert: Alert, why: 'opened' | 'continued'): Promise<void> {

@@ -13,7 +13,7 @@ let viewer: string;
 let fieldId: string;
 
 interface CommandOut { id: string; state: string; requestedBy: string; attempts: number; interlock: string | null; reason: string | null; reasonVi: string | null; values: Record<string, unknown>; action: string; origin: string }
-interface FieldCommands { controllers: { id: string; state: { on: boolean } | null }[]; commands: CommandOut[]; audit: { event: string; commandId: string | null; values: Record<string, unknown> }[] }
+interface FieldCommands { maxMinutes: number; controllers: { id: string; state: { on: boolean } | null }[]; commands: CommandOut[]; audit: { event: string; commandId: string | null; values: Record<string, unknown> }[] }
 
 async function call<T = unknown>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${p.baseUrl}/api/v1${path}`, {
@@ -47,7 +47,7 @@ const commandState = (id: string, state: string, onField = fieldId) => async () 
 };
 
 beforeAll(async () => {
-  p = await startTestPlatform({ COMMAND_RETRY_S: '1', COMMAND_ATTEMPTS: '3' });
+  p = await startTestPlatform({ COMMAND_RETRY_S: '1', COMMAND_ATTEMPTS: '3', COMMAND_MAX_MINUTES: '200' });
   const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Ruộng thử lệnh', lat: 9.6, lon: 105.97 });
   fieldId = p.registry.createField({ farmId: farm, name: 'Ruộng lệnh', crop: 'rice', areaHa: 1, pumpFlowM3h: 60 });
   for (const [username, role] of [['cmd-tech', 'technician'], ['cmd-viewer', 'viewer']] as const) {
@@ -129,6 +129,11 @@ describe('POST /api/v1/devices/:id/commands', () => {
     const pump = await controller('pump-auto', 'pump_controller', true, autoField);
     try {
       expect((await call('PUT', `/fields/${autoField}/control`, viewer, { maxRunMin: 45, automatic: true })).status).toBe(403);
+      // the platform's maximum (COMMAND_MAX_MINUTES=200 here) may only be lowered by a field
+      const above = await call<{ error: { message: string } }>('PUT', `/fields/${autoField}/control`, technician, { maxRunMin: 230, automatic: false });
+      expect(above.status).toBe(400);
+      expect(above.body.error.message).toContain('maxRunMin: 230 is above the platform\'s 200 min maximum');
+      expect((await commandsOfField(autoField)).maxMinutes).toBe(200);
       const set = await call<{ maxRunMin: number; automatic: boolean; maxMinutes: number }>('PUT', `/fields/${autoField}/control`, technician, { maxRunMin: 45, automatic: true });
       expect(set).toMatchObject({ status: 200, body: { maxRunMin: 45, automatic: true, maxMinutes: 45 } });
       const long = await call<{ error: { details: { interlock: string; values: Record<string, number> } } }>('POST', '/devices/pump-auto/commands', technician, { action: 'on', minutes: 60 });

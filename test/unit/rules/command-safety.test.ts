@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlertService } from '../../../core/alerts/alert-service.js';
 import { requestCommand, type ControlDeps } from '../../../core/commands/command-requests.js';
+import { fieldMaxMinutes } from '../../../core/commands/interlocks.js';
 import { silentLogger, type Logger } from '../../../core/log.js';
 import { createCommands } from '../../../core/registry/commands.js';
 import { createRegistry, type Registry } from '../../../core/registry/registry.js';
@@ -120,5 +121,20 @@ describe('no crash path in the dispatcher', () => {
     d.poke();
     await vi.waitFor(() => { expect(errors).toContain('command schedules reload failed'); });
     await vi.waitFor(() => { expect(errors.filter((e) => e === 'command dispatch failed')).toHaveLength(2); });
+  });
+});
+
+describe('a field\'s maximum run time only lowers the platform\'s', () => {
+  it('a field maximum above COMMAND_MAX_MINUTES does not raise it; a lower one applies', async () => {
+    const w = await world();
+    const deps = { ...w.deps, maxMinutes: 60 };
+    w.deps.commands.setFieldControl('coop-a', 'field-a', { maxRunMin: 200, automatic: false }, 'u1', NOW); // stored before the platform was lowered
+    const long = await requestCommand(deps, ask('on', 120), NOW);
+    expect(long).toMatchObject({ state: 'refused', interlock: 'max_duration', values: { minutes: 120, maxMinutes: 60 } });
+    w.deps.commands.setFieldControl('coop-a', 'field-a', { maxRunMin: 30, automatic: false }, 'u1', NOW);
+    expect(await requestCommand(deps, ask('on', 45), NOW)).toMatchObject({ state: 'refused', values: { maxMinutes: 30 } });
+    expect(fieldMaxMinutes(null, 180)).toBe(180);
+    expect(fieldMaxMinutes(300, 500)).toBe(240); // the device's own limit
+    w.registry.close();
   });
 });
