@@ -104,7 +104,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
   let persistence: BrokerPersistence | undefined;
   let readPause: ReadPause | undefined; // with our in-memory emitter only (Redis: mqemitter-redis has no backlog here)
   let stopped: Promise<void> | undefined;
-  const compaction = opts.idleCompaction === false ? undefined : new IdleCompaction(opts.idleCompaction ?? defaultIdleCompaction);
+  const compaction = opts.idleCompaction === false ? undefined : new IdleCompaction({ log, ...(opts.idleCompaction ?? defaultIdleCompaction) });
 
   const liveClients = () => (broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients ?? {};
   const guarded = (client: Client | null | undefined) => guardOf(client?.conn);

@@ -6,41 +6,74 @@
 // unchanged 30 s later (docs/benchmarks.md, "Broker memory and connect").
 // So once a burst of connects is over (≥ minConnects, then quietMs without one) the broker asks V8 for one major
 // collection, run by V8 as a task (execution 'async': it does not run inside the connect handler), after which
-// V8 returns the freed pages. One per burst; nothing happens while devices keep connecting or for a trickle.
+// V8 returns the freed pages. One per burst; nothing happens while devices keep connecting or for a trickle (connects
+// more than quietMs apart start the count again). BROKER_IDLE_COMPACTION=false turns it off (cli/broker-config.ts).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { Logger } from '../core/log.js';
 
 export interface IdleCompactionOptions {
-  /** Connects since the last collection that make a burst. */
+  /** Connects in one burst (none quietMs apart) that make it worth a collection. */
   readonly minConnects: number;
-  /** How long without a connect before the burst counts as over. */
+  /** How long without a connect before the burst counts as over (and a later connect starts a new count). */
   readonly quietMs: number;
   /** Runs the collection (default: V8's major GC as an async task). */
   readonly collect?: () => void;
   readonly now?: () => number;
+  /** Told once if the collection cannot run here; compaction is then off for this process. */
+  readonly log?: Pick<Logger, 'warn'>;
 }
 
 export const defaultIdleCompaction = { minConnects: 1000, quietMs: 5000 } as const;
 
-let majorGc: (() => void) | undefined;
+/** The compacting flag is restored at the latest this long after a collection was asked for. */
+export const RESTORE_FALLBACK_MS = 30_000;
+
+type GcFunction = (options?: { type: 'major'; execution: 'async' }) => Promise<void> | void;
+
+/**
+ * One compacting major GC: `--compact-on-every-full-gc` is set for this collection only and restored when gc's
+ * promise settles, at once if gc returned without one or threw, and by a timer if the promise never settles — so
+ * later collections never keep compacting every page.
+ */
+export function compactingMajorGc(gc: GcFunction, setFlags: (flags: string) => void = setFlagsFromString, fallbackMs = RESTORE_FALLBACK_MS): void {
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    clearTimeout(fallback);
+    setFlags('--no-compact-on-every-full-gc');
+  };
+  setFlags('--compact-on-every-full-gc');
+  const fallback = setTimeout(restore, fallbackMs);
+  fallback.unref();
+  let result: Promise<void> | void;
+  try {
+    result = gc({ type: 'major', execution: 'async' });
+  } catch (err) {
+    restore();
+    throw err;
+  }
+  if (result) result.then(restore, restore);
+  else restore(); // collected synchronously
+}
+
+let majorGc: GcFunction | undefined;
 
 /**
  * V8's major GC, scheduled as a task, compacting every old-space page it can (`--compact-on-every-full-gc`, set
  * for this one collection only): without it V8 evacuates only its most fragmented pages, and after a connect
  * storm the live connections sit spread over pages it keeps (measured: 106 MB of old space for 81 MB in use).
- * `--expose-gc` at run time: only contexts made after it get `gc`.
+ * `--expose-gc` at run time: only contexts made after it get `gc`. Throws if this runtime refuses either.
  */
 export function scheduleMajorGc(): void {
   if (!majorGc) {
     setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as (options?: { type: 'major'; execution: 'async' }) => Promise<void> | void;
-    majorGc = () => {
-      setFlagsFromString('--compact-on-every-full-gc');
-      const restore = () => setFlagsFromString('--no-compact-on-every-full-gc');
-      Promise.resolve(gc({ type: 'major', execution: 'async' })).then(restore, restore);
-    };
+    const gc = runInNewContext('gc') as unknown;
+    if (typeof gc !== 'function') throw new Error('gc is not exposed in a new context');
+    majorGc = gc as GcFunction;
   }
-  majorGc();
+  compactingMajorGc(majorGc);
 }
 
 export class IdleCompaction {
@@ -49,6 +82,8 @@ export class IdleCompaction {
   private timer: NodeJS.Timeout | undefined;
   private readonly collect: () => void;
   private readonly now: () => number;
+  /** Set when a collection threw: no more are tried in this process. */
+  private disabled = false;
   /** Collections run so far. */
   collections = 0;
 
@@ -59,8 +94,11 @@ export class IdleCompaction {
 
   /** A client finished its CONNECT (one timer per burst, not one per connect). */
   connected(): void {
+    if (this.disabled) return;
+    const now = this.now();
+    if (now - this.lastConnectAt > this.opts.quietMs) this.connects = 0; // a trickle is not a burst
     this.connects++;
-    this.lastConnectAt = this.now();
+    this.lastConnectAt = now;
     if (this.timer === undefined && this.connects >= this.opts.minConnects) this.arm(this.opts.quietMs);
   }
 
@@ -77,8 +115,14 @@ export class IdleCompaction {
       return;
     }
     this.connects = 0;
-    this.collections++;
-    this.collect();
+    try {
+      this.collect();
+      this.collections++;
+    } catch (err) {
+      // In a timer: a throw here would end the process. Without a working gc there is nothing to retry.
+      this.disabled = true;
+      this.opts.log?.warn({ err }, 'idle compaction unavailable: the major GC after a connect burst is off');
+    }
   };
 
   close(): void {

@@ -26,6 +26,7 @@ export function brokerOptions(config: Config, deps: { auth: BrokerAuth; log: Log
     ...deps,
     host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT === 0 ? undefined : config.MQTT_WS_PORT, tls,
     allowAnonymous: config.MQTT_ALLOW_ANONYMOUS,
+    idleCompaction: config.BROKER_IDLE_COMPACTION ? undefined : false, // undefined: the broker's defaults
     redisUrl: config.REDIS_URL,
     ingestShards: config.INGEST_SHARDS,
     // Without Redis the broker creates the ingest's sessions and PUBACKs only what the ingest stored (issue 14).

@@ -45,6 +45,8 @@ export const Config = z
     MQTT_CONNECT_BURST: positiveInt.max(1_000_000).default(200),
     MQTT_PUBLISH_RATE: z.coerce.number().min(0).max(1_000_000).default(100),
     MQTT_PUBLISH_BURST: positiveInt.max(10_000_000).default(1000),
+    // One compacting major GC after a burst of connects (broker/idle-compaction.ts, issue 19); false = never.
+    BROKER_IDLE_COMPACTION: bool.default(true),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     PUBLIC_HOST: z.string().min(1).default('localhost'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -204,6 +206,7 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['MQTT_DRAIN_TIMEOUT_S', '60', 'a subscriber whose socket stays full this long is disconnected (0 = never)'],
   ['MQTT_CONNECT_RATE / MQTT_CONNECT_BURST', '20 / 200', 'new connections per second per source address (token bucket; 0 = no limit)'],
   ['MQTT_PUBLISH_RATE / MQTT_PUBLISH_BURST', '100 / 1000', 'PUBLISH packets per second per device (token bucket; over it the device is slowed by TCP back-pressure, closed only when further ahead than half its keepalive; 0 = no limit)'],
+  ['BROKER_IDLE_COMPACTION', 'true', 'once a burst of connects is over (1000 within 5 s of each other, then 5 s without one), one compacting major GC gives the memory back (false = never)'],
   ['REDIS_URL', '—', 'redis://host:port/db: broker sessions and queued QoS 1 messages in Redis (else in memory)'],
   ['PUBLIC_HOST', 'localhost', 'host name printed in URLs and device credentials'],
   ['LOG_LEVEL', 'info', 'pino level: fatal, error, warn, info, debug, trace or silent'],
