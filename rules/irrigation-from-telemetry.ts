@@ -193,16 +193,18 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
     }
     const targets = [...from.values()];
     from.clear();
+    // Nothing may reject `chain`: flush is called as `void flush(…)` (an unhandled rejection ends the process) and a
+    // rejected chain would skip every later reconciliation. A target that fails waits in `pending` for the next try.
     const next = chain.then(async () => {
       const dirs = new Map<string, { devices: Map<string, Device>; fields: Map<string, Field> }>();
       for (const t of targets) {
         if (stopped) return;
-        let dir = dirs.get(t.cooperativeId);
-        if (!dir) {
-          dir = { devices: new Map(o.directory.devices(t.cooperativeId).map((d) => [d.id, d])), fields: new Map(o.directory.fields(t.cooperativeId).map((f) => [f.id, f])) };
-          dirs.set(t.cooperativeId, dir);
-        }
         try {
+          let dir = dirs.get(t.cooperativeId);
+          if (!dir) {
+            dir = { devices: new Map(o.directory.devices(t.cooperativeId).map((d) => [d.id, d])), fields: new Map(o.directory.fields(t.cooperativeId).map((f) => [f.id, f])) };
+            dirs.set(t.cooperativeId, dir);
+          }
           await reconcile(t, dir.devices.get(t.deviceId), dir.fields);
         } catch (err) {
           o.log.error({ err, deviceId: t.deviceId }, 'irrigation from telemetry failed');
@@ -210,8 +212,8 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
         }
       }
     });
-    chain = next;
-    return next;
+    chain = next.catch((err: unknown) => { o.log.error({ err }, 'irrigation from telemetry failed'); });
+    return chain;
   }
 
   async function points(t: Target, metric: string, from: number, to: number, mine: Map<number, number> | undefined): Promise<Point[]> {
@@ -293,10 +295,14 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
   function catchUp(): Promise<void> {
     const from = now() - (o.lookbackMs ?? 3 * 86_400_000);
     const targets = new Map<string, Target>();
-    for (const cooperativeId of o.directory.cooperativeIds()) {
-      for (const d of o.directory.devices(cooperativeId)) {
-        if (stateMetricOfKind[d.kind] && d.revokedAt === null) targets.set(d.id, { cooperativeId, deviceId: d.id, from, until: Infinity });
+    try {
+      for (const cooperativeId of o.directory.cooperativeIds()) {
+        for (const d of o.directory.devices(cooperativeId)) {
+          if (stateMetricOfKind[d.kind] && d.revokedAt === null) targets.set(d.id, { cooperativeId, deviceId: d.id, from, until: Infinity });
+        }
       }
+    } catch (err) { // the devices listed so far are still caught up; the others when their next readings come
+      o.log.error({ err }, 'irrigation from telemetry failed');
     }
     return flush(targets);
   }

@@ -13,7 +13,7 @@ import type { ReadingStore } from '../../../core/store/reading-store.js';
 import { createSqliteStore } from '../../../core/store/sqlite-store.js';
 import type { StoredReading } from '../../../core/telemetry/reading.js';
 import { irrigationSink, wireIrrigationFromTelemetry } from '../../../cli/irrigation-telemetry-wiring.js';
-import { runsOf } from '../../../rules/irrigation-from-telemetry.js';
+import { createIrrigationFromTelemetry, runsOf } from '../../../rules/irrigation-from-telemetry.js';
 import type { ReadingSource } from '../../../rules/reading-source.js';
 
 const MIN = 60_000;
@@ -184,6 +184,34 @@ describe('irrigation events from telemetry', () => {
     await again.idle();
     expect(events('rice')).toHaveLength(1);
     await again.stop();
+  });
+
+  it('a registry read that throws once: logged, nothing rejects, and the run is recorded with the device\'s next readings', async () => {
+    let failNext = false;
+    const d = createIrrigationFromTelemetry({
+      source, store, sink: irrigationSink(registry), log: silentLogger(), now: () => now,
+      directory: {
+        cooperativeIds: () => ['coop-a'],
+        fields: (id) => registry.fields({ ...coop, cooperativeId: id }),
+        devices: (id) => {
+          if (failNext) { failNext = false; throw new Error('SQLITE_BUSY: database is locked'); }
+          return registry.devicesOfCooperative(id);
+        },
+      },
+    });
+    await d.start();
+    await d.idle();
+    failNext = true;
+    await deliver('pump-1', 'pump_on', [[0, 0, 0], [10, 1, 0], [20, 0, 3_000]]);
+    await d.idle(); // resolves: the failure does not reject the queue
+    expect(events('coffee')).toEqual([]);
+    await deliver('pump-1', 'pump_on', [[30, 0, 0]]);
+    await d.idle();
+    expect(events('coffee').map((e) => [e.startAt, e.volumeM3])).toEqual([[T0 + 10 * MIN, 3]]);
+    await deliver('valve-1', 'valve_open', [[0, 0, 0], [10, 1, 0], [20, 1, 20_000], [30, 0, 20_000]]);
+    await d.idle();
+    expect(events('rice')).toHaveLength(1); // later batches still reconciled
+    await d.stop();
   });
 
   it('the sink finds the device\'s event starting within a run under any source, and only that device\'s', () => {
