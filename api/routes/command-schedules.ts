@@ -7,6 +7,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { CONTROL_KINDS, type ControlDeps } from '../../core/commands/command-requests.js';
 import { DEVICE_MAX_MINUTES, fieldMaxMinutes } from '../../core/commands/interlocks.js';
+import { MAX_SCHEDULES_PER_FIELD, scheduleProblem } from '../../core/commands/schedule-rules.js';
 import { RuongError } from '../../core/errors.js';
 import { createCommandSchedules, type CommandSchedule } from '../../core/registry/command-schedules.js';
 import { createCommands } from '../../core/registry/commands.js';
@@ -17,8 +18,9 @@ import type { Endpoint } from '../openapi.js';
 import { IdParams, iso } from '../schemas.js';
 import { fieldOr404 } from '../scope.js';
 
+// 5 fields only: a leading seconds field (`* * * * * *` = every second) is refused (core/commands/schedule-rules.ts)
 const Cron = z.string().trim().max(100)
-  .refine((s) => [5, 6].includes(s.split(/\s+/).length) && cron.validate(s), 'must be a cron expression: minute hour day month weekday (a leading seconds field allowed)');
+  .refine((s) => s.split(/\s+/).length === 5 && cron.validate(s), 'must be a cron expression: minute hour day month weekday (5 fields)');
 export const ScheduleCreate = z.strictObject({
   deviceId: z.string().min(1).max(64).describe('a pump or valve controller of the field'),
   cron: Cron.describe('when, in Asia/Ho_Chi_Minh, e.g. "0 5 * * *" = 05:00 every day'),
@@ -66,6 +68,12 @@ export function scheduleRoutes(deps: {
     if (!device || !CONTROL_KINDS[device.kind]) throw new RuongError('BAD_REQUEST', `deviceId: ${body.deviceId} is not a pump or valve controller of this field`);
     const max = maxOf(user.cooperativeId, field.id);
     if (body.minutes > max) throw new RuongError('BAD_REQUEST', `minutes: ${body.minutes} is above the field's ${max} min maximum`);
+    // runs closer than the run itself would keep the pump on for ever; a field has at most MAX_SCHEDULES_PER_FIELD
+    const problem = scheduleProblem(body.cron, body.minutes);
+    if (problem) throw new RuongError('BAD_REQUEST', problem);
+    if (schedules.schedulesOfField(user.cooperativeId, field.id).length >= MAX_SCHEDULES_PER_FIELD) {
+      throw new RuongError('BAD_REQUEST', `schedules: the field already has ${MAX_SCHEDULES_PER_FIELD} schedules, the most a field may have`);
+    }
     const s = schedules.addSchedule({ cooperativeId: user.cooperativeId, fieldId: field.id, deviceId: device.id, cron: body.cron, minutes: body.minutes, createdBy: user.id }, now());
     deps.commandRequested?.(); // a dispatcher in this process starts the schedule at once (else within 30 s)
     res.status(201).json(scheduleOut(s));

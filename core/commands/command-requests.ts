@@ -64,6 +64,9 @@ export async function interlockInput(deps: ControlDeps, t: ControlTarget, action
   const tubes = registry.devicesOfField(t.field.id).filter((d) => d.kind === 'awd_tube' && d.revokedAt === null);
   const control = commands.fieldControl(coop, t.field.id);
   const pendingOn = commands.openCommandsOfDevice(t.device.id).find((c) => c.id !== self && c.action === 'on');
+  // the device's newest confirmed command: an on whose minutes are not over is still running
+  const lastConfirmed = commands.commandsOfField(coop, t.field.id, 50).find((c) => c.deviceId === t.device.id && c.state === 'confirmed');
+  const runningUntil = lastConfirmed?.action === 'on' ? (lastConfirmed.sentAt ?? lastConfirmed.requestedAt) + (lastConfirmed.minutes ?? 0) * 60_000 : undefined;
   return {
     action, minutes, crop: t.field.crop, now,
     maxMinutes: fieldMaxMinutes(control.maxRunMin, deps.maxMinutes),
@@ -71,6 +74,7 @@ export async function interlockInput(deps: ControlDeps, t: ControlTarget, action
     awdLevel: await newest(store, coop, tubes, 'awd_level'),
     forecast: t.farm && deps.forecast?.(t.farm),
     pendingCommandId: pendingOn?.id,
+    running: lastConfirmed && runningUntil !== undefined && runningUntil > now ? { commandId: lastConfirmed.id, until: runningUntil } : undefined,
   };
 }
 

@@ -8,7 +8,8 @@
 // - heavy_rain: the forecast (≤ 24 h old) has heavy rain today or tomorrow ("mưa to", ≥ 16 mm in 24 h, the
 //   Vietnamese hydro-meteorological service's class) with a probability ≥ 60 %;
 // - awd_above_target: a rice field whose AWD tube shows water above the flood target (IRRI safe AWD, +5 cm);
-// - pending: the device still has an `on` command waiting for its confirmation.
+// - pending: the device still has an `on` command waiting for its confirmation;
+// - running: the device's last confirmed `on` has minutes left (sentAt + minutes): an off first, or wait.
 // Readings older than READING_MAX_AGE_MS are not judged (a dead sensor must not block a farm for ever): the
 // check is then skipped and the age is in the numbers of the command.
 import { DEFAULT_AWD_CONFIG } from '../agronomy/awd.js';
@@ -30,7 +31,7 @@ export const READING_MAX_AGE_MS = 24 * 3_600_000;
 /** Heavy rain [judg]: "mưa to" is 16–50 mm in 24 h; counted from this probability, a forecast this fresh, these days. */
 export const HEAVY_RAIN = { minMm: 16, minProbabilityPct: 60, maxAgeMs: 24 * 3_600_000, days: 2 } as const;
 
-export type InterlockName = 'salinity' | 'max_duration' | 'heavy_rain' | 'awd_above_target' | 'pending';
+export type InterlockName = 'salinity' | 'max_duration' | 'heavy_rain' | 'awd_above_target' | 'pending' | 'running';
 
 export interface LatestValue {
   readonly value: number;
@@ -51,6 +52,8 @@ export interface InterlockInput {
   readonly forecast?: Forecast | undefined;
   /** Another `on` of the device still waiting for its confirmation. */
   readonly pendingCommandId?: string | undefined;
+  /** The device's newest confirmed command when it is an `on` whose minutes are not over yet (runs until `until`). */
+  readonly running?: { readonly commandId: string; readonly until: number } | undefined;
   readonly now: number;
 }
 
@@ -153,10 +156,24 @@ function pending(i: InterlockInput): Refusal | undefined {
   };
 }
 
+/** An on while the last confirmed on still runs: repeated ons must not extend a run past the maximum. */
+function running(i: InterlockInput): Refusal | undefined {
+  if (i.running === undefined || i.running.until <= i.now) return undefined;
+  const left = Math.ceil((i.running.until - i.now) / 60_000);
+  return {
+    interlock: 'running',
+    text: {
+      vi: `thiết bị đang chạy theo lệnh ${i.running.commandId} (còn ${left} phút)`,
+      en: `the device is still running command ${i.running.commandId} (${left} min left)`,
+    },
+    values: { runningCommandId: i.running.commandId, runningUntil: i.running.until, minutesLeft: left },
+  };
+}
+
 /** Every interlock that refuses the command (empty: it may be sent). An `off` is never refused. */
 export function checkInterlocks(i: InterlockInput): Refusal[] {
   if (i.action === 'off') return [];
-  return [pending, maxDuration, salinity, heavyRain, awdAboveTarget].map((check) => check(i)).filter((r): r is Refusal => r !== undefined);
+  return [pending, running, maxDuration, salinity, heavyRain, awdAboveTarget].map((check) => check(i)).filter((r): r is Refusal => r !== undefined);
 }
 
 /** One refusal from several: the interlocks' names, both texts joined, all the numbers. */

@@ -4,6 +4,7 @@
 // origin `scheduled`, requested by `schedule:{id}` — so the interlocks of that moment decide and the audit log has it.
 import cron, { type ScheduledTask } from 'node-cron';
 import { requestCommand, type ControlDeps } from '../../core/commands/command-requests.js';
+import { scheduleProblem } from '../../core/commands/schedule-rules.js';
 import type { CommandSchedule, CommandSchedules } from '../../core/registry/command-schedules.js';
 import type { Logger } from '../../core/log.js';
 import { TIMEZONE } from '../field-agronomy.js';
@@ -12,6 +13,7 @@ export function createScheduleRunner(deps: ControlDeps & {
   schedules: CommandSchedules; log: Logger; now: () => number; commandRequested: () => void; reloadMs?: number | undefined;
 }): { start(): void; stop(): Promise<void>; reload(): void } {
   const tasks = new Map<string, { cron: string; task: ScheduledTask }>();
+  const skipped = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
 
   async function fire(s: CommandSchedule): Promise<void> {
@@ -35,7 +37,14 @@ export function createScheduleRunner(deps: ControlDeps & {
       tasks.delete(id);
     }
     for (const s of current.values()) {
-      if (tasks.has(s.id) || !cron.validate(s.cron)) continue;
+      if (tasks.has(s.id)) continue;
+      // a schedule the API would refuse now (written before its rules: seconds field, runs closer than their minutes)
+      const problem = scheduleProblem(s.cron, s.minutes);
+      if (problem) {
+        if (!skipped.has(s.id)) deps.log.warn({ scheduleId: s.id, cron: s.cron, minutes: s.minutes, problem }, 'schedule not run');
+        skipped.add(s.id);
+        continue;
+      }
       const task = cron.createTask(s.cron, () => fire(s), { timezone: TIMEZONE, noOverlap: true, name: `ruong-schedule-${s.id}` });
       tasks.set(s.id, { cron: s.cron, task });
       void task.start();

@@ -100,7 +100,7 @@ describe.skipIf(!browserAvailable())('the field page sets automatic mode and sch
     await add.locator('input[name=cron]').fill('0 25 * * *');
     await add.locator('button.schedule-add').click();
     await expect.poll(() => scheduleStatus().textContent(), { timeout: 10_000 })
-      .toBe('Không lưu được: lịch (cron) không hợp lệ: cần 5 trường phút giờ ngày tháng thứ (có thể thêm trường giây ở đầu)');
+      .toBe('Không lưu được: lịch (cron) không hợp lệ: cần 5 trường phút giờ ngày tháng thứ');
     await add.locator('input[name=cron]').fill('30 17 * * 1-5');
     await add.locator('input[name=minutes]').fill('60');
     await add.locator('button.schedule-add').click();

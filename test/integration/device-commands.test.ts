@@ -76,6 +76,10 @@ describe('POST /api/v1/devices/:id/commands', () => {
       // a viewer reads the audit log but may not command
       expect((await call('POST', '/devices/pump-ok/commands', viewer, { action: 'off' })).status).toBe(403);
       expect((await call('GET', `/fields/${fieldId}/commands`, viewer)).status).toBe(200);
+      // while its 30 minutes run, another on is refused: repeated ons must not extend a run past the maximum
+      const again = await call<{ error: { details: { interlock: string; values: Record<string, unknown> } } }>('POST', '/devices/pump-ok/commands', technician, { action: 'on', minutes: 30 });
+      expect(again.status).toBe(409);
+      expect(again.body.error.details).toMatchObject({ interlock: 'running', values: { runningCommandId: res.body.id } });
       const off = await call<CommandOut>('POST', '/devices/pump-ok/commands', technician, { action: 'off' });
       expect(off.status).toBe(202);
       await eventually(commandState(off.body.id, 'confirmed'), 10_000, 'the off command confirmed');
@@ -153,27 +157,37 @@ describe('POST /api/v1/devices/:id/commands', () => {
     }
   });
 
-  it('a schedule runs the pump at its times as scheduled commands, until it is removed', async () => {
+  it('a schedule is a 5-field cron whose runs are further apart than its minutes (and 15 min), at most 20 a field; listed and removed', async () => {
     const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại hẹn giờ' });
     const schedField = p.registry.createField({ farmId: farm, name: 'Ruộng hẹn giờ', crop: 'maize', areaHa: 1 });
-    const pump = await controller('pump-sched', 'pump_controller', true, schedField);
-    try {
-      const bad = await call<{ error: { message: string } }>('POST', `/fields/${schedField}/schedules`, technician, { deviceId: 'pump-sched', cron: 'every morning', minutes: 30 });
-      expect(bad.status).toBe(400);
-      expect(bad.body.error.message).toMatch(/cron: must be a cron expression/);
-      expect((await call('POST', `/fields/${schedField}/schedules`, viewer, { deviceId: 'pump-sched', cron: '0 5 * * *', minutes: 30 })).status).toBe(403);
-      // every 2 s (a leading seconds field), so the test need not wait for a minute
-      const created = await call<{ id: string; cron: string }>('POST', `/fields/${schedField}/schedules`, technician, { deviceId: 'pump-sched', cron: '*/2 * * * * *', minutes: 10 });
-      expect(created.status).toBe(201);
-      const run = await eventually(async () => (await commandsOfField(schedField)).commands.find((c) => c.origin === 'scheduled' && c.state === 'confirmed'), 15_000, 'a scheduled run confirmed');
-      expect(run).toMatchObject({ action: 'on', requestedBy: `schedule:${created.body.id}` });
-      expect(pump.received.find((m) => m.id === run.id)).toEqual({ id: run.id, cmd: 'pump', action: 'on', minutes: 10 });
-      expect((await call<{ schedules: { id: string }[] }>('GET', `/fields/${schedField}/schedules`, viewer)).body.schedules.map((x) => x.id)).toEqual([created.body.id]);
-      expect((await call('DELETE', `/schedules/${created.body.id}`, technician)).status).toBe(204);
-      expect((await call<{ schedules: unknown[] }>('GET', `/fields/${schedField}/schedules`, technician)).body.schedules).toEqual([]);
-    } finally {
-      await pump.client.endAsync();
+    await p.registry.provisionDevice({ id: 'pump-sched', fieldId: schedField, kind: 'pump_controller', name: 'Bơm hẹn giờ' });
+    const add = (cron: string, minutes: number, token = technician) =>
+      call<{ id: string; cron: string; error: { message: string } }>('POST', `/fields/${schedField}/schedules`, token, { deviceId: 'pump-sched', cron, minutes });
+    const bad = await add('every morning', 30);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/cron: must be a cron expression/);
+    expect((await add('0 5 * * *', 30, viewer)).status).toBe(403);
+    // a seconds field (every second), runs closer than the run (the pump would never stop) or than 15 min
+    for (const [cron, minutes, reason] of [
+      ['* * * * * *', 10, /cron: must be a cron expression: minute hour day month weekday \(5 fields\)/],
+      ['* * * * *', 200, /cron: runs 1 min apart; two runs must be at least 200 min apart/],
+      ['*/10 * * * *', 5, /cron: runs 10 min apart; two runs must be at least 15 min apart/],
+      ['0 5,6 * * *', 90, /cron: runs 60 min apart; two runs must be at least 90 min apart/],
+    ] as const) {
+      const r = await add(cron, minutes);
+      expect(r.status, cron).toBe(400);
+      expect(r.body.error.message).toMatch(reason);
     }
+    const created = await add('0 5 * * *', 30);
+    expect(created.status).toBe(201);
+    expect((await call<{ schedules: { id: string }[] }>('GET', `/fields/${schedField}/schedules`, viewer)).body.schedules.map((x) => x.id)).toEqual([created.body.id]);
+    for (let h = 6; h < 25; h++) expect((await add(`0 ${h % 24} * * 1`, 30)).status).toBe(201);
+    const over = await add('30 12 * * *', 30);
+    expect(over.status).toBe(400);
+    expect(over.body.error.message).toBe('schedules: the field already has 20 schedules, the most a field may have');
+    const all = (await call<{ schedules: { id: string }[] }>('GET', `/fields/${schedField}/schedules`, technician)).body.schedules;
+    for (const s of all) expect((await call('DELETE', `/schedules/${s.id}`, technician)).status).toBe(204);
+    expect((await call<{ schedules: unknown[] }>('GET', `/fields/${schedField}/schedules`, technician)).body.schedules).toEqual([]);
   });
 
   it('retries a command the device never confirms, then fails it, sends an off to be safe and raises an alert the user sees', async () => {

@@ -20,7 +20,7 @@ const TEXT = {
     device: 'Thiết bị', add: 'Thêm lịch', added: 'Đã thêm lịch', remove: 'Xoá', removed: 'Đã xoá lịch', error: 'Không lưu được',
     everyDay: 'mỗi ngày', dayOfMonth: 'ngày {d} hằng tháng', and: 'và',
     weekdays: ['Chủ nhật', 'thứ Hai', 'thứ Ba', 'thứ Tư', 'thứ Năm', 'thứ Sáu', 'thứ Bảy'],
-    issue_cron: 'lịch (cron) không hợp lệ: cần 5 trường phút giờ ngày tháng thứ (có thể thêm trường giây ở đầu)',
+    issue_cron: 'lịch (cron) không hợp lệ: cần 5 trường phút giờ ngày tháng thứ',
     issue_minutes: 'số phút phải là số nguyên từ 1 đến 240', issue_maxRunMin: 'thời gian tối đa phải là số nguyên từ 1 đến 240',
     aboveMax: '{m} phút vượt thời gian chạy tối đa {max} phút của ruộng', notController: '{d} không phải máy bơm hay van của ruộng này',
     forbidden: 'Tài khoản của bạn không được thay đổi cài đặt này',

@@ -57,6 +57,14 @@ describe('checkInterlocks', () => {
     expect(checkInterlocks({ ...base, pendingCommandId: 'cmd-1' })[0]).toMatchObject({ interlock: 'pending', values: { pendingCommandId: 'cmd-1' } });
   });
 
+  it('refuses an on while the device\'s last confirmed on still runs, not once its minutes are over', () => {
+    const [r] = checkInterlocks({ ...base, running: { commandId: 'cmd-7', until: NOW + 90_000 } });
+    expect(r).toMatchObject({ interlock: 'running', values: { runningCommandId: 'cmd-7', minutesLeft: 2 } });
+    expect(r!.text.en).toBe('the device is still running command cmd-7 (2 min left)');
+    expect(names({ ...base, running: { commandId: 'cmd-7', until: NOW } })).toEqual([]);
+    expect(names({ ...base, action: 'off', minutes: null, running: { commandId: 'cmd-7', until: NOW + 90_000 } })).toEqual([]);
+  });
+
   it('never refuses an off, whatever the numbers', () => {
     const worst: InterlockInput = {
       ...base, action: 'off', minutes: null, maxMinutes: 10, pendingCommandId: 'cmd-1',

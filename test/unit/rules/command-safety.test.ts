@@ -12,6 +12,8 @@ import { createRegistry, type Registry } from '../../../core/registry/registry.j
 import type { ReadingStore } from '../../../core/store/reading-store.js';
 import type { StoredReading } from '../../../core/telemetry/reading.js';
 import { createCommandDispatcher } from '../../../rules/control/command-dispatcher.js';
+import { createScheduleRunner } from '../../../rules/control/command-schedules.js';
+import { createCommandSchedules } from '../../../core/registry/command-schedules.js';
 
 const NOW = Date.parse('2026-03-10T03:00:00Z');
 
@@ -135,6 +137,30 @@ describe('a field\'s maximum run time only lowers the platform\'s', () => {
     expect(await requestCommand(deps, ask('on', 45), NOW)).toMatchObject({ state: 'refused', values: { maxMinutes: 30 } });
     expect(fieldMaxMinutes(null, 180)).toBe(180);
     expect(fieldMaxMinutes(300, 500)).toBe(240); // the device's own limit
+    w.registry.close();
+  });
+});
+
+describe('the schedule runner (node-cron, fake clock)', () => {
+  afterEach(() => { vi.useRealTimers(); });
+
+  it('runs a schedule at its time as a scheduled command; a stored seconds-field or overlapping schedule is not run', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-03-10T04:58:00+07:00') });
+    const w = await world();
+    const schedules = createCommandSchedules(w.registry.db);
+    const ok = schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '0 5 * * *', minutes: 30, createdBy: 'u1' });
+    // written before the API refused them: every second, and every minute for 30 minutes
+    schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '* * * * * *', minutes: 10, createdBy: 'u1' });
+    schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '* * * * *', minutes: 30, createdBy: 'u1' });
+    const warnings: string[] = [];
+    const log = { ...recordingLogger([]), warn: (_o: unknown, msg: string) => { warnings.push(msg); } } as unknown as Logger;
+    const runner = createScheduleRunner({ ...w.deps, schedules, log, now: () => Date.now(), commandRequested: () => undefined });
+    runner.start();
+    expect(warnings).toEqual(['schedule not run', 'schedule not run']);
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    const cmds = w.deps.commands.commandsOfField('coop-a', 'field-a');
+    expect(cmds.map((c) => [c.origin, c.action, c.minutes, c.requestedBy])).toEqual([['scheduled', 'on', 30, `schedule:${ok.id}`]]);
+    await runner.stop();
     w.registry.close();
   });
 });
