@@ -82,6 +82,13 @@ export function createDirectoryWrites(db: Database, hooks: { fieldMoved?: () => 
     deleteFarmUsers: db.prepare('DELETE FROM user_farms WHERE farm_id = ?'),
     deleteFarm: db.prepare('DELETE FROM farms WHERE id = ? AND cooperative_id = ?'),
     deleteField: db.prepare('DELETE FROM fields WHERE id = ?'),
+    // A field's pump and valve settings and schedules go with it (migrations 11/12); its commands and their audit
+    // log are its history and are kept, so a field that has them is not deleted.
+    hasCommandHistory: db.prepare(
+      'SELECT EXISTS (SELECT 1 FROM device_commands WHERE field_id = ?) OR EXISTS (SELECT 1 FROM command_audit WHERE field_id = ?) AS yes',
+    ),
+    deleteFieldControl: db.prepare('DELETE FROM field_control WHERE field_id = ?'),
+    deleteFieldSchedules: db.prepare('DELETE FROM command_schedules WHERE field_id = ?'),
   };
 
   function farm(user: Scope, farmId: string): Farm | undefined {
@@ -148,12 +155,22 @@ export function createDirectoryWrites(db: Database, hooks: { fieldMoved?: () => 
       return fieldRecord(user, fieldId);
     },
 
-    /** Deletes a field without devices; false when not found for this user, CONFLICT while devices remain. */
+    /**
+     * Deletes a field without devices, with its pump and valve settings and schedules; false when not found for this
+     * user, CONFLICT while devices remain or when it has a command history (kept as the field's record).
+     */
     deleteField(user: Scope, fieldId: string): boolean {
       if (!fieldRecord(user, fieldId)) return false;
       if ((stmt.countDevices.get(fieldId) as { n: number }).n > 0) throw new RuongError('CONFLICT', `field ${fieldId} still has devices; move or revoke them first`);
+      if ((stmt.hasCommandHistory.get(fieldId, fieldId) as { yes: number }).yes === 1) {
+        throw new RuongError('CONFLICT', `field ${fieldId} has a command history (pump and valve commands are kept as its record); it cannot be deleted`);
+      }
       try {
-        stmt.deleteField.run(fieldId);
+        db.transaction(() => {
+          stmt.deleteFieldControl.run(fieldId);
+          stmt.deleteFieldSchedules.run(fieldId);
+          stmt.deleteField.run(fieldId);
+        })();
       } catch (err) {
         mapConstraint(err, `field ${fieldId}`);
       }
