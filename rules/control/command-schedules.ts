@@ -3,7 +3,7 @@
 // process), tasks of removed schedules are destroyed and new ones started. A run asks for an ordinary command —
 // origin `scheduled`, requested by `schedule:{id}` — so the interlocks of that moment decide and the audit log has it.
 import cron, { type ScheduledTask } from 'node-cron';
-import { requestCommand, type ControlDeps } from '../../core/commands/command-requests.js';
+import { controlTarget, requestCommand, type ControlDeps } from '../../core/commands/command-requests.js';
 import { scheduleProblem } from '../../core/commands/schedule-rules.js';
 import type { CommandSchedule, CommandSchedules } from '../../core/registry/command-schedules.js';
 import type { Logger } from '../../core/log.js';
@@ -18,6 +18,12 @@ export function createScheduleRunner(deps: ControlDeps & {
 
   async function fire(s: CommandSchedule): Promise<void> {
     try {
+      // a device moved to another field since: the schedule was made for this field's crop and water, not that one's
+      const target = controlTarget(deps.registry, s.cooperativeId, s.deviceId);
+      if (target.field.id !== s.fieldId) {
+        deps.log.warn({ scheduleId: s.id, deviceId: s.deviceId, scheduleFieldId: s.fieldId, deviceFieldId: target.field.id }, 'scheduled command skipped: device moved to another field');
+        return;
+      }
       const c = await requestCommand(deps, {
         cooperativeId: s.cooperativeId, deviceId: s.deviceId, action: 'on', minutes: s.minutes, origin: 'scheduled',
         requestedBy: `schedule:${s.id}`, note: `schedule ${s.cron} (Asia/Ho_Chi_Minh)`,

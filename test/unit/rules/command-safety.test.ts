@@ -164,3 +164,25 @@ describe('the schedule runner (node-cron, fake clock)', () => {
     w.registry.close();
   });
 });
+
+describe('a schedule of a device moved to another field', () => {
+  afterEach(() => { vi.useRealTimers(); });
+
+  it('is not run (logged): the device no longer waters the field it was scheduled for', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-03-10T04:58:00+07:00') });
+    const w = await world();
+    const schedules = createCommandSchedules(w.registry.db);
+    schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '0 5 * * *', minutes: 30, createdBy: 'u1' });
+    w.registry.moveDevice('pump-a', 'field-b');
+    const warnings: string[] = [];
+    const log = { ...recordingLogger([]), warn: (_o: unknown, msg: string) => { warnings.push(msg); } } as unknown as Logger;
+    const runner = createScheduleRunner({ ...w.deps, schedules, log, now: () => Date.now(), commandRequested: () => undefined });
+    runner.start();
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect(warnings).toEqual(['scheduled command skipped: device moved to another field']);
+    expect(w.deps.commands.commandsOfField('coop-a', 'field-a')).toEqual([]);
+    expect(w.deps.commands.commandsOfField('coop-a', 'field-b')).toEqual([]);
+    await runner.stop();
+    w.registry.close();
+  });
+});
