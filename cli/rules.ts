@@ -24,6 +24,7 @@ import { wireForecast } from './forecast-wiring.js';
 import { controlDeps, wireCommands } from './command-wiring.js';
 import { wireIrrigationFromTelemetry } from './irrigation-telemetry-wiring.js';
 import { irrigationTrigger } from './irrigation-trigger.js';
+import { deviceContextWatch } from './device-context-watch.js';
 
 export async function runRules(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });
@@ -63,6 +64,8 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
   const services: Service[] = [
     registryService(registry),
     storeService(store),
+    // a device moved through `ruong api` (another process): its commands and readings follow it to the new field here too
+    deviceContextWatch({ registry, log: log.child({ service: 'device-context-watch' }) }),
     notifications, ...(forecast ? [forecast.service] : []), rules, commands,
     // irrigation events from pump and valve telemetry (issue 17); at start it reads back what ended while it was down
     wireIrrigationFromTelemetry({ registry, store, source, log: log.child({ service: 'irrigation-telemetry' }), recorded: irrigationTrigger(async () => { await rules.checkMinute(); commands.poke(); }) }),
