@@ -15,6 +15,23 @@ import type { Alert } from '../../core/alerts/alert-types.js';
 import type { Device } from '../../core/registry/types.js';
 import type { Logger } from '../../core/log.js';
 
+/** Automatic runs a field may have in one local day (Asia/Ho_Chi_Minh) [judg: 6 × 240 min covers the day]. */
+export const MAX_AUTOMATIC_RUNS_PER_DAY = 6;
+const LOCAL_OFFSET_MS = 7 * 3_600_000; // Asia/Ho_Chi_Minh, no daylight saving
+const localDayStart = (t: number): number => Math.floor((t + LOCAL_OFFSET_MS) / 86_400_000) * 86_400_000 - LOCAL_OFFSET_MS;
+
+/** The advised depth an alert asks for (gross mm, else depth mm), when it gives one. */
+const advisedMm = (values: Readonly<Record<string, unknown>>): number | undefined =>
+  [values.grossMm, values.depthMm].find((v): v is number => typeof v === 'number');
+/** The advised mm an automatic command's note recorded ("… asks for 63.7 mm"). */
+const noteMm = (note: string | null): number | undefined => {
+  const m = /asks for (\d+(?:\.\d+)?) mm/.exec(note ?? '');
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Runs of one alert after which the advice must be smaller than at the first of them, else the chain ends [judg: a day's runs]. */
+export const NO_PROGRESS_RUNS = MAX_AUTOMATIC_RUNS_PER_DAY;
+
 /** The alert kinds that ask for water (soil-water and AWD rules). */
 const IRRIGATE_KINDS = new Set(['irrigate', 'awd_irrigate']);
 
@@ -37,6 +54,13 @@ export interface AutomaticMode {
 
 export function createAutomaticMode(deps: ControlDeps & { alerts: AlertService; log: Logger; now?: (() => number) | undefined; commandRequested?: () => void }): AutomaticMode {
   const now = deps.now ?? Date.now;
+  // alerts already logged as not continued (each pass runs every second: say it once per alert and reason)
+  const told = new Set<string>();
+  const tellOnce = (key: string, fields: Record<string, unknown>, msg: string) => {
+    if (told.has(key)) return;
+    told.add(key);
+    deps.log.warn(fields, msg);
+  };
   const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
 
   /** The field's pump (else its intake valve), when the field is in automatic mode. */
@@ -57,13 +81,21 @@ export function createAutomaticMode(deps: ControlDeps & { alerts: AlertService; 
     const { field, device, maxMinutes } = target;
     const minutes = advisedMinutes(alert.values, field.areaHa, field.pumpFlowM3h, maxMinutes);
     if (minutes === undefined) {
-      deps.log.warn({ fieldId: field.id, alertId: alert.id }, 'automatic irrigation skipped: no depth, area or pump flow');
+      tellOnce(`${alert.id}:no-depth`, { fieldId: field.id, alertId: alert.id }, 'automatic irrigation skipped: no depth, area or pump flow');
       return;
     }
-    const mm = alert.values.grossMm ?? alert.values.depthMm;
+    // at most MAX_AUTOMATIC_RUNS_PER_DAY automatic runs a field a local day (refused ones not counted)
+    const dayStart = localDayStart(now());
+    const today = deps.commands.commandsOfField(alert.cooperativeId, field.id, 100)
+      .filter((c) => c.origin === 'automatic' && c.action === 'on' && c.state !== 'refused' && c.requestedAt >= dayStart).length;
+    if (today >= MAX_AUTOMATIC_RUNS_PER_DAY) {
+      tellOnce(`${alert.id}:day-${dayStart}`, { fieldId: field.id, alertId: alert.id, runsToday: today }, 'automatic irrigation stopped: the day\'s runs are used');
+      return;
+    }
+    const mm = advisedMm(alert.values);
     const command = await requestCommand(deps, {
       cooperativeId: alert.cooperativeId, deviceId: device.id, action: 'on', minutes, origin: 'automatic', requestedBy: 'system',
-      note: `automatic${why === 'continued' ? ' (next run)' : ''}: advice ${alert.id} asks for ${typeof mm === 'number' ? Math.round(mm) : '?'} mm`,
+      note: `automatic${why === 'continued' ? ' (next run)' : ''}: advice ${alert.id} asks for ${typeof mm === 'number' ? Math.round(mm * 10) / 10 : '?'} mm`,
     }, now());
     deps.log.info({ fieldId: field.id, commandId: command.id, state: command.state, minutes, why }, 'automatic irrigation requested');
     if (command.state === 'requested') deps.commandRequested?.();
@@ -89,6 +121,18 @@ export function createAutomaticMode(deps: ControlDeps & { alerts: AlertService; 
     if (t < startedAt + (last.minutes ?? 0) * 60_000) return; // still running
     const recorded = deps.registry.irrigationsOfField(cooperativeId, fieldId, startedAt - 60_000, t + 60_000).find((e) => e.startAt >= startedAt - 60_000);
     if (!recorded || alert.updatedAt < recorded.createdAt) return;
+    // the chain must converge: when the advice is not smaller than it was NO_PROGRESS_RUNS runs of this alert ago
+    // (a leak, a meter that reads water the soil never gets), it ends. Not after one run: in the heat of the day a
+    // 240-min run can lose to the crop's ET, and the sensors lag — the season test's chain sees that every day.
+    const runs = deps.commands.commandsOfField(cooperativeId, fieldId, 100).filter((c) => c.deviceId === target.device.id && c.origin === 'automatic'
+      && c.action === 'on' && c.state === 'confirmed' && (c.reason ?? '').includes(`advice ${alert.id} asks for`));
+    const ref = runs[NO_PROGRESS_RUNS - 1];
+    const before = ref && noteMm(ref.reason); // the note of a requested command is its reason (kept when it is confirmed)
+    const nowMm = advisedMm(alert.values);
+    if (before !== undefined && nowMm !== undefined && Math.round(nowMm * 10) / 10 >= before) {
+      tellOnce(`${alert.id}:not-smaller`, { fieldId, alertId: alert.id, commandId: ref!.id, mmBefore: before, mmNow: nowMm, runs: NO_PROGRESS_RUNS }, 'automatic irrigation stopped: the advice did not get smaller over the last runs');
+      return;
+    }
     await requestRun(alert, 'continued');
   }
 
