@@ -100,7 +100,7 @@ describe('automatic mode: the chain of runs is bounded', () => {
       await automatic.continueRuns();
       expect(automaticRuns()).toHaveLength(i + 1);
     }
-    runAndReevaluate(mm -= 3);
+    runAndReevaluate(mm - 3);
     await automatic.continueRuns();
     await automatic.continueRuns();
     expect(automaticRuns()).toHaveLength(MAX_AUTOMATIC_RUNS_PER_DAY);
