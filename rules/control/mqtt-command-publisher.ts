@@ -12,10 +12,13 @@ export interface MqttCommandPublisherOptions {
   readonly password: string;
   readonly clientId: string;
   readonly connectTimeoutMs?: number | undefined;
+  /** How long a publish may wait for its PUBACK (default 10 s) before the attempt fails. */
+  readonly publishTimeoutMs?: number | undefined;
 }
 
 export function createMqttCommandPublisher(opts: MqttCommandPublisherOptions): CommandPublisher {
   const wait = Math.min(opts.connectTimeoutMs ?? 5_000, 5_000);
+  const publishTimeoutMs = opts.publishTimeoutMs ?? 10_000;
   let client: MqttClient | undefined;
   let closed = false;
 
@@ -41,7 +44,22 @@ export function createMqttCommandPublisher(opts: MqttCommandPublisherOptions): C
       if (closed) throw new Error('command publisher closed');
       const c = await connected();
       if (!c.connected) throw new Error('mqtt broker connection lost');
-      await c.publishAsync(topic, payload, { qos: 1 });
+      // a QoS 1 publish can wait for its PUBACK through a whole broker outage (and stall every later send): after
+      // publishTimeoutMs the attempt fails, and the client is dropped with force — its outgoing store with it — so
+      // the stale command is never delivered late on a reconnect; the next attempt connects a new client.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('mqtt publish not acknowledged in time')), publishTimeoutMs);
+      });
+      try {
+        await Promise.race([c.publishAsync(topic, payload, { qos: 1 }), timeout]);
+      } catch (err) {
+        if (client === c) client = undefined;
+        c.end(true);
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async close() {
       if (closed) return;
