@@ -106,6 +106,12 @@ describe.skipIf(!browserAvailable())('the field page sets automatic mode and sch
     await add.locator('button.schedule-add').click();
     await expect.poll(() => scheduleStatus().textContent(), { timeout: 10_000 })
       .toBe('Không lưu được: 60 phút vượt thời gian chạy tối đa 45 phút của ruộng');
+    // runs closer together than a run lasts would keep the pump on for ever: refused, the reason in Vietnamese
+    await add.locator('input[name=cron]').fill('*/10 * * * *');
+    await add.locator('input[name=minutes]').fill('30');
+    await add.locator('button.schedule-add').click();
+    await expect.poll(() => scheduleStatus().textContent(), { timeout: 10_000 })
+      .toBe('Không lưu được: hai lần chạy chỉ cách nhau 10 phút; phải cách ít nhất 30 phút (thời gian chạy 30 phút, tối thiểu 15 phút)');
     expect(await schedules()).toEqual([]);
     expect(await page.locator('.control-panel .schedule-list li').count()).toBe(0);
     expect(errors).toEqual([]);

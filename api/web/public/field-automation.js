@@ -23,6 +23,8 @@ const TEXT = {
     issue_cron: 'lịch (cron) không hợp lệ: cần 5 trường phút giờ ngày tháng thứ',
     issue_minutes: 'số phút phải là số nguyên từ 1 đến 240', issue_maxRunMin: 'thời gian tối đa phải là số nguyên từ 1 đến 240',
     aboveMax: '{m} phút vượt thời gian chạy tối đa {max} phút của ruộng', notController: '{d} không phải máy bơm hay van của ruộng này',
+    tooClose: 'hai lần chạy chỉ cách nhau {gap} phút; phải cách ít nhất {least} phút (thời gian chạy {m} phút, tối thiểu 15 phút)',
+    tooMany: 'ruộng đã có {n} lịch, số lịch tối đa cho một ruộng', aboveSystem: '{m} phút vượt thời gian chạy tối đa {max} phút của hệ thống (mỗi ruộng chỉ được đặt thấp hơn)',
     forbidden: 'Tài khoản của bạn không được thay đổi cài đặt này',
   },
   en: {
@@ -73,6 +75,12 @@ function reasonOf(err) {
   if (m) return fill(tx('aboveMax'), { m: m[1], max: m[2] });
   m = /^deviceId: (.+) is not a pump or valve controller of this field/.exec(err.message ?? '');
   if (m) return fill(tx('notController'), { d: m[1] });
+  m = /^cron: runs (\d+) min apart; two runs must be at least (\d+) min apart \(the run's (\d+) min/.exec(err.message ?? '');
+  if (m) return fill(tx('tooClose'), { gap: m[1], least: m[2], m: m[3] });
+  m = /^schedules: the field already has (\d+) schedules/.exec(err.message ?? '');
+  if (m) return fill(tx('tooMany'), { n: m[1] });
+  m = /^maxRunMin: (\d+) is above the platform's (\d+) min maximum/.exec(err.message ?? '');
+  if (m) return fill(tx('aboveSystem'), { m: m[1], max: m[2] });
   return err.message;
 }
 
