@@ -7,7 +7,7 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 import { getLang } from './i18n.js';
-import { issuesOf } from './manage.js';
+import { issuesOf, showIssues } from './manage.js';
 
 const TEXT = {
   vi: {
@@ -32,17 +32,6 @@ const SEVERITIES = ['info', 'warning', 'critical'];
 const EVENTS = ['opened', 'acknowledged', 'resolved', 'escalated'];
 
 let editing = null; // the id of the contact in the form, or null for a new one
-
-function showIssues(err, boxes, general) {
-  const issues = issuesOf(err);
-  if (!issues) { general.textContent = err.message; return; }
-  const rest = [];
-  for (const i of issues) {
-    const box = boxes[String(i.field).split('.')[0]];
-    if (box) box.textContent = i.message; else rest.push(`${i.field}: ${i.message}`);
-  }
-  general.textContent = rest.join('; ');
-}
 
 function contactForm(contact, reload) {
   const boxes = {};

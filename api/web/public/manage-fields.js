@@ -5,7 +5,7 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 import { cropName, crops, formatDate, formatNumber, getLang, soilTextureName, soilTextures } from './i18n.js';
-import { issuesOf } from './manage.js';
+import { showIssues } from './manage.js';
 
 const TEXT = {
   vi: {
@@ -27,18 +27,8 @@ const tx = (key) => (TEXT[getLang()] ?? TEXT.vi)[key] ?? key;
 
 let editing = null; // the id of the field in the form, or null for a new one
 
-function showIssues(err, boxes, general) {
-  const issues = issuesOf(err);
-  if (!issues) { general.textContent = err.message; return; }
-  const rest = [];
-  for (const i of issues) {
-    const path = String(i.field).split('.');
-    // location.coordinates.0 is the longitude, .1 the latitude (RFC 7946 positions are [lon, lat]).
-    const name = path[0] === 'location' ? (path[2] === '0' ? 'lon' : path[2] === '1' ? 'lat' : 'lat') : path[0];
-    if (boxes[name]) boxes[name].textContent = i.message; else rest.push(`${i.field}: ${i.message}`);
-  }
-  general.textContent = rest.join('; ');
-}
+/** location.coordinates.0 is the longitude, .1 the latitude (RFC 7946 positions are [lon, lat]). */
+const fieldBox = (path) => (path[0] === 'location' ? (path[2] === '0' ? 'lon' : 'lat') : path[0]);
 
 function fieldForm(farms, field, reload) {
   const boxes = {};
@@ -81,7 +71,7 @@ function fieldForm(farms, field, reload) {
       if (field) await api(`/fields/${encodeURIComponent(field.id)}`, { method: 'PATCH', body: JSON.stringify(body) });
       else await api('/fields', { method: 'POST', body: JSON.stringify(body) });
     } catch (err) {
-      showIssues(err, boxes, general);
+      showIssues(err, boxes, general, fieldBox);
       return;
     }
     editing = null;

@@ -6,7 +6,7 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 import { formatTime, getLang } from './i18n.js';
-import { issuesOf } from './manage.js';
+import { showIssues } from './manage.js';
 
 const TEXT = {
   vi: {
@@ -28,17 +28,6 @@ const tx = (key) => (TEXT[getLang()] ?? TEXT.vi)[key] ?? key;
 const ROLES = ['admin', 'technician', 'farmer', 'viewer'];
 
 let newKey = null; // the API key just issued, until hidden
-
-function issuesInto(err, boxes, general) {
-  const issues = issuesOf(err);
-  if (!issues) { general.textContent = err.message; return; }
-  const rest = [];
-  for (const i of issues) {
-    const box = boxes[String(i.field).split('.')[0]];
-    if (box) box.textContent = i.message; else rest.push(`${i.field}: ${i.message}`);
-  }
-  general.textContent = rest.join('; ');
-}
 
 function confirmInPlace(anchor, question, onYes) {
   const yes = el('button', { type: 'button', class: 'danger', 'data-action': 'confirm' }, tx('yes'));
@@ -79,7 +68,7 @@ function userForm(farms, reload) {
     try {
       user = await api('/users', { method: 'POST', body: JSON.stringify(body) });
     } catch (err) {
-      issuesInto(err, boxes, general);
+      showIssues(err, boxes, general);
       return;
     }
     await reload(`${tx('created')} ${user.username}`);
@@ -121,7 +110,7 @@ function keyForm(reload) {
     try {
       newKey = await api('/api-keys', { method: 'POST', body: JSON.stringify({ name: String(data.get('name')).trim(), role: String(data.get('role')) }) });
     } catch (err) {
-      issuesInto(err, boxes, general);
+      showIssues(err, boxes, general);
       return;
     }
     await reload();

@@ -35,3 +35,18 @@ export function showManageNav(me) {
 export function issuesOf(err) {
   return err?.status === 400 && Array.isArray(err.issues) ? err.issues : undefined;
 }
+
+/**
+ * A refused form's reasons where the user looks: each 400 issue in the box of its input (`boxFor` names the box for a
+ * field path; by default its first segment), the rest — and any other error — in the form's general line.
+ */
+export function showIssues(err, boxes, general, boxFor = (path) => path[0]) {
+  const issues = issuesOf(err);
+  if (!issues) { general.textContent = err.message; return; }
+  const rest = [];
+  for (const i of issues) {
+    const box = boxes[boxFor(String(i.field).split('.'))];
+    if (box) box.textContent = i.message; else rest.push(`${i.field}: ${i.message}`);
+  }
+  general.textContent = rest.join('; ');
+}
