@@ -59,15 +59,7 @@ export interface AuditEntry {
   readonly values: CommandValues;
 }
 
-export interface NewCommand {
-  readonly cooperativeId: string;
-  readonly fieldId: string;
-  readonly deviceId: string;
-  readonly cmd: CommandCmd;
-  readonly action: CommandAction;
-  readonly minutes: number | null;
-  readonly origin: CommandOrigin;
-  readonly requestedBy: string;
+export interface NewCommand extends Pick<Command, 'cooperativeId' | 'fieldId' | 'deviceId' | 'cmd' | 'action' | 'minutes' | 'origin' | 'requestedBy'> {
   readonly requestedByName?: string | null | undefined;
   /** Why it was asked (e.g. "advice: irrigate 25 mm"); kept in the audit log. */
   readonly note?: string | null | undefined;
