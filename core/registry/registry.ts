@@ -1,13 +1,19 @@
 // The registry: cooperatives, farms, fields, devices, users, sessions, service credentials and
-// dead letters in SQLite (better-sqlite3 v12, WAL). Every read that serves a user takes the
+// dead letters, in SQLite (the embedded default, better-sqlite3 v12, WAL) or PostgreSQL, through the
+// asynchronous Sql interface of core/db/sql.ts. Every read that serves a user takes the
 // caller's cooperative id: tenant isolation lives in the WHERE clause, not in the caller.
-import Database from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { truthy, type Sql } from '../db/sql.js';
+import { isForeignKeyViolation, isPrimaryKeyViolation } from '../db/sql-errors.js';
+import { openSqliteSql, type SqliteSql } from '../db/sqlite-sql.js';
 import { RuongError } from '../errors.js';
 import { migrate } from './migrations.js';
+import { migratePostgres } from './postgres-migrations.js';
+import { seedProfiles } from './seed-profiles.js';
 import { generateSecret, hashGeneratedSecret, hashSecret, verifySecret } from './secrets.js';
 import { createDirectory } from './directory.js';
-import { createDeviceProfiles } from './device-profiles.js';
+import { createDeviceProfiles, profileRow, UPSERT_PROFILE } from './device-profiles.js';
 import { createContacts } from './contacts.js';
 import { createAccounts } from './accounts.js';
 import { createCredentialChanges } from './credential-changes.js';
@@ -35,115 +41,110 @@ export interface NewDeadLetter {
 
 const MAX_DEAD_LETTER_PAYLOAD = 4096;
 
-export type Registry = ReturnType<typeof createRegistry>;
+export type Registry = ReturnType<typeof buildRegistry>;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function createRegistry(path: string) {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+const LAST_CONTEXT_CHANGE = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM device_context_changes';
+
+/**
+ * A registry on a SQLite file (or ':memory:'), ready when this returns: the migrations run and the shipped device
+ * profiles are written synchronously through the better-sqlite3 handle, which is exposed as `db` for SQLite-only
+ * tests and tools.
+ */
+export function createRegistry(path: string): Registry & { db: Database } {
+  const sql = openSqliteSql(path);
+  const { db } = sql;
   migrate(db);
-  const directory = createDirectory(db);
-  const deviceProfiles = createDeviceProfiles(db);
-  const contacts = createContacts(db);
-  const accounts = createAccounts(db);
-  const credentialChanges = createCredentialChanges(db);
-  const irrigationEvents = createIrrigationEvents(db);
-  const smsSenders = createSmsSenders(db);
+  const upsertProfile = db.prepare(UPSERT_PROFILE);
+  db.transaction(() => { for (const p of seedProfiles) upsertProfile.run(...profileRow(p, true, Date.now()).params); })();
+  const seen = Number((db.prepare(LAST_CONTEXT_CHANGE).get() as { seq: number }).seq);
+  return Object.assign(buildRegistry(sql, seen), { db });
+}
+
+/** A registry on an open Sql of either engine: runs that engine's migrations and writes the shipped device profiles. */
+export async function openRegistry(sql: Sql): Promise<Registry> {
+  if (sql.dialect === 'sqlite') migrate((sql as SqliteSql).db);
+  else await migratePostgres(sql);
+  await createDeviceProfiles(sql).seedDeviceProfiles();
+  const seen = Number((await sql.one<{ seq: number }>(LAST_CONTEXT_CHANGE))?.seq ?? 0);
+  return buildRegistry(sql, seen);
+}
+
+/**
+ * The registry's methods on a migrated database. `contextChangesSeen` is the device context change feed's newest
+ * seq, read before anything is cached: every change after it is one the cache may not have seen.
+ */
+function buildRegistry(sql: Sql, contextChangesSeen: number) {
+  const directory = createDirectory(sql);
+  const deviceProfiles = createDeviceProfiles(sql);
+  const contacts = createContacts(sql);
+  const accounts = createAccounts(sql);
+  const credentialChanges = createCredentialChanges(sql);
+  const irrigationEvents = createIrrigationEvents(sql);
+  const smsSenders = createSmsSenders(sql);
   // A field moved to another farm changes where its devices' readings belong: drop the cached contexts.
-  const directoryWrites = createDirectoryWrites(db, { fieldMoved: () => contextCache.clear() });
+  const directoryWrites = createDirectoryWrites(sql, { fieldMoved: () => forgetContexts() });
   const contextCache = new Map<string, DeviceContext>();
-  const contextChanges = {
-    last: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM device_context_changes'),
-    after: db.prepare('SELECT seq, device_id AS deviceId FROM device_context_changes WHERE seq > ? ORDER BY seq LIMIT 1000'),
-    prune: db.prepare('DELETE FROM device_context_changes WHERE at < ?'),
-  };
-  let contextChangesSeen = (contextChanges.last.get() as { seq: number }).seq; // what is cached now is read after it
+  // Bumped whenever cached contexts are dropped: a lookup that began before does not cache what it read, which
+  // may predate the change (the lookup and the change are both awaited, so they can interleave).
+  let contextGeneration = 0;
   const verifiedSecrets = new Map<string, string>();
 
-  const stmt = {
-    deviceContext: db.prepare(
-      `SELECT d.id AS deviceId, d.field_id AS fieldId, f.farm_id AS farmId, fa.cooperative_id AS cooperativeId,
-              d.revoked_at IS NOT NULL AS revoked
-         FROM devices d JOIN fields f ON f.id = d.field_id JOIN farms fa ON fa.id = f.farm_id WHERE d.id = ?`,
-    ),
-    deviceSecret: db.prepare('SELECT secret_hash AS hash, revoked_at AS revokedAt FROM devices WHERE id = ?'),
-    insertDevice: db.prepare(
-      'INSERT INTO devices (id, field_id, kind, name, secret_hash, dev_eui, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    revokeDevice: db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-    setDeviceSecret: db.prepare('UPDATE devices SET secret_hash = ? WHERE id = ?'),
-    moveDevice: db.prepare('UPDATE devices SET field_id = ? WHERE id = ?'),
-    userByName: db.prepare('SELECT id, password_hash AS hash FROM users WHERE username = ?'),
-    userById: db.prepare(
-      `SELECT id, cooperative_id AS cooperativeId, username, display_name AS displayName, role, language FROM users WHERE id = ?`,
-    ),
-    userFarms: db.prepare('SELECT farm_id AS farmId FROM user_farms WHERE user_id = ?'),
-    insertUser: db.prepare(
-      'INSERT INTO users (id, cooperative_id, username, display_name, password_hash, role, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertUserFarm: db.prepare('INSERT OR IGNORE INTO user_farms (user_id, farm_id) VALUES (?, ?)'),
-    insertSession: db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)'),
-    session: db.prepare('SELECT user_id AS userId, expires_at AS expiresAt FROM sessions WHERE token_hash = ?'),
-    deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
-    purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
-    upsertService: db.prepare(
-      `INSERT INTO service_credentials (name, secret_hash, created_at) VALUES (?, ?, ?)
-       ON CONFLICT(name) DO UPDATE SET secret_hash = excluded.secret_hash, created_at = excluded.created_at`,
-    ),
-    service: db.prepare('SELECT secret_hash AS hash FROM service_credentials WHERE name = ?'),
-    insertDeadLetter: db.prepare(
-      'INSERT INTO dead_letters (received_at, device_id, cooperative_id, topic, code, reason, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    deadLetters: db.prepare(
-      `SELECT id, received_at AS receivedAt, device_id AS deviceId, topic, code, reason, payload
-         FROM dead_letters WHERE cooperative_id = ? ORDER BY id DESC LIMIT ?`,
-    ),
-    countDeadLetters: db.prepare('SELECT count(*) AS n FROM dead_letters'),
-    unownedDeadLetters: db.prepare(
-      `SELECT topic, code, max(reason) AS reason, count(*) AS count, max(received_at) AS lastAt
-         FROM dead_letters WHERE cooperative_id IS NULL GROUP BY topic, code ORDER BY lastAt DESC LIMIT ?`,
-    ),
-  };
+  function forgetContexts(deviceId?: string): void {
+    contextGeneration += 1;
+    if (deviceId === undefined) contextCache.clear();
+    else contextCache.delete(deviceId);
+  }
 
-  function provisionNow(input: NewDevice): { deviceId: string; secret: string } {
+  async function provisionDevice(input: NewDevice): Promise<{ deviceId: string; secret: string }> {
     const deviceId = input.id ?? `dev-${randomUUID().slice(0, 8)}`;
     const secret = generateSecret();
     try {
-      stmt.insertDevice.run(deviceId, input.fieldId, input.kind, input.name, hashGeneratedSecret(secret), input.devEui ?? null, Date.now());
+      await sql.run(
+        'INSERT INTO devices (id, field_id, kind, name, secret_hash, dev_eui, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [deviceId, input.fieldId, input.kind, input.name, hashGeneratedSecret(secret), input.devEui ?? null, Date.now()],
+      );
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new RuongError('CONFLICT', `device ${deviceId} already exists`);
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new RuongError('NOT_FOUND', `field ${input.fieldId} does not exist`);
+      if (isPrimaryKeyViolation(err)) throw new RuongError('CONFLICT', `device ${deviceId} already exists`);
+      if (isForeignKeyViolation(err)) throw new RuongError('NOT_FOUND', `field ${input.fieldId} does not exist`);
       throw err;
     }
-    contextCache.delete(deviceId);
+    forgetContexts(deviceId);
     return { deviceId, secret };
   }
 
-  function rotateNow(deviceId: string): string {
-    const secret = generateSecret();
-    const changed = stmt.setDeviceSecret.run(hashGeneratedSecret(secret), deviceId).changes;
-    if (changed === 0) throw new RuongError('NOT_FOUND', `device ${deviceId} does not exist`);
-    return secret;
-  }
-
-  function deviceContext(deviceId: string): DeviceContext | undefined {
+  async function deviceContext(deviceId: string): Promise<DeviceContext | undefined> {
     // Only found devices are cached: a device provisioned by another process is seen at once.
     const cached = contextCache.get(deviceId);
     if (cached) return cached;
-    const row = stmt.deviceContext.get(deviceId) as (Omit<DeviceContext, 'revoked'> & { revoked: number }) | undefined;
+    const generation = contextGeneration;
+    const row = await sql.one<Omit<DeviceContext, 'revoked'> & { revoked: unknown }>(
+      `SELECT d.id AS "deviceId", d.field_id AS "fieldId", f.farm_id AS "farmId", fa.cooperative_id AS "cooperativeId",
+              d.revoked_at IS NOT NULL AS revoked
+         FROM devices d JOIN fields f ON f.id = d.field_id JOIN farms fa ON fa.id = f.farm_id WHERE d.id = ?`,
+      [deviceId],
+    );
     if (!row) return undefined;
-    const ctx = { ...row, revoked: row.revoked === 1 };
-    contextCache.set(deviceId, ctx);
+    const ctx = { ...row, revoked: truthy(row.revoked) };
+    if (generation === contextGeneration) contextCache.set(deviceId, ctx);
     return ctx;
   }
 
+  async function userById(id: string): Promise<User | undefined> {
+    const row = await sql.one<Omit<User, 'farmIds'>>(
+      'SELECT id, cooperative_id AS "cooperativeId", username, display_name AS "displayName", role, language FROM users WHERE id = ?',
+      [id],
+    );
+    if (!row) return undefined;
+    const farms = await sql.all<{ farmId: string }>('SELECT farm_id AS "farmId" FROM user_farms WHERE user_id = ?', [id]);
+    return { ...row, farmIds: farms.map((f) => f.farmId) };
+  }
+
   return {
-    db,
+    sql,
     ...directory,
     ...deviceProfiles,
     ...contacts,
@@ -156,17 +157,20 @@ export function createRegistry(path: string) {
     deviceContext,
 
     /** Creates a device and returns its secret — the only time the plaintext exists. */
-    provisionDevice(input: NewDevice): Promise<{ deviceId: string; secret: string }> {
-      return new Promise((resolve) => resolve(provisionNow(input)));
+    provisionDevice,
+
+    async rotateDeviceSecret(deviceId: string): Promise<string> {
+      const secret = generateSecret();
+      const changed = (await sql.run('UPDATE devices SET secret_hash = ? WHERE id = ?', [hashGeneratedSecret(secret), deviceId])).changes;
+      if (changed === 0) throw new RuongError('NOT_FOUND', `device ${deviceId} does not exist`);
+      return secret;
     },
 
-    rotateDeviceSecret(deviceId: string): Promise<string> {
-      return new Promise((resolve) => resolve(rotateNow(deviceId)));
-    },
-
-    revokeDevice(deviceId: string): boolean {
-      contextCache.delete(deviceId);
-      return stmt.revokeDevice.run(Date.now(), deviceId).changes > 0;
+    async revokeDevice(deviceId: string): Promise<boolean> {
+      forgetContexts(deviceId);
+      const revoked = (await sql.run('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [Date.now(), deviceId])).changes > 0;
+      forgetContexts(deviceId);
+      return revoked;
     },
 
     /**
@@ -174,31 +178,35 @@ export function createRegistry(path: string) {
      * registry's change feed (migration 10); returns how many changes were read. Called every second by processes
      * that cache contexts but do not make the moves (`ruong ingest`, cli/device-context-watch.ts).
      */
-    forgetMovedDeviceContexts(): number {
-      const changes = contextChanges.after.all(contextChangesSeen) as { seq: number; deviceId: string | null }[];
+    async forgetMovedDeviceContexts(): Promise<number> {
+      const changes = await sql.all<{ seq: number; deviceId: string | null }>(
+        'SELECT seq, device_id AS "deviceId" FROM device_context_changes WHERE seq > ? ORDER BY seq LIMIT 1000',
+        [contextChangesSeen],
+      );
       for (const change of changes) {
-        contextChangesSeen = change.seq;
-        if (change.deviceId === null) contextCache.clear();
-        else contextCache.delete(change.deviceId);
+        contextChangesSeen = Math.max(contextChangesSeen, Number(change.seq)); // two calls may overlap
+        forgetContexts(change.deviceId ?? undefined);
       }
       return changes.length;
     },
 
     /** Drops context changes older than `before` (ms). */
-    pruneDeviceContextChanges(before: number): number {
-      return contextChanges.prune.run(before).changes;
+    async pruneDeviceContextChanges(before: number): Promise<number> {
+      return (await sql.run('DELETE FROM device_context_changes WHERE at < ?', [before])).changes;
     },
 
     /** Moves a device to another field (issue 16); its cached context goes, so its next reading is the new field's. */
-    moveDevice(deviceId: string, fieldId: string): boolean {
-      const moved = stmt.moveDevice.run(fieldId, deviceId).changes > 0;
-      contextCache.delete(deviceId);
+    async moveDevice(deviceId: string, fieldId: string): Promise<boolean> {
+      const moved = (await sql.run('UPDATE devices SET field_id = ? WHERE id = ?', [fieldId, deviceId])).changes > 0;
+      forgetContexts(deviceId);
       return moved;
     },
 
     /** True when the device exists, is not revoked and the secret matches its stored hash. */
     async verifyDevice(deviceId: string, secret: string): Promise<boolean> {
-      const row = stmt.deviceSecret.get(deviceId) as { hash: string; revokedAt: number | null } | undefined;
+      const row = await sql.one<{ hash: string; revokedAt: number | null }>(
+        'SELECT secret_hash AS hash, revoked_at AS "revokedAt" FROM devices WHERE id = ?', [deviceId],
+      );
       if (!row || row.revokedAt !== null) return false;
       // After one successful check, remember a digest of the secret bound to the stored hash (so a
       // rotated secret — new hash — or a revocation, checked above, invalidates it). New secrets use a
@@ -210,79 +218,95 @@ export function createRegistry(path: string) {
       return ok;
     },
 
-    setServiceSecret(name: string, secret: string): Promise<void> {
-      stmt.upsertService.run(name, hashGeneratedSecret(secret), Date.now());
-      return Promise.resolve();
+    async setServiceSecret(name: string, secret: string): Promise<void> {
+      await sql.run(
+        `INSERT INTO service_credentials (name, secret_hash, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET secret_hash = excluded.secret_hash, created_at = excluded.created_at`,
+        [name, hashGeneratedSecret(secret), Date.now()],
+      );
     },
 
     async verifyService(name: string, secret: string): Promise<boolean> {
-      const row = stmt.service.get(name) as { hash: string } | undefined;
+      const row = await sql.one<{ hash: string }>('SELECT secret_hash AS hash FROM service_credentials WHERE name = ?', [name]);
       return row ? verifySecret(secret, row.hash) : false;
     },
 
     async createUser(input: { cooperativeId: string; username: string; password: string; role: Role; displayName?: string; language?: string; farmIds?: readonly string[] }): Promise<string> {
       const id = `usr-${randomUUID().slice(0, 8)}`;
       const hash = await hashSecret(input.password);
-      db.transaction(() => {
-        stmt.insertUser.run(id, input.cooperativeId, input.username, input.displayName ?? null, hash, input.role, input.language ?? 'vi', Date.now());
-        for (const farmId of input.farmIds ?? []) stmt.insertUserFarm.run(id, farmId);
-      })();
+      await sql.tx(async (tx) => {
+        await tx.run(
+          'INSERT INTO users (id, cooperative_id, username, display_name, password_hash, role, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [id, input.cooperativeId, input.username, input.displayName ?? null, hash, input.role, input.language ?? 'vi', Date.now()],
+        );
+        for (const farmId of input.farmIds ?? []) {
+          await tx.run('INSERT INTO user_farms (user_id, farm_id) VALUES (?, ?) ON CONFLICT (user_id, farm_id) DO NOTHING', [id, farmId]);
+        }
+      });
       return id;
     },
 
-    userById(id: string): User | undefined {
-      const row = stmt.userById.get(id) as Omit<User, 'farmIds'> | undefined;
-      if (!row) return undefined;
-      const farms = stmt.userFarms.all(id) as { farmId: string }[];
-      return { ...row, farmIds: farms.map((f) => f.farmId) };
-    },
+    userById,
 
     /** Checks a password; a missing user costs the same scrypt work as a wrong password. */
     async verifyPassword(username: string, password: string): Promise<User | undefined> {
-      const row = stmt.userByName.get(username) as { id: string; hash: string } | undefined;
+      const row = await sql.one<{ id: string; hash: string }>('SELECT id, password_hash AS hash FROM users WHERE username = ?', [username]);
       const ok = await verifySecret(password, row?.hash ?? DUMMY_HASH);
-      return row && ok ? this.userById(row.id) : undefined;
+      return row && ok ? userById(row.id) : undefined;
     },
 
     /** Issues a bearer token; only its SHA-256 is stored. */
-    createSession(userId: string, ttlMs: number, now = Date.now()): { token: string; expiresAt: number } {
+    async createSession(userId: string, ttlMs: number, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
       const token = randomBytes(32).toString('base64url');
       const expiresAt = now + ttlMs;
-      stmt.purgeSessions.run(now);
-      stmt.insertSession.run(sha256(token), userId, expiresAt);
+      await sql.run('DELETE FROM sessions WHERE expires_at <= ?', [now]);
+      await sql.run('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)', [sha256(token), userId, expiresAt]);
       return { token, expiresAt };
     },
 
-    userForToken(token: string, now = Date.now()): User | undefined {
-      const row = stmt.session.get(sha256(token)) as { userId: string; expiresAt: number } | undefined;
-      if (!row || row.expiresAt <= now) return undefined;
-      return this.userById(row.userId);
+    async userForToken(token: string, now = Date.now()): Promise<User | undefined> {
+      const row = await sql.one<{ userId: string; expiresAt: number }>(
+        'SELECT user_id AS "userId", expires_at AS "expiresAt" FROM sessions WHERE token_hash = ?', [sha256(token)],
+      );
+      if (!row || Number(row.expiresAt) <= now) return undefined;
+      return userById(row.userId);
     },
 
-    endSession(token: string): void {
-      stmt.deleteSession.run(sha256(token));
+    async endSession(token: string): Promise<void> {
+      await sql.run('DELETE FROM sessions WHERE token_hash = ?', [sha256(token)]);
     },
 
-    addDeadLetter(input: NewDeadLetter, now = Date.now()): void {
+    async addDeadLetter(input: NewDeadLetter, now = Date.now()): Promise<void> {
       const payload = input.payload === undefined ? null : (typeof input.payload === 'string' ? input.payload : input.payload.toString('utf8')).slice(0, MAX_DEAD_LETTER_PAYLOAD);
-      stmt.insertDeadLetter.run(now, input.deviceId ?? null, input.cooperativeId ?? null, input.topic, input.code, input.reason, payload);
+      await sql.run(
+        'INSERT INTO dead_letters (received_at, device_id, cooperative_id, topic, code, reason, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [now, input.deviceId ?? null, input.cooperativeId ?? null, input.topic, input.code, input.reason, payload],
+      );
     },
 
     /** Dead letters no cooperative can see (unknown device or DevEUI, no credentials to tell), grouped by topic and code. */
-    unownedDeadLetters(limit = 100): { topic: string; code: string; reason: string; count: number; lastAt: number }[] {
-      return stmt.unownedDeadLetters.all(limit) as { topic: string; code: string; reason: string; count: number; lastAt: number }[];
+    unownedDeadLetters(limit = 100): Promise<{ topic: string; code: string; reason: string; count: number; lastAt: number }[]> {
+      return sql.all(
+        `SELECT topic, code, max(reason) AS reason, count(*) AS count, max(received_at) AS "lastAt"
+           FROM dead_letters WHERE cooperative_id IS NULL GROUP BY topic, code ORDER BY "lastAt" DESC LIMIT ?`,
+        [limit],
+      );
     },
 
-    deadLetters(cooperativeId: string, limit = 100): DeadLetter[] {
-      return stmt.deadLetters.all(cooperativeId, limit) as DeadLetter[];
+    deadLetters(cooperativeId: string, limit = 100): Promise<DeadLetter[]> {
+      return sql.all<DeadLetter>(
+        `SELECT id, received_at AS "receivedAt", device_id AS "deviceId", topic, code, reason, payload
+           FROM dead_letters WHERE cooperative_id = ? ORDER BY id DESC LIMIT ?`,
+        [cooperativeId, limit],
+      );
     },
 
-    deadLetterCount(): number {
-      return (stmt.countDeadLetters.get() as { n: number }).n;
+    async deadLetterCount(): Promise<number> {
+      return Number((await sql.one<{ n: number }>('SELECT count(*) AS n FROM dead_letters'))?.n ?? 0);
     },
 
-    close(): void {
-      if (db.open) db.close();
+    async close(): Promise<void> {
+      await sql.close();
     },
   };
 }

@@ -7,25 +7,25 @@ import { createRegistry, type Registry } from '../../../core/registry/registry.j
 
 let dir: string | undefined;
 let registry: Registry | undefined;
-afterEach(() => {
-  registry?.close();
+afterEach(async () => {
+  await registry?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 it('records each revocation and rotation once, after the point a watcher started from', async () => {
   dir = mkdtempSync(join(tmpdir(), 'ruong-cred-'));
   registry = createRegistry(join(dir, 'registry.db'));
-  const coop = registry.createCooperative({ id: 'c', name: 'C' });
-  const field = registry.createField({ farmId: registry.createFarm({ cooperativeId: coop, name: 'F' }), name: 'F', crop: 'rice' });
+  const coop = await registry.createCooperative({ id: 'c', name: 'C' });
+  const field = await registry.createField({ farmId: await registry.createFarm({ cooperativeId: coop, name: 'F' }), name: 'F', crop: 'rice' });
   await registry.provisionDevice({ id: 'a', fieldId: field, kind: 'soil_probe', name: 'a' });
   await registry.provisionDevice({ id: 'b', fieldId: field, kind: 'soil_probe', name: 'b' });
-  const start = registry.lastCredentialChange();
+  const start = await registry.lastCredentialChange();
   await registry.rotateDeviceSecret('a');
-  registry.revokeDevice('b');
-  registry.revokeDevice('b'); // already revoked: no second change
-  const changes = registry.credentialChangesAfter(start);
+  await registry.revokeDevice('b');
+  await registry.revokeDevice('b'); // already revoked: no second change
+  const changes = await registry.credentialChangesAfter(start);
   expect(changes.map((c) => [c.deviceId, c.change])).toEqual([['a', 'rotated'], ['b', 'revoked']]);
-  expect(registry.credentialChangesAfter(changes[0]!.seq).map((c) => c.deviceId)).toEqual(['b']);
-  expect(registry.pruneCredentialChanges(Date.now() + 1)).toBe(2);
-  expect(registry.credentialChangesAfter(0)).toEqual([]);
+  expect((await registry.credentialChangesAfter(changes[0]!.seq)).map((c) => c.deviceId)).toEqual(['b']);
+  expect(await registry.pruneCredentialChanges(Date.now() + 1)).toBe(2);
+  expect(await registry.credentialChangesAfter(0)).toEqual([]);
 });

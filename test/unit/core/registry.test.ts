@@ -3,16 +3,16 @@ import { createRegistry } from '../../../core/registry/registry.js';
 
 async function twoTenants() {
   const registry = createRegistry(':memory:');
-  const coopA = registry.createCooperative({ id: 'coop-a', name: 'A' });
-  const coopB = registry.createCooperative({ id: 'coop-b', name: 'B' });
-  const farmA1 = registry.createFarm({ cooperativeId: coopA, name: 'A1' });
-  const farmA2 = registry.createFarm({ cooperativeId: coopA, name: 'A2' });
-  const farmB = registry.createFarm({ cooperativeId: coopB, name: 'B1' });
-  const fieldA1 = registry.createField({ farmId: farmA1, name: 'f-a1', crop: 'rice' });
-  const fieldA2 = registry.createField({ farmId: farmA2, name: 'f-a2', crop: 'coffee' });
-  const fieldB = registry.createField({ farmId: farmB, name: 'f-b', crop: 'rice' });
-  const adminA = registry.userById(await registry.createUser({ cooperativeId: coopA, username: 'admin-a', password: 'pw-admin-a', role: 'admin' }))!;
-  const farmerA = registry.userById(await registry.createUser({ cooperativeId: coopA, username: 'farmer-a', password: 'pw-farmer-a', role: 'farmer', farmIds: [farmA1] }))!;
+  const coopA = await registry.createCooperative({ id: 'coop-a', name: 'A' });
+  const coopB = await registry.createCooperative({ id: 'coop-b', name: 'B' });
+  const farmA1 = await registry.createFarm({ cooperativeId: coopA, name: 'A1' });
+  const farmA2 = await registry.createFarm({ cooperativeId: coopA, name: 'A2' });
+  const farmB = await registry.createFarm({ cooperativeId: coopB, name: 'B1' });
+  const fieldA1 = await registry.createField({ farmId: farmA1, name: 'f-a1', crop: 'rice' });
+  const fieldA2 = await registry.createField({ farmId: farmA2, name: 'f-a2', crop: 'coffee' });
+  const fieldB = await registry.createField({ farmId: farmB, name: 'f-b', crop: 'rice' });
+  const adminA = (await registry.userById(await registry.createUser({ cooperativeId: coopA, username: 'admin-a', password: 'pw-admin-a', role: 'admin' })))!;
+  const farmerA = (await registry.userById(await registry.createUser({ cooperativeId: coopA, username: 'farmer-a', password: 'pw-farmer-a', role: 'farmer', farmIds: [farmA1] })))!;
   return { registry, fieldA1, fieldA2, fieldB, adminA, farmerA };
 }
 
@@ -41,18 +41,18 @@ describe('registry', () => {
   it('refuses a revoked device and marks its context revoked', async () => {
     const { registry, fieldA1 } = await twoTenants();
     const { secret } = await registry.provisionDevice({ id: 'probe-1', fieldId: fieldA1, kind: 'soil_probe', name: 'p' });
-    expect(registry.deviceContext('probe-1')?.revoked).toBe(false);
-    expect(registry.revokeDevice('probe-1')).toBe(true);
+    expect((await registry.deviceContext('probe-1'))?.revoked).toBe(false);
+    expect(await registry.revokeDevice('probe-1')).toBe(true);
     expect(await registry.verifyDevice('probe-1', secret)).toBe(false);
-    expect(registry.deviceContext('probe-1')?.revoked).toBe(true);
+    expect((await registry.deviceContext('probe-1'))?.revoked).toBe(true);
   });
 
   it('scopes fields to the cooperative, and a farmer to their own farms', async () => {
     const { registry, fieldA1, fieldA2, fieldB, adminA, farmerA } = await twoTenants();
-    expect(registry.fields(adminA).map((f) => f.id).sort()).toEqual([fieldA1, fieldA2].sort());
-    expect(registry.field(adminA, fieldB)).toBeUndefined();
-    expect(registry.fields(farmerA).map((f) => f.id)).toEqual([fieldA1]);
-    expect(registry.field(farmerA, fieldA2)).toBeUndefined();
+    expect((await registry.fields(adminA)).map((f) => f.id).sort()).toEqual([fieldA1, fieldA2].sort());
+    expect(await registry.field(adminA, fieldB)).toBeUndefined();
+    expect((await registry.fields(farmerA)).map((f) => f.id)).toEqual([fieldA1]);
+    expect(await registry.field(farmerA, fieldA2)).toBeUndefined();
   });
 
   it('checks passwords and issues sessions that expire', async () => {
@@ -61,19 +61,19 @@ describe('registry', () => {
     expect(await registry.verifyPassword('nobody', 'pw-admin-a')).toBeUndefined();
     expect((await registry.verifyPassword('admin-a', 'pw-admin-a'))?.id).toBe(adminA.id);
     const t0 = 1_000_000;
-    const { token } = registry.createSession(adminA.id, 60_000, t0);
-    expect(registry.userForToken(token, t0 + 59_000)?.id).toBe(adminA.id);
-    expect(registry.userForToken(token, t0 + 60_000)).toBeUndefined();
-    expect(registry.userForToken(`${token}x`, t0)).toBeUndefined();
+    const { token } = await registry.createSession(adminA.id, 60_000, t0);
+    expect((await registry.userForToken(token, t0 + 59_000))?.id).toBe(adminA.id);
+    expect(await registry.userForToken(token, t0 + 60_000)).toBeUndefined();
+    expect(await registry.userForToken(`${token}x`, t0)).toBeUndefined();
   });
 
   it('keeps dead letters per cooperative with their reason', async () => {
     const { registry } = await twoTenants();
-    registry.addDeadLetter({ deviceId: 'probe-1', cooperativeId: 'coop-a', topic: 'devices/probe-1/up', code: 'PAYLOAD_NOT_JSON', reason: 'bad', payload: Buffer.from('x'.repeat(10_000)) });
-    const [letter] = registry.deadLetters('coop-a');
+    await registry.addDeadLetter({ deviceId: 'probe-1', cooperativeId: 'coop-a', topic: 'devices/probe-1/up', code: 'PAYLOAD_NOT_JSON', reason: 'bad', payload: Buffer.from('x'.repeat(10_000)) });
+    const [letter] = await registry.deadLetters('coop-a');
     expect(letter).toMatchObject({ deviceId: 'probe-1', code: 'PAYLOAD_NOT_JSON', reason: 'bad' });
     expect(letter?.payload).toHaveLength(4096);
-    expect(registry.deadLetters('coop-b')).toEqual([]);
+    expect(await registry.deadLetters('coop-b')).toEqual([]);
   });
 });
 
