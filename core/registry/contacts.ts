@@ -1,9 +1,9 @@
 // Contacts (farmers, technicians, integrations) and their alert subscriptions (migration 6). Every read
 // and write that serves a user takes the caller's cooperative id: another tenant's contact is not found.
-import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RuongError } from '../errors.js';
+import { truthy, type Sql } from '../db/sql.js';
 import { AlertEventName, Channel, Language, Severity } from '../alerts/notification-types.js';
 
 export const ContactRole = z.enum(['farmer', 'technician', 'integration']);
@@ -69,14 +69,14 @@ export interface Recipient {
 
 interface ContactRow {
   id: string; cooperative_id: string; name: string; role: ContactRole; language: Language; phone: string | null;
-  sms_unaccented: number; zalo_phone: string | null; zalo_consent_at: number | null; email: string | null;
+  sms_unaccented: number | boolean; zalo_phone: string | null; zalo_consent_at: number | null; email: string | null;
   webhook_url: string | null; quiet_start: string | null; quiet_end: string | null;
 }
 
 function toContact(r: ContactRow): Contact {
   return {
     id: r.id, cooperativeId: r.cooperative_id, name: r.name, role: r.role, language: r.language, phone: r.phone,
-    smsUnaccented: r.sms_unaccented === 1, zaloPhone: r.zalo_phone, zaloConsentAt: r.zalo_consent_at, email: r.email,
+    smsUnaccented: truthy(r.sms_unaccented), zaloPhone: r.zalo_phone, zaloConsentAt: r.zalo_consent_at, email: r.email,
     webhookUrl: r.webhook_url, quietHours: r.quiet_start && r.quiet_end ? { start: r.quiet_start, end: r.quiet_end } : null,
   };
 }
@@ -92,120 +92,120 @@ function toSubscription(r: SubscriptionRow): Subscription {
   };
 }
 
-export function createContacts(db: Database) {
-  const stmt = {
-    insert: db.prepare(
-      `INSERT INTO contacts (id, cooperative_id, name, role, language, phone, sms_unaccented, zalo_phone, zalo_consent_at, email,
+export function createContacts(sql: Sql) {
+  const q = {
+    insert: `INSERT INTO contacts (id, cooperative_id, name, role, language, phone, sms_unaccented, zalo_phone, zalo_consent_at, email,
          webhook_url, quiet_start, quiet_end, created_at, updated_at)
-       VALUES (@id, @cooperative_id, @name, @role, @language, @phone, @sms_unaccented, @zalo_phone, @zalo_consent_at, @email,
-         @webhook_url, @quiet_start, @quiet_end, @now, @now)`,
-    ),
-    update: db.prepare(
-      `UPDATE contacts SET name = @name, role = @role, language = @language, phone = @phone, sms_unaccented = @sms_unaccented,
-         zalo_phone = @zalo_phone, zalo_consent_at = @zalo_consent_at, email = @email, webhook_url = @webhook_url,
-         quiet_start = @quiet_start, quiet_end = @quiet_end, updated_at = @now WHERE id = @id AND cooperative_id = @cooperative_id`,
-    ),
-    one: db.prepare('SELECT * FROM contacts WHERE id = ? AND cooperative_id = ?'),
-    all: db.prepare('SELECT * FROM contacts WHERE cooperative_id = ? ORDER BY name, id'),
-    remove: db.prepare('DELETE FROM contacts WHERE id = ? AND cooperative_id = ?'),
-    subs: db.prepare('SELECT * FROM contact_subscriptions WHERE contact_id = ? ORDER BY created_at, id'),
-    insertSub: db.prepare(
-      `INSERT INTO contact_subscriptions (id, contact_id, farm_id, field_id, severities, channels, events, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    update: `UPDATE contacts SET name = ?, role = ?, language = ?, phone = ?, sms_unaccented = ?,
+         zalo_phone = ?, zalo_consent_at = ?, email = ?, webhook_url = ?,
+         quiet_start = ?, quiet_end = ?, updated_at = ? WHERE id = ? AND cooperative_id = ?`,
+    one: 'SELECT * FROM contacts WHERE id = ? AND cooperative_id = ?',
+    all: 'SELECT * FROM contacts WHERE cooperative_id = ? ORDER BY name, id',
+    remove: 'DELETE FROM contacts WHERE id = ? AND cooperative_id = ?',
+    subs: 'SELECT * FROM contact_subscriptions WHERE contact_id = ? ORDER BY created_at, id',
+    insertSub: `INSERT INTO contact_subscriptions (id, contact_id, farm_id, field_id, severities, channels, events, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    removeSub: db.prepare(
-      `DELETE FROM contact_subscriptions WHERE id = ? AND contact_id IN (SELECT id FROM contacts WHERE id = ? AND cooperative_id = ?)`,
-    ),
-    farmOfCoop: db.prepare('SELECT id FROM farms WHERE id = ? AND cooperative_id = ?'),
-    fieldOfCoop: db.prepare('SELECT f.id, f.farm_id AS farmId FROM fields f JOIN farms fa ON fa.id = f.farm_id WHERE f.id = ? AND fa.cooperative_id = ?'),
-    placeOfField: db.prepare(
-      `SELECT fa.cooperative_id AS cooperativeId, fa.id AS farmId, fa.name AS farmName, f.id AS fieldId, f.name AS fieldName
+    removeSub: `DELETE FROM contact_subscriptions WHERE id = ? AND contact_id IN (SELECT id FROM contacts WHERE id = ? AND cooperative_id = ?)`,
+    farmOfCoop: 'SELECT id FROM farms WHERE id = ? AND cooperative_id = ?',
+    fieldOfCoop: 'SELECT f.id, f.farm_id AS "farmId" FROM fields f JOIN farms fa ON fa.id = f.farm_id WHERE f.id = ? AND fa.cooperative_id = ?',
+    placeOfField: `SELECT fa.cooperative_id AS "cooperativeId", fa.id AS "farmId", fa.name AS "farmName", f.id AS "fieldId", f.name AS "fieldName"
          FROM fields f JOIN farms fa ON fa.id = f.farm_id WHERE f.id = ?`,
-    ),
-    placeOfFarm: db.prepare('SELECT cooperative_id AS cooperativeId, id AS farmId, name AS farmName, NULL AS fieldId, NULL AS fieldName FROM farms WHERE id = ?'),
-    fieldOfDevice: db.prepare('SELECT field_id AS fieldId FROM devices WHERE id = ?'),
-    matching: db.prepare(
-      `SELECT c.*, s.channels AS sub_channels FROM contacts c JOIN contact_subscriptions s ON s.contact_id = c.id
-        WHERE c.cooperative_id = @cooperativeId
-          AND (s.farm_id IS NULL OR s.farm_id = @farmId) AND (s.field_id IS NULL OR s.field_id = @fieldId)
-          AND instr(',' || s.severities || ',', ',' || @severity || ',') > 0
-          AND instr(',' || s.events || ',', ',' || @event || ',') > 0
-       UNION ALL
-       SELECT c.*, NULL AS sub_channels FROM contacts c
-        WHERE @event = 'escalated' AND c.cooperative_id = @cooperativeId AND c.role = 'technician'
-        ORDER BY id`,
-    ),
+    placeOfFarm: 'SELECT cooperative_id AS "cooperativeId", id AS "farmId", name AS "farmName" FROM farms WHERE id = ?',
+    fieldOfDevice: 'SELECT field_id AS "fieldId" FROM devices WHERE id = ?',
+    // the subscriptions of the cooperative's contacts at the alert's place; severity and event are matched in JS
+    // against the comma-separated lists (no engine's string-search function)
+    matching: `SELECT c.*, s.severities AS sub_severities, s.events AS sub_events, s.channels AS sub_channels
+         FROM contacts c JOIN contact_subscriptions s ON s.contact_id = c.id
+        WHERE c.cooperative_id = ? AND (s.farm_id IS NULL OR s.farm_id = ?) AND (s.field_id IS NULL OR s.field_id = ?)`,
+    technicians: `SELECT * FROM contacts WHERE cooperative_id = ? AND role = 'technician'`,
   };
 
-  function row(cooperativeId: string, id: string, c: ContactInput, consentAt: number | null, now: number) {
+  function row(cooperativeId: string, id: string, c: ContactInput, consentAt: number | null) {
     return {
-      id, cooperative_id: cooperativeId, name: c.name ?? '', role: c.role ?? 'farmer', language: c.language ?? 'vi',
-      phone: c.phone ?? null, sms_unaccented: c.smsUnaccented ? 1 : 0, zalo_phone: c.zaloPhone ?? null, zalo_consent_at: consentAt,
-      email: c.email ?? null, webhook_url: c.webhookUrl ?? null, quiet_start: c.quietHours?.start ?? null, quiet_end: c.quietHours?.end ?? null, now,
+      id, cooperativeId, name: c.name ?? '', role: c.role ?? 'farmer', language: c.language ?? 'vi',
+      phone: c.phone ?? null, smsUnaccented: c.smsUnaccented ? 1 : 0, zaloPhone: c.zaloPhone ?? null, consentAt,
+      email: c.email ?? null, webhookUrl: c.webhookUrl ?? null, quietStart: c.quietHours?.start ?? null, quietEnd: c.quietHours?.end ?? null,
     };
   }
 
-  function getContact(cooperativeId: string, id: string): Contact | undefined {
-    const r = stmt.one.get(id, cooperativeId) as ContactRow | undefined;
+  async function getContact(cooperativeId: string, id: string): Promise<Contact | undefined> {
+    const r = await sql.one<ContactRow>(q.one, [id, cooperativeId]);
     return r && toContact(r);
   }
 
-  function alertPlace(ref: { fieldId?: string | null; farmId?: string | null; deviceId?: string | null }): AlertPlace | undefined {
-    const fieldId = ref.fieldId ?? (ref.deviceId ? (stmt.fieldOfDevice.get(ref.deviceId) as { fieldId: string } | undefined)?.fieldId : undefined);
-    if (fieldId) return stmt.placeOfField.get(fieldId) as AlertPlace | undefined;
-    return ref.farmId ? (stmt.placeOfFarm.get(ref.farmId) as AlertPlace | undefined) : undefined;
+  async function alertPlace(ref: { fieldId?: string | null; farmId?: string | null; deviceId?: string | null }): Promise<AlertPlace | undefined> {
+    const fieldId = ref.fieldId ?? (ref.deviceId ? (await sql.one<{ fieldId: string }>(q.fieldOfDevice, [ref.deviceId]))?.fieldId : undefined);
+    if (fieldId) return sql.one<AlertPlace>(q.placeOfField, [fieldId]);
+    if (!ref.farmId) return undefined;
+    const farm = await sql.one<Omit<AlertPlace, 'fieldId' | 'fieldName'>>(q.placeOfFarm, [ref.farmId]);
+    return farm && { ...farm, fieldId: null, fieldName: null };
   }
 
   return {
-    createContact(cooperativeId: string, input: ContactInput & { name: string }, now = Date.now()): Contact {
+    async createContact(cooperativeId: string, input: ContactInput & { name: string }, now = Date.now()): Promise<Contact> {
       const id = `ct-${randomUUID().slice(0, 8)}`;
-      stmt.insert.run(row(cooperativeId, id, input, input.zaloConsent ? now : null, now));
-      return getContact(cooperativeId, id)!;
+      const r = row(cooperativeId, id, input, input.zaloConsent ? now : null);
+      await sql.run(q.insert, [
+        r.id, r.cooperativeId, r.name, r.role, r.language, r.phone, r.smsUnaccented, r.zaloPhone, r.consentAt, r.email,
+        r.webhookUrl, r.quietStart, r.quietEnd, now, now,
+      ]);
+      return (await getContact(cooperativeId, id))!;
     },
 
     getContact,
 
-    listContacts(cooperativeId: string): Contact[] {
-      return (stmt.all.all(cooperativeId) as ContactRow[]).map(toContact);
+    async listContacts(cooperativeId: string): Promise<Contact[]> {
+      return (await sql.all<ContactRow>(q.all, [cooperativeId])).map(toContact);
     },
 
     /** Applies a partial update; undefined when the contact is not in the cooperative. */
-    updateContact(cooperativeId: string, id: string, patch: ContactInput, now = Date.now()): Contact | undefined {
-      const current = getContact(cooperativeId, id);
-      if (!current) return undefined;
-      const consentAt = patch.zaloConsent === undefined ? current.zaloConsentAt : patch.zaloConsent ? (current.zaloConsentAt ?? now) : null;
-      const merged = Object.fromEntries(Object.entries({ ...current, ...patch }).filter(([, v]) => v !== undefined)) as ContactInput;
-      stmt.update.run(row(cooperativeId, id, merged, consentAt, now));
-      return getContact(cooperativeId, id);
+    async updateContact(cooperativeId: string, id: string, patch: ContactInput, now = Date.now()): Promise<Contact | undefined> {
+      // read, merge and write in one transaction: a concurrent update is not lost
+      return sql.tx(async () => {
+        const current = await getContact(cooperativeId, id);
+        if (!current) return undefined;
+        const consentAt = patch.zaloConsent === undefined ? current.zaloConsentAt : patch.zaloConsent ? (current.zaloConsentAt ?? now) : null;
+        const merged = Object.fromEntries(Object.entries({ ...current, ...patch }).filter(([, v]) => v !== undefined)) as ContactInput;
+        const r = row(cooperativeId, id, merged, consentAt);
+        await sql.run(q.update, [
+          r.name, r.role, r.language, r.phone, r.smsUnaccented, r.zaloPhone, r.consentAt, r.email, r.webhookUrl,
+          r.quietStart, r.quietEnd, now, r.id, r.cooperativeId,
+        ]);
+        return getContact(cooperativeId, id);
+      });
     },
 
-    deleteContact(cooperativeId: string, id: string): boolean {
-      return stmt.remove.run(id, cooperativeId).changes > 0;
+    async deleteContact(cooperativeId: string, id: string): Promise<boolean> {
+      return (await sql.run(q.remove, [id, cooperativeId])).changes > 0;
     },
 
-    listSubscriptions(cooperativeId: string, contactId: string): Subscription[] | undefined {
-      if (!getContact(cooperativeId, contactId)) return undefined;
-      return (stmt.subs.all(contactId) as SubscriptionRow[]).map(toSubscription);
+    async listSubscriptions(cooperativeId: string, contactId: string): Promise<Subscription[] | undefined> {
+      if (!(await getContact(cooperativeId, contactId))) return undefined;
+      return (await sql.all<SubscriptionRow>(q.subs, [contactId])).map(toSubscription);
     },
 
     /** Adds a subscription; the farm and field must belong to the contact's cooperative (else NOT_FOUND). */
-    addSubscription(cooperativeId: string, contactId: string, input: SubscriptionInput, now = Date.now()): Subscription {
-      if (!getContact(cooperativeId, contactId)) throw new RuongError('NOT_FOUND', `contact ${contactId} not found`);
-      if (input.farmId && !stmt.farmOfCoop.get(input.farmId, cooperativeId)) throw new RuongError('NOT_FOUND', `farm ${input.farmId} not found`);
-      let farmId = input.farmId;
-      if (input.fieldId) {
-        const field = stmt.fieldOfCoop.get(input.fieldId, cooperativeId) as { farmId: string } | undefined;
-        if (!field) throw new RuongError('NOT_FOUND', `field ${input.fieldId} not found`);
-        if (farmId && farmId !== field.farmId) throw new RuongError('BAD_REQUEST', `field ${input.fieldId} is not on farm ${farmId}`);
-        farmId = field.farmId;
-      }
-      const id = `sub-${randomUUID().slice(0, 8)}`;
-      stmt.insertSub.run(id, contactId, farmId, input.fieldId, input.severities.join(','), input.channels?.join(',') ?? null, input.events.join(','), now);
-      return { ...input, id, contactId, farmId };
+    async addSubscription(cooperativeId: string, contactId: string, input: SubscriptionInput, now = Date.now()): Promise<Subscription> {
+      // the checks and the insert in one transaction: the contact, farm or field cannot go in between
+      return sql.tx(async () => {
+        if (!(await getContact(cooperativeId, contactId))) throw new RuongError('NOT_FOUND', `contact ${contactId} not found`);
+        if (input.farmId && !(await sql.one(q.farmOfCoop, [input.farmId, cooperativeId]))) throw new RuongError('NOT_FOUND', `farm ${input.farmId} not found`);
+        let farmId = input.farmId;
+        if (input.fieldId) {
+          const field = await sql.one<{ farmId: string }>(q.fieldOfCoop, [input.fieldId, cooperativeId]);
+          if (!field) throw new RuongError('NOT_FOUND', `field ${input.fieldId} not found`);
+          if (farmId && farmId !== field.farmId) throw new RuongError('BAD_REQUEST', `field ${input.fieldId} is not on farm ${farmId}`);
+          farmId = field.farmId;
+        }
+        const id = `sub-${randomUUID().slice(0, 8)}`;
+        await sql.run(q.insertSub, [id, contactId, farmId, input.fieldId, input.severities.join(','), input.channels?.join(',') ?? null, input.events.join(','), now]);
+        return { ...input, id, contactId, farmId };
+      });
     },
 
-    deleteSubscription(cooperativeId: string, contactId: string, subscriptionId: string): boolean {
-      return stmt.removeSub.run(subscriptionId, contactId, cooperativeId).changes > 0;
+    async deleteSubscription(cooperativeId: string, contactId: string, subscriptionId: string): Promise<boolean> {
+      return (await sql.run(q.removeSub, [subscriptionId, contactId, cooperativeId])).changes > 0;
     },
 
     alertPlace,
@@ -214,8 +214,14 @@ export function createContacts(db: Database) {
      * Contacts whose subscriptions match the alert's place, severity and event, each once. An escalation
      * also goes to every technician contact of the cooperative (issue 5: escalate to the technicians).
      */
-    notificationRecipients(place: AlertPlace, severity: Severity, event: AlertEventName): Recipient[] {
-      const rows = stmt.matching.all({ cooperativeId: place.cooperativeId, farmId: place.farmId, fieldId: place.fieldId, severity, event }) as (ContactRow & { sub_channels: string | null })[];
+    async notificationRecipients(place: AlertPlace, severity: Severity, event: AlertEventName): Promise<Recipient[]> {
+      type Matched = ContactRow & { sub_channels: string | null };
+      const subscribed = await sql.all<Matched & { sub_severities: string; sub_events: string }>(q.matching, [place.cooperativeId, place.farmId, place.fieldId]);
+      const rows: Matched[] = subscribed.filter((r) => list(r.sub_severities).includes(severity) && list(r.sub_events).includes(event));
+      if (event === 'escalated') {
+        for (const r of await sql.all<ContactRow>(q.technicians, [place.cooperativeId])) rows.push({ ...r, sub_channels: null });
+      }
+      rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const byId = new Map<string, { contact: Contact; channels: Set<Channel> | null }>();
       for (const r of rows) {
         const entry = byId.get(r.id) ?? { contact: toContact(r), channels: new Set<Channel>() };

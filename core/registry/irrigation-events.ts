@@ -3,10 +3,10 @@
 // the field's area (1 mm over 1 ha = 10 m³, docs/agronomy.md §2). Every read and write that serves a user takes
 // the cooperative id: another tenant's field or event is not found. The rules engine reads the events of a field
 // (the daily water balance) and the feed of new events (to re-evaluate at once) through the same module.
-import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RuongError } from '../errors.js';
+import type { Sql } from '../db/sql.js';
 
 export const IrrigationSource = z.enum(['farmer_report', 'api', 'sms', 'pump_telemetry', 'valve_telemetry', 'flow_meter', 'command']);
 export type IrrigationSource = z.infer<typeof IrrigationSource>;
@@ -43,8 +43,8 @@ export interface IrrigationEvent {
   readonly createdAt: number;
 }
 
-const columns = `seq, id, cooperative_id AS cooperativeId, field_id AS fieldId, start_at AS startAt, duration_min AS durationMin,
-  depth_mm AS depthMm, volume_m3 AS volumeM3, source, recorded_by AS recordedBy, note, external_id AS externalId, created_at AS createdAt`;
+const columns = `seq, id, cooperative_id AS "cooperativeId", field_id AS "fieldId", start_at AS "startAt", duration_min AS "durationMin",
+  depth_mm AS "depthMm", volume_m3 AS "volumeM3", source, recorded_by AS "recordedBy", note, external_id AS "externalId", created_at AS "createdAt"`;
 
 /** Depth and volume of one irrigation from what was given, with the field's area; BAD_REQUEST when they cannot be. */
 export function depthAndVolume(input: { depthMm?: number | undefined; volumeM3?: number | undefined }, areaHa: number | null): { depthMm: number; volumeM3: number | null } {
@@ -65,24 +65,19 @@ export function depthAndVolume(input: { depthMm?: number | undefined; volumeM3?:
   return { depthMm: input.depthMm, volumeM3: input.volumeM3 ?? fromDepth };
 }
 
-export function createIrrigationEvents(db: Database) {
-  const stmt = {
-    field: db.prepare(
-      `SELECT f.id, f.area_ha AS areaHa FROM fields f JOIN farms fa ON fa.id = f.farm_id WHERE f.id = ? AND fa.cooperative_id = ?`,
-    ),
-    insert: db.prepare(
-      `INSERT INTO irrigation_events (id, cooperative_id, field_id, start_at, duration_min, depth_mm, volume_m3, source, recorded_by, note,
+export function createIrrigationEvents(sql: Sql) {
+  const q = {
+    field: `SELECT f.id, f.area_ha AS "areaHa" FROM fields f JOIN farms fa ON fa.id = f.farm_id WHERE f.id = ? AND fa.cooperative_id = ?`,
+    // a second delivery of the same external id loses the race at the unique index and inserts nothing
+    insert: `INSERT INTO irrigation_events (id, cooperative_id, field_id, start_at, duration_min, depth_mm, volume_m3, source, recorded_by, note,
          external_id, created_at)
-       VALUES (@id, @cooperativeId, @fieldId, @startAt, @durationMin, @depthMm, @volumeM3, @source, @recordedBy, @note, @externalId, @createdAt)`,
-    ),
-    byId: db.prepare(`SELECT ${columns} FROM irrigation_events WHERE id = ? AND cooperative_id = ?`),
-    byExternal: db.prepare(`SELECT ${columns} FROM irrigation_events WHERE cooperative_id = ? AND source = ? AND external_id = ?`),
-    ofField: db.prepare(
-      `SELECT ${columns} FROM irrigation_events WHERE cooperative_id = ? AND field_id = ? AND start_at >= ? AND start_at < ?
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    byId: `SELECT ${columns} FROM irrigation_events WHERE id = ? AND cooperative_id = ?`,
+    byExternal: `SELECT ${columns} FROM irrigation_events WHERE cooperative_id = ? AND source = ? AND external_id = ?`,
+    ofField: `SELECT ${columns} FROM irrigation_events WHERE cooperative_id = ? AND field_id = ? AND start_at >= ? AND start_at < ?
         ORDER BY start_at DESC, seq DESC LIMIT ?`,
-    ),
-    after: db.prepare(`SELECT ${columns} FROM irrigation_events WHERE seq > ? ORDER BY seq LIMIT ?`),
-    lastSeq: db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM irrigation_events'),
+    after: `SELECT ${columns} FROM irrigation_events WHERE seq > ? ORDER BY seq LIMIT ?`,
+    lastSeq: 'SELECT coalesce(max(seq), 0) AS seq FROM irrigation_events',
   };
 
   return {
@@ -90,38 +85,43 @@ export function createIrrigationEvents(db: Database) {
      * Records an irrigation on a field of the cooperative (NOT_FOUND otherwise). The same `externalId` of the
      * same source records nothing twice: the first event is returned with `created: false`.
      */
-    recordIrrigation(cooperativeId: string, fieldId: string, input: IrrigationInput, now = Date.now()): { event: IrrigationEvent; created: boolean } {
-      const field = stmt.field.get(fieldId, cooperativeId) as { id: string; areaHa: number | null } | undefined;
+    async recordIrrigation(cooperativeId: string, fieldId: string, input: IrrigationInput, now = Date.now()): Promise<{ event: IrrigationEvent; created: boolean }> {
+      const field = await sql.one<{ id: string; areaHa: number | null }>(q.field, [fieldId, cooperativeId]);
       if (!field) throw new RuongError('NOT_FOUND', `field ${fieldId} not found`);
       if (input.startAt > now + IRRIGATION_BOUNDS.maxFutureMs) throw new RuongError('BAD_REQUEST', 'startAt: an irrigation cannot start in the future');
       if (input.startAt < now - IRRIGATION_BOUNDS.maxAgeDays * 86_400_000) {
         throw new RuongError('BAD_REQUEST', `startAt: older than ${IRRIGATION_BOUNDS.maxAgeDays} days`);
       }
-      if (input.externalId) {
-        const seen = stmt.byExternal.get(cooperativeId, input.source, input.externalId) as IrrigationEvent | undefined;
-        if (seen) return { event: seen, created: false };
-      }
+      const seen = async () => (input.externalId ? sql.one<IrrigationEvent>(q.byExternal, [cooperativeId, input.source, input.externalId]) : undefined);
+      const first = await seen();
+      if (first) return { event: first, created: false };
       const { depthMm, volumeM3 } = depthAndVolume(input, field.areaHa);
       const id = `irr-${randomUUID().slice(0, 12)}`;
-      stmt.insert.run({
-        id, cooperativeId, fieldId, startAt: input.startAt, durationMin: input.durationMin ?? null, depthMm, volumeM3, source: input.source,
-        recordedBy: input.recordedBy, note: input.note ?? null, externalId: input.externalId ?? null, createdAt: now,
-      });
-      return { event: stmt.byId.get(id, cooperativeId) as IrrigationEvent, created: true };
+      const { changes } = await sql.run(q.insert, [
+        id, cooperativeId, fieldId, input.startAt, input.durationMin ?? null, depthMm, volumeM3, input.source,
+        input.recordedBy, input.note ?? null, input.externalId ?? null, now,
+      ]);
+      if (changes === 0) {
+        // the same external id was recorded in between (another delivery of the same message)
+        const other = await seen();
+        if (other) return { event: other, created: false };
+        throw new Error(`irrigation event ${id} was not recorded`);
+      }
+      return { event: (await sql.one<IrrigationEvent>(q.byId, [id, cooperativeId]))!, created: true };
     },
 
     /** A field's events that started in [from, to), newest first (tenant-scoped). */
-    irrigationsOfField(cooperativeId: string, fieldId: string, from: number, to: number, limit = 1000): IrrigationEvent[] {
-      return stmt.ofField.all(cooperativeId, fieldId, from, to, limit) as IrrigationEvent[];
+    async irrigationsOfField(cooperativeId: string, fieldId: string, from: number, to: number, limit = 1000): Promise<IrrigationEvent[]> {
+      return sql.all<IrrigationEvent>(q.ofField, [cooperativeId, fieldId, from, to, limit]);
     },
 
     /** The feed of every cooperative's events recorded after `seq`, oldest first (the rules engine's trigger). */
-    irrigationsAfter(seq: number, limit = 1000): IrrigationEvent[] {
-      return stmt.after.all(seq, limit) as IrrigationEvent[];
+    async irrigationsAfter(seq: number, limit = 1000): Promise<IrrigationEvent[]> {
+      return sql.all<IrrigationEvent>(q.after, [seq, limit]);
     },
 
-    lastIrrigationSeq(): number {
-      return (stmt.lastSeq.get() as { seq: number }).seq;
+    async lastIrrigationSeq(): Promise<number> {
+      return (await sql.one<{ seq: number }>(q.lastSeq))!.seq;
     },
   };
 }
