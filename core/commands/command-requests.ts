@@ -35,15 +35,15 @@ export interface ControlTarget {
 const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
 
 /** The controller and its field, in the cooperative; NOT_FOUND, BAD_REQUEST (not a controller) or CONFLICT (revoked). */
-export function controlTarget(registry: Registry, cooperativeId: string, deviceId: string): ControlTarget {
-  const ctx = registry.deviceContext(deviceId);
-  const device = ctx && ctx.cooperativeId === cooperativeId ? registry.devicesOfField(ctx.fieldId).find((d) => d.id === deviceId) : undefined;
-  const field = ctx && registry.field(staff(cooperativeId), ctx.fieldId);
+export async function controlTarget(registry: Registry, cooperativeId: string, deviceId: string): Promise<ControlTarget> {
+  const ctx = await registry.deviceContext(deviceId);
+  const device = ctx && ctx.cooperativeId === cooperativeId ? (await registry.devicesOfField(ctx.fieldId)).find((d) => d.id === deviceId) : undefined;
+  const field = ctx && (await registry.field(staff(cooperativeId), ctx.fieldId));
   if (!ctx || !device || !field) throw new RuongError('NOT_FOUND', `device ${deviceId} not found`);
   const cmd = CONTROL_KINDS[device.kind];
   if (!cmd) throw new RuongError('BAD_REQUEST', `device ${deviceId} is a ${device.kind}: only pump and valve controllers take commands`);
   if (device.revokedAt !== null) throw new RuongError('CONFLICT', `device ${deviceId} is revoked`);
-  return { device, field, farm: registry.farm(staff(cooperativeId), field.farmId), cmd };
+  return { device, field, farm: await registry.farm(staff(cooperativeId), field.farmId), cmd };
 }
 
 /** The newest value of `metric` among `devices` (undefined when none has one). */
@@ -59,13 +59,13 @@ async function newest(store: ReadingStore, cooperativeId: string, devices: reado
 export async function interlockInput(deps: ControlDeps, t: ControlTarget, action: CommandAction, minutes: number | null, now: number, self?: string): Promise<InterlockInput> {
   const { registry, store, commands } = deps;
   const coop = t.field.cooperativeId;
-  const farmFields = new Set(registry.fields(staff(coop)).filter((f) => f.farmId === t.field.farmId).map((f) => f.id));
-  const canals = registry.devicesOfCooperative(coop).filter((d) => d.kind === 'canal_sensor' && farmFields.has(d.fieldId) && d.revokedAt === null);
-  const tubes = registry.devicesOfField(t.field.id).filter((d) => d.kind === 'awd_tube' && d.revokedAt === null);
-  const control = commands.fieldControl(coop, t.field.id);
-  const pendingOn = commands.openCommandsOfDevice(t.device.id).find((c) => c.id !== self && c.action === 'on');
+  const farmFields = new Set((await registry.fields(staff(coop))).filter((f) => f.farmId === t.field.farmId).map((f) => f.id));
+  const canals = (await registry.devicesOfCooperative(coop)).filter((d) => d.kind === 'canal_sensor' && farmFields.has(d.fieldId) && d.revokedAt === null);
+  const tubes = (await registry.devicesOfField(t.field.id)).filter((d) => d.kind === 'awd_tube' && d.revokedAt === null);
+  const control = await commands.fieldControl(coop, t.field.id);
+  const pendingOn = (await commands.openCommandsOfDevice(t.device.id)).find((c) => c.id !== self && c.action === 'on');
   // the device's newest confirmed command: an on whose minutes are not over is still running
-  const lastConfirmed = commands.commandsOfField(coop, t.field.id, 50).find((c) => c.deviceId === t.device.id && c.state === 'confirmed');
+  const lastConfirmed = (await commands.commandsOfField(coop, t.field.id, 50)).find((c) => c.deviceId === t.device.id && c.state === 'confirmed');
   const runningUntil = lastConfirmed?.action === 'on' ? (lastConfirmed.sentAt ?? lastConfirmed.requestedAt) + (lastConfirmed.minutes ?? 0) * 60_000 : undefined;
   return {
     action, minutes, crop: t.field.crop, now,
@@ -96,7 +96,7 @@ export interface CommandAsk {
  * sends it). An `off` first cancels the device's commands still open: switching off overtakes everything.
  */
 export async function requestCommand(deps: ControlDeps, ask: CommandAsk, now: number): Promise<Command> {
-  const t = controlTarget(deps.registry, ask.cooperativeId, ask.deviceId);
+  const t = await controlTarget(deps.registry, ask.cooperativeId, ask.deviceId);
   if (ask.cmd !== undefined && ask.cmd !== t.cmd) {
     throw new RuongError('BAD_REQUEST', `cmd: device ${t.device.id} is a ${t.device.kind}: send "${t.cmd}", not "${ask.cmd}"`);
   }
@@ -107,8 +107,8 @@ export async function requestCommand(deps: ControlDeps, ask: CommandAsk, now: nu
   // an off is never refused, so it never waits on (or fails with) the reading store
   const refusal = ask.action === 'off' ? undefined : combineRefusals(checkInterlocks(await interlockInput(deps, t, ask.action, minutes, now)));
   if (ask.action === 'off') {
-    for (const open of deps.commands.openCommandsOfDevice(t.device.id)) {
-      deps.commands.finishCommand(open.id, 'cancelled', now, { actor: ask.requestedBy, reason: 'overtaken by an off command' });
+    for (const open of await deps.commands.openCommandsOfDevice(t.device.id)) {
+      await deps.commands.finishCommand(open.id, 'cancelled', now, { actor: ask.requestedBy, reason: 'overtaken by an off command' });
     }
   }
   return deps.commands.recordCommand({
