@@ -48,6 +48,9 @@ export const Config = z
     // One compacting major GC after a burst of connects (broker/idle-compaction.ts, issue 19); false = never.
     BROKER_IDLE_COMPACTION: bool.default(true),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    // The registry on PostgreSQL (issue 18) instead of DATA_DIR/registry.db: what lets processes run on other hosts.
+    REGISTRY_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+    REGISTRY_POOL_MAX: positiveInt.max(1000).default(10),
     PUBLIC_HOST: z.string().min(1).default('localhost'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // auto: readable lines on a terminal, JSON lines otherwise (core/log.ts).
@@ -208,6 +211,8 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['MQTT_PUBLISH_RATE / MQTT_PUBLISH_BURST', '100 / 1000', 'PUBLISH packets per second per device (token bucket; over it the device is slowed by TCP back-pressure, closed only when further ahead than half its keepalive; 0 = no limit)'],
   ['BROKER_IDLE_COMPACTION', 'true', 'once a burst of connects is over (1000 within 5 s of each other, then 5 s without one), one compacting major GC gives the memory back (false = never)'],
   ['REDIS_URL', '—', 'redis://host:port/db: broker sessions and queued QoS 1 messages in Redis (else in memory)'],
+  ['REGISTRY_URL', '— (DATA_DIR/registry.db)', 'postgres://user:pass@host:5432/db: the registry (devices, users, alerts, outbox, rules) on PostgreSQL, so processes can run on separate hosts'],
+  ['REGISTRY_POOL_MAX', '10', 'PostgreSQL connections per process (REGISTRY_URL)'],
   ['PUBLIC_HOST', 'localhost', 'host name printed in URLs and device credentials'],
   ['LOG_LEVEL', 'info', 'pino level: fatal, error, warn, info, debug, trace or silent'],
   ['LOG_FORMAT', 'auto', 'auto: readable lines on a terminal, JSON lines when piped; json; pretty (readable even when piped)'],
