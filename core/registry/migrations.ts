@@ -2,6 +2,8 @@
 // a shipped one. Numbers are reserved per area so parallel work does not collide:
 // 1 skeleton · 2 broker · 3 ingest · 4 rules/alerts · 5 api/accounts · 6 notifications · 7+ next.
 // Gaps are allowed: migrations run in ascending order, each once (recorded in schema_migrations).
+// This is the SQLite schema, applied synchronously through better-sqlite3; the same versions in PostgreSQL's
+// dialect are in core/registry/postgres-migrations.ts — a new migration needs both forms.
 import type { Database } from 'better-sqlite3';
 
 export const migrations: ReadonlyMap<number, string> = new Map([

@@ -1,4 +1,4 @@
-// Registry records as the services see them (camelCase; the SQLite columns are snake_case).
+// Registry records as the services see them (camelCase; the columns are snake_case, on SQLite and PostgreSQL).
 import { z } from 'zod';
 
 export const Role = z.enum(['admin', 'technician', 'farmer', 'viewer']);
