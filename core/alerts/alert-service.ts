@@ -3,9 +3,10 @@
 // raises, refreshes and auto-resolves; the API acknowledges and resolves by hand; escalation to the
 // cooperative's technicians is recorded when an alert stays unacknowledged (delivery is issue 7).
 // Every change is emitted once, after its transaction committed: 'opened' | 'acknowledged' | 'resolved' | 'escalated'.
-import type { Database } from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { Sql } from '../db/sql.js';
 import { RuongError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { User } from '../registry/types.js';
@@ -20,36 +21,43 @@ export type AlertEvents = {
 };
 
 export interface AlertServiceOptions {
-  readonly db: Database;
+  readonly sql: Sql;
   readonly log?: Logger | undefined;
   readonly now?: (() => number) | undefined;
 }
+
+// The async context of no transaction (this module's load): listeners run in it, so the work an event starts (the
+// notification planner's own transaction) never joins a transaction the event was emitted from by accident.
+const outsideAnyTransaction = AsyncLocalStorage.snapshot();
 
 type Viewer = Pick<User, 'id' | 'cooperativeId' | 'role' | 'farmIds'>;
 
 export type AlertService = ReturnType<typeof createAlertService>;
 
 export function createAlertService(opts: AlertServiceOptions) {
-  const store = createAlertStore(opts.db);
+  const store = createAlertStore(opts.sql);
   const now = opts.now ?? Date.now;
   const events = new EventEmitter<AlertEvents>();
-  let pending: AlertChangeEvent[] | undefined; // events held back until the surrounding transaction commits
+  // Events held back until the surrounding transaction commits, per async context: work outside the
+  // transaction publishes at once, and a rolled-back transaction takes only its own events with it.
+  const held = new AsyncLocalStorage<AlertChangeEvent[]>();
 
   function publish(change: AlertChangeEvent): void {
+    const pending = held.getStore();
     if (pending) {
       pending.push(change);
       return;
     }
     try {
-      events.emit(change.event, change);
+      outsideAnyTransaction(() => events.emit(change.event, change));
     } catch (err) {
       // A subscriber's bug must not undo a committed transition.
       opts.log?.error({ err, alertId: change.alert.id, event: change.event }, 'alert listener failed');
     }
   }
 
-  function mustGet(id: string): Alert {
-    const alert = store.get(id);
+  async function mustGet(id: string): Promise<Alert> {
+    const alert = await store.get(id);
     if (!alert) throw new RuongError('NOT_FOUND', `alert ${id} not found`);
     return alert;
   }
@@ -60,96 +68,108 @@ export function createAlertService(opts: AlertServiceOptions) {
     return user.role !== 'farmer' || (alert.farmId !== null && user.farmIds.includes(alert.farmId));
   }
 
+  async function raiseNow(a: AlertRaise): Promise<{ alert: Alert; opened: boolean }> {
+    const t = now();
+    const existing = await store.unresolved(a.ruleId, a.subject);
+    if (!existing) {
+      const id = `al-${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+      if (await store.insert(id, a, t)) {
+        const alert = await mustGet(id);
+        publish({ event: 'opened', alert });
+        return { alert, opened: true };
+      }
+    }
+    // The cause's unresolved alert: the one read above, or the one another process opened since
+    // (alerts_one_unresolved made the insert do nothing) — one open alert per cause either way.
+    const current = existing ?? (await store.unresolved(a.ruleId, a.subject));
+    if (!current) throw new RuongError('CONFLICT', `alert of ${a.ruleId} for ${a.subject} changed meanwhile`);
+    await store.update(current.id, a, t);
+    return { alert: await mustGet(current.id), opened: false };
+  }
+
   const service = {
     events,
 
-    /** Runs fn in one SQLite transaction; lifecycle events are emitted only after it committed. */
-    atomically<T>(fn: () => T): T {
-      if (pending) return fn();
-      pending = [];
-      let held: AlertChangeEvent[] = [];
-      try {
-        const result = opts.db.transaction(fn)();
-        held = pending;
-        return result;
-      } finally {
-        pending = undefined;
-        for (const change of held) publish(change);
-      }
+    /**
+     * Runs fn in one transaction (core/db/sql.ts; a nested call joins the outer one); lifecycle events are
+     * emitted only after it committed, and not at all when it rolled back. PostgreSQL may run fn again after a
+     * serialization failure: only the events of the attempt that committed are emitted.
+     */
+    async atomically<T>(fn: () => Promise<T>): Promise<T> {
+      if (held.getStore()) return fn();
+      let committed: AlertChangeEvent[] = [];
+      const result = await opts.sql.tx(async () => {
+        const pending: AlertChangeEvent[] = [];
+        const value = await held.run(pending, fn);
+        committed = pending;
+        return value;
+      });
+      for (const change of committed) publish(change);
+      return result;
     },
 
     /** Opens an alert for the cause, or refreshes the numbers and text of the unresolved one. */
-    raise(a: AlertRaise): { alert: Alert; opened: boolean } {
-      const existing = store.unresolved(a.ruleId, a.subject);
-      const t = now();
-      if (existing) {
-        store.update(existing.id, a, t);
-        return { alert: mustGet(existing.id), opened: false };
-      }
-      const id = `al-${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-      store.insert(id, a, t);
-      const alert = mustGet(id);
-      publish({ event: 'opened', alert });
-      return { alert, opened: true };
+    raise(a: AlertRaise): Promise<{ alert: Alert; opened: boolean }> {
+      return service.atomically(() => raiseNow(a));
     },
 
     /** Refreshes the unresolved alert of a cause, if there is one; never opens. */
-    refresh(ruleId: string, subject: string, patch: Pick<AlertRaise, 'kind' | 'severity' | 'text' | 'values'>): Alert | undefined {
-      const existing = store.unresolved(ruleId, subject);
+    async refresh(ruleId: string, subject: string, patch: Pick<AlertRaise, 'kind' | 'severity' | 'text' | 'values'>): Promise<Alert | undefined> {
+      const existing = await store.unresolved(ruleId, subject);
       if (!existing) return undefined;
-      store.update(existing.id, patch, now());
+      await store.update(existing.id, patch, now());
       return mustGet(existing.id);
     },
 
     /** The rule saw the condition clear (with its hysteresis): resolves the unresolved alert, if any. */
-    autoResolve(ruleId: string, subject: string, reason: string): Alert | undefined {
-      const existing = store.unresolved(ruleId, subject);
-      if (!existing || !store.resolve(existing.id, 'auto', reason, now())) return undefined;
-      const alert = mustGet(existing.id);
+    async autoResolve(ruleId: string, subject: string, reason: string): Promise<Alert | undefined> {
+      const existing = await store.unresolved(ruleId, subject);
+      if (!existing || !(await store.resolve(existing.id, 'auto', reason, now()))) return undefined;
+      const alert = await mustGet(existing.id);
       publish({ event: 'resolved', alert });
       return alert;
     },
 
-    unresolved(ruleId: string, subject: string): Alert | undefined {
+    unresolved(ruleId: string, subject: string): Promise<Alert | undefined> {
       return store.unresolved(ruleId, subject);
     },
 
-    get(id: string): Alert | undefined {
+    get(id: string): Promise<Alert | undefined> {
       return store.get(id);
     },
 
-    list(filter: AlertFilter): Alert[] {
+    list(filter: AlertFilter): Promise<Alert[]> {
       return store.list(filter);
     },
 
     /** The alert as the user may see it, else NOT_FOUND (another cooperative's alert does not exist). */
-    getFor(user: Viewer, id: string): Alert {
-      const alert = store.get(id);
+    async getFor(user: Viewer, id: string): Promise<Alert> {
+      const alert = await store.get(id);
       if (!alert || !visibleTo(user, alert)) throw new RuongError('NOT_FOUND', `alert ${id} not found`);
       return alert;
     },
 
-    listFor(user: Viewer, filter: Omit<AlertFilter, 'cooperativeId' | 'farmIds'>): Alert[] {
+    listFor(user: Viewer, filter: Omit<AlertFilter, 'cooperativeId' | 'farmIds'>): Promise<Alert[]> {
       return store.list({ ...filter, cooperativeId: user.cooperativeId, farmIds: user.role === 'farmer' ? user.farmIds : undefined });
     },
 
     /** open → acknowledged. Acknowledging twice changes nothing; a resolved alert cannot be acknowledged. */
-    acknowledge(user: Viewer, id: string, comment?: string): Alert {
-      const alert = service.getFor(user, id);
+    async acknowledge(user: Viewer, id: string, comment?: string): Promise<Alert> {
+      const alert = await service.getFor(user, id);
       if (alert.status === 'acknowledged') return alert;
       if (alert.status === 'resolved') throw new RuongError('CONFLICT', `alert ${id} is already resolved`);
-      if (!store.acknowledge(id, user.id, comment ?? null, now())) throw new RuongError('CONFLICT', `alert ${id} changed meanwhile`);
-      const updated = mustGet(id);
+      if (!(await store.acknowledge(id, user.id, comment ?? null, now()))) throw new RuongError('CONFLICT', `alert ${id} changed meanwhile`);
+      const updated = await mustGet(id);
       publish({ event: 'acknowledged', alert: updated });
       return updated;
     },
 
     /** open | acknowledged → resolved by a person. Resolving twice changes nothing. */
-    resolve(user: Viewer, id: string, reason?: string): Alert {
-      const alert = service.getFor(user, id);
+    async resolve(user: Viewer, id: string, reason?: string): Promise<Alert> {
+      const alert = await service.getFor(user, id);
       if (alert.status === 'resolved') return alert;
-      if (!store.resolve(id, user.id, reason ?? 'resolved by hand', now())) throw new RuongError('CONFLICT', `alert ${id} changed meanwhile`);
-      const updated = mustGet(id);
+      if (!(await store.resolve(id, user.id, reason ?? 'resolved by hand', now()))) throw new RuongError('CONFLICT', `alert ${id} changed meanwhile`);
+      const updated = await mustGet(id);
       publish({ event: 'resolved', alert: updated });
       return updated;
     },
@@ -158,13 +178,13 @@ export function createAlertService(opts: AlertServiceOptions) {
      * Escalates every alert still unacknowledged escalateAfterMs after it opened (and again every
      * escalateAfterMs, up to MAX_ESCALATION_LEVEL) to the cooperative's technicians. Returns the escalated.
      */
-    escalateDue(): Alert[] {
+    async escalateDue(): Promise<Alert[]> {
       const t = now();
       const out: Alert[] = [];
-      for (const due of store.dueForEscalation(t, MAX_ESCALATION_LEVEL)) {
+      for (const due of await store.dueForEscalation(t, MAX_ESCALATION_LEVEL)) {
         const level = due.escalationLevel + 1;
-        if (!store.escalate(due.id, level, store.escalationTargets(due.cooperativeId), t)) continue;
-        const alert = mustGet(due.id);
+        if (!(await store.escalate(due.id, level, await store.escalationTargets(due.cooperativeId), t))) continue;
+        const alert = await mustGet(due.id);
         out.push(alert);
         publish({ event: 'escalated', alert, seq: level });
       }

@@ -2,7 +2,9 @@
 // and records the outcome — sent; retried with exponential backoff (a retryable error); failed (a
 // permanent one); expired (still undelivered at its expiry). Wakes up when something is enqueued, when
 // a send finishes and when the next row falls due; never runs two passes at once. Each channel has its
-// own number of sends in flight, so a peer that hangs delays only its own channel.
+// own number of sends in flight, so a peer that hangs delays only its own channel. Every outbox write is a
+// statement of its own, never a transaction around a send: a message is handed to its peer only after its claim
+// committed (PostgreSQL may run a transaction's work again; a send cannot be taken back).
 import type { Logger } from '../log.js';
 import type { Outbox, ClaimedEntry } from './outbox.js';
 import { retryDelay, type Backoff } from './notification-schedule.js';
@@ -40,17 +42,19 @@ export function createDispatcher(opts: DispatcherOptions) {
   const sending = new Map<Promise<void>, Channel>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
+  let passing: Promise<void> | undefined; // the pass running: never two at once
+  let again = false; // kicked while a pass was running
 
   async function deliver(entry: ClaimedEntry): Promise<void> {
     const notifier = opts.notifiers.get(entry.channel);
     if (!notifier) {
-      outbox.markFinal(entry.id, 'failed', `channel ${entry.channel} is not configured`);
+      await outbox.markFinal(entry.id, 'failed', `channel ${entry.channel} is not configured`);
       opts.metrics?.outcome(entry.channel, 'failed');
       return;
     }
     const parsed = NotificationMessage.safeParse(JSON.parse(entry.message));
     if (!parsed.success) {
-      outbox.markFinal(entry.id, 'failed', 'stored message does not match the schema');
+      await outbox.markFinal(entry.id, 'failed', 'stored message does not match the schema');
       opts.metrics?.outcome(entry.channel, 'failed');
       return;
     }
@@ -60,10 +64,10 @@ export function createDispatcher(opts: DispatcherOptions) {
     const started = performance.now();
     try {
       await notifier.send(parsed.data, controller.signal);
-      outbox.markSent(entry.id, now());
+      await outbox.markSent(entry.id, now());
       opts.metrics?.outcome(entry.channel, 'sent');
     } catch (err) {
-      failed(entry, err);
+      await failed(entry, err);
     } finally {
       clearTimeout(timeout);
       inFlight.delete(controller);
@@ -71,22 +75,22 @@ export function createDispatcher(opts: DispatcherOptions) {
     }
   }
 
-  function failed(entry: ClaimedEntry, err: unknown): void {
+  async function failed(entry: ClaimedEntry, err: unknown): Promise<void> {
     const reason = err instanceof Error ? err.message : String(err);
     if (!isRetryable(err)) {
-      outbox.markFinal(entry.id, 'failed', reason);
+      await outbox.markFinal(entry.id, 'failed', reason);
       opts.metrics?.outcome(entry.channel, 'failed');
       log.warn({ channel: entry.channel, key: entry.key, reason }, 'notification rejected');
       return;
     }
     const next = now() + retryDelay(entry.attempts, backoff);
     if (next >= entry.expiresAt) {
-      outbox.markFinal(entry.id, 'expired', reason);
+      await outbox.markFinal(entry.id, 'expired', reason);
       opts.metrics?.outcome(entry.channel, 'expired');
       log.warn({ channel: entry.channel, key: entry.key, attempts: entry.attempts, reason }, 'notification expired undelivered');
       return;
     }
-    outbox.markRetry(entry.id, next, reason);
+    await outbox.markRetry(entry.id, next, reason);
     opts.metrics?.outcome(entry.channel, 'retried');
     log.debug({ channel: entry.channel, key: entry.key, attempts: entry.attempts, reason }, 'notification will be retried');
   }
@@ -98,12 +102,12 @@ export function createDispatcher(opts: DispatcherOptions) {
     return free;
   }
 
-  function pass(): void {
-    for (const channel of outbox.expireDue(now())) opts.metrics?.outcome(channel, 'expired');
+  async function pass(): Promise<void> {
+    for (const channel of await outbox.expireDue(now())) opts.metrics?.outcome(channel, 'expired');
     // rows of a channel that is not configured (any more) are claimed too, and failed at once
     const free = room();
     for (const channel of ['sms', 'zalo', 'email', 'webhook', 'mqtt'] as const) if (!opts.notifiers.has(channel)) free[channel] = 16;
-    for (const entry of outbox.claimDue(now(), free)) {
+    for (const entry of await outbox.claimDue(now(), free)) {
       const p: Promise<void> = deliver(entry).catch((err: unknown) => {
         log.error({ err, channel: entry.channel, key: entry.key }, 'notification outcome not recorded'); // recovered at the next start
       }).finally(() => {
@@ -112,38 +116,56 @@ export function createDispatcher(opts: DispatcherOptions) {
       });
       sending.set(p, entry.channel);
     }
-    opts.metrics?.pending(outbox.pendingByChannel());
+    opts.metrics?.pending(await outbox.pendingByChannel());
   }
 
   /** How long to sleep: until the next row falls due, at most idleMs. */
-  function nextWait(): number {
-    const next = outbox.nextDue();
+  async function nextWait(): Promise<number> {
+    const next = await outbox.nextDue();
     return next === undefined ? idleMs : Math.min(idleMs, Math.max(0, next - now()));
   }
 
-  /** Claims and starts what is due now, then sleeps until the next row falls due. */
-  function kick(): void {
+  /** Passes until no kick came in during the last one, then sleeps until the next row falls due. */
+  async function passes(): Promise<void> {
+    let wait: number;
+    do {
+      again = false;
+      try {
+        await pass();
+        wait = await nextWait();
+      } catch (err) {
+        wait = idleMs;
+        log.error({ err }, 'notification pass failed'); // boundary: e.g. the registry is busy; the timer tries again
+      }
+    } while (again && !stopped);
+    passing = undefined; // in the same tick as the last look at `again`: a later kick starts a new pass
     if (stopped) return;
-    let wait = idleMs;
-    try {
-      pass();
-      wait = nextWait();
-    } catch (err) {
-      log.error({ err }, 'notification pass failed'); // boundary: e.g. the registry is busy; the timer tries again
-    }
     clearTimeout(timer);
     timer = setTimeout(kick, wait);
     timer.unref?.();
   }
 
+  /** Claims and starts what is due now (after the pass running, if one is), then sleeps until the next row falls due. */
+  function kick(): void {
+    if (stopped) return;
+    if (passing) {
+      again = true;
+      return;
+    }
+    passing = passes();
+  }
+
   async function drained(): Promise<void> {
-    while (sending.size > 0) await Promise.all(sending.keys());
+    while (passing || sending.size > 0) {
+      await passing;
+      await Promise.all(sending.keys());
+    }
   }
 
   return {
-    start(): void {
+    async start(): Promise<void> {
       stopped = false;
-      const recovered = outbox.recover();
+      const recovered = await outbox.recover();
       if (recovered > 0) log.info({ recovered }, 'interrupted notifications will be sent again');
       kick();
     },
@@ -154,6 +176,7 @@ export function createDispatcher(opts: DispatcherOptions) {
     async stop(graceMs = 5_000): Promise<void> {
       stopped = true;
       clearTimeout(timer);
+      await passing;
       const grace = setTimeout(() => { for (const c of inFlight) c.abort(new Error('shutting down')); }, graceMs);
       try {
         await drained();

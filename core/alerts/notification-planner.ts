@@ -23,9 +23,10 @@ export interface PlannerOptions {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
 }
 
+/** The registry's answers the planner needs (core/registry/contacts.ts). */
 export interface PlannerDirectory {
-  alertPlace(ref: { fieldId?: string | null; farmId?: string | null; deviceId?: string | null }): AlertPlace | undefined;
-  notificationRecipients(place: AlertPlace, severity: Severity, event: AlertEventName): Recipient[];
+  alertPlace(ref: { fieldId?: string | null; farmId?: string | null; deviceId?: string | null }): Promise<AlertPlace | undefined>;
+  notificationRecipients(place: AlertPlace, severity: Severity, event: AlertEventName): Promise<Recipient[]>;
 }
 
 export interface PlanResult {
@@ -63,28 +64,28 @@ export function createPlanner(deps: { outbox: Outbox; directory: PlannerDirector
     }
   }
 
-  function digest(contact: Contact, channel: Channel, address: string, start: number, severity: Severity, now: number): void {
-    const summaries = outbox.suppressedSummaries(contact.id, channel, start);
+  async function digest(contact: Contact, channel: Channel, address: string, start: number, severity: Severity, now: number): Promise<void> {
+    const summaries = await outbox.suppressedSummaries(contact.id, channel, start);
     const end = start + options.rateLimit.windowMs;
     const notBefore = quietUntil(end, contact.quietHours) ?? end;
     const key = `digest:${contact.id}:${channel}:${start}`;
     const target = channel === 'sms' ? { channel, to: address, plain: options.smsUnaccented || contact.smsUnaccented } as const
       : channel === 'zalo' ? { channel, phone: address } as const : { channel: 'email', to: address } as const;
     const message = renderDigest(target, key, summaries, contact.language, severity, notBefore);
-    outbox.upsertDigest({
+    await outbox.upsertDigest({
       key, cooperativeId: contact.cooperativeId, recipient: contact.id, recipientName: contact.name, channel, severity,
       summary: summaries.join('; '), message, holdReason: 'rate_limit', windowStart: start, digestCount: summaries.length,
       createdAt: now, notBefore, expiresAt: notBefore + options.ttlMs,
     });
   }
 
-  function planRecipient(change: AlertChange, place: AlertPlace, r: Recipient, base: string, result: PlanResult, now: number): void {
+  async function planRecipient(change: AlertChange, place: AlertPlace, r: Recipient, base: string, result: PlanResult, now: number): Promise<void> {
     const { alert, event } = change;
     const { contact } = r;
     for (const [channel, address] of addresses(contact)) {
       if (!options.channels.has(channel) || (r.channels && !r.channels.has(channel))) continue;
       if (event === 'resolved') {
-        const withdrawn = outbox.supersedeHeld(alert.id, contact.id, channel, now);
+        const withdrawn = await outbox.supersedeHeld(alert.id, contact.id, channel, now);
         result.superseded += withdrawn;
         if (withdrawn > 0) continue;
       }
@@ -94,8 +95,8 @@ export function createPlanner(deps: { outbox: Outbox; directory: PlannerDirector
       const held = person && !critical ? quietUntil(now, contact.quietHours) : undefined;
       const notBefore = held ?? now;
       const start = person ? windowStart(notBefore, options.rateLimit.windowMs) : null;
-      const over = start !== null && !critical && outbox.countInWindow(contact.id, channel, start) >= options.rateLimit.max;
-      const inserted = outbox.insert({
+      const over = start !== null && !critical && (await outbox.countInWindow(contact.id, channel, start)) >= options.rateLimit.max;
+      const inserted = await outbox.insert({
         key: input.key, kind: 'alert', alertId: alert.id, event, cooperativeId: place.cooperativeId, farmId: place.farmId,
         recipient: contact.id, recipientName: contact.name, channel, severity: alert.severity, summary: summaryLine(input),
         message: render(input, contact, channel, address), status: over ? 'suppressed' : 'pending',
@@ -105,22 +106,22 @@ export function createPlanner(deps: { outbox: Outbox; directory: PlannerDirector
       if (!inserted) continue;
       if (over) {
         result.suppressed.push(channel);
-        digest(contact, channel, address, start, alert.severity, now);
+        await digest(contact, channel, address, start, alert.severity, now);
       } else result.queued.push(channel);
     }
   }
 
-  function planNow(change: AlertChange): PlanResult {
+  async function planNow(change: AlertChange): Promise<PlanResult> {
     const now = deps.now();
     const { alert, event } = change;
-    const place = deps.directory.alertPlace(alert);
+    const place = await deps.directory.alertPlace(alert);
     const result: PlanResult = { place, queued: [], suppressed: [], superseded: 0 };
     if (!place) return result;
     // Idempotency key per (alert, event, recipient, channel); `seq` separates repeated escalations.
     const base = `${alert.id}:${event}${change.seq !== undefined ? `#${change.seq}` : ''}`;
     if (options.channels.has('mqtt')) {
       const key = `${base}:farm:${place.farmId}:mqtt`;
-      const inserted = outbox.insert({
+      const inserted = await outbox.insert({
         key, kind: 'alert', alertId: alert.id, event, cooperativeId: place.cooperativeId, farmId: place.farmId,
         recipient: `farm:${place.farmId}`, recipientName: place.farmName, channel: 'mqtt', severity: alert.severity,
         summary: summaryLine({ change, place, language: 'vi', key }), message: renderMqtt(change, place, key), status: 'pending',
@@ -128,13 +129,16 @@ export function createPlanner(deps: { outbox: Outbox; directory: PlannerDirector
       });
       if (inserted) result.queued.push('mqtt');
     }
-    for (const r of deps.directory.notificationRecipients(place, alert.severity, event)) planRecipient(change, place, r, base, result, now);
+    for (const r of await deps.directory.notificationRecipients(place, alert.severity, event)) await planRecipient(change, place, r, base, result, now);
     return result;
   }
 
   return {
-    /** Enqueues every message the change calls for, in one transaction. */
-    plan: (change: AlertChange): PlanResult => outbox.db.transaction(planNow)(change),
+    /**
+     * Enqueues every message the change calls for, in one transaction (core/db/sql.ts). The transaction only
+     * writes rows; PostgreSQL may run it again after a serialization failure, each run deciding afresh.
+     */
+    plan: (change: AlertChange): Promise<PlanResult> => outbox.sql.tx(() => planNow(change)),
   };
 }
 

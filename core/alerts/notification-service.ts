@@ -2,7 +2,8 @@
 // runs the dispatcher that sends them through the configured channels. A Service (core/lifecycle):
 // start() recovers interrupted sends and subscribes; stop() unsubscribes, lets in-flight sends finish
 // (or aborts them after a grace period — they stay pending) and closes the channels.
-import type { Database } from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Sql } from '../db/sql.js';
 import type { Service } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -12,8 +13,12 @@ import { createPlanner, type PlanResult, type PlannerDirectory, type PlannerOpti
 import type { Backoff } from './notification-schedule.js';
 import type { AlertChange, AlertSource, Channel, Notifier } from './notification-types.js';
 
+// The async context of no transaction (this module's load): a change is planned in its own transaction, never
+// inside one that happened to be open where handle() was called (it may run later, queued behind others).
+const outsideAnyTransaction = AsyncLocalStorage.snapshot();
+
 export interface NotificationServiceOptions {
-  readonly db: Database;
+  readonly sql: Sql;
   readonly directory: PlannerDirectory;
   readonly notifiers: readonly Notifier[];
   readonly source?: AlertSource | undefined;
@@ -29,9 +34,12 @@ export interface NotificationServiceOptions {
 }
 
 export interface NotificationService extends Service {
-  /** Plans one alert change (what the AlertSource subscription calls); safe before start(). */
-  handle(change: AlertChange): PlanResult;
-  deliveries(alertId: string, scope: { cooperativeId: string; farmIds?: readonly string[] | undefined }): Delivery[];
+  /**
+   * Plans one alert change (what the AlertSource subscription calls); safe before start(). Changes are planned
+   * one after the other, in the order they were handed in (a 'resolved' withdraws what its 'opened' held).
+   */
+  handle(change: AlertChange): Promise<PlanResult>;
+  deliveries(alertId: string, scope: { cooperativeId: string; farmIds?: readonly string[] | undefined }): Promise<Delivery[]>;
   /** Resolves once the dispatcher has no pass running (tests). */
   idle(): Promise<void>;
   /** Runs a dispatcher pass now (tests, and after a burst of enqueues). */
@@ -51,7 +59,7 @@ function dispatcherMetrics(metrics: Metrics): DispatcherMetrics {
 
 export function createNotificationService(opts: NotificationServiceOptions): NotificationService {
   const now = opts.now ?? Date.now;
-  const outbox = createOutbox(opts.db);
+  const outbox = createOutbox(opts.sql);
   const notifiers = new Map(opts.notifiers.map((n) => [n.channel, n] as const));
   const planner = createPlanner({
     outbox, directory: opts.directory, now,
@@ -67,9 +75,16 @@ export function createNotificationService(opts: NotificationServiceOptions): Not
   });
   let unsubscribe: (() => void) | undefined;
   let stopping: Promise<void> | undefined;
+  let planned: Promise<unknown> = Promise.resolve(); // the last change handed in, planned or failed
 
-  function handle(change: AlertChange): PlanResult {
-    const result = planner.plan(change);
+  function handle(change: AlertChange): Promise<PlanResult> {
+    const result = planned.then(() => outsideAnyTransaction(plan, change));
+    planned = result.catch(() => undefined);
+    return result;
+  }
+
+  async function plan(change: AlertChange): Promise<PlanResult> {
+    const result = await planner.plan(change);
     if (!result.place) opts.log.warn({ alertId: change.alert.id, event: change.event }, 'alert has no farm or field: not notified');
     for (const channel of result.queued) opts.metrics?.notificationsEnqueued.inc({ channel });
     for (const channel of result.suppressed) opts.metrics?.notifications.inc({ channel, outcome: 'suppressed' });
@@ -83,22 +98,20 @@ export function createNotificationService(opts: NotificationServiceOptions): Not
     deliveries: (alertId, scope) => outbox.deliveries(alertId, scope),
     idle: () => dispatcher.idle(),
     kick: () => dispatcher.kick(),
-    start() {
-      dispatcher.start();
+    async start() {
+      await dispatcher.start();
       unsubscribe = opts.source?.subscribe((change) => {
-        try {
-          handle(change);
-        } catch (err) {
+        handle(change).catch((err: unknown) => {
           // boundary: a failure to enqueue must not break the alerts service that emitted the change
           opts.log.error({ err, alertId: change.alert.id, event: change.event }, 'notification enqueue failed');
-        }
+        });
       });
       opts.log.info({ channels: [...notifiers.keys()] }, 'notifications started');
-      return Promise.resolve();
     },
     stop() {
       stopping ??= (async () => {
         unsubscribe?.();
+        await planned; // changes handed in before the stop are in the outbox
         await dispatcher.stop();
         await Promise.all([...notifiers.values()].map((n) => n.close().catch((err: unknown) => opts.log.warn({ err, channel: n.channel }, 'notifier failed to close'))));
       })();

@@ -1,8 +1,8 @@
-// Rule definitions, rule state and each field's latest advice in the registry's SQLite database
-// (migration 4). Definitions and state are stored as JSON: their schema lives with the rules engine
+// Rule definitions, rule state and each field's latest advice in the registry's database
+// (migration 4; SQL both engines read alike, core/db/sql.ts). Definitions and state are stored as JSON: their schema lives with the rules engine
 // (rules/rule-schema.ts, validated with zod when loaded); the API reads advice without knowing the engine.
-import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import type { Sql } from '../db/sql.js';
 import { RuongError } from '../errors.js';
 import type { Device, Field } from '../registry/types.js';
 
@@ -75,83 +75,82 @@ export interface RuleCatalog {
 
 export type RuleStore = ReturnType<typeof createRuleStore>;
 
-export function createRuleStore(db: Database) {
-  const stmt = {
-    rules: db.prepare('SELECT id, cooperative_id AS cooperativeId, definition, updated_at AS updatedAt FROM rules WHERE cooperative_id = ? ORDER BY id'),
-    countRules: db.prepare('SELECT count(*) AS n FROM rules WHERE cooperative_id = ?'),
-    upsertRule: db.prepare(
-      `INSERT INTO rules (id, cooperative_id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
-         WHERE rules.cooperative_id = excluded.cooperative_id`,
-    ),
-    deleteRule: db.prepare('DELETE FROM rules WHERE id = ? AND cooperative_id = ?'),
-    state: db.prepare('SELECT state FROM rule_state WHERE rule_id = ? AND subject = ?'),
-    upsertState: db.prepare(
-      `INSERT INTO rule_state (rule_id, subject, state, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT(rule_id, subject) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-    ),
-    advice: db.prepare('SELECT payload FROM advice WHERE field_id = ? AND cooperative_id = ?'),
-    upsertAdvice: db.prepare(
-      `INSERT INTO advice (field_id, cooperative_id, date, status, payload, computed_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(field_id) DO UPDATE SET cooperative_id = excluded.cooperative_id, date = excluded.date,
-         status = excluded.status, payload = excluded.payload, computed_at = excluded.computed_at`,
-    ),
-    cooperatives: db.prepare('SELECT id FROM cooperatives ORDER BY id'),
-    rule: db.prepare('SELECT id, cooperative_id AS cooperativeId, definition, updated_at AS updatedAt FROM rules WHERE id = ? AND cooperative_id = ?'),
-    revision: db.prepare('SELECT revision FROM rule_revisions WHERE cooperative_id = ?'),
-  };
+const Q = {
+  rules: 'SELECT id, cooperative_id AS "cooperativeId", definition, updated_at AS "updatedAt" FROM rules WHERE cooperative_id = ? ORDER BY id',
+  countRules: 'SELECT count(*) AS n FROM rules WHERE cooperative_id = ?',
+  upsertRule: `INSERT INTO rules (id, cooperative_id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+                 WHERE rules.cooperative_id = excluded.cooperative_id`,
+  deleteRule: 'DELETE FROM rules WHERE id = ? AND cooperative_id = ?',
+  state: 'SELECT state FROM rule_state WHERE rule_id = ? AND subject = ?',
+  upsertState: `INSERT INTO rule_state (rule_id, subject, state, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (rule_id, subject) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+  advice: 'SELECT payload FROM advice WHERE field_id = ? AND cooperative_id = ?',
+  upsertAdvice: `INSERT INTO advice (field_id, cooperative_id, date, status, payload, computed_at) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (field_id) DO UPDATE SET cooperative_id = excluded.cooperative_id, date = excluded.date,
+                   status = excluded.status, payload = excluded.payload, computed_at = excluded.computed_at`,
+  cooperatives: 'SELECT id FROM cooperatives ORDER BY id',
+  rule: 'SELECT id, cooperative_id AS "cooperativeId", definition, updated_at AS "updatedAt" FROM rules WHERE id = ? AND cooperative_id = ?',
+  revision: 'SELECT revision FROM rule_revisions WHERE cooperative_id = ?',
+} as const;
 
+interface RuleRow { id: string; cooperativeId: string; definition: string; updatedAt: number }
+
+const stored = (r: RuleRow): StoredRule => ({ ...r, updatedAt: Number(r.updatedAt), definition: JSON.parse(r.definition) as unknown });
+
+export function createRuleStore(sql: Sql) {
   return {
-    cooperativeIds(): string[] {
-      return (stmt.cooperatives.all() as { id: string }[]).map((r) => r.id);
+    async cooperativeIds(): Promise<string[]> {
+      return (await sql.all<{ id: string }>(Q.cooperatives)).map((r) => r.id);
     },
 
-    rules(cooperativeId: string): StoredRule[] {
-      const rows = stmt.rules.all(cooperativeId) as { id: string; cooperativeId: string; definition: string; updatedAt: number }[];
-      return rows.map((r) => ({ ...r, definition: JSON.parse(r.definition) as unknown }));
+    async rules(cooperativeId: string): Promise<StoredRule[]> {
+      return (await sql.all<RuleRow>(Q.rules, [cooperativeId])).map(stored);
     },
 
     /** One rule of the cooperative; another cooperative's is not found. */
-    rule(cooperativeId: string, id: string): StoredRule | undefined {
-      const row = stmt.rule.get(id, cooperativeId) as { id: string; cooperativeId: string; definition: string; updatedAt: number } | undefined;
-      return row ? { ...row, definition: JSON.parse(row.definition) as unknown } : undefined;
+    async rule(cooperativeId: string, id: string): Promise<StoredRule | undefined> {
+      const row = await sql.one<RuleRow>(Q.rule, [id, cooperativeId]);
+      return row ? stored(row) : undefined;
     },
 
     /** Moves on every insert, update or delete of the cooperative's rules (migration 8's triggers), in any process. */
-    revision(cooperativeId: string): number {
-      return (stmt.revision.get(cooperativeId) as { revision: number } | undefined)?.revision ?? 0;
+    async revision(cooperativeId: string): Promise<number> {
+      const row = await sql.one<{ revision: number }>(Q.revision, [cooperativeId]);
+      return row ? Number(row.revision) : 0;
     },
 
-    hasRules(cooperativeId: string): boolean {
-      return (stmt.countRules.get(cooperativeId) as { n: number }).n > 0;
+    async hasRules(cooperativeId: string): Promise<boolean> {
+      const row = await sql.one<{ n: number }>(Q.countRules, [cooperativeId]);
+      return Number(row?.n ?? 0) > 0;
     },
 
     /** Creates or replaces a rule of the cooperative; an id held by another cooperative is never overwritten. */
-    putRule(cooperativeId: string, id: string, definition: unknown, now = Date.now()): void {
-      const changed = stmt.upsertRule.run(id, cooperativeId, JSON.stringify(definition), now, now).changes;
-      if (changed === 0) throw new RuongError('CONFLICT', `rule id ${id} is taken`);
+    async putRule(cooperativeId: string, id: string, definition: unknown, now = Date.now()): Promise<void> {
+      const { changes } = await sql.run(Q.upsertRule, [id, cooperativeId, JSON.stringify(definition), now, now]);
+      if (changes === 0) throw new RuongError('CONFLICT', `rule id ${id} is taken`);
     },
 
-    deleteRule(cooperativeId: string, id: string): boolean {
-      return stmt.deleteRule.run(id, cooperativeId).changes > 0;
+    async deleteRule(cooperativeId: string, id: string): Promise<boolean> {
+      return (await sql.run(Q.deleteRule, [id, cooperativeId])).changes > 0;
     },
 
-    state(ruleId: string, subject: string): unknown {
-      const row = stmt.state.get(ruleId, subject) as { state: string } | undefined;
+    async state(ruleId: string, subject: string): Promise<unknown> {
+      const row = await sql.one<{ state: string }>(Q.state, [ruleId, subject]);
       return row ? (JSON.parse(row.state) as unknown) : undefined;
     },
 
-    putState(ruleId: string, subject: string, state: unknown, now = Date.now()): void {
-      stmt.upsertState.run(ruleId, subject, JSON.stringify(state), now);
+    async putState(ruleId: string, subject: string, state: unknown, now = Date.now()): Promise<void> {
+      await sql.run(Q.upsertState, [ruleId, subject, JSON.stringify(state), now]);
     },
 
-    advice(cooperativeId: string, fieldId: string): Advice | undefined {
-      const row = stmt.advice.get(fieldId, cooperativeId) as { payload: string } | undefined;
+    async advice(cooperativeId: string, fieldId: string): Promise<Advice | undefined> {
+      const row = await sql.one<{ payload: string }>(Q.advice, [fieldId, cooperativeId]);
       return row ? (JSON.parse(row.payload) as Advice) : undefined;
     },
 
-    putAdvice(cooperativeId: string, advice: Advice, now = Date.now()): void {
-      stmt.upsertAdvice.run(advice.fieldId, cooperativeId, advice.date, advice.status, JSON.stringify(advice), now);
+    async putAdvice(cooperativeId: string, advice: Advice, now = Date.now()): Promise<void> {
+      await sql.run(Q.upsertAdvice, [advice.fieldId, cooperativeId, advice.date, advice.status, JSON.stringify(advice), now]);
     },
   };
 }
