@@ -8,16 +8,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRegistry } from '../../../core/registry/registry.js';
 import { alertOn, createWorld, fakeNotifiers, rows, startService, vn, type World } from './fixtures.js';
 
-const webhookRows = (world: World, alertId: string) => rows(world, alertId).filter((r) => r.channel === 'webhook');
+const webhookRows = async (world: World, alertId: string) => (await rows(world, alertId)).filter((r) => r.channel === 'webhook');
 
 describe('delivery with retries', () => {
   let world: World;
-  beforeEach(() => {
+  beforeEach(async () => {
     vi.useFakeTimers({ now: vn('2026-03-10T10:00:00') });
-    world = createWorld();
+    world = await createWorld();
   });
-  afterEach(() => {
-    world.registry.close();
+  afterEach(async () => {
+    await world.registry.close();
     vi.useRealTimers();
   });
 
@@ -27,15 +27,15 @@ describe('delivery with retries', () => {
     const { service, metrics } = startService(world, n, { backoff: { baseMs: 1_000, maxMs: 16_000, random: () => 0.999 } });
     await service.start();
     const alert = alertOn();
-    service.handle({ event: 'opened', alert });
+    await service.handle({ event: 'opened', alert });
     await vi.advanceTimersByTimeAsync(60_000);
     // attempts at 0, 1, 3, 7, 15, 31, 47 s (1, 2, 4, 8, 16, 16 s apart; jitter pinned at the ceiling)
     expect(n.webhook.attempts).toBe(7);
-    expect(webhookRows(world, alert.id)[0]).toMatchObject({ status: 'pending', holdReason: 'retry', attempts: 7 });
+    expect((await webhookRows(world, alert.id))[0]).toMatchObject({ status: 'pending', holdReason: 'retry', attempts: 7 });
     n.webhook.mode = 'ok';
     await vi.advanceTimersByTimeAsync(60_000);
     expect(n.webhook.keys()).toEqual([`${alert.id}:opened:${world.ids.erp}:webhook`]);
-    expect(webhookRows(world, alert.id)[0]).toMatchObject({ status: 'sent', attempts: 8 });
+    expect((await webhookRows(world, alert.id))[0]).toMatchObject({ status: 'sent', attempts: 8 });
     const text = await metrics.registry.getSingleMetricAsString('ruong_notifications_total');
     expect(text).toContain('ruong_notifications_total{channel="webhook",outcome="retried"} 7');
     expect(text).toContain('ruong_notifications_total{channel="webhook",outcome="sent"} 1');
@@ -48,10 +48,10 @@ describe('delivery with retries', () => {
     const { service } = startService(world, n);
     await service.start();
     const alert = alertOn();
-    service.handle({ event: 'opened', alert });
+    await service.handle({ event: 'opened', alert });
     await vi.advanceTimersByTimeAsync(10 * 60_000);
     expect(n.webhook.attempts).toBe(1);
-    expect(webhookRows(world, alert.id)[0]).toMatchObject({ status: 'failed' });
+    expect((await webhookRows(world, alert.id))[0]).toMatchObject({ status: 'failed' });
     await service.stop();
   });
 
@@ -61,9 +61,9 @@ describe('delivery with retries', () => {
     const { service, metrics } = startService(world, n, { ttlMs: 3_600_000, backoff: { baseMs: 60_000, maxMs: 600_000, random: () => 0.999 } });
     await service.start();
     const alert = alertOn();
-    service.handle({ event: 'opened', alert });
+    await service.handle({ event: 'opened', alert });
     await vi.advanceTimersByTimeAsync(2 * 3_600_000);
-    expect(webhookRows(world, alert.id)[0]).toMatchObject({ status: 'expired' });
+    expect((await webhookRows(world, alert.id))[0]).toMatchObject({ status: 'expired' });
     expect(await metrics.registry.getSingleMetricAsString('ruong_notifications_total')).toContain('channel="webhook",outcome="expired"} 1');
     n.webhook.mode = 'ok';
     await vi.advanceTimersByTimeAsync(3_600_000);
@@ -77,7 +77,7 @@ describe('delivery with retries', () => {
     const { service } = startService(world, n, { sendTimeoutMs: 3_600_000 });
     await service.start();
     const alerts = [1, 2, 3, 4, 5, 6].map(() => alertOn({ severity: 'critical' }));
-    for (const alert of alerts) service.handle({ event: 'opened', alert });
+    for (const alert of alerts) await service.handle({ event: 'opened', alert });
     await vi.advanceTimersByTimeAsync(10);
     expect(n.email.attempts).toBe(4); // at most 4 sends in flight per channel, all hanging
     expect(n.sms.sent).toHaveLength(12); // Tư and Mary, six alerts each
@@ -94,12 +94,12 @@ describe('delivery with retries', () => {
     const { service } = startService(world, n, { sendTimeoutMs: 3_600_000 });
     await service.start();
     const alert = alertOn();
-    service.handle({ event: 'opened', alert });
+    await service.handle({ event: 'opened', alert });
     await vi.advanceTimersByTimeAsync(10);
     const stopping = service.stop();
     await vi.advanceTimersByTimeAsync(5_000);
     await stopping;
-    expect(webhookRows(world, alert.id)[0]).toMatchObject({ status: 'pending' });
+    expect((await webhookRows(world, alert.id))[0]).toMatchObject({ status: 'pending' });
     expect(n.webhook.closed).toBe(true);
   });
 });
@@ -117,17 +117,17 @@ describe('restart', () => {
 
   it('sends what was pending at a graceful stop exactly once after the restart', async () => {
     const path = join(dir, 'registry.db');
-    const first = createWorld(path);
+    const first = await createWorld(path);
     const n1 = fakeNotifiers();
     n1.webhook.mode = 'down';
     n1.sms.mode = 'down';
     const a = startService(first, n1);
     await a.service.start();
     const alerts = [alertOn({ severity: 'critical' }), alertOn({ severity: 'critical', fieldId: 'field-rice-2' })];
-    for (const alert of alerts) a.service.handle({ event: 'opened', alert });
+    for (const alert of alerts) await a.service.handle({ event: 'opened', alert });
     await vi.advanceTimersByTimeAsync(10);
     await a.service.stop();
-    first.registry.close();
+    await first.registry.close();
 
     const second = { ...first, registry: createRegistry(path) };
     const n2 = fakeNotifiers();
@@ -139,21 +139,21 @@ describe('restart', () => {
     expect(n2.email.sent).toHaveLength(0); // delivered before the stop: never again
     expect(n1.email.sent).toHaveLength(3);
     await b.service.stop();
-    second.registry.close();
+    await second.registry.close();
   });
 
   it('after a crash in the middle of a send, sends that message again exactly once', async () => {
     const path = join(dir, 'registry.db');
-    const first = createWorld(path);
+    const first = await createWorld(path);
     const n1 = fakeNotifiers();
     n1.webhook.mode = 'hang';
     const a = startService(first, n1, { sendTimeoutMs: 3_600_000 });
     await a.service.start();
     const alert = alertOn();
-    a.service.handle({ event: 'opened', alert });
+    await a.service.handle({ event: 'opened', alert });
     await vi.advanceTimersByTimeAsync(10);
-    expect(webhookRows(first, alert.id)[0]).toMatchObject({ status: 'sending', attempts: 1 });
-    first.registry.close(); // the process dies: no stop(), the row stays 'sending' …
+    expect((await webhookRows(first, alert.id))[0]).toMatchObject({ status: 'sending', attempts: 1 });
+    await first.registry.close(); // the process dies: no stop(), the row stays 'sending' …
     vi.clearAllTimers(); // … and none of its timers ever fires again
 
     const second = { ...first, registry: createRegistry(path) };
@@ -164,8 +164,8 @@ describe('restart', () => {
     await b.service.idle();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(n2.webhook.keys()).toEqual([`${alert.id}:opened:${first.ids.erp}:webhook`]);
-    expect(webhookRows(second, alert.id)[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await webhookRows(second, alert.id))[0]).toMatchObject({ status: 'sent', attempts: 2 });
     await b.service.stop();
-    second.registry.close();
+    await second.registry.close();
   });
 });

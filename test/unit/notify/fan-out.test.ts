@@ -5,12 +5,12 @@ import { alertOn, createWorld, fakeNotifiers, rows, startService, vn, type World
 
 describe('fan-out of an alert to its recipients', () => {
   let world: World;
-  beforeEach(() => {
+  beforeEach(async () => {
     vi.useFakeTimers({ now: vn('2026-03-10T10:00:00') });
-    world = createWorld();
+    world = await createWorld();
   });
-  afterEach(() => {
-    world.registry.close();
+  afterEach(async () => {
+    await world.registry.close();
     vi.useRealTimers();
   });
 
@@ -19,8 +19,8 @@ describe('fan-out of an alert to its recipients', () => {
     const { service } = startService(world, n);
     await service.start();
     const alert = alertOn({ severity: 'warning' });
-    service.handle({ event: 'opened', alert });
-    service.handle({ event: 'opened', alert }); // the same change twice (e.g. re-emitted) changes nothing
+    await service.handle({ event: 'opened', alert });
+    await service.handle({ event: 'opened', alert }); // the same change twice (e.g. re-emitted) changes nothing
     await vi.advanceTimersByTimeAsync(10);
     await service.idle();
     const { tu, erp } = world.ids;
@@ -29,7 +29,7 @@ describe('fan-out of an alert to its recipients', () => {
     expect(n.webhook.keys()).toEqual([`${alert.id}:opened:${erp}:webhook`]);
     expect(n.mqtt.keys()).toEqual([`${alert.id}:opened:farm:farm-mekong:mqtt`]);
     expect(n.email.sent).toEqual([]); // Mary and the technician take critical alerts only
-    expect(rows(world, alert.id).map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect((await rows(world, alert.id)).map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
     await service.stop();
   });
 
@@ -38,7 +38,7 @@ describe('fan-out of an alert to its recipients', () => {
     const { service } = startService(world, n);
     await service.start();
     const alert = alertOn({ severity: 'critical' });
-    service.handle({ event: 'opened', alert });
+    await service.handle({ event: 'opened', alert });
     await vi.advanceTimersByTimeAsync(10);
     await service.idle();
     const { tu, mary, tech, erp, other } = world.ids;
@@ -67,10 +67,10 @@ describe('fan-out of an alert to its recipients', () => {
     const n = fakeNotifiers();
     const { service } = startService(world, n);
     await service.start();
-    service.handle({ event: 'opened', alert: alertOn({ severity: 'critical', fieldId: 'field-b', farmId: 'farm-b' }) });
+    await service.handle({ event: 'opened', alert: alertOn({ severity: 'critical', fieldId: 'field-b', farmId: 'farm-b' }) });
     await vi.advanceTimersByTimeAsync(10);
     await service.idle();
-    const recipients = rows(world).map((r) => r.recipient);
+    const recipients = (await rows(world)).map((r) => r.recipient);
     expect(recipients.sort()).toEqual(['farm:farm-b', world.ids.other, world.ids.other].sort());
     await service.stop();
   });
@@ -80,9 +80,9 @@ describe('fan-out of an alert to its recipients', () => {
     const { service } = startService(world, n);
     await service.start();
     const alert = alertOn({ severity: 'warning', fieldId: 'field-coffee-a', farmId: 'farm-highlands' });
-    service.handle({ event: 'escalated', alert, seq: 1 });
-    service.handle({ event: 'escalated', alert, seq: 1 });
-    service.handle({ event: 'escalated', alert, seq: 2 });
+    await service.handle({ event: 'escalated', alert, seq: 1 });
+    await service.handle({ event: 'escalated', alert, seq: 1 });
+    await service.handle({ event: 'escalated', alert, seq: 2 });
     await vi.advanceTimersByTimeAsync(10);
     await service.idle();
     expect(n.email.keys()).toEqual([`${alert.id}:escalated#1:${world.ids.tech}:email`, `${alert.id}:escalated#2:${world.ids.tech}:email`]);
@@ -99,7 +99,7 @@ describe('fan-out of an alert to its recipients', () => {
       severity: 'critical', kind: 'some_new_kind',
       text: { vi: 'Ruộng 1 (lúa): gọi 0912 345 678 hoặc xem https://example.org/x ngay', en: 'call 0912 345 678' },
     });
-    service.handle({ event: 'opened', alert });
+    await service.handle({ event: 'opened', alert });
     await vi.advanceTimersByTimeAsync(10);
     await service.idle();
     const zalo = n.zalo.sent[0]!;

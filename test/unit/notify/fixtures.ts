@@ -43,15 +43,18 @@ export function fakeNotifiers(): Record<Channel, FakeNotifier> {
 export function startService(world: World, notifiers: Record<Channel, FakeNotifier>, opts: Partial<NotificationServiceOptions> = {}) {
   const metrics = createMetrics();
   const service = createNotificationService({
-    db: world.registry.db, directory: world.registry, notifiers: Object.values(notifiers), log: silentLogger(), metrics,
+    sql: world.registry.sql, directory: world.registry, notifiers: Object.values(notifiers), log: silentLogger(), metrics,
     backoff: { baseMs: 1_000, maxMs: 60_000, random: () => 0.999 }, now: () => Date.now(), ...opts,
   });
   return { service, metrics };
 }
 
-export function rows(world: World, alertId?: string) {
-  const sql = `SELECT idem_key AS key, recipient, channel, status, hold_reason AS holdReason, attempts, not_before AS notBefore, kind, message
-                 FROM notification_outbox ${alertId ? 'WHERE alert_id = ?' : ''} ORDER BY id`;
-  const stmt = world.registry.db.prepare(sql);
-  return (alertId ? stmt.all(alertId) : stmt.all()) as { key: string; recipient: string; channel: Channel; status: string; holdReason: string | null; attempts: number; notBefore: number; kind: string; message: string }[];
+export interface OutboxRow {
+  key: string; recipient: string; channel: Channel; status: string; holdReason: string | null; attempts: number; notBefore: number; kind: string; message: string;
+}
+
+export function rows(world: World, alertId?: string): Promise<OutboxRow[]> {
+  const query = `SELECT idem_key AS key, recipient, channel, status, hold_reason AS "holdReason", attempts, not_before AS "notBefore", kind, message
+                   FROM notification_outbox ${alertId ? 'WHERE alert_id = ?' : ''} ORDER BY id`;
+  return world.registry.sql.all<OutboxRow>(query, alertId ? [alertId] : []);
 }
