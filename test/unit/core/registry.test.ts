@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { openPostgresSql } from '../../../core/db/postgres-sql.js';
 import { openSqliteSql } from '../../../core/db/sqlite-sql.js';
+import { postgresMigrations } from '../../../core/registry/postgres-migrations.js';
 import { createRegistry, openRegistry, type Registry } from '../../../core/registry/registry.js';
 import { createPostgresDatabase } from '../../helpers/postgres.js';
 
@@ -192,6 +193,19 @@ describe('openRegistry on SQLite', () => {
     opened.push(again);
     expect(await again.cooperative('coop-a')).toEqual({ id: 'coop-a', name: 'A', province: null });
     expect(await again.isEmpty()).toBe(false);
+  });
+});
+
+describe.skipIf(postgresUrl === '')('openRegistry on PostgreSQL', () => {
+  // Each process migrates (under an advisory lock) and rewrites the shipped profiles (a serializable upsert that may
+  // conflict with the others' and is run again): none of the three may fail.
+  it('opens one new database from several processes at once', async () => {
+    const url = await createPostgresDatabase(postgresUrl, `ruong_registry_${randomUUID().replace(/-/g, '')}`);
+    const registries = await Promise.all([1, 2, 3].map(() => openRegistry(openPostgresSql(url, { max: 2 }))));
+    opened.push(...registries);
+    const [first] = registries;
+    expect(await first!.sql.one('SELECT count(*) AS n FROM schema_migrations')).toEqual({ n: postgresMigrations.size });
+    expect((await first!.deviceProfiles()).map((p) => p.id)).toEqual(['dragino-lht65', 'dragino-lse01', 'sensecap-s2105']);
   });
 });
 
