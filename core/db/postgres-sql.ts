@@ -53,7 +53,7 @@ const translations = new Map<string, string>();
 const maxCachedTranslations = 2000;
 
 /**
- * `?` → `$1…$n`, left to right. A `?` inside a single-quoted string, a double-quoted name, a dollar-quoted
+ * `?` → `$1…$n`, left to right. A `?` inside a single-quoted string (E'…' too), a double-quoted name, a dollar-quoted
  * string ($$…$$, $tag$…$tag$) or a comment is not a placeholder. Cached per query text.
  */
 export function numberPlaceholders(query: string): string {
@@ -71,7 +71,12 @@ export function numberPlaceholders(query: string): string {
       continue;
     }
     let end = i + 1;
-    if (c === "'" || c === '"') {
+    if (c === "'" && /(?:^|[^A-Za-z0-9_$])[Ee]$/.test(query.slice(Math.max(0, i - 2), i))) {
+      // E'…' escape string: a backslash escapes the next character, \' included
+      end = i + 1;
+      while (end < len && query[end] !== "'") end += query[end] === '\\' ? 2 : 1;
+      end = Math.min(len, end + 1);
+    } else if (c === "'" || c === '"') {
       // '' inside a string (and "" inside a name) closes and reopens: the next iteration reads it as a new quote
       const close = query.indexOf(c, i + 1);
       end = close < 0 ? len : close + 1;

@@ -62,6 +62,17 @@ export function sqlContract(name: string, target: SqlContractTarget): void {
         expect(await sql.one('SELECT id FROM items WHERE name = ?', ["it's ? here"])).toEqual({ id: 'b' });
       });
 
+      it('an optional filter reads the same with a typed placeholder: (CAST(? AS TEXT) IS NULL OR col = ?)', async () => {
+        // PostgreSQL cannot type a bare `? IS NULL` ("could not determine data type of parameter $1"); the CAST
+        // types it, and SQLite reads it the same way.
+        await sql.run('INSERT INTO items (id, name) VALUES (?, ?)', ['a', 'A']);
+        await sql.run('INSERT INTO items (id, name) VALUES (?, ?)', ['b', 'B']);
+        const filter = 'SELECT id FROM items WHERE (CAST(? AS TEXT) IS NULL OR name = ?) AND (CAST(? AS BIGINT) IS NULL OR n >= ?) ORDER BY id';
+        expect(await sql.all(filter, [null, null, null, null])).toEqual([{ id: 'a' }, { id: 'b' }]);
+        expect(await sql.all(filter, ['B', 'B', 0, 0])).toEqual([{ id: 'b' }]);
+        expect(await sql.all(filter, [null, null, 1, 1])).toEqual([]);
+      });
+
       it('keeps quoted camelCase result names', async () => {
         await sql.run('INSERT INTO items (id, name, at) VALUES (?, ?, ?)', ['a', 'A', T]);
         expect(await sql.one('SELECT id AS "itemId", at AS "updatedAt", name AS "displayName" FROM items')).toEqual({ itemId: 'a', updatedAt: T, displayName: 'A' });

@@ -155,6 +155,7 @@ describe('numberPlaceholders', () => {
     expect(numberPlaceholders('SELECT a FROM t WHERE b = ? AND c IN (?, ?)')).toBe('SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)');
     expect(numberPlaceholders("SELECT '?', 'it''s ?', \"a?\" FROM t WHERE x = ?")).toBe("SELECT '?', 'it''s ?', \"a?\" FROM t WHERE x = $1");
     expect(numberPlaceholders('SELECT $$ ? $$, $f$ ? $f$ -- ?\n, ? /* ? */, ?')).toBe('SELECT $$ ? $$, $f$ ? $f$ -- ?\n, $1 /* ? */, $2');
+    expect(numberPlaceholders("SELECT E'it\\'s ?', e'\\\\', ?, name'?' FROM t")).toBe("SELECT E'it\\'s ?', e'\\\\', $1, name'?' FROM t");
     expect(numberPlaceholders('SELECT 1')).toBe('SELECT 1');
   });
 });
