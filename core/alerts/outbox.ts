@@ -105,13 +105,16 @@ const Q = {
          ORDER BY not_before, id`,
   claim: `UPDATE notification_outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'pending'`,
   // PostgreSQL: one channel's oldest due rows, locked and claimed in one statement; rows another dispatcher holds
-  // locked are skipped. RETURNING gives the attempts after the claim.
-  claimChannel: `UPDATE notification_outbox SET status = 'sending', attempts = attempts + 1
-                  WHERE status = 'pending' AND id IN (
-                    SELECT id FROM notification_outbox
-                     WHERE status = 'pending' AND channel = ? AND not_before <= ? AND expires_at > ?
-                     ORDER BY not_before, id LIMIT ? FOR UPDATE SKIP LOCKED)
-                  RETURNING id, idem_key AS key, channel, message, attempts, expires_at AS "expiresAt", not_before AS "notBefore"`,
+  // locked are skipped. The locking SELECT is a MATERIALIZED CTE, run once: as `id IN (subquery)` the planner may
+  // run the subquery again per row, each run locking rows the previous ones skipped, and claim more than LIMIT.
+  // RETURNING gives the attempts after the claim.
+  claimChannel: `WITH due AS MATERIALIZED (
+                   SELECT id FROM notification_outbox
+                    WHERE status = 'pending' AND channel = ? AND not_before <= ? AND expires_at > ?
+                    ORDER BY not_before, id LIMIT ? FOR UPDATE SKIP LOCKED)
+                 UPDATE notification_outbox o SET status = 'sending', attempts = o.attempts + 1
+                   FROM due WHERE o.id = due.id AND o.status = 'pending'
+                 RETURNING o.id, o.idem_key AS key, o.channel, o.message, o.attempts, o.expires_at AS "expiresAt", o.not_before AS "notBefore"`,
   expire: `UPDATE notification_outbox SET status = 'expired' WHERE status = 'pending' AND expires_at <= ? RETURNING channel`,
   sent: `UPDATE notification_outbox SET status = 'sent', sent_at = ?, last_error = NULL, hold_reason = NULL WHERE id = ? AND status = 'sending'`,
   retry: `UPDATE notification_outbox SET status = 'pending', not_before = ?, hold_reason = 'retry', last_error = ? WHERE id = ? AND status = 'sending'`,
