@@ -9,14 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createAlertService } from '../../core/alerts/alert-service.js';
+import { createNotificationService } from '../../core/alerts/notification-service.js';
 import type { AlertRaise } from '../../core/alerts/alert-types.js';
 import { createOutbox, type NewOutboxEntry } from '../../core/alerts/outbox.js';
 import { createRuleStore } from '../../core/alerts/rule-store.js';
 import { openPostgresSql } from '../../core/db/postgres-sql.js';
 import type { Sql } from '../../core/db/sql.js';
 import { openSqliteSql } from '../../core/db/sqlite-sql.js';
+import { silentLogger } from '../../core/log.js';
 import { openRegistry, type Registry } from '../../core/registry/registry.js';
 import { createPostgresDatabase } from '../helpers/postgres.js';
+import { alertOn, fakeNotifiers } from '../unit/notify/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ruong-alerts-engines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -146,6 +149,40 @@ for (const [name, engine] of engines) {
       await box.claimDue(now, { sms: 4 });
       await box.upsertDigest({ ...digest, summary: 'three', digestCount: 3 }); // being sent: unchanged
       expect(await sql.one('SELECT summary, digest_count AS n FROM notification_outbox WHERE idem_key = ?', [digest.key])).toEqual({ summary: 'two', n: 2 });
+    });
+
+    it('two notification services (dispatchers of two processes) send each message exactly once', async () => {
+      await registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'Ruộng A', crop: 'rice' });
+      const erp = await registry.createContact('coop-a', { name: 'ERP', role: 'integration', language: 'en', phone: '+84900000101', webhookUrl: 'http://127.0.0.1:9/hook' });
+      await registry.addSubscription('coop-a', erp.id, { farmId: null, fieldId: null, severities: ['critical'], channels: null, events: ['opened'] });
+      const otherRegistry = other === sql ? registry : await openRegistry(other);
+      const notifiers = [fakeNotifiers(), fakeNotifiers()];
+      const services = [sql, other].map((s, i) => createNotificationService({
+        sql: s, directory: i === 0 ? registry : otherRegistry, notifiers: Object.values(notifiers[i]!), log: silentLogger(), idleMs: 20,
+      }));
+      for (const service of services) await service.start();
+      const alerts = Array.from({ length: 12 }, () => alertOn({ severity: 'critical', fieldId: 'field-a', farmId: 'farm-a' }));
+      try {
+        for (const alert of alerts) {
+          const { queued } = await services[0]!.handle({ event: 'opened', alert });
+          expect(queued.sort()).toEqual(['mqtt', 'sms', 'webhook']);
+          services[1]!.kick();
+        }
+        for (let i = 0; i < 250; i++) {
+          const left = await sql.one<{ n: number }>("SELECT count(*) AS n FROM notification_outbox WHERE status != 'sent'");
+          if (left?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } finally {
+        for (const service of services) await service.stop();
+      }
+      for (const channel of ['sms', 'webhook', 'mqtt'] as const) {
+        const keys = notifiers.flatMap((n) => n[channel].keys());
+        expect(keys.sort()).toEqual(alerts.map((al) => `${al.id}:opened:${channel === 'mqtt' ? 'farm:farm-a' : erp.id}:${channel}`).sort());
+      }
+      const rows = await sql.all<{ status: string; attempts: number }>('SELECT status, attempts FROM notification_outbox');
+      expect(rows).toHaveLength(36);
+      for (const r of rows) expect(r).toEqual({ status: 'sent', attempts: 1 });
     });
 
     it('rules: an id of another cooperative is never overwritten; each change moves the cooperative\'s revision', async () => {
