@@ -5,12 +5,10 @@
 // Logins (README "Users and logins"): a user of the installation's first cooperative logs in with the bare
 // name, any other as `name@cooperative-id` — so usernames are unique per cooperative only.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRuleStore } from '../core/alerts/rule-store.js';
 import type { Config } from '../core/config.js';
-import { createRegistry } from '../core/registry/registry.js';
+import { openConfiguredRegistry } from './open-registry.js';
 import { defaultRulesFor } from '../rules/default-rules.js';
 
 export const cooperativeHelp = `Usage: ruong cooperative create --name <text> --admin <username> [--id <cooperative-id>] [--province <text>]
@@ -46,22 +44,21 @@ export async function runCooperative(config: Config, argv: string[], out: (line:
   const id = values.id ?? cooperativeSlug(name);
   if (!COOP_ID.test(id)) return usage(`--id must be 2–40 lower-case letters, digits or "-" (got "${id}")`);
 
-  mkdirSync(config.DATA_DIR, { recursive: true });
-  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
+  const registry = await openConfiguredRegistry(config, 'ruong cooperative');
   try {
-    if (registry.cooperative(id)) return usage(`a cooperative with id ${id} exists; choose another with --id`);
-    registry.createCooperative({ id, name, province: values.province });
+    if (await registry.cooperative(id)) return usage(`a cooperative with id ${id} exists; choose another with --id`);
+    await registry.createCooperative({ id, name, province: values.province });
     const password = randomBytes(12).toString('base64url');
-    const login = registry.loginName(id, values.admin);
+    const login = await registry.loginName(id, values.admin);
     await registry.createUser({ cooperativeId: id, username: login, password, role: 'admin' });
-    const rules = createRuleStore(registry.db);
-    registry.db.transaction(() => { for (const r of defaultRulesFor(id)) rules.putRule(id, r.id, r.definition); })();
+    const rules = createRuleStore(registry.sql);
+    await registry.sql.tx(async () => { for (const r of defaultRulesFor(id)) await rules.putRule(id, r.id, r.definition); });
     out(`Cooperative "${name}" created: id ${id}`);
     out(`Admin login:       ${login}`);
     out(`One-time password: ${password}`);
     out('The password is shown only this once; change it after logging in (PATCH /api/v1/users/:id {"password"}).');
     return 0;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }

@@ -2,27 +2,26 @@
 // in the API (GET /api/v1/dead-letters is scoped to a cooperative): uplinks of an unknown device or
 // DevEUI — typically a LoRaWAN sensor heard by the network server before it was provisioned here —
 // grouped by topic and reason, newest first.
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../core/config.js';
-import { createRegistry } from '../core/registry/registry.js';
+import { openConfiguredRegistry } from './open-registry.js';
 
 export const deadLettersHelp = 'Usage: ruong dead-letters [--limit <N, default 50>]\nLists rejected input that belongs to no cooperative (unknown devices / DevEUIs), grouped by topic and reason.';
 
-export function runDeadLetters(config: Config, argv: string[], out: (line: string) => void): number {
+export async function runDeadLetters(config: Config, argv: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { limit: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
   if (values.help) { out(deadLettersHelp); return 0; }
   const limit = Number(values.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) { out('ruong dead-letters: --limit must be a whole number from 1 to 10000'); return 2; }
-  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
+  const registry = await openConfiguredRegistry(config, 'ruong dead-letters');
   try {
-    const groups = registry.unownedDeadLetters(limit);
+    const groups = await registry.unownedDeadLetters(limit);
     if (groups.length === 0) { out('No dead letters without a cooperative.'); return 0; }
     out('last received              count  code               topic — reason');
     for (const g of groups) out(`${new Date(g.lastAt).toISOString()}  ${String(g.count).padStart(5)}  ${g.code.padEnd(17)}  ${g.topic} — ${g.reason}`);
     out('Provision the device (POST /api/v1/devices with its devEui, or `ruong provision --dev-eui`) to receive its next uplinks.');
     return 0;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }

@@ -12,7 +12,8 @@ import { createLifecycle, type Lifecycle, type Service } from '../core/lifecycle
 import type { Logger } from '../core/log.js';
 import { createEventBus } from '../core/event-bus.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
-import { createRegistry, type Registry } from '../core/registry/registry.js';
+import type { Registry } from '../core/registry/registry.js';
+import { openConfiguredRegistry } from './open-registry.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
 import { createIngestService, spoolDirOf, type IngestService } from '../ingest/ingest-service.js';
 import { createAllShards } from '../ingest/shard-coordinator.js';
@@ -54,21 +55,21 @@ export interface Platform {
   mqttPort(): number;
   mqttWsPort(): number | undefined;
   mqttTlsPort(): number | undefined;
-  revokeDevice(deviceId: string): boolean;
+  revokeDevice(deviceId: string): Promise<boolean>;
 }
 
 
 export async function createPlatform(config: Config, log: Logger, opts: { simStartMs?: number; now?: () => number; scheduler?: Scheduler } = {}): Promise<Platform> {
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
+  const registry = await openConfiguredRegistry(config, 'ruong start');
   let demo: Platform['demo'];
-  if (config.DEMO && registry.isEmpty()) {
+  if (config.DEMO && await registry.isEmpty()) {
     const seeded = await seedDemo(registry, config.DATA_DIR, config.DEMO_PASSWORD);
     demo = { password: seeded.password, generated: seeded.generated };
     log.info({ devices: seeded.devices.length }, 'demo cooperative seeded');
   }
-  const ingestCredential = await ensureIngestSecret(registry, config.DATA_DIR);
-  await ensureLnsSecret(registry, config.DATA_DIR);
+  const ingestCredential = await ensureIngestSecret(registry, config);
+  await ensureLnsSecret(registry, config);
   const metrics = createMetrics({ defaultMetrics: true });
   const store = createConfiguredStore(config, log);
   const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics }));
@@ -131,8 +132,8 @@ export async function createPlatform(config: Config, log: Logger, opts: { simSta
     mqttPort: () => broker.addresses().tcp,
     mqttWsPort: () => broker.addresses().ws,
     mqttTlsPort: () => broker.addresses().tls,
-    revokeDevice(deviceId) {
-      const revoked = registry.revokeDevice(deviceId);
+    async revokeDevice(deviceId) {
+      const revoked = await registry.revokeDevice(deviceId);
       broker.disconnect(deviceId);
       return revoked;
     },

@@ -1,14 +1,12 @@
 // `ruong provision --field F --kind K [--id ID] [--name N] [--dev-eui EUI] [--profile P]`: creates a device and prints its MQTT
 // credentials once (the secret is stored only hashed).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../core/config.js';
-import { createRegistry } from '../core/registry/registry.js';
+import { openConfiguredRegistry } from './open-registry.js';
 import { DeviceKind } from '../core/registry/types.js';
 import { deviceCredentials, isProvisionableDeviceId } from '../core/registry/device-credentials.js';
 import { configuredBrokerUrls } from './broker-config.js';
-import { recordedBrokerUrls } from './broker-urls-file.js';
+import { recordedBrokerUrlsFor } from './broker-urls-file.js';
 
 export const provisionHelp = `Usage: ruong provision --field <fieldId> --kind <${DeviceKind.options.join('|')}> [--id <deviceId>] [--name <text>] [--dev-eui <EUI-64>] [--profile <deviceProfileId>]
 Creates a device in a field and prints its MQTT credentials as JSON. The secret is shown only once.`;
@@ -21,22 +19,21 @@ export async function runProvision(config: Config, argv: string[], out: (line: s
   if (values.id !== undefined && !isProvisionableDeviceId(values.id)) { out('ruong provision: --id must be 1–64 letters, digits, "-" or "_", not starting with "ruong-"'); return 2; }
   const devEui = values['dev-eui'];
   if (devEui !== undefined && !/^[0-9A-Fa-f]{16}$/.test(devEui)) { out('ruong provision: --dev-eui must be 16 hexadecimal digits (EUI-64)'); return 2; }
-  mkdirSync(config.DATA_DIR, { recursive: true });
-  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
+  const registry = await openConfiguredRegistry(config, 'ruong provision');
   try {
-    if (values.profile !== undefined && !registry.deviceProfile(values.profile)) {
-      out(`ruong provision: no device profile ${values.profile} (known: ${registry.deviceProfiles().map((p) => p.id).join(', ')})`);
+    if (values.profile !== undefined && !await registry.deviceProfile(values.profile)) {
+      out(`ruong provision: no device profile ${values.profile} (known: ${(await registry.deviceProfiles()).map((p) => p.id).join(', ')})`);
       return 2;
     }
     const { deviceId, secret } = await registry.provisionDevice({ id: values.id, fieldId: values.field, kind: kind.data, name: values.name ?? values.id ?? kind.data, devEui: devEui?.toLowerCase() });
-    if (values.profile !== undefined) registry.setDeviceProfile(deviceId, values.profile);
+    if (values.profile !== undefined) await registry.setDeviceProfile(deviceId, values.profile);
     // The URLs the running broker recorded (its real ports), else this environment's settings.
-    out(JSON.stringify(deviceCredentials(deviceId, secret, recordedBrokerUrls(config.DATA_DIR) ?? configuredBrokerUrls(config)), null, 2));
+    out(JSON.stringify(deviceCredentials(deviceId, secret, await recordedBrokerUrlsFor({ registry, config }) ?? configuredBrokerUrls(config)), null, 2));
     return 0;
   } catch (err) {
     out(`ruong provision: ${(err as Error).message}`);
     return 1;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }

@@ -1,17 +1,16 @@
 // `ruong rules`: the rules engine (stream rules, minute check, 05:30 daily advice) and the alert notifications
 // alone (issue 9). Readings come from an MQTT subscription to the broker (INGEST_MQTT_URL, default this
 // machine's MQTT_PORT) with the ingest service credential and client id `ruong-ingest-rules`; rules, rule
-// state, alerts and the outbox live in DATA_DIR's registry; history (seeding, daily agronomy) in the store.
+// state, alerts and the outbox live in the registry (REGISTRY_URL or DATA_DIR); history (seeding, daily agronomy) in
+// the store.
 // Run ONE rules process: two would evaluate every reading twice (one open alert per cause still holds).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createAlertService } from '../core/alerts/alert-service.js';
 import { createRuleStore } from '../core/alerts/rule-store.js';
 import type { Config } from '../core/config.js';
 import { createLifecycle, type Service } from '../core/lifecycle.js';
 import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
-import { createRegistry } from '../core/registry/registry.js';
+import { openConfiguredRegistry } from './open-registry.js';
 import { createRulesService } from '../rules/rules-service.js';
 import { createMqttReadingSource } from './mqtt-reading-source.js';
 import { createNotifications } from './notify-wiring.js';
@@ -28,9 +27,8 @@ import { deviceContextWatch } from './device-context-watch.js';
 
 export async function runRules(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });
-  mkdirSync(config.DATA_DIR, { recursive: true });
-  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
-  const credential = await ensureIngestSecret(registry, config.DATA_DIR);
+  const registry = await openConfiguredRegistry(config, 'ruong rules');
+  const credential = await ensureIngestSecret(registry, config);
   const rawRetentionMs = config.RAW_RETENTION_DAYS * 86_400_000;
   const store = createConfiguredStore(config, log);
   const metrics = createMetrics({ defaultMetrics: true });
@@ -40,8 +38,8 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
     servers, ingestShards: config.INGEST_SHARDS,
     ...credential, clientId: `${credential.username}-rules`, registry, log: log.child({ service: 'rules-source' }), rawRetentionMs,
   });
-  const alerts = createAlertService({ db: registry.db, log: log.child({ service: 'alerts' }) });
-  const ruleStore = createRuleStore(registry.db);
+  const alerts = createAlertService({ sql: registry.sql, log: log.child({ service: 'alerts' }) });
+  const ruleStore = createRuleStore(registry.sql);
   const directory = rulesDirectory(registry, ruleStore);
   const forecast = wireForecast(config, { registry, cooperativeIds: () => ruleStore.cooperativeIds(), log: log.child({ service: 'forecast' }) });
   const rules = createRulesService({

@@ -395,6 +395,16 @@ export const migrations: ReadonlyMap<number, string> = new Map([
   );
   CREATE INDEX command_schedules_by_field ON command_schedules(cooperative_id, field_id);
   `],
+  // 13: platform values (issue 18, core/registry/platform-values.ts) — what the platform's processes share and used to
+  // read from files in one DATA_DIR: the ingest's and the LoRaWAN network server's MQTT secrets, the broker URLs
+  // printed in device credentials. With the registry on PostgreSQL, processes on other hosts find them here.
+  [13, `
+  CREATE TABLE platform_values (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `],
 ]);
 
 /** Applies every migration above the database's user_version, in order; returns the new version. */

@@ -426,6 +426,14 @@ export const postgresMigrations: ReadonlyMap<number, string> = new Map([
   );
   CREATE INDEX command_schedules_by_field ON command_schedules(cooperative_id, field_id);
   `],
+  // 13: platform values (issue 18): shared secrets and broker URLs, see core/registry/migrations.ts
+  [13, `
+  CREATE TABLE platform_values (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  `],
 ]);
 
 /**

@@ -6,7 +6,7 @@ import { createWorld, type World } from './fixtures.js';
 
 describe('contacts', () => {
   let world: World;
-  beforeEach(() => { world = createWorld(); });
+  beforeEach(async () => { world = await createWorld(); });
   afterEach(() => world.registry.close());
 
   it('normalises Vietnamese phone numbers to E.164 and refuses what is not one', () => {
@@ -17,38 +17,38 @@ describe('contacts', () => {
     expect(PhoneNumber.safeParse('call me').success).toBe(false);
   });
 
-  it('is invisible to another cooperative, for reading, changing and deleting', () => {
+  it('is invisible to another cooperative, for reading, changing and deleting', async () => {
     const { registry, ids } = world;
-    expect(registry.getContact('coop-b', ids.tu)).toBeUndefined();
-    expect(registry.updateContact('coop-b', ids.tu, { name: 'x' })).toBeUndefined();
-    expect(registry.deleteContact('coop-b', ids.tu)).toBe(false);
-    expect(registry.listSubscriptions('coop-b', ids.tu)).toBeUndefined();
-    expect(registry.listContacts('coop-a').map((c) => c.name).sort()).toEqual(['Anh Tư', 'ERP', 'Kỹ thuật', 'Mary']);
+    expect(await registry.getContact('coop-b', ids.tu)).toBeUndefined();
+    expect(await registry.updateContact('coop-b', ids.tu, { name: 'x' })).toBeUndefined();
+    expect(await registry.deleteContact('coop-b', ids.tu)).toBe(false);
+    expect(await registry.listSubscriptions('coop-b', ids.tu)).toBeUndefined();
+    expect((await registry.listContacts('coop-a')).map((c) => c.name).sort()).toEqual(['Anh Tư', 'ERP', 'Kỹ thuật', 'Mary']);
   });
 
-  it('records when Zalo consent was given and clears it when withdrawn', () => {
+  it('records when Zalo consent was given and clears it when withdrawn', async () => {
     const { registry, ids } = world;
-    const mary = registry.updateContact('coop-a', ids.mary, { zaloConsent: true }, 1_000)!;
+    const mary = (await registry.updateContact('coop-a', ids.mary, { zaloConsent: true }, 1_000))!;
     expect(mary.zaloConsentAt).toBe(1_000);
-    expect(registry.updateContact('coop-a', ids.mary, { language: 'vi' }, 2_000)!.zaloConsentAt).toBe(1_000);
-    expect(registry.updateContact('coop-a', ids.mary, { zaloConsent: false })!.zaloConsentAt).toBeNull();
-    expect(registry.updateContact('coop-a', ids.mary, { email: null })!.email).toBeNull();
+    expect((await registry.updateContact('coop-a', ids.mary, { language: 'vi' }, 2_000))!.zaloConsentAt).toBe(1_000);
+    expect((await registry.updateContact('coop-a', ids.mary, { zaloConsent: false }))!.zaloConsentAt).toBeNull();
+    expect((await registry.updateContact('coop-a', ids.mary, { email: null }))!.email).toBeNull();
   });
 
-  it('refuses a subscription to another cooperative\'s farm or field, and a field of another farm', () => {
+  it('refuses a subscription to another cooperative\'s farm or field, and a field of another farm', async () => {
     const { registry, ids } = world;
     const base = { severities: ['critical'] as const, channels: null, events: ['opened'] as const };
-    expect(() => registry.addSubscription('coop-a', ids.tu, { ...base, farmId: 'farm-b', fieldId: null })).toThrow(/farm farm-b not found/);
-    expect(() => registry.addSubscription('coop-a', ids.tu, { ...base, farmId: null, fieldId: 'field-b' })).toThrow(/field field-b not found/);
-    expect(() => registry.addSubscription('coop-a', ids.tu, { ...base, farmId: 'farm-highlands', fieldId: 'field-rice-1' })).toThrow(/not on farm/);
-    const sub = registry.addSubscription('coop-a', ids.tu, { ...base, farmId: null, fieldId: 'field-coffee-a' });
+    await expect(registry.addSubscription('coop-a', ids.tu, { ...base, farmId: 'farm-b', fieldId: null })).rejects.toThrow(/farm farm-b not found/);
+    await expect(registry.addSubscription('coop-a', ids.tu, { ...base, farmId: null, fieldId: 'field-b' })).rejects.toThrow(/field field-b not found/);
+    await expect(registry.addSubscription('coop-a', ids.tu, { ...base, farmId: 'farm-highlands', fieldId: 'field-rice-1' })).rejects.toThrow(/not on farm/);
+    const sub = await registry.addSubscription('coop-a', ids.tu, { ...base, farmId: null, fieldId: 'field-coffee-a' });
     expect(sub.farmId).toBe('farm-highlands');
   });
 
-  it('deleting a contact deletes its subscriptions', () => {
+  it('deleting a contact deletes its subscriptions', async () => {
     const { registry, ids } = world;
-    expect(registry.deleteContact('coop-a', ids.tu)).toBe(true);
-    const left = registry.db.prepare('SELECT count(*) AS n FROM contact_subscriptions WHERE contact_id = ?').get(ids.tu) as { n: number };
+    expect(await registry.deleteContact('coop-a', ids.tu)).toBe(true);
+    const left = (await registry.sql.one<{ n: number }>('SELECT count(*) AS n FROM contact_subscriptions WHERE contact_id = ?', [ids.tu]))!;
     expect(left.n).toBe(0);
   });
 });
