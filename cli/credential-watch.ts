@@ -14,14 +14,15 @@ export function credentialWatch(opts: { registry: CredentialChanges; broker: Pic
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
   let polls = 0;
+  let polling: Promise<void> | undefined; // one poll at a time; stop() waits for it
 
-  function poll(): void {
+  async function poll(): Promise<void> {
     try {
-      for (const change of registry.credentialChangesAfter(seq)) {
+      for (const change of await registry.credentialChangesAfter(seq)) {
         seq = change.seq;
         if (broker.disconnect(change.deviceId)) log.info({ deviceId: change.deviceId, change: change.change }, 'device session closed: credential changed');
       }
-      if (++polls % 3600 === 0) registry.pruneCredentialChanges(Date.now() - KEEP_MS);
+      if (++polls % 3600 === 0) await registry.pruneCredentialChanges(Date.now() - KEEP_MS);
     } catch (err) {
       log.warn({ err }, 'credential change feed could not be read; retrying');
     }
@@ -29,15 +30,17 @@ export function credentialWatch(opts: { registry: CredentialChanges; broker: Pic
 
   return {
     name: 'credential-watch',
-    start() {
-      seq = registry.lastCredentialChange(); // sessions that exist now were opened with valid credentials
-      timer = setInterval(poll, opts.intervalMs ?? 1000);
+    async start() {
+      seq = await registry.lastCredentialChange(); // sessions that exist now were opened with valid credentials
+      timer = setInterval(() => {
+        // poll() catches and logs its failures; a slow poll (a far registry) is not overlapped by the next one
+        polling ??= poll().finally(() => { polling = undefined; });
+      }, opts.intervalMs ?? 1000);
       timer.unref();
-      return Promise.resolve();
     },
-    stop() {
+    async stop() {
       clearInterval(timer);
-      return Promise.resolve();
+      await polling;
     },
   };
 }
