@@ -16,7 +16,7 @@ import type { ReadingSource } from '../rules/reading-source.js';
 
 /** What the API needs to take command requests in any process (no dispatcher of its own). */
 export function controlDeps(config: Config, deps: { registry: Registry; store: ReadingStore; forecast?: ((farm: Farm) => Forecast | undefined) | undefined }): ControlDeps {
-  return { registry: deps.registry, store: deps.store, commands: createCommands(deps.registry.db), forecast: deps.forecast, maxMinutes: config.COMMAND_MAX_MINUTES };
+  return { registry: deps.registry, store: deps.store, commands: createCommands(deps.registry.sql), forecast: deps.forecast, maxMinutes: config.COMMAND_MAX_MINUTES };
 }
 
 export function wireCommands(config: Config, deps: {

@@ -14,8 +14,8 @@ import type { ReadingSource } from '../rules/reading-source.js';
 export function irrigationSink(registry: Registry): IrrigationSink {
   return {
     record: (cooperativeId, fieldId, input, now) => registry.recordIrrigation(cooperativeId, fieldId, input, now),
-    has: (cooperativeId, fieldId, deviceId, fromMs, toMs) =>
-      registry.irrigationsOfField(cooperativeId, fieldId, fromMs, toMs + 1).some((e) => e.externalId?.startsWith(`${deviceId}:`) === true),
+    has: async (cooperativeId, fieldId, deviceId, fromMs, toMs) =>
+      (await registry.irrigationsOfField(cooperativeId, fieldId, fromMs, toMs + 1)).some((e) => e.externalId?.startsWith(`${deviceId}:`) === true),
   };
 }
 
@@ -27,7 +27,7 @@ export function wireIrrigationFromTelemetry(deps: {
 }): Service & Pick<IrrigationFromTelemetry, 'idle'> {
   const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
   const { registry } = deps;
-  const cooperatives = createRuleStore(registry.db); // lists every cooperative
+  const cooperatives = createRuleStore(registry.sql); // lists every cooperative
   const derived = createIrrigationFromTelemetry({
     source: deps.source, store: deps.store, sink: irrigationSink(registry), log: deps.log, now: deps.now, onRecorded: deps.recorded,
     directory: {

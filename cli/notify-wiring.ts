@@ -30,7 +30,7 @@ export async function createNotifications(config: Config, deps: NotificationWiri
     mqtt: port && credential && { url: () => `mqtt://127.0.0.1:${port()}`, ...credential, clientId: NOTIFIER_SERVICE },
   });
   return createNotificationService({
-    db: deps.registry.db, directory: deps.registry, notifiers, source: deps.source, log, metrics: deps.metrics,
+    sql: deps.registry.sql, directory: deps.registry, notifiers, source: deps.source, log, metrics: deps.metrics,
     ttlMs: config.NOTIFY_TTL_H * 3_600_000, rateLimit: { max: config.NOTIFY_MAX_PER_HOUR, windowMs: 3_600_000 },
     smsUnaccented: config.SMS_UNACCENTED,
   });

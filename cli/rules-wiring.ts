@@ -25,7 +25,7 @@ export function rulesDirectory(registry: Registry, ruleStore: RuleStore): RulesD
     fields: (id) => registry.fields(staff(id)),
     devices: (id) => registry.devicesOfCooperative(id),
     // recorded irrigations (issue 17): the water balance's input, and the feed that re-evaluates a field at once
-    irrigations: (id, fieldId, from) => registry.irrigationsOfField(id, fieldId, from, Number.MAX_SAFE_INTEGER).reverse(),
+    irrigations: async (id, fieldId, from) => (await registry.irrigationsOfField(id, fieldId, from, Number.MAX_SAFE_INTEGER)).reverse(),
     irrigationsAfter: (seq) => registry.irrigationsAfter(seq),
     lastIrrigationSeq: () => registry.lastIrrigationSeq(),
   };
@@ -44,8 +44,8 @@ export function wireRules(deps: {
   forecast?: ((farm: Farm) => Forecast | undefined) | undefined;
 }): RulesWiring {
   const { registry, metrics } = deps;
-  const alerts = createAlertService({ db: registry.db, log: deps.log, now: deps.now });
-  const ruleStore = createRuleStore(registry.db);
+  const alerts = createAlertService({ sql: registry.sql, log: deps.log, now: deps.now });
+  const ruleStore = createRuleStore(registry.sql);
   const source: ReadingSource = {
     subscribe(listener) {
       deps.ingest.events.on('stored', listener);

@@ -19,7 +19,7 @@ const OUTLIER_TIMING = { forMs: 30 * 60_000, clearForMs: 60 * 60_000, cooldownMs
 
 export interface CombineGateDeps {
   readonly alerts: AlertService;
-  state(ruleId: string, subject: string): unknown;
+  state(ruleId: string, subject: string): Promise<unknown>;
   put(ruleId: string, subject: string, state: unknown): void;
   readonly alertOpened?: ((kind: string, severity: string) => void) | undefined;
 }
@@ -57,18 +57,18 @@ export function createCombineGate(deps: CombineGateDeps) {
     return out;
   }
 
-  function outlierAlert(c: CoopContext, device: DeviceInfo, field: FieldInfo, o: { levelCm: number; othersMeanCm: number } | undefined, ts: number): void {
+  async function outlierAlert(c: CoopContext, device: DeviceInfo, field: FieldInfo, o: { levelCm: number; othersMeanCm: number } | undefined, ts: number): Promise<void> {
     const subject = `device:${device.id}`;
-    const prev = deps.state(COMBINE_STATE, subject) as { cond?: ConditionState; last?: { levelCm: number; othersMeanCm: number } } | undefined;
+    const prev = (await deps.state(COMBINE_STATE, subject)) as { cond?: ConditionState; last?: { levelCm: number; othersMeanCm: number } } | undefined;
     const step = stepCondition(prev?.cond ?? { phase: 'idle' }, o ? 'on' : 'off', ts, OUTLIER_TIMING);
     deps.put(COMBINE_STATE, subject, { cond: step.state, last: o ?? prev?.last });
     const ruleId = `${c.id}:sensor_combine`;
     const alertSubject = `device:${device.id}:awd_outlier`;
-    if (step.transition === 'resolve') deps.alerts.autoResolve(ruleId, alertSubject, 'the tube agrees with the others again');
+    if (step.transition === 'resolve') await deps.alerts.autoResolve(ruleId, alertSubject, 'the tube agrees with the others again');
     if (step.transition !== 'open' || !o) return;
     const cm = (x: number, lang: Lang) => `${num(x, 0, lang)} cm`;
     const off = Math.abs(o.levelCm - o.othersMeanCm);
-    const opened = deps.alerts.raise({
+    const opened = (await deps.alerts.raise({
       cooperativeId: c.id, farmId: field.farmId, fieldId: field.id, deviceId: device.id, ruleId, subject: alertSubject, kind: 'awd_tube_outlier',
       severity: 'warning', escalateAfterMs: DEFAULT_ESCALATE_AFTER_MS.warning,
       text: {
@@ -76,7 +76,7 @@ export function createCombineGate(deps: CombineGateDeps) {
         en: `${device.name}: water level ${cm(o.levelCm, 'en')}, ${cm(off, 'en')} off the field's other tubes (${cm(o.othersMeanCm, 'en')}) — check the tube (blocked, moved) or a low or high spot of the field`,
       },
       values: { levelCm: o.levelCm, othersMeanCm: o.othersMeanCm, differenceCm: off, thresholdCm: AWD_OUTLIER_CM, readingTs: ts },
-    }).opened;
+    })).opened;
     if (opened) deps.alertOpened?.('awd_tube_outlier', 'warning');
   }
 
@@ -104,7 +104,7 @@ export function createCombineGate(deps: CombineGateDeps) {
     },
 
     /** The rule's input for the field: combined (salinity, AWD), unchanged (other kinds), or undefined = skip. */
-    forField(c: CoopContext, rule: Rule, field: FieldInfo, device: DeviceInfo, sample: Sample, farm: FarmLatest): CombinedInput | undefined {
+    async forField(c: CoopContext, rule: Rule, field: FieldInfo, device: DeviceInfo, sample: Sample, farm: FarmLatest): Promise<CombinedInput | undefined> {
       if (rule.kind === 'canal_salinity') {
         const ec = sample.values.water_ec;
         if (ec === undefined) return { sample, device, extra: {} };
@@ -118,7 +118,7 @@ export function createCombineGate(deps: CombineGateDeps) {
         const level = sample.values.awd_level;
         if (level === undefined) return { sample, device, extra: {} };
         const r = combineAwd({ deviceId: device.id, value: level, ts: sample.ts }, peers(c, field.farmId, 'awd_level', (d) => d.kind === 'awd_tube' && d.fieldId === field.id));
-        outlierAlert(c, device, field, r.outliers.find((o) => o.deviceId === device.id), sample.ts);
+        await outlierAlert(c, device, field, r.outliers.find((o) => o.deviceId === device.id), sample.ts);
         return {
           sample: { ...sample, values: { ...sample.values, awd_level: r.value } }, device, extra: { combinePolicy: r.policy, ...r.numbers },
           farm: { ...farm, ...canalFor(c, field, farm) },

@@ -70,20 +70,20 @@ export function createEngine(deps: EngineDeps) {
   const irrigationCache = new Map<string, readonly IrrigationRecord[]>();
   let irrigationSeq: number | undefined;
 
-  function irrigationsOf(cooperativeId: string, fieldId: string): readonly IrrigationRecord[] | undefined {
+  async function irrigationsOf(cooperativeId: string, fieldId: string): Promise<readonly IrrigationRecord[] | undefined> {
     if (!deps.directory.irrigations) return undefined;
     const key = `${cooperativeId}\u0000${fieldId}`;
     let list = irrigationCache.get(key);
     if (!list) {
-      list = deps.directory.irrigations(cooperativeId, fieldId, deps.now() - IRRIGATION_LOOKBACK_MS);
+      list = await deps.directory.irrigations(cooperativeId, fieldId, deps.now() - IRRIGATION_LOOKBACK_MS);
       irrigationCache.set(key, list);
     }
     return list;
   }
 
   /** The input with the field's irrigations when the rule reads them. */
-  const withIrrigations = (rule: Rule, input: RuleInput, cooperativeId: string): RuleInput =>
-    (readsIrrigation(rule) && input.field ? { ...input, irrigations: irrigationsOf(cooperativeId, input.field.id) } : input);
+  const withIrrigations = async (rule: Rule, input: RuleInput, cooperativeId: string): Promise<RuleInput> =>
+    (readsIrrigation(rule) && input.field ? { ...input, irrigations: await irrigationsOf(cooperativeId, input.field.id) } : input);
 
   /** The input with the forecast at the field's farm when the rule reads it (issue 17). */
   function withForecast(rule: Rule, input: RuleInput, cooperativeId: string): RuleInput {
@@ -92,14 +92,25 @@ export function createEngine(deps: EngineDeps) {
     return farm ? { ...input, forecast: deps.forecast(farm) } : input;
   }
 
-  /** Runs a unit of work in one transaction with the states and advice it changed. */
-  function atomically(work: () => void): void {
+  /**
+   * Runs a unit of work in one transaction with the states and advice it changed. The engine's callers never run
+   * two units at once (rules/rules-service.ts's serial queue): the state cache and the dirty maps are shared.
+   */
+  async function atomically(work: () => Promise<void>): Promise<void> {
+    let attempt = 0;
     try {
-      alerts.atomically(() => {
-        work();
+      await alerts.atomically(async () => {
+        if (attempt++ > 0) {
+          // PostgreSQL runs the transaction again after a serialization failure: start from the database's states,
+          // not from the cache the rolled-back attempt advanced
+          states.clear();
+          dirtyStates.clear();
+          dirtyAdvice.clear();
+        }
+        await work();
         const now = deps.now();
-        for (const d of dirtyStates.values()) ruleStore.putState(d.ruleId, d.subject, d.state, now);
-        for (const d of dirtyAdvice.values()) ruleStore.putAdvice(d.cooperativeId, d.advice, now);
+        for (const d of dirtyStates.values()) await ruleStore.putState(d.ruleId, d.subject, d.state, now);
+        for (const d of dirtyAdvice.values()) await ruleStore.putAdvice(d.cooperativeId, d.advice, now);
       });
     } catch (err) {
       states.clear(); // rolled back: the cache must not run ahead of the database
@@ -110,26 +121,26 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  function coop(id: string, reload = false): CoopContext {
+  async function coop(id: string, reload = false): Promise<CoopContext> {
     let c = coops.get(id);
     if (!c || reload) {
-      c = loadCoopContext(id, deps.directory, ruleStore, log);
+      c = await loadCoopContext(id, deps.directory, ruleStore, log);
       coops.set(id, c);
     }
     return c;
   }
 
   /** A device of the batch the cache does not know yet (provisioned since) reloads its cooperative once. */
-  function deviceOf(cooperativeId: string, deviceId: string): { c: CoopContext; device: DeviceInfo } | undefined {
-    let c = coop(cooperativeId);
-    if (!c.devices.has(deviceId)) c = coop(cooperativeId, true);
+  async function deviceOf(cooperativeId: string, deviceId: string): Promise<{ c: CoopContext; device: DeviceInfo } | undefined> {
+    let c = await coop(cooperativeId);
+    if (!c.devices.has(deviceId)) c = await coop(cooperativeId, true);
     const device = c.devices.get(deviceId);
     return device ? { c, device } : undefined;
   }
 
-  function stateOf(ruleId: string, subject: string): unknown {
+  async function stateOf(ruleId: string, subject: string): Promise<unknown> {
     const key = `${ruleId}\u0000${subject}`;
-    if (!states.has(key)) states.set(key, ruleStore.state(ruleId, subject));
+    if (!states.has(key)) states.set(key, await ruleStore.state(ruleId, subject));
     return states.get(key);
   }
 
@@ -148,15 +159,15 @@ export function createEngine(deps: EngineDeps) {
   // Several sensors of one kind per field (rules/combine-gate.ts): salinity and AWD rules see the field's combined value.
   const combine = createCombineGate({ alerts, state: stateOf, put: trustPut, alertOpened: (kind, severity) => metrics.alertOpened(kind, severity) });
 
-  function applyAlert(rule: Rule, subject: string, result: RuleResult, field: FieldInfo | undefined, device: DeviceInfo | undefined, cooperativeId: string): void {
+  async function applyAlert(rule: Rule, subject: string, result: RuleResult, field: FieldInfo | undefined, device: DeviceInfo | undefined, cooperativeId: string): Promise<void> {
     const a = result.alert;
     if (!a) return;
     if (a.op === 'resolve') {
-      alerts.autoResolve(rule.id, subject, a.reason ?? 'condition cleared');
+      await alerts.autoResolve(rule.id, subject, a.reason ?? 'condition cleared');
       return;
     }
     if (a.op === 'update') {
-      alerts.refresh(rule.id, subject, a);
+      await alerts.refresh(rule.id, subject, a);
       return;
     }
     const raise: AlertRaise = {
@@ -164,7 +175,7 @@ export function createEngine(deps: EngineDeps) {
       ruleId: rule.id, subject, kind: a.kind, severity: a.severity, text: a.text, values: a.values,
       escalateAfterMs: rule.escalateAfter === undefined ? DEFAULT_ESCALATE_AFTER_MS[a.severity] : rule.escalateAfter,
     };
-    if (alerts.raise(raise).opened) metrics.alertOpened(a.kind, a.severity);
+    if ((await alerts.raise(raise)).opened) metrics.alertOpened(a.kind, a.severity);
   }
 
   /** The combined sensors' numbers behind an alert and an advice (rules/combine-gate.ts). */
@@ -178,11 +189,13 @@ export function createEngine(deps: EngineDeps) {
     };
   }
 
-  function run(rule: Rule, subject: string, input: RuleInput, cooperativeId: string, extra?: AlertValues): void {
+  async function run(rule: Rule, subject: string, input: RuleInput, cooperativeId: string, extra?: AlertValues): Promise<void> {
     const now = deps.now();
     let result: RuleResult;
     try {
-      result = withExtra(evaluate(rule, stateOf(rule.id, subject), withForecast(rule, withIrrigations(rule, input, cooperativeId), cooperativeId), now), extra);
+      const state = await stateOf(rule.id, subject);
+      const full = withForecast(rule, await withIrrigations(rule, input, cooperativeId), cooperativeId);
+      result = withExtra(evaluate(rule, state, full, now), extra);
     } catch (err) {
       // One rule's bug (or a field's impossible data) must not stop the other rules of the batch.
       log.error({ err, ruleId: rule.id, subject }, 'rule evaluation failed');
@@ -192,7 +205,7 @@ export function createEngine(deps: EngineDeps) {
     const key = `${rule.id}\u0000${subject}`;
     states.set(key, result.state);
     dirtyStates.set(key, { ruleId: rule.id, subject, state: result.state });
-    applyAlert(rule, subject, result, input.field, input.device, cooperativeId);
+    await applyAlert(rule, subject, result, input.field, input.device, cooperativeId);
     if (result.advice && input.field) {
       const w = input.weather;
       dirtyAdvice.set(input.field.id, {
@@ -216,43 +229,43 @@ export function createEngine(deps: EngineDeps) {
     return latest;
   }
 
-  function onSample(sample: Sample, cooperativeId: string): void {
-    const found = deviceOf(cooperativeId, sample.deviceId);
+  async function onSample(sample: Sample, cooperativeId: string): Promise<void> {
+    const found = await deviceOf(cooperativeId, sample.deviceId);
     if (!found) return;
     const { c, device } = found;
     const ownField = c.fields.get(device.fieldId);
     // Device rules (stuck, thresholds) see what the device sent; field rules only what the platform believes.
-    const trusted = trust.screen(c, device, ownField, sample);
+    const trusted = await trust.screen(c, device, ownField, sample);
     const farm = remember(device.farmId, trusted);
     const weather = weatherByFarm.get(device.farmId);
     for (const rule of selectRules(c.rules, ownField, device, isDeviceRule)) {
       if (handlerOf(rule).reach(rule, sample, device)) {
-        run(rule, `device:${device.id}`, { type: 'sample', sample, device, field: ownField, farm, weather }, cooperativeId);
+        await run(rule, `device:${device.id}`, { type: 'sample', sample, device, field: ownField, farm, weather }, cooperativeId);
       }
     }
     for (const field of c.fieldsByFarm.get(device.farmId) ?? []) {
-      let suspects: ReturnType<typeof trust.suspects> | undefined;
+      let suspects: Awaited<ReturnType<typeof trust.suspects>> | undefined;
       for (const rule of selectRules(c.rules, field, device, isFieldRule)) {
         const reach = handlerOf(rule).reach(rule, sample, device);
         if (reach === 'farm' || (reach === 'own' && field.id === device.fieldId)) {
-          suspects ??= trust.suspects(c, field.id);
-          const one = combine.forField(c, rule, field, device, trusted, farm);
+          suspects ??= await trust.suspects(c, field.id);
+          const one = await combine.forField(c, rule, field, device, trusted, farm);
           if (!one) continue; // another sensor decides for this field (its intake)
-          run(rule, `field:${field.id}`, { type: 'sample', sample: one.sample, device: one.device, field, farm: one.farm ?? farm, weather, suspects }, cooperativeId, one.extra);
+          await run(rule, `field:${field.id}`, { type: 'sample', sample: one.sample, device: one.device, field, farm: one.farm ?? farm, weather, suspects }, cooperativeId, one.extra);
         }
       }
     }
   }
 
   /** Fields with irrigations recorded since the last look: their irrigation rules run again now (issue 17). */
-  function irrigationsRecorded(): void {
+  async function irrigationsRecorded(): Promise<void> {
     if (!deps.directory.irrigationsAfter || !deps.directory.lastIrrigationSeq) return;
     if (irrigationSeq === undefined) {
       // the first look: earlier events reach the rules with the daily run that follows every start
-      irrigationSeq = deps.directory.lastIrrigationSeq();
+      irrigationSeq = await deps.directory.lastIrrigationSeq();
       return;
     }
-    const recorded = deps.directory.irrigationsAfter(irrigationSeq);
+    const recorded = await deps.directory.irrigationsAfter(irrigationSeq);
     if (recorded.length === 0) return;
     irrigationSeq = Math.max(irrigationSeq, ...recorded.map((e) => e.seq));
     const byCoop = new Map<string, Set<string>>();
@@ -261,17 +274,17 @@ export function createEngine(deps: EngineDeps) {
       byCoop.set(e.cooperativeId, (byCoop.get(e.cooperativeId) ?? new Set()).add(e.fieldId));
     }
     for (const [id, fieldIds] of byCoop) {
-      const known = coop(id);
-      const c = [...fieldIds].every((f) => known.fields.has(f)) ? known : coop(id, true); // a field created since
-      atomically(() => {
+      const known = await coop(id);
+      const c = [...fieldIds].every((f) => known.fields.has(f)) ? known : await coop(id, true); // a field created since
+      await atomically(async () => {
         for (const fieldId of fieldIds) {
           const field = c.fields.get(fieldId);
           if (!field) continue;
           const farm = latestByFarm.get(field.farmId) ?? {};
           const weather = weatherByFarm.get(field.farmId);
-          const suspects = trust.suspects(c, field.id);
+          const suspects = await trust.suspects(c, field.id);
           for (const rule of selectRules(c.rules, field, undefined, (r) => isFieldRule(r) && readsIrrigation(r))) {
-            run(rule, `field:${field.id}`, { type: 'irrigation', field, farm, weather, suspects }, id);
+            await run(rule, `field:${field.id}`, { type: 'irrigation', field, farm, weather, suspects }, id);
           }
         }
       });
@@ -280,23 +293,23 @@ export function createEngine(deps: EngineDeps) {
 
   return {
     /** Evaluates a stored batch: every sample against every rule it reaches. */
-    handleBatch(batch: readonly StoredReading[]): void {
-      atomically(() => {
-        for (const { sample, cooperativeId } of toSamples(batch)) onSample(sample, cooperativeId);
+    async handleBatch(batch: readonly StoredReading[]): Promise<void> {
+      await atomically(async () => {
+        for (const { sample, cooperativeId } of toSamples(batch)) await onSample(sample, cooperativeId);
       });
     },
 
     /** The every-minute check of rules that watch time itself (missing data), for every device. */
-    tick(watchingSince: number): void {
-      irrigationsRecorded();
-      for (const id of ruleStore.cooperativeIds()) {
-        const c = coop(id, true); // picks up rule and registry changes once a minute
-        atomically(() => {
+    async tick(watchingSince: number): Promise<void> {
+      await irrigationsRecorded();
+      for (const id of await ruleStore.cooperativeIds()) {
+        const c = await coop(id, true); // picks up rule and registry changes once a minute
+        await atomically(async () => {
           for (const device of c.devices.values()) {
             const field = c.fields.get(device.fieldId);
             const farm = latestByFarm.get(device.farmId) ?? {};
             for (const rule of selectRules(c.rules, field, device, (r) => isDeviceRule(r) && handlerOf(r).ticks === true)) {
-              run(rule, `device:${device.id}`, { type: 'tick', watchingSince, device, field, farm }, id);
+              await run(rule, `device:${device.id}`, { type: 'tick', watchingSince, device, field, farm }, id);
             }
           }
         });
@@ -304,27 +317,27 @@ export function createEngine(deps: EngineDeps) {
     },
 
     /** The 05:30 run: yesterday's weather per farm → daily rules of every field and station, and today's advice. */
-    daily(weather: ReadonlyMap<string, DailyWeatherSummary>): void {
+    async daily(weather: ReadonlyMap<string, DailyWeatherSummary>): Promise<void> {
       for (const [farmId, w] of weather) weatherByFarm.set(farmId, w);
       irrigationCache.clear();
-      if (irrigationSeq === undefined) irrigationSeq = deps.directory.lastIrrigationSeq?.();
-      for (const id of ruleStore.cooperativeIds()) {
-        const c = coop(id, true);
-        atomically(() => {
+      if (irrigationSeq === undefined) irrigationSeq = await deps.directory.lastIrrigationSeq?.();
+      for (const id of await ruleStore.cooperativeIds()) {
+        const c = await coop(id, true);
+        await atomically(async () => {
           for (const farmId of c.farms.keys()) {
             const w = weatherByFarm.get(farmId) ?? noWeather(localDay(deps.now() - 86_400_000));
-            if (weather.has(farmId)) trust.stationDay(c, w);
+            if (weather.has(farmId)) await trust.stationDay(c, w);
             const farm = latestByFarm.get(farmId) ?? {};
             for (const field of c.fieldsByFarm.get(farmId) ?? []) {
-              const suspects = trust.suspects(c, field.id);
+              const suspects = await trust.suspects(c, field.id);
               for (const rule of selectRules(c.rules, field, undefined, (r) => isFieldRule(r) && handlerOf(r).daily === true)) {
-                run(rule, `field:${field.id}`, { type: 'daily', weather: w, field, farm, suspects }, id);
+                await run(rule, `field:${field.id}`, { type: 'daily', weather: w, field, farm, suspects }, id);
               }
             }
             for (const device of [...c.devices.values()].filter((d) => d.farmId === farmId && d.id === w.stationId)) {
               const field = c.fields.get(device.fieldId);
               for (const rule of selectRules(c.rules, field, device, (r) => isDeviceRule(r) && handlerOf(r).daily === true)) {
-                run(rule, `device:${device.id}`, { type: 'daily', weather: w, device, field, farm }, id);
+                await run(rule, `device:${device.id}`, { type: 'daily', weather: w, device, field, farm }, id);
               }
             }
           }

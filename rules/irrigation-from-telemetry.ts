@@ -83,18 +83,18 @@ export function runsOf(states: readonly Point[], flows: readonly Point[], opts: 
 /** Where derived irrigations go (cli/ binds it to the registry, core/registry/irrigation-events.ts). */
 export interface IrrigationSink {
   /** Records one irrigation; the same externalId of the same source is recorded once. Throws RuongError when invalid. */
-  record(cooperativeId: string, fieldId: string, input: IrrigationInput, now: number): { created: boolean };
+  record(cooperativeId: string, fieldId: string, input: IrrigationInput, now: number): Promise<{ created: boolean }>;
   /**
    * Whether the field already has an irrigation derived from this device (externalId `${deviceId}:…`, any source)
    * starting within [fromMs, toMs]: a run is recorded once even if its start moved (reports that arrived later).
    */
-  has(cooperativeId: string, fieldId: string, deviceId: string, fromMs: number, toMs: number): boolean;
+  has(cooperativeId: string, fieldId: string, deviceId: string, fromMs: number, toMs: number): Promise<boolean>;
 }
 
 export interface TelemetryDirectory {
-  cooperativeIds(): string[];
-  fields(cooperativeId: string): Field[];
-  devices(cooperativeId: string): Device[];
+  cooperativeIds(): Promise<string[]>;
+  fields(cooperativeId: string): Promise<Field[]>;
+  devices(cooperativeId: string): Promise<Device[]>;
 }
 
 export interface IrrigationFromTelemetryOptions {
@@ -142,6 +142,7 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
   let sweep: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   let stopped = false;
+  let caughtUp: Promise<void> = Promise.resolve();
 
   function remember(r: StoredReading): void {
     let rec = recent.get(r.deviceId);
@@ -202,7 +203,10 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
         try {
           let dir = dirs.get(t.cooperativeId);
           if (!dir) {
-            dir = { devices: new Map(o.directory.devices(t.cooperativeId).map((d) => [d.id, d])), fields: new Map(o.directory.fields(t.cooperativeId).map((f) => [f.id, f])) };
+            dir = {
+              devices: new Map((await o.directory.devices(t.cooperativeId)).map((d) => [d.id, d])),
+              fields: new Map((await o.directory.fields(t.cooperativeId)).map((f) => [f.id, f])),
+            };
             dirs.set(t.cooperativeId, dir);
           }
           await reconcile(t, dir.devices.get(t.deviceId), dir.fields);
@@ -241,16 +245,16 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
         continue;
       }
       if (run.endTs < t.from) continue; // wholly before what changed: looked at before
-      if (!settle(t, run, metric, field, flows.length > 0, device)) again = Math.min(again, run.endTs);
+      if (!await settle(t, run, metric, field, flows.length > 0, device)) again = Math.min(again, run.endTs);
     }
     if (Number.isFinite(again)) mark({ ...t, from: again, until: Infinity }, pending);
   }
 
   /** Records one ended run unless it is recorded already; false when it waits for missing reports. */
-  function settle(t: Target, run: Run, metric: StateMetric, field: Field, metered: boolean, device: Device): boolean {
+  async function settle(t: Target, run: Run, metric: StateMetric, field: Field, metered: boolean, device: Device): Promise<boolean> {
     const externalId = `${t.deviceId}:${run.startTs}`;
     if (done.has(externalId)) return true;
-    if (o.sink.has(t.cooperativeId, field.id, t.deviceId, run.startTs, run.endTs ?? run.startTs)) {
+    if (await o.sink.has(t.cooperativeId, field.id, t.deviceId, run.startTs, run.endTs ?? run.startTs)) {
       done.add(externalId);
       return true;
     }
@@ -277,7 +281,7 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
     const source: IrrigationSource = metered ? 'flow_meter' : STATE_METRICS[metric];
     const durationMin = endTs > run.startTs ? Math.max(0.01, round((endTs - run.startTs) / 60_000, 2)) : null;
     try {
-      const { created } = o.sink.record(t.cooperativeId, field.id, {
+      const { created } = await o.sink.record(t.cooperativeId, field.id, {
         startAt: run.startTs, durationMin, volumeM3: round(volumeM3, 3), source, recordedBy: `device:${device.id}`,
         note: `${device.name}: ${how}`, externalId,
       }, now());
@@ -292,25 +296,25 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
   }
 
   /** At start: every controller's runs of the last `lookbackMs` (those that ended while this process was down). */
-  function catchUp(): Promise<void> {
+  async function catchUp(): Promise<void> {
     const from = now() - (o.lookbackMs ?? 3 * 86_400_000);
     const targets = new Map<string, Target>();
     try {
-      for (const cooperativeId of o.directory.cooperativeIds()) {
-        for (const d of o.directory.devices(cooperativeId)) {
+      for (const cooperativeId of await o.directory.cooperativeIds()) {
+        for (const d of await o.directory.devices(cooperativeId)) {
           if (stateMetricOfKind[d.kind] && d.revokedAt === null) targets.set(d.id, { cooperativeId, deviceId: d.id, from, until: Infinity });
         }
       }
     } catch (err) { // the devices listed so far are still caught up; the others when their next readings come
       o.log.error({ err }, 'irrigation from telemetry failed');
     }
-    return flush(targets);
+    await flush(targets); // never rejects
   }
 
   return {
     start() {
       unsubscribe = o.source.subscribe(onBatch);
-      void catchUp(); // in the background: a slow store does not hold up the process's start (idle() waits for it)
+      caughtUp = catchUp(); // in the background: a slow store does not hold up the process's start (idle() waits for it)
       sweep = setInterval(() => { if (pending.size > 0) void flush(pending); }, o.sweepMs ?? 60_000);
       sweep.unref();
       return Promise.resolve();
@@ -320,9 +324,11 @@ export function createIrrigationFromTelemetry(o: IrrigationFromTelemetryOptions)
       unsubscribe?.();
       if (debounce) clearTimeout(debounce);
       if (sweep) clearInterval(sweep);
+      await caughtUp;
       await chain;
     },
     async idle() {
+      await caughtUp; // the start's catch-up lists the devices before it queues them
       if (debounce) {
         clearTimeout(debounce);
         debounce = undefined;

@@ -10,15 +10,15 @@ import { Rule, ruleKey, type RuleScope } from './rule-schema.js';
 
 /** The registry as the rules engine needs it (cli/ adapts core/registry). */
 export interface RulesDirectory {
-  cooperativeIds(): string[];
-  farms(cooperativeId: string): Farm[];
-  fields(cooperativeId: string): Field[];
-  devices(cooperativeId: string): Device[];
+  cooperativeIds(): Promise<string[]>;
+  farms(cooperativeId: string): Promise<Farm[]>;
+  fields(cooperativeId: string): Promise<Field[]>;
+  devices(cooperativeId: string): Promise<Device[]>;
   /** A field's recorded irrigations that started at or after `from`, oldest first (issue 17). */
-  irrigations?(cooperativeId: string, fieldId: string, from: number): IrrigationRecord[];
+  irrigations?(cooperativeId: string, fieldId: string, from: number): Promise<IrrigationRecord[]>;
   /** Irrigations recorded after `seq` in any cooperative: the feed the minute check polls. */
-  irrigationsAfter?(seq: number): { seq: number; cooperativeId: string; fieldId: string }[];
-  lastIrrigationSeq?(): number;
+  irrigationsAfter?(seq: number): Promise<{ seq: number; cooperativeId: string; fieldId: string }[]>;
+  lastIrrigationSeq?(): Promise<number>;
 }
 
 export interface CoopContext {
@@ -56,11 +56,14 @@ export function selectRules(rules: readonly Rule[], field: FieldInfo | undefined
   return [...best.values()].filter((r) => r.enabled);
 }
 
-export function loadCoopContext(cooperativeId: string, directory: RulesDirectory, ruleStore: RuleStore, log: Logger): CoopContext {
-  const farms = new Map(directory.farms(cooperativeId).map((f) => [f.id, f]));
+export async function loadCoopContext(cooperativeId: string, directory: RulesDirectory, ruleStore: RuleStore, log: Logger): Promise<CoopContext> {
+  const farmList = await directory.farms(cooperativeId);
+  const fieldList = await directory.fields(cooperativeId);
+  const deviceList = await directory.devices(cooperativeId);
+  const farms = new Map(farmList.map((f) => [f.id, f]));
   const fields = new Map<string, FieldInfo>();
   const fieldsByFarm = new Map<string, FieldInfo[]>();
-  for (const f of directory.fields(cooperativeId)) {
+  for (const f of fieldList) {
     const info: FieldInfo = {
       id: f.id, name: f.name, crop: f.crop, farmId: f.farmId, farmName: f.farmName, cooperativeId, plantingDate: f.plantingDate,
       soilTexture: f.soilTexture, areaHa: f.areaHa, pumpFlowM3h: f.pumpFlowM3h,
@@ -69,13 +72,13 @@ export function loadCoopContext(cooperativeId: string, directory: RulesDirectory
     fieldsByFarm.set(f.farmId, [...(fieldsByFarm.get(f.farmId) ?? []), info]);
   }
   const devices = new Map<string, DeviceInfo>();
-  for (const d of directory.devices(cooperativeId)) {
+  for (const d of deviceList) {
     const field = fields.get(d.fieldId);
     if (!field || d.revokedAt !== null) continue;
     devices.set(d.id, { id: d.id, kind: d.kind, name: d.name, fieldId: d.fieldId, farmId: field.farmId, cooperativeId });
   }
   const rules: Rule[] = [];
-  for (const stored of ruleStore.rules(cooperativeId)) {
+  for (const stored of await ruleStore.rules(cooperativeId)) {
     const parsed = Rule.safeParse(stored.definition);
     if (parsed.success) rules.push(parsed.data);
     else log.warn({ ruleId: stored.id, issues: parsed.error.issues.slice(0, 3) }, 'rule skipped: invalid definition');

@@ -65,19 +65,19 @@ export function createRulesService(opts: RulesServiceOptions): RulesService {
     return next;
   }
 
-  function seedDefaults(): void {
-    for (const id of ruleStore.cooperativeIds()) {
-      if (ruleStore.hasRules(id)) continue;
-      for (const r of defaultRulesFor(id)) ruleStore.putRule(id, r.id, r.definition, now());
+  async function seedDefaults(): Promise<void> {
+    for (const id of await ruleStore.cooperativeIds()) {
+      if (await ruleStore.hasRules(id)) continue;
+      for (const r of defaultRulesFor(id)) await ruleStore.putRule(id, r.id, r.definition, now());
       log.info({ cooperativeId: id }, 'default rules seeded');
     }
   }
 
   async function seedLatest(): Promise<void> {
-    for (const id of ruleStore.cooperativeIds()) {
-      const c = engine.coop(id, true);
+    for (const id of await ruleStore.cooperativeIds()) {
+      const c = await engine.coop(id, true);
       for (const farmId of c.farms.keys()) {
-        const cached = ruleStore.state(WEATHER_RULE, `farm:${farmId}`) as DailyWeatherSummary | undefined;
+        const cached = (await ruleStore.state(WEATHER_RULE, `farm:${farmId}`)) as DailyWeatherSummary | undefined;
         if (cached) engine.weather.set(farmId, cached);
       }
       const latest = await opts.store.latest({ cooperativeId: id });
@@ -88,36 +88,36 @@ export function createRulesService(opts: RulesServiceOptions): RulesService {
   async function daily(): Promise<void> {
     const date = localDay(now() - DAY_MS);
     const weather = new Map<string, DailyWeatherSummary>();
-    for (const id of ruleStore.cooperativeIds()) {
-      const c = engine.coop(id, true);
+    for (const id of await ruleStore.cooperativeIds()) {
+      const c = await engine.coop(id, true);
       for (const farm of c.farms.values()) {
         const stations = [...c.devices.values()].filter((d) => d.farmId === farm.id && d.kind === 'weather_station');
         // a day too incomplete for ET0 carries the last trusted day's, labelled (rules/trust-gate.ts)
         const w = carryEt0(await dailyWeather(opts.store, farm, stations, date), engine.weather.get(farm.id));
         weather.set(farm.id, w);
-        ruleStore.putState(WEATHER_RULE, `farm:${farm.id}`, w, now());
+        await ruleStore.putState(WEATHER_RULE, `farm:${farm.id}`, w, now());
       }
     }
-    engine.daily(weather);
+    await engine.daily(weather);
     log.info({ date, farms: weather.size }, 'daily advice computed');
   }
 
   const revisions = new Map<string, number>();
   /** Reloads the cooperatives of the batch whose rules changed since they were loaded (one indexed read each). */
-  function reloadChangedRules(batch: readonly StoredReading[]): void {
+  async function reloadChangedRules(batch: readonly StoredReading[]): Promise<void> {
     for (const id of new Set(batch.map((r) => r.cooperativeId))) {
-      const revision = ruleStore.revision(id);
+      const revision = await ruleStore.revision(id);
       if (revisions.get(id) === revision) continue;
       if (revisions.has(id)) log.info({ cooperativeId: id, revision }, 'rules changed: reloaded');
-      engine.coop(id, true);
+      await engine.coop(id, true);
       revisions.set(id, revision);
     }
   }
 
   const onBatch = (batch: readonly StoredReading[]) => {
-    void enqueue('batch', () => {
-      reloadChangedRules(batch);
-      engine.handleBatch(batch);
+    void enqueue('batch', async () => {
+      await reloadChangedRules(batch);
+      await engine.handleBatch(batch);
     });
   };
 
@@ -125,14 +125,14 @@ export function createRulesService(opts: RulesServiceOptions): RulesService {
     name: 'rules',
     engine,
     runDaily: () => enqueue('daily', daily),
-    checkMinute: () => enqueue('minute', () => {
-      engine.tick(startedAt);
-      opts.alerts.escalateDue();
+    checkMinute: () => enqueue('minute', async () => {
+      await engine.tick(startedAt);
+      await opts.alerts.escalateDue();
     }),
     idle: () => chain,
 
     async start() {
-      seedDefaults();
+      await seedDefaults();
       await seedLatest();
       startedAt = now();
       unsubscribe = opts.source.subscribe(onBatch);

@@ -22,7 +22,7 @@ export const TRUST_STATE = '_trust';
 export interface TrustGateDeps {
   readonly alerts: AlertService;
   /** The engine's state cache (read) and its write-behind (written in the batch's transaction). */
-  state(ruleId: string, subject: string): unknown;
+  state(ruleId: string, subject: string): Promise<unknown>;
   put(ruleId: string, subject: string, state: unknown): void;
   readonly alertOpened?: ((kind: string, severity: string) => void) | undefined;
 }
@@ -49,50 +49,50 @@ export function createTrustGate(deps: TrustGateDeps) {
     return m.get(fieldId) ?? [];
   }
 
-  function raise(c: CoopContext, device: DeviceInfo, subject: string, kind: string, body: ReturnType<typeof stationDayAlert>): void {
-    const opened = alerts.raise({
+  async function raise(c: CoopContext, device: DeviceInfo, subject: string, kind: string, body: ReturnType<typeof stationDayAlert>): Promise<void> {
+    const opened = (await alerts.raise({
       cooperativeId: c.id, farmId: device.farmId, fieldId: device.fieldId, deviceId: device.id, ruleId: trustRuleId(c.id), subject,
       kind, severity: 'warning', text: body.text, values: body.values, escalateAfterMs: DEFAULT_ESCALATE_AFTER_MS.warning,
-    }).opened;
+    })).opened;
     if (opened) deps.alertOpened?.(kind, 'warning');
   }
 
   return {
     /** Steps the device's trust state; returns the sample the field rules may use (suspect channels removed). */
-    screen(c: CoopContext, device: DeviceInfo, field: FieldInfo | undefined, sample: Sample): Sample {
-      const prev = deps.state(TRUST_STATE, subjectOf(device)) as DeviceTrust | undefined;
+    async screen(c: CoopContext, device: DeviceInfo, field: FieldInfo | undefined, sample: Sample): Promise<Sample> {
+      const prev = (await deps.state(TRUST_STATE, subjectOf(device))) as DeviceTrust | undefined;
       if (!prev && !Object.keys(sample.values).some(isSoilMoisture)) return sample;
       const limits = fieldSoilLimits(c, field);
       const step = stepDeviceTrust(prev, sample, limits);
       deps.put(TRUST_STATE, subjectOf(device), step.state);
       for (const e of step.events) {
         const subject = channelSubject(device.id, e.metric);
-        if (e.op === 'resolve') alerts.autoResolve(trustRuleId(c.id), subject, 'the sensor reads plausibly again');
-        else if (e.verdict) raise(c, device, subject, 'sensor_suspect', channelAlert(device, e.metric, e.verdict, e.channel, limits, step.state.lastSampleTs ?? sample.ts));
+        if (e.op === 'resolve') await alerts.autoResolve(trustRuleId(c.id), subject, 'the sensor reads plausibly again');
+        else if (e.verdict) await raise(c, device, subject, 'sensor_suspect', channelAlert(device, e.metric, e.verdict, e.channel, limits, step.state.lastSampleTs ?? sample.ts));
       }
       return step.sample;
     },
 
     /** The suspect channels of every device of a field. */
-    suspects(c: CoopContext, fieldId: string): SuspectChannel[] {
+    async suspects(c: CoopContext, fieldId: string): Promise<SuspectChannel[]> {
       const out: SuspectChannel[] = [];
       for (const d of devicesOf(c, fieldId)) {
-        const st = deps.state(TRUST_STATE, subjectOf(d)) as DeviceTrust | undefined;
+        const st = (await deps.state(TRUST_STATE, subjectOf(d))) as DeviceTrust | undefined;
         if (st) out.push(...suspectsOf(d, st));
       }
       return out;
     },
 
     /** After the 05:30 weather run: a station day that gave no ET0 opens a technician alert; a good day resolves it. */
-    stationDay(c: CoopContext, w: DailyWeatherSummary): void {
+    async stationDay(c: CoopContext, w: DailyWeatherSummary): Promise<void> {
       const station = w.stationId ? c.devices.get(w.stationId) : undefined;
       if (!station) return;
       const subject = stationDaySubject(station.id);
       if (w.estimated.includes('day_not_representative')) {
         const carried = w.et0CarriedFrom !== undefined && w.et0Mm !== null ? { date: w.et0CarriedFrom, mm: w.et0Mm } : undefined;
-        raise(c, station, subject, 'station_day_incomplete', stationDayAlert(station, w.date, w.coverage, carried));
+        await raise(c, station, subject, 'station_day_incomplete', stationDayAlert(station, w.date, w.coverage, carried));
       } else if (w.et0Mm !== null) {
-        alerts.autoResolve(trustRuleId(c.id), subject, 'the station gave a representative day again');
+        await alerts.autoResolve(trustRuleId(c.id), subject, 'the station gave a representative day again');
       }
     },
   };

@@ -34,11 +34,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ruong-bench-rules-'));
   const registry = createRegistry(join(dir, 'registry.db'));
   await seedDemo(registry, dir, 'bench-password-123');
-  const ruleStore = createRuleStore(registry.db);
-  for (const r of defaultRulesFor('coop-demo')) ruleStore.putRule('coop-demo', r.id, r.definition);
+  const ruleStore = createRuleStore(registry.sql);
+  for (const r of defaultRulesFor('coop-demo')) await ruleStore.putRule('coop-demo', r.id, r.definition);
   const staff = (id: string) => ({ cooperativeId: id, role: 'technician' as const, farmIds: [] });
   const engine = createEngine({
-    ruleStore, alerts: createAlertService({ db: registry.db }), log: silentLogger(), now: Date.now,
+    ruleStore, alerts: createAlertService({ sql: registry.sql }), log: silentLogger(), now: Date.now,
     directory: { cooperativeIds: () => ruleStore.cooperativeIds(), farms: (id) => registry.farms(staff(id)), fields: (id) => registry.fields(staff(id)), devices: (id) => registry.devicesOfCooperative(id) },
   });
   const store = createSqliteStore({ path: join(dir, 'readings.db') });
@@ -46,9 +46,10 @@ async function main(): Promise<void> {
 
   const readings: StoredReading[] = [];
   const t0 = Date.now() - (DAYS + 1) * 86_400_000;
+  const devices = [];
+  for (const d of await registry.devicesOfCooperative('coop-demo')) devices.push({ d, ctx: (await registry.deviceContext(d.id))! });
   for (let k = 0; k < DAYS * 144; k++) {
-    for (const d of registry.devicesOfCooperative('coop-demo')) {
-      const ctx = registry.deviceContext(d.id)!;
+    for (const { d, ctx } of devices) {
       for (const [metric, f] of Object.entries(METRICS[d.kind] ?? {})) {
         readings.push({ deviceId: d.id, metric, ts: t0 + k * 600_000, value: f(k), fieldId: ctx.fieldId, farmId: ctx.farmId, cooperativeId: ctx.cooperativeId });
       }
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   for (const b of batches) await store.write(b);
   const storeS = (performance.now() - t) / 1000;
   t = performance.now();
-  for (const b of batches) engine.handleBatch(b);
+  for (const b of batches) await engine.handleBatch(b);
   const rulesS = (performance.now() - t) / 1000;
 
   const alerts = (registry.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     rulesTimeOverStoreTime: Number((rulesS / storeS).toFixed(2)), alertsOpened: alerts,
   }));
   await store.close();
-  registry.close();
+  await registry.close();
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -64,11 +64,11 @@ export function createAutomaticMode(deps: ControlDeps & { alerts: AlertService; 
   const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
 
   /** The field's pump (else its intake valve), when the field is in automatic mode. */
-  function automaticTarget(cooperativeId: string, fieldId: string) {
-    const control = deps.commands.fieldControl(cooperativeId, fieldId);
+  async function automaticTarget(cooperativeId: string, fieldId: string) {
+    const control = await deps.commands.fieldControl(cooperativeId, fieldId);
     if (!control.automatic) return undefined;
-    const field = deps.registry.field(staff(cooperativeId), fieldId);
-    const devices = deps.registry.devicesOfField(fieldId).filter((d) => d.revokedAt === null && CONTROL_KINDS[d.kind] !== undefined);
+    const field = await deps.registry.field(staff(cooperativeId), fieldId);
+    const devices = (await deps.registry.devicesOfField(fieldId)).filter((d) => d.revokedAt === null && CONTROL_KINDS[d.kind] !== undefined);
     const device: Device | undefined = devices.find((d) => d.kind === 'pump_controller') ?? devices[0];
     if (!field || !device) return undefined;
     return { field, device, maxMinutes: fieldMaxMinutes(control.maxRunMin, deps.maxMinutes) };
@@ -76,7 +76,7 @@ export function createAutomaticMode(deps: ControlDeps & { alerts: AlertService; 
 
   async function requestRun(alert: Alert, why: 'opened' | 'continued'): Promise<void> {
     if (alert.fieldId === null) return;
-    const target = automaticTarget(alert.cooperativeId, alert.fieldId);
+    const target = await automaticTarget(alert.cooperativeId, alert.fieldId);
     if (!target) return;
     const { field, device, maxMinutes } = target;
     const minutes = advisedMinutes(alert.values, field.areaHa, field.pumpFlowM3h, maxMinutes);
@@ -86,7 +86,7 @@ export function createAutomaticMode(deps: ControlDeps & { alerts: AlertService; 
     }
     // at most MAX_AUTOMATIC_RUNS_PER_DAY automatic runs a field a local day (refused ones not counted)
     const dayStart = localDayStart(now());
-    const today = deps.commands.commandsOfField(alert.cooperativeId, field.id, 100)
+    const today = (await deps.commands.commandsOfField(alert.cooperativeId, field.id, 100))
       .filter((c) => c.origin === 'automatic' && c.action === 'on' && c.state !== 'refused' && c.requestedAt >= dayStart).length;
     if (today >= MAX_AUTOMATIC_RUNS_PER_DAY) {
       tellOnce(`${alert.id}:day-${dayStart}`, { fieldId: field.id, alertId: alert.id, runsToday: today }, 'automatic irrigation stopped: the day\'s runs are used');
@@ -111,20 +111,20 @@ export function createAutomaticMode(deps: ControlDeps & { alerts: AlertService; 
    * alert was re-evaluated after that event was recorded (so its numbers are the deficit left, not the one before).
    */
   async function continueField(cooperativeId: string, fieldId: string, t: number): Promise<void> {
-    const alert = [...deps.alerts.list({ cooperativeId, fieldId, status: 'open' }), ...deps.alerts.list({ cooperativeId, fieldId, status: 'acknowledged' })]
+    const alert = [...await deps.alerts.list({ cooperativeId, fieldId, status: 'open' }), ...await deps.alerts.list({ cooperativeId, fieldId, status: 'acknowledged' })]
       .find((a) => IRRIGATE_KINDS.has(a.kind));
-    const target = alert && automaticTarget(cooperativeId, fieldId);
-    if (!alert || !target || deps.commands.openCommandsOfDevice(target.device.id).length > 0) return;
-    const last = deps.commands.commandsOfField(cooperativeId, fieldId, 20).find((c) => c.deviceId === target.device.id);
+    const target = alert && await automaticTarget(cooperativeId, fieldId);
+    if (!alert || !target || (await deps.commands.openCommandsOfDevice(target.device.id)).length > 0) return;
+    const last = (await deps.commands.commandsOfField(cooperativeId, fieldId, 20)).find((c) => c.deviceId === target.device.id);
     if (!last || last.origin !== 'automatic' || last.action !== 'on' || last.state !== 'confirmed' || last.requestedAt < alert.openedAt) return;
     const startedAt = last.sentAt ?? last.requestedAt;
     if (t < startedAt + (last.minutes ?? 0) * 60_000) return; // still running
-    const recorded = deps.registry.irrigationsOfField(cooperativeId, fieldId, startedAt - 60_000, t + 60_000).find((e) => e.startAt >= startedAt - 60_000);
+    const recorded = (await deps.registry.irrigationsOfField(cooperativeId, fieldId, startedAt - 60_000, t + 60_000)).find((e) => e.startAt >= startedAt - 60_000);
     if (!recorded || alert.updatedAt < recorded.createdAt) return;
     // the chain must converge: when the advice is not smaller than it was NO_PROGRESS_RUNS runs of this alert ago
     // (a leak, a meter that reads water the soil never gets), it ends. Not after one run: in the heat of the day a
     // 240-min run can lose to the crop's ET, and the sensors lag — the season test's chain sees that every day.
-    const runs = deps.commands.commandsOfField(cooperativeId, fieldId, 100).filter((c) => c.deviceId === target.device.id && c.origin === 'automatic'
+    const runs = (await deps.commands.commandsOfField(cooperativeId, fieldId, 100)).filter((c) => c.deviceId === target.device.id && c.origin === 'automatic'
       && c.action === 'on' && c.state === 'confirmed' && (c.reason ?? '').includes(`advice ${alert.id} asks for`));
     const ref = runs[NO_PROGRESS_RUNS - 1];
     const before = ref && noteMm(ref.reason); // the note of a requested command is its reason (kept when it is confirmed)
@@ -139,7 +139,7 @@ export function createAutomaticMode(deps: ControlDeps & { alerts: AlertService; 
   /** Each dispatcher pass (every second, and when poked): a few indexed reads per automatic field. */
   async function continueRuns(): Promise<void> {
     const t = now();
-    for (const { cooperativeId, fieldId } of deps.commands.automaticFields()) {
+    for (const { cooperativeId, fieldId } of await deps.commands.automaticFields()) {
       try {
         await continueField(cooperativeId, fieldId, t);
       } catch (err) {

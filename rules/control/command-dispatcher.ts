@@ -77,24 +77,24 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
     }
   }
 
-  function confirmed(c: Command, reading: { ts: number; value: number }): void {
-    const done = commands.finishCommand(c.id, 'confirmed', now(), { values: { stateTs: reading.ts, state: reading.value, attempts: c.attempts } });
+  async function confirmed(c: Command, reading: { ts: number; value: number }): Promise<void> {
+    const done = await commands.finishCommand(c.id, 'confirmed', now(), { values: { stateTs: reading.ts, state: reading.value, attempts: c.attempts } });
     if (!done) return;
     log.info({ commandId: c.id, deviceId: c.deviceId }, 'command confirmed');
-    alerts.autoResolve(commandRuleId(c.cooperativeId), commandSubject(c.deviceId), 'the device confirmed a later command');
+    await alerts.autoResolve(commandRuleId(c.cooperativeId), commandSubject(c.deviceId), 'the device confirmed a later command');
   }
 
   /**
    * A state reading confirms every sent command of its device it matches. A synchronous listener of the ingest's
-   * 'stored' event: it must never throw into the ingest's durable writer (a registry error is logged; the store
-   * confirms the command before its next retry).
+   * 'stored' event: it must never throw into the ingest's durable writer, nor reject (a registry error is logged; the
+   * store confirms the command before its next retry).
    */
-  function onReadings(batch: readonly StoredReading[]): void {
+  async function onReadings(batch: readonly StoredReading[]): Promise<void> {
     try {
       for (const r of batch) {
         if (r.metric !== 'pump_on' && r.metric !== 'valve_open') continue;
-        for (const c of commands.openCommandsOfDevice(r.deviceId)) {
-          if (c.state === 'sent' && STATE_METRIC[c.cmd] === r.metric && c.sentAt !== null && r.ts >= c.sentAt && r.value === (c.action === 'on' ? 1 : 0)) confirmed(c, r);
+        for (const c of await commands.openCommandsOfDevice(r.deviceId)) {
+          if (c.state === 'sent' && STATE_METRIC[c.cmd] === r.metric && c.sentAt !== null && r.ts >= c.sentAt && r.value === (c.action === 'on' ? 1 : 0)) await confirmed(c, r);
         }
       }
     } catch (err) {
@@ -107,19 +107,19 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
     const t = now();
     let target;
     try {
-      target = controlTarget(opts.registry, c.cooperativeId, c.deviceId);
+      target = await controlTarget(opts.registry, c.cooperativeId, c.deviceId);
     } catch (err) {
-      commands.finishCommand(c.id, 'refused', t, { interlock: 'device', reason: (err as Error).message });
+      await commands.finishCommand(c.id, 'refused', t, { interlock: 'device', reason: (err as Error).message });
       return;
     }
     // an off is never refused: it does not depend on the reading store (a store outage must not keep a pump on)
     const refusal = c.action === 'off' ? undefined : combineRefusals(checkInterlocks(await interlockInput(opts, target, c.action, c.minutes, t, c.id)));
     if (refusal) {
-      commands.finishCommand(c.id, 'refused', t, { interlock: refusal.interlock, reason: refusal.text.en, values: { ...refusal.values, reasonVi: refusal.text.vi } });
+      await commands.finishCommand(c.id, 'refused', t, { interlock: refusal.interlock, reason: refusal.text.en, values: { ...refusal.values, reasonVi: refusal.text.vi } });
       log.info({ commandId: c.id, interlock: refusal.interlock }, 'command refused at dispatch');
       return;
     }
-    if (!commands.claimCommand(c.id, t, t + retryMs)) return;
+    if (!await commands.claimCommand(c.id, t, t + retryMs)) return;
     await send(c, 1);
   }
 
@@ -128,7 +128,7 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
     if (c.sentAt === null) return false;
     const points = await opts.store.query({ cooperativeId: c.cooperativeId, deviceId: c.deviceId, metric: STATE_METRIC[c.cmd], from: c.sentAt, to: now() + 60_000 });
     const hit = points.find((p) => p.value === (c.action === 'on' ? 1 : 0));
-    if (hit) confirmed(c, hit);
+    if (hit) await confirmed(c, hit);
     return hit !== undefined;
   }
 
@@ -144,21 +144,21 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
     }
     if (storeConfirmed) return;
     if (c.attempts < attempts) {
-      if (commands.retryCommand(c.id, t, t + retryMs)) await send(c, c.attempts + 1);
+      if (await commands.retryCommand(c.id, t, t + retryMs)) await send(c, c.attempts + 1);
       return;
     }
     const reason = `no confirmation after ${c.attempts} attempts over ${Math.round((t - (c.sentAt ?? t)) / 1000)} s`;
-    const failed = commands.finishCommand(c.id, 'failed', t, { reason, values: { attempts: c.attempts, retryS: retryMs / 1000 } });
+    const failed = await commands.finishCommand(c.id, 'failed', t, { reason, values: { attempts: c.attempts, retryS: retryMs / 1000 } });
     if (!failed) return;
     log.warn({ commandId: c.id, deviceId: c.deviceId, attempts: c.attempts }, 'command not confirmed');
-    const safetyOff = c.action === 'on' ? commands.recordCommand({
+    const safetyOff = c.action === 'on' ? await commands.recordCommand({
       cooperativeId: c.cooperativeId, fieldId: c.fieldId, deviceId: c.deviceId, cmd: c.cmd, action: 'off', minutes: null, origin: 'safety',
       requestedBy: 'system', requestedByName: null, note: `safety stop: command ${c.id} was not confirmed`,
     }, t) : undefined;
     let target;
-    try { target = controlTarget(opts.registry, c.cooperativeId, c.deviceId); } catch { target = undefined; }
+    try { target = await controlTarget(opts.registry, c.cooperativeId, c.deviceId); } catch { target = undefined; }
     const body = unconfirmedAlert(c, target, attempts, retryMs, safetyOff?.id);
-    alerts.raise({
+    await alerts.raise({
       cooperativeId: c.cooperativeId, farmId: target?.field.farmId ?? null, fieldId: c.fieldId, deviceId: c.deviceId,
       ruleId: commandRuleId(c.cooperativeId), subject: commandSubject(c.deviceId), kind: 'command_unconfirmed', severity: 'critical',
       text: body.text, values: body.values, escalateAfterMs: DEFAULT_ESCALATE_AFTER_MS.critical,
@@ -169,7 +169,7 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
   async function pass(): Promise<void> {
     let open: Command[];
     try {
-      open = commands.openCommands();
+      open = await commands.openCommands();
     } catch (err) {
       log.error({ err }, 'command dispatch failed');
       return;
@@ -214,32 +214,28 @@ export function createCommandDispatcher(opts: DispatcherOptions): CommandDispatc
   function poke(): void {
     if (stopped) return;
     setTimeout(() => {
-      try {
-        schedules.reload(); // a schedule added or removed in this process starts or stops at once
-      } catch (err) {
-        log.error({ err }, 'command schedules reload failed');
-      }
+      // a schedule added or removed in this process starts or stops at once
+      schedules.reload().catch((err: unknown) => log.error({ err }, 'command schedules reload failed'));
       tickLogged();
     }, 0).unref();
   }
   // fields in automatic mode: an irrigate alert opening commands the field's pump (automatic-mode.ts)
   const automatic = createAutomaticMode({ ...opts, now, commandRequested: poke });
   // scheduled commands: one node-cron task per schedule (command-schedules.ts)
-  const schedules = createScheduleRunner({ ...opts, schedules: createCommandSchedules(opts.registry.db), now, commandRequested: poke });
+  const schedules = createScheduleRunner({ ...opts, schedules: createCommandSchedules(opts.registry.sql), now, commandRequested: poke });
 
   return {
     name: 'command-dispatcher',
     poke,
     tick,
-    start() {
+    async start() {
       stopped = false;
-      unsubscribe = opts.source.subscribe(onReadings);
+      unsubscribe = opts.source.subscribe((batch) => { void onReadings(batch); }); // onReadings never rejects
       automatic.start();
-      schedules.start();
+      await schedules.start();
       timer = setInterval(tickLogged, pollMs);
       timer.unref();
       log.info({ attempts, retryS: retryMs / 1000 }, 'command dispatcher started');
-      return Promise.resolve();
     },
     async stop() {
       stopped = true;

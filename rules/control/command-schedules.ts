@@ -11,15 +11,18 @@ import { TIMEZONE } from '../field-agronomy.js';
 
 export function createScheduleRunner(deps: ControlDeps & {
   schedules: CommandSchedules; log: Logger; now: () => number; commandRequested: () => void; reloadMs?: number | undefined;
-}): { start(): void; stop(): Promise<void>; reload(): void } {
+}): { start(): Promise<void>; stop(): Promise<void>; reload(): Promise<void> } {
   const tasks = new Map<string, { cron: string; task: ScheduledTask }>();
   const skipped = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  // reloads run one after the other (a slower older read must not undo a newer one); never rejects
+  let reloading: Promise<void> = Promise.resolve();
 
   async function fire(s: CommandSchedule): Promise<void> {
     try {
       // a device moved to another field since: the schedule was made for this field's crop and water, not that one's
-      const target = controlTarget(deps.registry, s.cooperativeId, s.deviceId);
+      const target = await controlTarget(deps.registry, s.cooperativeId, s.deviceId);
       if (target.field.id !== s.fieldId) {
         deps.log.warn({ scheduleId: s.id, deviceId: s.deviceId, scheduleFieldId: s.fieldId, deviceFieldId: target.field.id }, 'scheduled command skipped: device moved to another field');
         return;
@@ -35,8 +38,17 @@ export function createScheduleRunner(deps: ControlDeps & {
     }
   }
 
-  function reload(): void {
-    const current = new Map(deps.schedules.allSchedules().map((s) => [s.id, s]));
+  /** Reads the schedules again; rejects when the registry could not be read (the tasks stay as they were). */
+  function reload(): Promise<void> {
+    const next = reloading.then(reloadNow);
+    reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  async function reloadNow(): Promise<void> {
+    if (stopped) return;
+    const current = new Map((await deps.schedules.allSchedules()).map((s) => [s.id, s]));
+    if (stopped) return; // stopped while reading: no task may start after stop()
     for (const [id, t] of tasks) {
       if (current.get(id)?.cron === t.cron) continue;
       void t.task.destroy();
@@ -59,16 +71,19 @@ export function createScheduleRunner(deps: ControlDeps & {
 
   return {
     reload,
-    start() {
-      reload();
+    async start() {
+      stopped = false;
+      await reload();
       timer = setInterval(() => {
-        try { reload(); } catch (err) { deps.log.error({ err }, 'schedule reload failed'); }
+        reload().catch((err: unknown) => deps.log.error({ err }, 'schedule reload failed'));
       }, deps.reloadMs ?? 30_000);
       timer.unref();
     },
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       timer = undefined;
+      await reloading;
       for (const t of tasks.values()) await t.task.destroy();
       tasks.clear();
     },

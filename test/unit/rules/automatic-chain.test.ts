@@ -25,13 +25,13 @@ describe('automatic mode: the chain of runs is bounded', () => {
 
   beforeEach(async () => {
     registry = createRegistry(':memory:');
-    registry.createCooperative({ id: 'coop-a', name: 'HTX A' });
-    registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'Vườn A' });
-    registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'Lô A', crop: 'coffee', areaHa: 1.2, pumpFlowM3h: 18 });
+    await registry.createCooperative({ id: 'coop-a', name: 'HTX A' });
+    await registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'Vườn A' });
+    await registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'Lô A', crop: 'coffee', areaHa: 1.2, pumpFlowM3h: 18 });
     await registry.provisionDevice({ id: 'pump-a', fieldId: 'field-a', kind: 'pump_controller', name: 'Bơm A' });
     const store = { kind: 'fake', latest: () => Promise.resolve([]), query: () => Promise.resolve([]) } as unknown as ReadingStore;
-    deps = { registry, store, commands: createCommands(registry.db), maxMinutes: 240 };
-    deps.commands.setFieldControl('coop-a', 'field-a', { maxRunMin: null, automatic: true }, 'u1', START);
+    deps = { registry, store, commands: createCommands(registry.sql), maxMinutes: 240 };
+    await deps.commands.setFieldControl('coop-a', 'field-a', { maxRunMin: null, automatic: true }, 'u1', START);
     clock = START;
     alert = {
       id: 'al-1', cooperativeId: 'coop-a', farmId: 'farm-a', fieldId: 'field-a', deviceId: null, ruleId: 'coop-a:soil', subject: 'field:field-a',
@@ -44,75 +44,75 @@ describe('automatic mode: the chain of runs is bounded', () => {
     const alerts = { list: ({ status }: { status: string }) => (status === 'open' ? [alert] : []), events: new EventEmitter() } as unknown as AlertService;
     automatic = createAutomaticMode({ ...deps, alerts, log, now: () => clock });
   });
-  afterEach(() => { registry.close(); });
+  afterEach(async () => { await registry.close(); });
 
-  const automaticRuns = () => deps.commands.commandsOfField('coop-a', 'field-a', 100).filter((c) => c.origin === 'automatic');
+  const automaticRuns = async () => (await deps.commands.commandsOfField('coop-a', 'field-a', 100)).filter((c) => c.origin === 'automatic');
 
   /** The newest requested run is sent and confirmed, runs its minutes, its water is recorded, the advice re-evaluated to `mm`. */
-  function runAndReevaluate(mm: number | undefined): void {
-    const [c] = automaticRuns();
+  async function runAndReevaluate(mm: number | undefined): Promise<void> {
+    const [c] = await automaticRuns();
     expect(c?.state).toBe('requested');
-    expect(deps.commands.claimCommand(c!.id, clock, clock + 60_000)).toBe(true);
-    deps.commands.finishCommand(c!.id, 'confirmed', clock + 5_000, { values: { state: 1 } });
+    expect(await deps.commands.claimCommand(c!.id, clock, clock + 60_000)).toBe(true);
+    await deps.commands.finishCommand(c!.id, 'confirmed', clock + 5_000, { values: { state: 1 } });
     const sentAt = clock;
     clock += (c!.minutes ?? 0) * 60_000 + 60_000;
-    registry.recordIrrigation('coop-a', 'field-a', { startAt: sentAt, durationMin: c!.minutes, volumeM3: 3, source: 'flow_meter', recordedBy: 'test' }, clock);
+    await registry.recordIrrigation('coop-a', 'field-a', { startAt: sentAt, durationMin: c!.minutes, volumeM3: 3, source: 'flow_meter', recordedBy: 'test' }, clock);
     clock += 60_000;
     alert = { ...alert, updatedAt: clock, values: mm === undefined ? {} : { grossMm: mm, pumpMinutes: 10 } };
   }
 
   it('stops (said once) when the advice is not smaller than NO_PROGRESS_RUNS runs ago, not after one run that lost to ET', async () => {
     await automatic.continueRuns(); // no automatic run for this alert yet: nothing to continue
-    expect(automaticRuns()).toEqual([]);
+    expect(await automaticRuns()).toEqual([]);
     // the first run, as the alert's opening asks for it
     await (async () => {
       const events = new EventEmitter();
       const first = createAutomaticMode({ ...deps, alerts: { list: () => [alert], events } as unknown as AlertService, log: { info: () => undefined, warn: () => undefined } as unknown as Logger, now: () => clock });
       first.start();
       events.emit('opened', { event: 'opened', alert });
-      await expect.poll(() => automaticRuns().length).toBe(1);
+      await expect.poll(async () => (await automaticRuns()).length).toBe(1);
       first.stop();
     })();
-    expect(automaticRuns()[0]!.reason).toBe('automatic: advice al-1 asks for 64 mm');
+    expect((await automaticRuns())[0]!.reason).toBe('automatic: advice al-1 asks for 64 mm');
     // in the heat of the day a run can lose to ET: a run that did not lower the advice does not end the chain at once
     const mms = [65, 63, 64.5, 66, 64.2];
     for (const [i, mm] of mms.entries()) {
-      runAndReevaluate(mm);
+      await runAndReevaluate(mm);
       clock += 5 * 3_600_000; // a few runs a day: the day's cap is not what stops this chain
       alert = { ...alert, updatedAt: clock };
       await automatic.continueRuns();
-      expect(automaticRuns()).toHaveLength(i + 2);
+      expect(await automaticRuns()).toHaveLength(i + 2);
     }
-    expect(automaticRuns()[0]!.reason).toBe('automatic (next run): advice al-1 asks for 64.2 mm');
+    expect((await automaticRuns())[0]!.reason).toBe('automatic (next run): advice al-1 asks for 64.2 mm');
     // NO_PROGRESS_RUNS runs of this alert and the advice is not smaller than at the first of them: the chain ends
-    runAndReevaluate(64);
+    await runAndReevaluate(64);
     await automatic.continueRuns();
     await automatic.continueRuns();
-    expect(automaticRuns()).toHaveLength(NO_PROGRESS_RUNS);
+    expect(await automaticRuns()).toHaveLength(NO_PROGRESS_RUNS);
     expect(warnings).toEqual(['automatic irrigation stopped: the advice did not get smaller over the last runs']);
   });
 
   it(`stops after ${MAX_AUTOMATIC_RUNS_PER_DAY} runs of the field in a local day; a continued run without a depth is said once`, async () => {
-    deps.commands.recordCommand({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cmd: 'pump', action: 'on', minutes: 10, origin: 'automatic', requestedBy: 'system', note: 'automatic: advice al-1 asks for 64 mm' }, clock);
+    await deps.commands.recordCommand({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cmd: 'pump', action: 'on', minutes: 10, origin: 'automatic', requestedBy: 'system', note: 'automatic: advice al-1 asks for 64 mm' }, clock);
     let mm = 64;
     for (let i = 1; i < MAX_AUTOMATIC_RUNS_PER_DAY; i++) {
-      runAndReevaluate(mm -= 3);
+      await runAndReevaluate(mm -= 3);
       await automatic.continueRuns();
-      expect(automaticRuns()).toHaveLength(i + 1);
+      expect(await automaticRuns()).toHaveLength(i + 1);
     }
-    runAndReevaluate(mm - 3);
+    await runAndReevaluate(mm - 3);
     await automatic.continueRuns();
     await automatic.continueRuns();
-    expect(automaticRuns()).toHaveLength(MAX_AUTOMATIC_RUNS_PER_DAY);
+    expect(await automaticRuns()).toHaveLength(MAX_AUTOMATIC_RUNS_PER_DAY);
     expect(warnings).toEqual(['automatic irrigation stopped: the day\'s runs are used']);
     // the next local day the chain goes on; an advice without a depth is logged once, however many passes
     clock = Date.parse('2026-03-11T00:10:00+07:00');
     alert = { ...alert, updatedAt: clock };
     await automatic.continueRuns();
-    expect(automaticRuns()).toHaveLength(MAX_AUTOMATIC_RUNS_PER_DAY + 1);
-    runAndReevaluate(undefined);
+    expect(await automaticRuns()).toHaveLength(MAX_AUTOMATIC_RUNS_PER_DAY + 1);
+    await runAndReevaluate(undefined);
     for (let i = 0; i < 5; i++) await automatic.continueRuns();
-    expect(automaticRuns()).toHaveLength(MAX_AUTOMATIC_RUNS_PER_DAY + 1);
+    expect(await automaticRuns()).toHaveLength(MAX_AUTOMATIC_RUNS_PER_DAY + 1);
     expect(warnings.filter((w) => w === 'automatic irrigation skipped: no depth, area or pump flow')).toHaveLength(1);
   });
 });

@@ -29,16 +29,16 @@ interface World {
 
 async function world(): Promise<World> {
   const registry = createRegistry(':memory:');
-  registry.createCooperative({ id: 'coop-a', name: 'HTX A' });
-  registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'Trại A' });
-  registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'Ruộng A', crop: 'rice' });
-  registry.createField({ id: 'field-b', farmId: 'farm-a', name: 'Ruộng B', crop: 'rice' });
+  await registry.createCooperative({ id: 'coop-a', name: 'HTX A' });
+  await registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'Trại A' });
+  await registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'Ruộng A', crop: 'rice' });
+  await registry.createField({ id: 'field-b', farmId: 'farm-a', name: 'Ruộng B', crop: 'rice' });
   await registry.provisionDevice({ id: 'pump-a', fieldId: 'field-a', kind: 'pump_controller', name: 'Bơm A' });
   await registry.provisionDevice({ id: 'canal-a', fieldId: 'field-a', kind: 'canal_sensor', name: 'Kênh A' });
   const store = { down: false };
   const fail = () => (store.down ? Promise.reject(new Error('influxdb down')) : Promise.resolve([]));
   const readingStore = { kind: 'fake', latest: fail, query: fail } as unknown as ReadingStore;
-  const deps: ControlDeps = { registry, store: readingStore, commands: createCommands(registry.db), maxMinutes: 240 };
+  const deps: ControlDeps = { registry, store: readingStore, commands: createCommands(registry.sql), maxMinutes: 240 };
   return { registry, deps, store, raised: [], published: [], listeners: [], clock: { t: NOW } };
 }
 
@@ -69,7 +69,7 @@ const ask = (action: 'on' | 'off', minutes: number | null = null) =>
 describe('an off never depends on the reading store', () => {
   let w: World;
   beforeEach(async () => { w = await world(); });
-  afterEach(() => { w.registry.close(); });
+  afterEach(async () => { await w.registry.close(); });
 
   it('is requested and sent while the store is down (an on is not: it needs the canal and AWD readings)', async () => {
     w.store.down = true;
@@ -79,7 +79,7 @@ describe('an off never depends on the reading store', () => {
     const d = dispatcher(w);
     await d.tick();
     expect(w.published).toEqual([{ topic: 'devices/pump-a/down', payload: { id: off.id, cmd: 'pump', action: 'off' } }]);
-    expect(w.deps.commands.openCommands().find((c) => c.id === off.id)?.state).toBe('sent');
+    expect((await w.deps.commands.openCommands()).find((c) => c.id === off.id)?.state).toBe('sent');
   });
 
   it('a sent on whose confirmation cannot be read from the store still fails: safety off sent, alert raised', async () => {
@@ -111,13 +111,13 @@ describe('no crash path in the dispatcher', () => {
     expect(() => { for (const l of w.listeners) l([reading]); }).not.toThrow();
     expect(errors).toEqual(['command confirmation from readings failed']);
     await d.stop();
-    w.registry.close();
+    await w.registry.close();
   });
 
   it('a pass whose registry fails resolves (logged), and a poke whose schedule reload fails logs instead of throwing', async () => {
     const errors: string[] = [];
     const d = dispatcher(w, recordingLogger(errors));
-    w.registry.close(); // every registry read throws from now on
+    await w.registry.close(); // every registry read throws from now on
     await expect(d.tick()).resolves.toBeUndefined();
     expect(errors).toContain('command dispatch failed');
     d.poke();
@@ -130,14 +130,14 @@ describe('a field\'s maximum run time only lowers the platform\'s', () => {
   it('a field maximum above COMMAND_MAX_MINUTES does not raise it; a lower one applies', async () => {
     const w = await world();
     const deps = { ...w.deps, maxMinutes: 60 };
-    w.deps.commands.setFieldControl('coop-a', 'field-a', { maxRunMin: 200, automatic: false }, 'u1', NOW); // stored before the platform was lowered
+    await w.deps.commands.setFieldControl('coop-a', 'field-a', { maxRunMin: 200, automatic: false }, 'u1', NOW); // stored before the platform was lowered
     const long = await requestCommand(deps, ask('on', 120), NOW);
     expect(long).toMatchObject({ state: 'refused', interlock: 'max_duration', values: { minutes: 120, maxMinutes: 60 } });
-    w.deps.commands.setFieldControl('coop-a', 'field-a', { maxRunMin: 30, automatic: false }, 'u1', NOW);
+    await w.deps.commands.setFieldControl('coop-a', 'field-a', { maxRunMin: 30, automatic: false }, 'u1', NOW);
     expect(await requestCommand(deps, ask('on', 45), NOW)).toMatchObject({ state: 'refused', values: { maxMinutes: 30 } });
     expect(fieldMaxMinutes(null, 180)).toBe(180);
     expect(fieldMaxMinutes(300, 500)).toBe(240); // the device's own limit
-    w.registry.close();
+    await w.registry.close();
   });
 });
 
@@ -147,21 +147,21 @@ describe('the schedule runner (node-cron, fake clock)', () => {
   it('runs a schedule at its time as a scheduled command; a stored seconds-field or overlapping schedule is not run', async () => {
     vi.useFakeTimers({ now: Date.parse('2026-03-10T04:58:00+07:00') });
     const w = await world();
-    const schedules = createCommandSchedules(w.registry.db);
-    const ok = schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '0 5 * * *', minutes: 30, createdBy: 'u1' });
+    const schedules = createCommandSchedules(w.registry.sql);
+    const ok = await schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '0 5 * * *', minutes: 30, createdBy: 'u1' });
     // written before the API refused them: every second, and every minute for 30 minutes
-    schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '* * * * * *', minutes: 10, createdBy: 'u1' });
-    schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '* * * * *', minutes: 30, createdBy: 'u1' });
+    await schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '* * * * * *', minutes: 10, createdBy: 'u1' });
+    await schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '* * * * *', minutes: 30, createdBy: 'u1' });
     const warnings: string[] = [];
     const log = { ...recordingLogger([]), warn: (_o: unknown, msg: string) => { warnings.push(msg); } } as unknown as Logger;
     const runner = createScheduleRunner({ ...w.deps, schedules, log, now: () => Date.now(), commandRequested: () => undefined });
-    runner.start();
+    await runner.start();
     expect(warnings).toEqual(['schedule not run', 'schedule not run']);
     await vi.advanceTimersByTimeAsync(3 * 60_000);
-    const cmds = w.deps.commands.commandsOfField('coop-a', 'field-a');
+    const cmds = await w.deps.commands.commandsOfField('coop-a', 'field-a');
     expect(cmds.map((c) => [c.origin, c.action, c.minutes, c.requestedBy])).toEqual([['scheduled', 'on', 30, `schedule:${ok.id}`]]);
     await runner.stop();
-    w.registry.close();
+    await w.registry.close();
   });
 });
 
@@ -171,18 +171,18 @@ describe('a schedule of a device moved to another field', () => {
   it('is not run (logged): the device no longer waters the field it was scheduled for', async () => {
     vi.useFakeTimers({ now: Date.parse('2026-03-10T04:58:00+07:00') });
     const w = await world();
-    const schedules = createCommandSchedules(w.registry.db);
-    schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '0 5 * * *', minutes: 30, createdBy: 'u1' });
-    w.registry.moveDevice('pump-a', 'field-b');
+    const schedules = createCommandSchedules(w.registry.sql);
+    await schedules.addSchedule({ cooperativeId: 'coop-a', fieldId: 'field-a', deviceId: 'pump-a', cron: '0 5 * * *', minutes: 30, createdBy: 'u1' });
+    await w.registry.moveDevice('pump-a', 'field-b');
     const warnings: string[] = [];
     const log = { ...recordingLogger([]), warn: (_o: unknown, msg: string) => { warnings.push(msg); } } as unknown as Logger;
     const runner = createScheduleRunner({ ...w.deps, schedules, log, now: () => Date.now(), commandRequested: () => undefined });
-    runner.start();
+    await runner.start();
     await vi.advanceTimersByTimeAsync(3 * 60_000);
     expect(warnings).toEqual(['scheduled command skipped: device moved to another field']);
-    expect(w.deps.commands.commandsOfField('coop-a', 'field-a')).toEqual([]);
-    expect(w.deps.commands.commandsOfField('coop-a', 'field-b')).toEqual([]);
+    expect(await w.deps.commands.commandsOfField('coop-a', 'field-a')).toEqual([]);
+    expect(await w.deps.commands.commandsOfField('coop-a', 'field-b')).toEqual([]);
     await runner.stop();
-    w.registry.close();
+    await w.registry.close();
   });
 });

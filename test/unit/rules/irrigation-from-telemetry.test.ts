@@ -52,10 +52,10 @@ describe('irrigation events from telemetry', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ruong-irr-tel-'));
     registry = createRegistry(join(dir, 'registry.db'));
-    registry.createCooperative({ id: 'coop-a', name: 'A' });
-    registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'Farm A' });
-    registry.createField({ id: 'coffee', farmId: 'farm-a', name: 'Lô A', crop: 'coffee', areaHa: 1.2, pumpFlowM3h: 18 });
-    registry.createField({ id: 'rice', farmId: 'farm-a', name: 'Ruộng 1', crop: 'rice', areaHa: 2, pumpFlowM3h: 120 });
+    await registry.createCooperative({ id: 'coop-a', name: 'A' });
+    await registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'Farm A' });
+    await registry.createField({ id: 'coffee', farmId: 'farm-a', name: 'Lô A', crop: 'coffee', areaHa: 1.2, pumpFlowM3h: 18 });
+    await registry.createField({ id: 'rice', farmId: 'farm-a', name: 'Ruộng 1', crop: 'rice', areaHa: 2, pumpFlowM3h: 120 });
     await registry.provisionDevice({ id: 'pump-1', fieldId: 'coffee', kind: 'pump_controller', name: 'Bơm lô A' });
     await registry.provisionDevice({ id: 'valve-1', fieldId: 'rice', kind: 'valve_controller', name: 'Cống 1' });
     store = createSqliteStore({ path: join(dir, 'readings.db') });
@@ -66,7 +66,7 @@ describe('irrigation events from telemetry', () => {
   });
   afterEach(async () => {
     await store.close();
-    registry.close();
+    await registry.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -90,7 +90,7 @@ describe('irrigation events from telemetry', () => {
     await d.start();
     await deliver('pump-1', 'pump_on', [[0, 0, 0], [10, 0, 0], [12, 1, 0], [20, 1, 2_400], [30, 1, 3_000], [40, 1, 3_000], [42, 0, 600], [50, 0, 0]]);
     await d.idle();
-    const [e, ...more] = events('coffee');
+    const [e, ...more] = await events('coffee');
     expect(more).toEqual([]);
     // 9,000 L = 9 m³ on 1.2 ha = 0.75 mm
     expect(e).toMatchObject({ startAt: T0 + 12 * MIN, durationMin: 30, volumeM3: 9, source: 'flow_meter', externalId: `pump-1:${T0 + 12 * MIN}`, recordedBy: 'device:pump-1' });
@@ -98,7 +98,7 @@ describe('irrigation events from telemetry', () => {
     expect(e?.note).toContain('flow meter 9 m³');
     await deliver('pump-1', 'pump_on', [[0, 0, 0], [10, 0, 0], [12, 1, 0], [20, 1, 2_400], [42, 0, 600]]); // sent again
     await d.idle();
-    expect(events('coffee')).toHaveLength(1);
+    expect(await events('coffee')).toHaveLength(1);
     await d.stop();
   });
 
@@ -107,10 +107,10 @@ describe('irrigation events from telemetry', () => {
     await d.start();
     await deliver('valve-1', 'valve_open', [[0, 0], [10, 0], [15, 1], [20, 1], [30, 1], [135, 0], [140, 0]]);
     await d.idle();
-    expect(events('rice')).toEqual([]); // reports every 5–10 min, then none from 30 to 135: the run waits for them
+    expect(await events('rice')).toEqual([]); // reports every 5–10 min, then none from 30 to 135: the run waits for them
     await deliver('valve-1', 'valve_open', Array.from({ length: 10 }, (_, i) => [40 + 10 * i, 1] as [number, number]));
     await d.idle();
-    const [e] = events('rice');
+    const [e] = await events('rice');
     // 2 h × 120 m³/h = 240 m³ on 2 ha = 12 mm
     expect(e).toMatchObject({ startAt: T0 + 15 * MIN, durationMin: 120, volumeM3: 240, depthMm: 12, source: 'valve_telemetry' });
     await d.stop();
@@ -124,14 +124,14 @@ describe('irrigation events from telemetry', () => {
     await deliver('pump-1', 'pump_on', [[360, 0, 0]]);
     await deliver('pump-1', 'pump_on', [[90, 0, 0], [100, 0, 0], [110, 0, 0]]);
     await d.idle();
-    expect(events('coffee')).toEqual([]); // 30..80 not here yet: the run's start is not even known
+    expect(await events('coffee')).toEqual([]); // 30..80 not here yet: the run's start is not even known
     await deliver('pump-1', 'pump_on', [[60, 1, 3_000], [70, 1, 3_000], [80, 1, 3_000]]);
     await d.idle();
-    expect(events('coffee')).toEqual([]); // 30..50 still missing: a hole before its end
+    expect(await events('coffee')).toEqual([]); // 30..50 still missing: a hole before its end
     await deliver('pump-1', 'pump_on', [[30, 1, 0], [40, 1, 3_000], [50, 1, 3_000]]);
     await deliver('pump-1', 'pump_on', [[90, 0, 3_000]]); // a duplicate of a report already stored
     await d.idle();
-    const all = events('coffee');
+    const all = await events('coffee');
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ startAt: T0 + 30 * MIN, durationMin: 60, volumeM3: 18 });
     await d.stop();
@@ -142,11 +142,11 @@ describe('irrigation events from telemetry', () => {
     await d.start();
     await deliver('pump-1', 'pump_on', [[0, 0, 0], [10, 0, 0], [20, 1, 0], [30, 1, 3_000], [80, 0, 3_000], [90, 0, 0], [100, 0, 0]]);
     await d.idle();
-    expect(events('coffee')).toEqual([]);
+    expect(await events('coffee')).toEqual([]);
     now += 61 * MIN;
     await deliver('pump-1', 'pump_on', [[110, 0, 0]]);
     await d.idle();
-    expect(events('coffee')).toEqual([expect.objectContaining({ startAt: T0 + 20 * MIN, volumeM3: 6 })]);
+    expect(await events('coffee')).toEqual([expect.objectContaining({ startAt: T0 + 20 * MIN, volumeM3: 6 })]);
     await d.stop();
   });
 
@@ -156,7 +156,7 @@ describe('irrigation events from telemetry', () => {
     await deliver('pump-1', 'pump_on', [[0, 0, 0], [10, 1, 0], [20, 0, 3_000]]);
     await first.idle();
     await first.stop();
-    expect(events('coffee')).toHaveLength(1);
+    expect(await events('coffee')).toHaveLength(1);
     // while it is down the ingest stores a second run (nobody publishes it to the stopped process)
     await deliver('pump-1', 'pump_on', [[30, 0, 0], [40, 1, 0], [50, 1, 3_000], [60, 0, 3_000]], { published: false });
     // and a run in progress: its start stored now, its end delivered after the restart
@@ -164,10 +164,10 @@ describe('irrigation events from telemetry', () => {
     const second = derived();
     await second.start();
     await second.idle();
-    expect(events('coffee').map((e) => e.startAt).sort()).toEqual([T0 + 10 * MIN, T0 + 40 * MIN]);
+    expect((await events('coffee')).map((e) => e.startAt).sort()).toEqual([T0 + 10 * MIN, T0 + 40 * MIN]);
     await deliver('pump-1', 'pump_on', [[90, 1, 3_000], [100, 0, 3_000]]);
     await second.idle();
-    expect(events('coffee').map((e) => [e.startAt, e.volumeM3]).sort()).toEqual([[T0 + 10 * MIN, 3], [T0 + 40 * MIN, 6], [T0 + 80 * MIN, 6]]);
+    expect((await events('coffee')).map((e) => [e.startAt, e.volumeM3]).sort()).toEqual([[T0 + 10 * MIN, 3], [T0 + 40 * MIN, 6], [T0 + 80 * MIN, 6]]);
     await second.stop();
   });
 
@@ -176,13 +176,13 @@ describe('irrigation events from telemetry', () => {
     await d.start();
     await deliver('valve-1', 'valve_open', [[0, 0, 0], [10, 1, 0], [20, 1, 20_000], [30, 0, 20_000]], { stored: false });
     await d.idle();
-    expect(events('rice').map((e) => [e.startAt, e.volumeM3, e.depthMm])).toEqual([[T0 + 10 * MIN, 40, 2]]); // 40 m³ on 2 ha
+    expect((await events('rice')).map((e) => [e.startAt, e.volumeM3, e.depthMm])).toEqual([[T0 + 10 * MIN, 40, 2]]); // 40 m³ on 2 ha
     await deliver('valve-1', 'valve_open', [[0, 0, 0], [10, 1, 0], [20, 1, 20_000], [30, 0, 20_000]], { published: false });
     await d.stop();
     const again = derived(); // a restart reads the stored history back
     await again.start();
     await again.idle();
-    expect(events('rice')).toHaveLength(1);
+    expect(await events('rice')).toHaveLength(1);
     await again.stop();
   });
 
@@ -191,9 +191,9 @@ describe('irrigation events from telemetry', () => {
     const d = createIrrigationFromTelemetry({
       source, store, sink: irrigationSink(registry), log: silentLogger(), now: () => now,
       directory: {
-        cooperativeIds: () => ['coop-a'],
+        cooperativeIds: () => Promise.resolve(['coop-a']),
         fields: (id) => registry.fields({ ...coop, cooperativeId: id }),
-        devices: (id) => {
+        devices: async (id) => {
           if (failNext) { failNext = false; throw new Error('SQLITE_BUSY: database is locked'); }
           return registry.devicesOfCooperative(id);
         },
@@ -204,26 +204,26 @@ describe('irrigation events from telemetry', () => {
     failNext = true;
     await deliver('pump-1', 'pump_on', [[0, 0, 0], [10, 1, 0], [20, 0, 3_000]]);
     await d.idle(); // resolves: the failure does not reject the queue
-    expect(events('coffee')).toEqual([]);
+    expect(await events('coffee')).toEqual([]);
     await deliver('pump-1', 'pump_on', [[30, 0, 0]]);
     await d.idle();
-    expect(events('coffee').map((e) => [e.startAt, e.volumeM3])).toEqual([[T0 + 10 * MIN, 3]]);
+    expect((await events('coffee')).map((e) => [e.startAt, e.volumeM3])).toEqual([[T0 + 10 * MIN, 3]]);
     await deliver('valve-1', 'valve_open', [[0, 0, 0], [10, 1, 0], [20, 1, 20_000], [30, 0, 20_000]]);
     await d.idle();
-    expect(events('rice')).toHaveLength(1); // later batches still reconciled
+    expect(await events('rice')).toHaveLength(1); // later batches still reconciled
     await d.stop();
   });
 
-  it('the sink finds the device\'s event starting within a run under any source, and only that device\'s', () => {
+  it('the sink finds the device\'s event starting within a run under any source, and only that device\'s', async () => {
     const sink = irrigationSink(registry);
     const startAt = T0 + 10 * MIN;
-    expect(sink.has('coop-a', 'coffee', 'pump-1', startAt, startAt)).toBe(false);
-    sink.record('coop-a', 'coffee', { startAt, volumeM3: 3, source: 'pump_telemetry', recordedBy: 'device:pump-1', externalId: `pump-1:${startAt}` }, now);
-    sink.record('coop-a', 'coffee', { startAt: T0, depthMm: 5, source: 'farmer_report', recordedBy: 'farmer' }, now);
-    expect(sink.has('coop-a', 'coffee', 'pump-1', startAt, startAt)).toBe(true);
-    expect(sink.has('coop-a', 'coffee', 'pump-1', T0, startAt + HOUR)).toBe(true); // the run's start moved earlier
-    expect(sink.has('coop-a', 'coffee', 'pump-1', T0, startAt - 1)).toBe(false); // the farmer's report is not the pump's
-    expect(sink.has('coop-a', 'coffee', 'pump-10', startAt, startAt)).toBe(false);
-    expect(registry.fields(coop).map((f) => f.id).sort()).toEqual(['coffee', 'rice']);
+    expect(await sink.has('coop-a', 'coffee', 'pump-1', startAt, startAt)).toBe(false);
+    await sink.record('coop-a', 'coffee', { startAt, volumeM3: 3, source: 'pump_telemetry', recordedBy: 'device:pump-1', externalId: `pump-1:${startAt}` }, now);
+    await sink.record('coop-a', 'coffee', { startAt: T0, depthMm: 5, source: 'farmer_report', recordedBy: 'farmer' }, now);
+    expect(await sink.has('coop-a', 'coffee', 'pump-1', startAt, startAt)).toBe(true);
+    expect(await sink.has('coop-a', 'coffee', 'pump-1', T0, startAt + HOUR)).toBe(true); // the run's start moved earlier
+    expect(await sink.has('coop-a', 'coffee', 'pump-1', T0, startAt - 1)).toBe(false); // the farmer's report is not the pump's
+    expect(await sink.has('coop-a', 'coffee', 'pump-10', startAt, startAt)).toBe(false);
+    expect((await registry.fields(coop)).map((f) => f.id).sort()).toEqual(['coffee', 'rice']);
   });
 });
