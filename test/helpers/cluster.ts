@@ -1,5 +1,6 @@
 // Runs the separate `ruong` processes of a cluster (issue 9) as real child processes through tsx: brokers
-// sharing a redis-server, ingest workers, all on free loopback ports and one DATA_DIR (the shared registry).
+// sharing a redis-server, ingest workers, all on free loopback ports and one DATA_DIR (the shared registry) — or,
+// with REGISTRY_URL in their env (issue 18), each on its own DATA_DIR with the registry on PostgreSQL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,16 +68,16 @@ export interface ClusterApi extends RuongChild {
   readonly baseUrl: string;
 }
 
-/** `ruong api` (SQLite store in DATA_DIR) on a free port. */
-export async function startClusterApi(dataDir: string): Promise<ClusterApi> {
+/** `ruong api` (SQLite store in DATA_DIR unless `env` says otherwise) on a free port. */
+export async function startClusterApi(dataDir: string, env: Record<string, string> = {}): Promise<ClusterApi> {
   const port = await freePort();
-  const child = await spawnRuong('api', { DATA_DIR: dataDir, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), PUBLIC_HOST: '127.0.0.1' }, 'API is running');
+  const child = await spawnRuong('api', { DATA_DIR: dataDir, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), PUBLIC_HOST: '127.0.0.1', ...env }, 'API is running');
   return { ...child, baseUrl: `http://127.0.0.1:${port}` };
 }
 
-/** `ruong rules` fed by a subscription to one broker. */
-export function startClusterRules(dataDir: string, brokerUrl: string): Promise<RuongChild> {
-  return spawnRuong('rules', { DATA_DIR: dataDir, INGEST_MQTT_URL: brokerUrl }, 'rules are running');
+/** `ruong rules` fed by a subscription to one broker (or several, comma-separated, tried in turn). */
+export function startClusterRules(dataDir: string, brokerUrl: string, env: Record<string, string> = {}): Promise<RuongChild> {
+  return spawnRuong('rules', { DATA_DIR: dataDir, INGEST_MQTT_URL: brokerUrl, ...env }, 'rules are running');
 }
 
 /**
@@ -86,11 +87,11 @@ export function startClusterRules(dataDir: string, brokerUrl: string): Promise<R
 export async function seedClusterDataDir(prefix: string, deviceIds: readonly string[], crop = 'coffee'): Promise<{ dataDir: string; secrets: Map<string, string> }> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const registry = createRegistry(join(dataDir, 'registry.db'));
-  const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
-  const farm = registry.createFarm({ cooperativeId: coop, name: 'Farm' });
-  const field = registry.createField({ farmId: farm, name: 'Field', crop });
+  const coop = await registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
+  const farm = await registry.createFarm({ cooperativeId: coop, name: 'Farm' });
+  const field = await registry.createField({ farmId: farm, name: 'Field', crop });
   const secrets = new Map<string, string>();
   for (const id of deviceIds) secrets.set(id, (await registry.provisionDevice({ id, fieldId: field, kind: 'soil_probe', name: id })).secret);
-  registry.close();
+  await registry.close();
   return { dataDir, secrets };
 }
