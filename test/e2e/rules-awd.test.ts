@@ -26,7 +26,7 @@ describe('rice AWD', () => {
   beforeAll(async () => {
     rp = await startRulesPlatform(start);
     const planted = isoDate(Date.now() - 120 * DAY);
-    rp.p.registry.createField({ id: 'field-rice-flowering', farmId: 'farm-mekong', name: 'Ruộng 3', crop: 'rice', plantingDate: planted, soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 100 });
+    await rp.p.registry.createField({ id: 'field-rice-flowering', farmId: 'farm-mekong', name: 'Ruộng 3', crop: 'rice', plantingDate: planted, soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 100 });
     await rp.addDevice({ id: 'awd-rice-3', fieldId: 'field-rice-flowering', kind: 'awd_tube', name: 'Ống AWD ruộng 3' });
   });
   afterAll(async () => { await rp?.close(); });

@@ -14,12 +14,12 @@ describe('a reading flapping around a threshold all day', () => {
 
   beforeAll(async () => {
     rp = await startRulesPlatform(start);
-    createRuleStore(rp.p.registry.db).putRule('coop-demo', 'coop-demo:pump-intake', {
+    await createRuleStore(rp.p.registry.sql).putRule('coop-demo', 'coop-demo:pump-intake', {
       version: 1, id: 'coop-demo:pump-intake', kind: 'threshold', alertKind: 'canal_low', scope: { deviceId: 'canal-mekong' },
       metric: 'water_level', below: 80, hysteresis: 5, clearFor: '30m', cooldown: '2h',
       note: { vi: 'mực nước dưới miệng hút máy bơm', en: 'below the pump intake' },
     });
-    rp.p.rules.engine.coop('coop-demo', true); // rules are reloaded every minute; do it now
+    await rp.p.rules.engine.coop('coop-demo', true); // rules are reloaded every minute; do it now
   });
   afterAll(async () => { await rp?.close(); });
 

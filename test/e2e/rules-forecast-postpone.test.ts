@@ -25,7 +25,7 @@ describe('forecast rain postpones the irrigation advice of a drying coffee field
   beforeAll(async () => {
     peer = await startForecastPeer();
     rp = await startRulesPlatform(day0, { FORECAST_URL: peer.url });
-    rp.p.registry.createField({ id: FIELD, farmId: 'farm-highlands', name: 'Lô cà phê dự báo', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 18 });
+    await rp.p.registry.createField({ id: FIELD, farmId: 'farm-highlands', name: 'Lô cà phê dự báo', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 18 });
   });
   afterAll(async () => {
     await rp?.close();

@@ -46,7 +46,7 @@ describe('several sensors of one kind in a field', () => {
   });
 
   it('the field\'s intake marked: only the intake sensor decides for that field', async () => {
-    createRuleStore(rp.p.registry.db).putRule('coop-demo', 'coop-demo:canal_salinity.field-rice-2', {
+    await createRuleStore(rp.p.registry.sql).putRule('coop-demo', 'coop-demo:canal_salinity.field-rice-2', {
       version: 1, id: 'coop-demo:canal_salinity.field-rice-2', key: 'canal_salinity', kind: 'canal_salinity', scope: { fieldId: 'field-rice-2' },
       for: '15m', clearFor: '1h', intakeDeviceId: 'canal-mekong-2',
     }, rp.clock.t);

@@ -11,11 +11,11 @@ import { alertOn } from './notify-world.js';
 const [, , dbPath = '', , smtpUrl = ''] = process.argv;
 const registry = createRegistry(dbPath);
 const service = createNotificationService({
-  db: registry.db, directory: registry, log: silentLogger(), backoff: { baseMs: 50, maxMs: 100 }, sendTimeoutMs: 60_000,
+  sql: registry.sql, directory: registry, log: silentLogger(), backoff: { baseMs: 50, maxMs: 100 }, sendTimeoutMs: 60_000,
   notifiers: [createEmailNotifier({ url: smtpUrl, from: 'alerts@example.org', timeoutMs: 60_000 }), createWebhookNotifier({ masterSecret: 'restart-master-secret-1' })],
 });
 await service.start();
-service.handle({ event: 'opened', alert: alertOn({ id: 'al-restart', severity: 'critical' }) });
+await service.handle({ event: 'opened', alert: alertOn({ id: 'al-restart', severity: 'critical' }) });
 const inFlight = registry.db.prepare(`SELECT count(*) AS n FROM notification_outbox WHERE status = 'sending'`);
 const timer = setInterval(() => {
   if ((inFlight.get() as { n: number }).n >= 2) {

@@ -18,28 +18,28 @@ export interface World {
  * - ERP: integration, webhook, whole cooperative, every severity and event
  * - another cooperative's farmer, subscribed to everything of coop-b
  */
-export function createWorld(path = ':memory:'): World {
+export async function createWorld(path = ':memory:'): Promise<World> {
   const registry = createRegistry(path);
-  registry.createCooperative({ id: 'coop-a', name: 'HTX A' });
-  registry.createCooperative({ id: 'coop-b', name: 'HTX B' });
-  registry.createFarm({ id: 'farm-mekong', cooperativeId: 'coop-a', name: 'Trang trại Mỹ Xuyên' });
-  registry.createFarm({ id: 'farm-highlands', cooperativeId: 'coop-a', name: 'Vườn Cư M’gar' });
-  registry.createFarm({ id: 'farm-b', cooperativeId: 'coop-b', name: 'Farm B' });
-  registry.createField({ id: 'field-rice-1', farmId: 'farm-mekong', name: 'Ruộng 1', crop: 'rice' });
-  registry.createField({ id: 'field-rice-2', farmId: 'farm-mekong', name: 'Ruộng 2', crop: 'rice' });
-  registry.createField({ id: 'field-coffee-a', farmId: 'farm-highlands', name: 'Lô cà phê A', crop: 'coffee' });
-  registry.createField({ id: 'field-b', farmId: 'farm-b', name: 'Field B', crop: 'rice' });
+  await registry.createCooperative({ id: 'coop-a', name: 'HTX A' });
+  await registry.createCooperative({ id: 'coop-b', name: 'HTX B' });
+  await registry.createFarm({ id: 'farm-mekong', cooperativeId: 'coop-a', name: 'Trang trại Mỹ Xuyên' });
+  await registry.createFarm({ id: 'farm-highlands', cooperativeId: 'coop-a', name: 'Vườn Cư M’gar' });
+  await registry.createFarm({ id: 'farm-b', cooperativeId: 'coop-b', name: 'Farm B' });
+  await registry.createField({ id: 'field-rice-1', farmId: 'farm-mekong', name: 'Ruộng 1', crop: 'rice' });
+  await registry.createField({ id: 'field-rice-2', farmId: 'farm-mekong', name: 'Ruộng 2', crop: 'rice' });
+  await registry.createField({ id: 'field-coffee-a', farmId: 'farm-highlands', name: 'Lô cà phê A', crop: 'coffee' });
+  await registry.createField({ id: 'field-b', farmId: 'farm-b', name: 'Field B', crop: 'rice' });
   const all = ['opened', 'acknowledged', 'resolved', 'escalated'] as const;
-  const tu = registry.createContact('coop-a', { name: 'Anh Tư', role: 'farmer', language: 'vi', phone: '+84900000101', zaloConsent: true, quietHours: { start: '21:00', end: '05:30' } });
-  registry.addSubscription('coop-a', tu.id, { farmId: 'farm-mekong', fieldId: null, severities: ['warning', 'critical'], channels: null, events: ['opened', 'escalated', 'resolved'] });
-  const mary = registry.createContact('coop-a', { name: 'Mary', role: 'farmer', language: 'en', phone: '+84900000102', zaloPhone: '+84900000109', email: 'mary@example.org' });
-  registry.addSubscription('coop-a', mary.id, { farmId: null, fieldId: 'field-rice-1', severities: ['critical'], channels: null, events: ['opened'] });
-  const tech = registry.createContact('coop-a', { name: 'Kỹ thuật', role: 'technician', language: 'vi', email: 'kt@example.org' });
-  registry.addSubscription('coop-a', tech.id, { farmId: null, fieldId: null, severities: ['critical'], channels: ['email'], events: ['opened'] });
-  const erp = registry.createContact('coop-a', { name: 'ERP', role: 'integration', language: 'en', webhookUrl: 'http://127.0.0.1:9/hook' });
-  registry.addSubscription('coop-a', erp.id, { farmId: null, fieldId: null, severities: ['info', 'warning', 'critical'], channels: null, events: [...all] });
-  const other = registry.createContact('coop-b', { name: 'Other coop', role: 'farmer', phone: '+84900000201', email: 'b@example.org' });
-  registry.addSubscription('coop-b', other.id, { farmId: null, fieldId: null, severities: ['info', 'warning', 'critical'], channels: null, events: [...all] });
+  const tu = await registry.createContact('coop-a', { name: 'Anh Tư', role: 'farmer', language: 'vi', phone: '+84900000101', zaloConsent: true, quietHours: { start: '21:00', end: '05:30' } });
+  await registry.addSubscription('coop-a', tu.id, { farmId: 'farm-mekong', fieldId: null, severities: ['warning', 'critical'], channels: null, events: ['opened', 'escalated', 'resolved'] });
+  const mary = await registry.createContact('coop-a', { name: 'Mary', role: 'farmer', language: 'en', phone: '+84900000102', zaloPhone: '+84900000109', email: 'mary@example.org' });
+  await registry.addSubscription('coop-a', mary.id, { farmId: null, fieldId: 'field-rice-1', severities: ['critical'], channels: null, events: ['opened'] });
+  const tech = await registry.createContact('coop-a', { name: 'Kỹ thuật', role: 'technician', language: 'vi', email: 'kt@example.org' });
+  await registry.addSubscription('coop-a', tech.id, { farmId: null, fieldId: null, severities: ['critical'], channels: ['email'], events: ['opened'] });
+  const erp = await registry.createContact('coop-a', { name: 'ERP', role: 'integration', language: 'en', webhookUrl: 'http://127.0.0.1:9/hook' });
+  await registry.addSubscription('coop-a', erp.id, { farmId: null, fieldId: null, severities: ['info', 'warning', 'critical'], channels: null, events: [...all] });
+  const other = await registry.createContact('coop-b', { name: 'Other coop', role: 'farmer', phone: '+84900000201', email: 'b@example.org' });
+  await registry.addSubscription('coop-b', other.id, { farmId: null, fieldId: null, severities: ['info', 'warning', 'critical'], channels: null, events: [...all] });
   return { registry, ids: { tu: tu.id, mary: mary.id, tech: tech.id, erp: erp.id, other: other.id } };
 }
 

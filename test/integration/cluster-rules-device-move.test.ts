@@ -24,31 +24,31 @@ describe('a controller moved by another process, with ruong broker + ruong rules
     const seeded = await seedClusterDataDir('ruong-rules-move-', []);
     dataDir = seeded.dataDir;
     const registry = createRegistry(join(dataDir, 'registry.db'));
-    const [fieldA] = registry.fields({ cooperativeId: 'coop-demo', role: 'technician', farmIds: [] });
+    const [fieldA] = await registry.fields({ cooperativeId: 'coop-demo', role: 'technician', farmIds: [] });
     await registry.provisionDevice({ id: 'pump-mover', fieldId: fieldA!.id, kind: 'pump_controller', name: 'Bơm' });
-    const fieldB = registry.createField({ farmId: fieldA!.farmId, name: 'Field B', crop: 'coffee' });
-    const commands = createCommands(registry.db);
+    const fieldB = await registry.createField({ farmId: fieldA!.farmId, name: 'Field B', crop: 'coffee' });
+    const commands = createCommands(registry.sql);
     // an off: never refused by an interlock, so only the device's field decides between sent and refused
     const off = (fieldId: string) => commands.recordCommand({
       cooperativeId: 'coop-demo', fieldId, deviceId: 'pump-mover', cmd: 'pump', action: 'off', minutes: null, origin: 'manual', requestedBy: 'test',
     });
-    const settled = (id: string) => eventually(() => {
-      const c = commands.commandsOfField('coop-demo', fieldA!.id).concat(commands.commandsOfField('coop-demo', fieldB)).find((x) => x.id === id);
+    const settled = (id: string) => eventually(async () => {
+      const c = (await commands.commandsOfField('coop-demo', fieldA!.id)).concat(await commands.commandsOfField('coop-demo', fieldB)).find((x) => x.id === id);
       return Promise.resolve(c && c.state !== 'requested' ? c : undefined);
     }, 15_000, `command ${id} taken by the dispatcher`);
     broker = await startClusterBroker(dataDir);
     rules = await startClusterRules(dataDir, broker.url);
     try {
-      expect((await settled(off(fieldA!.id).id)).state).toBe('sent'); // the rules process now caches field A
-      expect(registry.moveDevice('pump-mover', fieldB)).toBe(true);
+      expect((await settled((await off(fieldA!.id)).id)).state).toBe('sent'); // the rules process now caches field A
+      expect(await registry.moveDevice('pump-mover', fieldB)).toBe(true);
       // the change feed is polled every second: ask again until one is sent (a refusal before it is read is fine)
       const sent = await eventually(async () => {
-        const c = await settled(off(fieldB).id);
+        const c = await settled((await off(fieldB)).id);
         return c.state === 'sent' ? c : undefined;
       }, 20_000, 'a command to the moved pump sent');
       expect(sent.fieldId).toBe(fieldB);
     } finally {
-      registry.close();
+      await registry.close();
     }
   }, 60_000);
 });

@@ -24,13 +24,13 @@ describe('`ruong rules` in its own process', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ruong-cluster-rules-'));
     const registry = createRegistry(join(dataDir, 'registry.db'));
-    const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
-    const farm = registry.createFarm({ cooperativeId: coop, name: 'Farm' });
-    const field = registry.createField({ farmId: farm, name: 'Field', crop: 'coffee' });
+    const coop = await registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
+    const farm = await registry.createFarm({ cooperativeId: coop, name: 'Farm' });
+    const field = await registry.createField({ farmId: farm, name: 'Field', crop: 'coffee' });
     secret = (await registry.provisionDevice({ id: 'dry-1', fieldId: field, kind: 'soil_probe', name: 'dry' })).secret;
-    createRuleStore(registry.db).putRule(coop, RULE, { version: 1, id: RULE, kind: 'threshold', scope: { deviceId: 'dry-1' }, metric: METRIC, below: 10, cooldown: '2h' });
-    createRuleStore(registry.db).putRule(coop, WET, { version: 1, id: WET, kind: 'threshold', scope: { deviceId: 'dry-1' }, metric: METRIC, above: 50 });
-    registry.close();
+    await createRuleStore(registry.sql).putRule(coop, RULE, { version: 1, id: RULE, kind: 'threshold', scope: { deviceId: 'dry-1' }, metric: METRIC, below: 10, cooldown: '2h' });
+    await createRuleStore(registry.sql).putRule(coop, WET, { version: 1, id: WET, kind: 'threshold', scope: { deviceId: 'dry-1' }, metric: METRIC, above: 50 });
+    await registry.close();
     broker = await startClusterBroker(dataDir);
     children.push(broker);
     // The ingest beside it, as deployed: without Redis a device's PUBACK waits for the ingest to store the reading.

@@ -31,7 +31,7 @@ describe('a pump controller\'s flow is recorded as an irrigation (issue 17)', ()
   beforeAll(async () => {
     p = await startTestPlatform();
     token = await login(p.baseUrl);
-    p.registry.createField({ id: 'field-pump-it', farmId: 'farm-highlands', name: 'Lô thử bơm', crop: 'coffee', soilTexture: 'clay', areaHa: AREA_HA, pumpFlowM3h: FLOW_M3H, plantingDate: '2019-06-01' });
+    await p.registry.createField({ id: 'field-pump-it', farmId: 'farm-highlands', name: 'Lô thử bơm', crop: 'coffee', soilTexture: 'clay', areaHa: AREA_HA, pumpFlowM3h: FLOW_M3H, plantingDate: '2019-06-01' });
     const pump = await p.registry.provisionDevice({ id: 'pump-it', fieldId: 'field-pump-it', kind: 'pump_controller', name: 'Bơm thử' });
     const probe = await p.registry.provisionDevice({ id: 'soil-pump-it', fieldId: 'field-pump-it', kind: 'soil_probe', name: 'Đầu dò thử' });
     const ingestSecret = readFileSync(join(p.dataDir, 'ingest.secret'), 'utf8').trim();

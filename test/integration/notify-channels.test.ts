@@ -38,9 +38,9 @@ describe('an alert reaches every subscribed recipient on every channel, once', (
   const verdicts: string[] = [];
 
   beforeAll(async () => {
-    world = createWorld();
+    world = await createWorld();
     [smtp, webhook, sms, zalo] = await Promise.all([startSmtpPeer(), startHttpPeer('/hooks/ruong'), startHttpPeer('/sms'), startHttpPeer('/message/template')]);
-    world.registry.updateContact('coop-a', world.ids.erp, { webhookUrl: webhook.url });
+    await world.registry.updateContact('coop-a', world.ids.erp, { webhookUrl: webhook.url });
     const verifier = createWebhookVerifier({ secret: webhookSecretFor(MASTER, world.ids.erp) });
     webhook.answer = (req) => {
       const v = verifier.verify(req.headers, req.body);
@@ -63,9 +63,9 @@ describe('an alert reaches every subscribed recipient on every channel, once', (
       log: silentLogger(),
       mqtt: { url: `mqtt://127.0.0.1:${broker.addresses().tcp}`, username: NOTIFIER_SERVICE, password: NOTIFIER_SECRET, clientId: NOTIFIER_SERVICE },
     });
-    service = createNotificationService({ db: world.registry.db, directory: world.registry, notifiers, log: silentLogger() });
+    service = createNotificationService({ sql: world.registry.sql, directory: world.registry, notifiers, log: silentLogger() });
     await service.start();
-    service.handle({ event: 'opened', alert: alertOn({ id: 'al-int-1', severity: 'critical' }) });
+    await service.handle({ event: 'opened', alert: alertOn({ id: 'al-int-1', severity: 'critical' }) });
     await waitFor(() => smtp.mails.length >= 2 && sms.requests.length >= 2 && zalo.requests.length >= 1 && webhook.requests.length >= 1 && appMessages.length >= 1, 'every channel');
     await new Promise((r) => setTimeout(r, 300)); // anything extra would have arrived by now
   });
@@ -75,10 +75,10 @@ describe('an alert reaches every subscribed recipient on every channel, once', (
     await app.endAsync(true);
     await broker.stop();
     await Promise.all([smtp.close(), webhook.close(), sms.close(), zalo.close()]);
-    world.registry.close();
+    await world.registry.close();
   });
 
-  it('sends exactly one message per subscribed recipient and channel, in the recipient\'s language', () => {
+  it('sends exactly one message per subscribed recipient and channel, in the recipient\'s language', async () => {
     const smsByTo = Object.fromEntries(sms.requests.map((r) => {
       const b = JSON.parse(r.body) as { to: string; text: string; unicode: number };
       return [b.to, b];
@@ -92,7 +92,7 @@ describe('an alert reaches every subscribed recipient on every channel, once', (
     expect(webhook.requests).toHaveLength(1);
     expect(appMessages).toHaveLength(1);
     expect(appMessages[0]).toMatchObject({ topic: 'alerts/farm-mekong', body: { event: 'opened', alert: { id: 'al-int-1', severity: 'critical' }, title: { vi: 'Độ mặn kênh cao', en: 'Canal salinity high' } } });
-    const statuses = service.deliveries('al-int-1', { cooperativeId: 'coop-a' }).map((d) => `${d.channel}:${d.status}`).sort();
+    const statuses = (await service.deliveries('al-int-1', { cooperativeId: 'coop-a' })).map((d) => `${d.channel}:${d.status}`).sort();
     expect(statuses).toEqual(['email:sent', 'email:sent', 'mqtt:sent', 'sms:sent', 'sms:sent', 'webhook:sent', 'zalo:sent']);
   });
 

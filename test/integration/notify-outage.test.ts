@@ -9,9 +9,9 @@ import { createWebhookNotifier } from '../../rules/notify/webhook.js';
 import { parseMail, startHttpPeer, startSmtpPeer, type HttpPeer, type SmtpPeer } from '../helpers/notify-peers.js';
 import { alertOn, createWorld, type World } from '../helpers/notify-world.js';
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -25,11 +25,11 @@ describe('a peer down for a while and then back', () => {
   const metrics = createMetrics();
 
   beforeAll(async () => {
-    world = createWorld();
+    world = await createWorld();
     [smtp, webhook] = await Promise.all([startSmtpPeer(), startHttpPeer('/hook')]);
-    world.registry.updateContact('coop-a', world.ids.erp, { webhookUrl: webhook.url });
+    await world.registry.updateContact('coop-a', world.ids.erp, { webhookUrl: webhook.url });
     service = createNotificationService({
-      db: world.registry.db, directory: world.registry, log: silentLogger(), metrics,
+      sql: world.registry.sql, directory: world.registry, log: silentLogger(), metrics,
       notifiers: [createEmailNotifier({ url: smtp.url, from: 'alerts@example.org', timeoutMs: 2_000 }), createWebhookNotifier({ masterSecret: 'outage-master-secret-123' })],
       backoff: { baseMs: 50, maxMs: 200 }, sendTimeoutMs: 2_000,
     });
@@ -38,7 +38,7 @@ describe('a peer down for a while and then back', () => {
   afterAll(async () => {
     await service.stop();
     await Promise.all([smtp.close(), webhook.close()]);
-    world.registry.close();
+    await world.registry.close();
   });
 
   it('delivers every message exactly once when the peers come back', async () => {
@@ -46,14 +46,14 @@ describe('a peer down for a while and then back', () => {
     webhook.mode = 'fail'; // 503 while "down" (the webhook receiver's load balancer answers)
     await service.start();
     const alerts = [alertOn({ id: 'al-out-1', severity: 'critical' }), alertOn({ id: 'al-out-2', severity: 'critical', fieldId: 'field-rice-2' })];
-    for (const alert of alerts) service.handle({ event: 'opened', alert });
-    const tried = () => service.deliveries('al-out-1', { cooperativeId: 'coop-a' }).filter((d) => d.channel !== 'sms' && d.channel !== 'zalo');
+    for (const alert of alerts) await service.handle({ event: 'opened', alert });
+    const tried = async () => (await service.deliveries('al-out-1', { cooperativeId: 'coop-a' })).filter((d) => d.channel !== 'sms' && d.channel !== 'zalo');
     // A row is 'sending' while an attempt is in flight: wait for a moment when every row is back to a
     // scheduled retry after at least 4 attempts (no delivery given up, none sent).
-    const retrying = () => tried().every((d) => d.attempts >= 4 && d.status === 'pending' && d.holdReason === 'retry');
+    const retrying = async () => (await tried()).every((d) => d.attempts >= 4 && d.status === 'pending' && d.holdReason === 'retry');
     await waitFor(retrying, 'several failed attempts');
-    expect(retrying()).toBe(true);
-    expect(tried().some((d) => d.status === 'sent' || d.status === 'failed' || d.status === 'expired')).toBe(false);
+    expect(await retrying()).toBe(true);
+    expect((await tried()).some((d) => d.status === 'sent' || d.status === 'failed' || d.status === 'expired')).toBe(false);
     expect(smtp.mails).toEqual([]);
     expect(webhook.requests).toEqual([]);
 

@@ -38,9 +38,9 @@ describe('restart with sends in flight and pending', () => {
 
   it('delivers each message exactly once after the process is killed and started again', async () => {
     const path = join(dir, 'registry.db');
-    const world = createWorld(path);
-    world.registry.updateContact('coop-a', world.ids.erp, { webhookUrl: webhook.url });
-    world.registry.close();
+    const world = await createWorld(path);
+    await world.registry.updateContact('coop-a', world.ids.erp, { webhookUrl: webhook.url });
+    await world.registry.close();
     webhook.mode = 'hang';
     smtp.mode = 'hang';
 
@@ -65,7 +65,7 @@ describe('restart with sends in flight and pending', () => {
     const stuck = registry.db.prepare(`SELECT status, count(*) AS n FROM notification_outbox GROUP BY status`).all();
     expect(stuck).toContainEqual({ status: 'sending', n: expect.any(Number) as number });
     const service = createNotificationService({
-      db: registry.db, directory: registry, log: silentLogger(), backoff: { baseMs: 50, maxMs: 100 },
+      sql: registry.sql, directory: registry, log: silentLogger(), backoff: { baseMs: 50, maxMs: 100 },
       notifiers: [createEmailNotifier({ url: smtp.url, from: 'alerts@example.org', timeoutMs: 5_000 }), createWebhookNotifier({ masterSecret: 'restart-master-secret-1' })],
     });
     await service.start();
@@ -75,9 +75,9 @@ describe('restart with sends in flight and pending', () => {
       [`al-restart:opened:${world.ids.mary}:email`, `al-restart:opened:${world.ids.tech}:email`].sort(),
     );
     expect(webhook.requests.map((r) => r.headers['x-ruong-delivery'])).toEqual([`al-restart:opened:${world.ids.erp}:webhook`]);
-    const statuses = service.deliveries('al-restart', { cooperativeId: 'coop-a' }).filter((d) => d.channel === 'email' || d.channel === 'webhook');
+    const statuses = (await service.deliveries('al-restart', { cooperativeId: 'coop-a' })).filter((d) => d.channel === 'email' || d.channel === 'webhook');
     expect(statuses.map((d) => d.status)).toEqual(['sent', 'sent', 'sent']);
     await service.stop();
-    registry.close();
+    await registry.close();
   });
 });
