@@ -4,8 +4,8 @@ import { RuongError } from '../core/errors.js';
 import type { User } from '../core/registry/types.js';
 
 export interface AuthRegistry {
-  userForToken(token: string): User | undefined;
-  userForApiKey?(key: string): User | undefined;
+  userForToken(token: string): Promise<User | undefined>;
+  userForApiKey?(key: string): Promise<User | undefined>;
 }
 
 /** API keys for integrations start with this prefix (core/registry/accounts.ts). */
@@ -24,8 +24,9 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 export function requireUser(registry: AuthRegistry): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const user = principal(registry, req);
+  // Express 5 forwards a rejected promise from a handler to the error middleware.
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const user = await principal(registry, req);
     if (!user) {
       next(new RuongError('UNAUTHORIZED', 'a valid bearer token or API key is required (POST /api/v1/auth/login)'));
       return;
@@ -36,12 +37,12 @@ export function requireUser(registry: AuthRegistry): RequestHandler {
 }
 
 /** The caller: a session token or an API key (`Authorization: Bearer rk_…` or `X-API-Key: rk_…`). */
-export function principal(registry: AuthRegistry, req: Request): User | undefined {
+export async function principal(registry: AuthRegistry, req: Request): Promise<User | undefined> {
   const headerKey = req.headers['x-api-key'];
   const token = bearerToken(req) ?? (typeof headerKey === 'string' ? headerKey.trim() : undefined);
   if (!token) return undefined;
-  if (token.startsWith(API_KEY_PREFIX)) return registry.userForApiKey?.(token);
-  return registry.userForToken(token);
+  if (token.startsWith(API_KEY_PREFIX)) return await registry.userForApiKey?.(token);
+  return await registry.userForToken(token);
 }
 
 /** Throws FORBIDDEN (403) unless the caller has one of the roles. */

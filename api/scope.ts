@@ -6,14 +6,14 @@ import type { Registry } from '../core/registry/registry.js';
 import type { Farm, User } from '../core/registry/types.js';
 import type { FarmOut, FieldOut, GeoPoint } from './schemas.js';
 
-export function fieldOr404(registry: Registry, user: User, id: string): FieldRecord {
-  const field = registry.fieldRecord(user, id);
+export async function fieldOr404(registry: Registry, user: User, id: string): Promise<FieldRecord> {
+  const field = await registry.fieldRecord(user, id);
   if (!field) throw new RuongError('NOT_FOUND', `field ${id} not found`);
   return field;
 }
 
-export function farmOr404(registry: Registry, user: User, id: string): Farm {
-  const farm = registry.farm(user, id);
+export async function farmOr404(registry: Registry, user: User, id: string): Promise<Farm> {
+  const farm = await registry.farm(user, id);
   if (!farm) throw new RuongError('NOT_FOUND', `farm ${id} not found`);
   return farm;
 }
@@ -25,15 +25,15 @@ export function farmOut(farm: Farm): FarmOut {
   return { ...farm, location: point(farm.lat, farm.lon) };
 }
 
-export function fieldOut(registry: Registry, field: FieldRecord): FieldOut {
-  const devices = registry.devicesOfField(field.id).map((d) => ({ id: d.id, kind: d.kind, name: d.name, revoked: d.revokedAt !== null }));
+export async function fieldOut(registry: Registry, field: FieldRecord): Promise<FieldOut> {
+  const devices = (await registry.devicesOfField(field.id)).map((d) => ({ id: d.id, kind: d.kind, name: d.name, revoked: d.revokedAt !== null }));
   return { ...field, location: point(field.lat, field.lon), devices };
 }
 
 /** Devices the user may see: the cooperative's, and for a farmer only those on their farms' fields. */
-export function visibleDevices(registry: Registry, user: User) {
-  const fields = new Map(registry.fieldRecords(user).map((f) => [f.id, f]));
-  return registry.devicesOfCooperative(user.cooperativeId).flatMap((d) => {
+export async function visibleDevices(registry: Registry, user: User) {
+  const fields = new Map((await registry.fieldRecords(user)).map((f) => [f.id, f]));
+  return (await registry.devicesOfCooperative(user.cooperativeId)).flatMap((d) => {
     const field = fields.get(d.fieldId);
     return field ? [{ device: d, field }] : [];
   });

@@ -12,7 +12,7 @@ import type { Endpoint } from '../openapi.js';
 import { IdParams } from '../schemas.js';
 
 export interface AdviceReader {
-  advice(cooperativeId: string, fieldId: string): Advice | undefined;
+  advice(cooperativeId: string, fieldId: string): Promise<Advice | undefined>;
 }
 
 const FieldParams = IdParams;
@@ -35,12 +35,12 @@ export function adviceRoutes(deps: { registry: Registry; advice: AdviceReader; n
   const router = Router();
   const now = deps.now ?? Date.now;
 
-  router.get('/fields/:id/advice', (req, res) => {
+  router.get('/fields/:id/advice', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(FieldParams, req.params, 'params');
-    const field = deps.registry.field(user, id);
+    const field = await deps.registry.field(user, id);
     if (!field) throw new RuongError('NOT_FOUND', `field ${id} not found`);
-    const advice = deps.advice.advice(user.cooperativeId, field.id);
+    const advice = await deps.advice.advice(user.cooperativeId, field.id);
     if (advice) {
       res.json(advice);
       return;

@@ -65,34 +65,34 @@ function mayChange(user: User): void {
 export function alertRoutes(deps: { registry: Registry; alerts: AlertService }): Router {
   const router = Router();
 
-  router.get('/alerts', (req, res) => {
+  router.get('/alerts', async (req, res) => {
     const user = currentUser(req);
     const q = parseOr400(AlertsQuery, req.query, 'query');
-    if (q.fieldId !== undefined && !deps.registry.field(user, q.fieldId)) throw new RuongError('NOT_FOUND', `field ${q.fieldId} not found`);
-    res.json({ alerts: deps.alerts.listFor(user, q).map(alertJson) });
+    if (q.fieldId !== undefined && !await deps.registry.field(user, q.fieldId)) throw new RuongError('NOT_FOUND', `field ${q.fieldId} not found`);
+    res.json({ alerts: (await deps.alerts.listFor(user, q)).map(alertJson) });
   });
 
-  router.get('/alerts/:id', (req, res) => {
+  router.get('/alerts/:id', async (req, res) => {
     const { id } = parseOr400(AlertParams, req.params, 'params');
-    res.json(alertJson(deps.alerts.getFor(currentUser(req), id)));
+    res.json(alertJson(await deps.alerts.getFor(currentUser(req), id)));
   });
 
-  router.post('/alerts/:id/ack', (req, res) => {
+  router.post('/alerts/:id/ack', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(AlertParams, req.params, 'params');
     const body = parseOr400(AlertChangeBody, req.body ?? {}, 'body');
-    deps.alerts.getFor(user, id); // 404 before 403: another tenant's alert does not exist
+    await deps.alerts.getFor(user, id); // 404 before 403: another tenant's alert does not exist
     mayChange(user);
-    res.json(alertJson(deps.alerts.acknowledge(user, id, body.comment)));
+    res.json(alertJson(await deps.alerts.acknowledge(user, id, body.comment)));
   });
 
-  router.post('/alerts/:id/resolve', (req, res) => {
+  router.post('/alerts/:id/resolve', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(AlertParams, req.params, 'params');
     const body = parseOr400(AlertChangeBody, req.body ?? {}, 'body');
-    deps.alerts.getFor(user, id);
+    await deps.alerts.getFor(user, id);
     mayChange(user);
-    res.json(alertJson(deps.alerts.resolve(user, id, body.comment)));
+    res.json(alertJson(await deps.alerts.resolve(user, id, body.comment)));
   });
 
   return router;

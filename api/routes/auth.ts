@@ -50,19 +50,19 @@ export function authRoutes(deps: { registry: Registry; metrics: Metrics; session
       byUserAtAddress.hit(userKey);
       throw new RuongError('UNAUTHORIZED', 'wrong username or password');
     }
-    const session = deps.registry.createSession(user.id, deps.sessionTtlMs);
+    const session = await deps.registry.createSession(user.id, deps.sessionTtlMs);
     res.json({ token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), user: { username: user.username, role: user.role, language: user.language } });
   });
 
-  router.post('/auth/logout', requireUser(deps.registry), (req, res) => {
+  router.post('/auth/logout', requireUser(deps.registry), async (req, res) => {
     const token = bearerToken(req);
-    if (token) deps.registry.endSession(token);
+    if (token) await deps.registry.endSession(token);
     res.status(204).end();
   });
 
-  router.get('/me', requireUser(deps.registry), (req, res) => {
+  router.get('/me', requireUser(deps.registry), async (req, res) => {
     const user = currentUser(req);
-    const coop = deps.registry.cooperative(user.cooperativeId) ?? null;
+    const coop = await deps.registry.cooperative(user.cooperativeId) ?? null;
     res.json({ username: user.username, displayName: user.displayName, role: user.role, language: user.language, farmIds: user.farmIds, cooperative: coop });
   });
   return router;

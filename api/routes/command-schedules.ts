@@ -49,44 +49,44 @@ export function scheduleRoutes(deps: {
   const router = Router();
   const { registry } = deps;
   const now = deps.now ?? Date.now;
-  const schedules = createCommandSchedules(registry.db);
-  const commands = deps.control?.commands ?? createCommands(registry.db);
-  const maxOf = (coop: string, fieldId: string) => fieldMaxMinutes(commands.fieldControl(coop, fieldId).maxRunMin, deps.control?.maxMinutes ?? DEVICE_MAX_MINUTES);
+  const schedules = createCommandSchedules(registry.sql);
+  const commands = deps.control?.commands ?? createCommands(registry.sql);
+  const maxOf = async (coop: string, fieldId: string) => fieldMaxMinutes((await commands.fieldControl(coop, fieldId)).maxRunMin, deps.control?.maxMinutes ?? DEVICE_MAX_MINUTES);
 
-  router.get('/fields/:id/schedules', (req, res) => {
+  router.get('/fields/:id/schedules', async (req, res) => {
     const user = currentUser(req);
-    const field = fieldOr404(registry, user, parseOr400(IdParams, req.params, 'params').id);
-    res.json({ schedules: schedules.schedulesOfField(user.cooperativeId, field.id).map(scheduleOut) });
+    const field = await fieldOr404(registry, user, parseOr400(IdParams, req.params, 'params').id);
+    res.json({ schedules: (await schedules.schedulesOfField(user.cooperativeId, field.id)).map(scheduleOut) });
   });
 
-  router.post('/fields/:id/schedules', (req, res) => {
+  router.post('/fields/:id/schedules', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, WRITERS, 'scheduling a pump or valve');
-    const field = fieldOr404(registry, user, parseOr400(IdParams, req.params, 'params').id);
+    const field = await fieldOr404(registry, user, parseOr400(IdParams, req.params, 'params').id);
     const body = parseOr400(ScheduleCreate, req.body, 'body');
-    const device = registry.devicesOfField(field.id).find((d) => d.id === body.deviceId && d.revokedAt === null);
+    const device = (await registry.devicesOfField(field.id)).find((d) => d.id === body.deviceId && d.revokedAt === null);
     if (!device || !CONTROL_KINDS[device.kind]) throw new RuongError('BAD_REQUEST', `deviceId: ${body.deviceId} is not a pump or valve controller of this field`);
-    const max = maxOf(user.cooperativeId, field.id);
+    const max = await maxOf(user.cooperativeId, field.id);
     if (body.minutes > max) throw new RuongError('BAD_REQUEST', `minutes: ${body.minutes} is above the field's ${max} min maximum`);
     // runs closer than the run itself would keep the pump on for ever; a field has at most MAX_SCHEDULES_PER_FIELD
     const problem = scheduleProblem(body.cron, body.minutes);
     if (problem) throw new RuongError('BAD_REQUEST', problem);
-    if (schedules.schedulesOfField(user.cooperativeId, field.id).length >= MAX_SCHEDULES_PER_FIELD) {
+    if ((await schedules.schedulesOfField(user.cooperativeId, field.id)).length >= MAX_SCHEDULES_PER_FIELD) {
       throw new RuongError('BAD_REQUEST', `schedules: the field already has ${MAX_SCHEDULES_PER_FIELD} schedules, the most a field may have`);
     }
-    const s = schedules.addSchedule({ cooperativeId: user.cooperativeId, fieldId: field.id, deviceId: device.id, cron: body.cron, minutes: body.minutes, createdBy: user.id }, now());
+    const s = await schedules.addSchedule({ cooperativeId: user.cooperativeId, fieldId: field.id, deviceId: device.id, cron: body.cron, minutes: body.minutes, createdBy: user.id }, now());
     deps.commandRequested?.(); // a dispatcher in this process starts the schedule at once (else within 30 s)
     res.status(201).json(scheduleOut(s));
   });
 
-  router.delete('/schedules/:id', (req, res) => {
+  router.delete('/schedules/:id', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, WRITERS, 'removing a schedule');
     const { id } = parseOr400(IdParams, req.params, 'params');
-    const s = schedules.schedule(user.cooperativeId, id);
+    const s = await schedules.schedule(user.cooperativeId, id);
     if (!s) throw new RuongError('NOT_FOUND', `schedule ${id} not found`);
-    fieldOr404(registry, user, s.fieldId); // a farmer: only their own fields' schedules
-    schedules.removeSchedule(user.cooperativeId, id);
+    await fieldOr404(registry, user, s.fieldId); // a farmer: only their own fields' schedules
+    await schedules.removeSchedule(user.cooperativeId, id);
     deps.commandRequested?.();
     res.status(204).end();
   });

@@ -99,16 +99,16 @@ export function commandRoutes(deps: {
   const router = Router();
   const { registry } = deps;
   const now = deps.now ?? Date.now;
-  const control: ControlDeps = deps.control ?? { registry, store: deps.store, commands: createCommands(registry.db), maxMinutes: DEVICE_MAX_MINUTES };
+  const control: ControlDeps = deps.control ?? { registry, store: deps.store, commands: createCommands(registry.sql), maxMinutes: DEVICE_MAX_MINUTES };
 
   router.post('/devices/:id/commands', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, WRITERS, 'commanding a pump or valve');
     const { id } = parseOr400(IdParams, req.params, 'params');
     const body = parseOr400(CommandCreate, req.body, 'body');
-    const ctx = registry.deviceContext(id);
+    const ctx = await registry.deviceContext(id);
     if (!ctx || ctx.cooperativeId !== user.cooperativeId) throw new RuongError('NOT_FOUND', `device ${id} not found`);
-    fieldOr404(registry, user, ctx.fieldId); // a farmer: only devices on their own farms' fields
+    await fieldOr404(registry, user, ctx.fieldId); // a farmer: only devices on their own farms' fields
     const command = await requestCommand(control, {
       cooperativeId: user.cooperativeId, deviceId: id, action: body.action, minutes: body.minutes ?? null, cmd: body.cmd, origin: 'manual',
       requestedBy: user.id, requestedByName: user.displayName ?? user.username, note: body.note,
@@ -126,33 +126,33 @@ export function commandRoutes(deps: {
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
     const q = parseOr400(CommandsQuery, req.query, 'query');
-    const field = fieldOr404(registry, user, id);
-    const devices = registry.devicesOfField(field.id).filter((d) => CONTROL_KINDS[d.kind] !== undefined && d.revokedAt === null);
+    const field = await fieldOr404(registry, user, id);
+    const devices = (await registry.devicesOfField(field.id)).filter((d) => CONTROL_KINDS[d.kind] !== undefined && d.revokedAt === null);
     const latest = devices.length ? await deps.store.latest({ cooperativeId: user.cooperativeId, deviceIds: devices.map((d) => d.id) }) : [];
     const controllers = devices.map((d) => {
       const cmd = CONTROL_KINDS[d.kind]!;
       const r = latest.find((l) => l.deviceId === d.id && l.metric === STATE_METRIC[cmd]);
       return { id: d.id, name: d.name, kind: d.kind, cmd, state: r ? { on: r.value === 1, at: iso(r.ts)! } : null };
     });
-    const settings = control.commands.fieldControl(user.cooperativeId, field.id);
+    const settings = await control.commands.fieldControl(user.cooperativeId, field.id);
     res.json({
       fieldId: field.id, maxMinutes: fieldMaxMinutes(settings.maxRunMin, control.maxMinutes), automatic: settings.automatic, controllers,
-      commands: control.commands.commandsOfField(user.cooperativeId, field.id, q.limit).map(commandOut),
-      audit: control.commands.commandAuditOfField(user.cooperativeId, field.id, q.limit * 4).map(auditOut),
+      commands: (await control.commands.commandsOfField(user.cooperativeId, field.id, q.limit)).map(commandOut),
+      audit: (await control.commands.commandAuditOfField(user.cooperativeId, field.id, q.limit * 4)).map(auditOut),
     });
   });
 
-  router.put('/fields/:id/control', (req, res) => {
+  router.put('/fields/:id/control', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, MANAGERS, 'setting a field\'s pump control');
     const { id } = parseOr400(IdParams, req.params, 'params');
     const body = parseOr400(FieldControlSet, req.body, 'body');
-    const field = fieldOr404(registry, user, id);
+    const field = await fieldOr404(registry, user, id);
     const platformMax = fieldMaxMinutes(null, control.maxMinutes);
     if (body.maxRunMin !== null && body.maxRunMin > platformMax) {
       throw new RuongError('BAD_REQUEST', `maxRunMin: ${body.maxRunMin} is above the platform's ${platformMax} min maximum (a field may only lower it)`);
     }
-    const set = control.commands.setFieldControl(user.cooperativeId, field.id, body, user.id, now());
+    const set = await control.commands.setFieldControl(user.cooperativeId, field.id, body, user.id, now());
     res.json({ ...set, maxMinutes: fieldMaxMinutes(set.maxRunMin, control.maxMinutes) });
   });
 

@@ -93,103 +93,103 @@ export function contactRoutes(deps: { registry: Registry; webhookSecret?: string
     next();
   });
 
-  function contactOr404(cooperativeId: string, id: string): Contact {
-    const contact = registry.getContact(cooperativeId, id);
+  async function contactOr404(cooperativeId: string, id: string): Promise<Contact> {
+    const contact = await registry.getContact(cooperativeId, id);
     if (!contact) throw new RuongError('NOT_FOUND', `contact ${id} not found`);
     return contact;
   }
 
   /** The caller's own contact, when they have one (an API key has none). */
-  function ownContact(user: ReturnType<typeof currentUser>): Contact | undefined {
-    const id = registry.contactIdOfUser(user.cooperativeId, user.id);
-    return id === undefined ? undefined : registry.getContact(user.cooperativeId, id);
+  async function ownContact(user: ReturnType<typeof currentUser>): Promise<Contact | undefined> {
+    const id = await registry.contactIdOfUser(user.cooperativeId, user.id);
+    return id === undefined ? undefined : await registry.getContact(user.cooperativeId, id);
   }
 
-  router.get('/me/contact', (req, res) => {
-    const contact = ownContact(currentUser(req));
+  router.get('/me/contact', async (req, res) => {
+    const contact = await ownContact(currentUser(req));
     res.json({ contact: contact ? contactOut(contact) : null });
   });
 
-  router.patch('/me/contact', (req, res) => {
+  router.patch('/me/contact', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, SELF_EDITORS, 'changing your contact');
     const body = parseOr400(OwnContactUpdate, req.body, 'body');
-    if (!registry.userOfCooperative(user.cooperativeId, user.id)) throw new RuongError('NOT_FOUND', 'an API key has no contact of its own');
-    const existing = ownContact(user);
+    if (!await registry.userOfCooperative(user.cooperativeId, user.id)) throw new RuongError('NOT_FOUND', 'an API key has no contact of its own');
+    const existing = await ownContact(user);
     if (existing) {
-      res.json(contactOut(registry.updateContact(user.cooperativeId, existing.id, body) ?? existing));
+      res.json(contactOut(await registry.updateContact(user.cooperativeId, existing.id, body) ?? existing));
       return;
     }
-    const created = registry.db.transaction(() => {
-      const contact = registry.createContact(user.cooperativeId, {
+    const created = await registry.sql.tx(async () => {
+      const contact = await registry.createContact(user.cooperativeId, {
         ...body, name: body.name ?? user.displayName ?? user.username, role: user.role === 'farmer' ? 'farmer' : 'technician',
       });
-      registry.linkUserContact(user.id, contact.id);
+      await registry.linkUserContact(user.id, contact.id);
       // A farmer hears about their own farms; an admin or technician about the whole cooperative.
       const farms: (string | null)[] = user.role === 'farmer' ? [...user.farmIds] : [null];
       for (const farmId of farms) {
-        registry.addSubscription(user.cooperativeId, contact.id, { farmId, fieldId: null, severities: ['warning', 'critical'], channels: null, events: ['opened', 'escalated'] });
+        await registry.addSubscription(user.cooperativeId, contact.id, { farmId, fieldId: null, severities: ['warning', 'critical'], channels: null, events: ['opened', 'escalated'] });
       }
       return contact;
-    })();
+    });
     res.json(contactOut(created));
   });
 
-  router.get('/contacts', (req, res) => {
-    res.json({ contacts: registry.listContacts(currentUser(req).cooperativeId).map(contactOut) });
+  router.get('/contacts', async (req, res) => {
+    res.json({ contacts: (await registry.listContacts(currentUser(req).cooperativeId)).map(contactOut) });
   });
 
-  router.post('/contacts', (req, res) => {
+  router.post('/contacts', async (req, res) => {
     const body = parseOr400(ContactCreate, req.body, 'body');
-    res.status(201).json(contactOut(registry.createContact(currentUser(req).cooperativeId, body)));
+    res.status(201).json(contactOut(await registry.createContact(currentUser(req).cooperativeId, body)));
   });
 
-  router.get('/contacts/:id', (req, res) => {
+  router.get('/contacts/:id', async (req, res) => {
     const { id } = parseOr400(IdParams, req.params, 'params');
-    res.json(contactOut(contactOr404(currentUser(req).cooperativeId, id)));
+    res.json(contactOut(await contactOr404(currentUser(req).cooperativeId, id)));
   });
 
-  router.patch('/contacts/:id', (req, res) => {
+  router.patch('/contacts/:id', async (req, res) => {
     const { id } = parseOr400(IdParams, req.params, 'params');
     const body = parseOr400(ContactUpdate, req.body, 'body');
-    const updated = registry.updateContact(currentUser(req).cooperativeId, id, body);
+    const updated = await registry.updateContact(currentUser(req).cooperativeId, id, body);
     if (!updated) throw new RuongError('NOT_FOUND', `contact ${id} not found`);
     res.json(contactOut(updated));
   });
 
-  router.delete('/contacts/:id', (req, res) => {
+  router.delete('/contacts/:id', async (req, res) => {
     const { id } = parseOr400(IdParams, req.params, 'params');
-    if (!registry.deleteContact(currentUser(req).cooperativeId, id)) throw new RuongError('NOT_FOUND', `contact ${id} not found`);
+    if (!await registry.deleteContact(currentUser(req).cooperativeId, id)) throw new RuongError('NOT_FOUND', `contact ${id} not found`);
     res.status(204).end();
   });
 
-  router.get('/contacts/:id/subscriptions', (req, res) => {
+  router.get('/contacts/:id/subscriptions', async (req, res) => {
     const { id } = parseOr400(IdParams, req.params, 'params');
-    const subs = registry.listSubscriptions(currentUser(req).cooperativeId, id);
+    const subs = await registry.listSubscriptions(currentUser(req).cooperativeId, id);
     if (!subs) throw new RuongError('NOT_FOUND', `contact ${id} not found`);
     res.json({ subscriptions: subs.map(subscriptionOut) });
   });
 
-  router.post('/contacts/:id/subscriptions', (req, res) => {
+  router.post('/contacts/:id/subscriptions', async (req, res) => {
     const { id } = parseOr400(IdParams, req.params, 'params');
     const body = parseOr400(SubscriptionCreate, req.body, 'body');
-    const sub = registry.addSubscription(currentUser(req).cooperativeId, id, {
+    const sub = await registry.addSubscription(currentUser(req).cooperativeId, id, {
       farmId: body.farmId ?? null, fieldId: body.fieldId ?? null, severities: body.severities, channels: body.channels ?? null, events: body.events,
     });
     res.status(201).json(subscriptionOut(sub));
   });
 
-  router.delete('/contacts/:id/subscriptions/:subscriptionId', (req, res) => {
+  router.delete('/contacts/:id/subscriptions/:subscriptionId', async (req, res) => {
     const { id, subscriptionId } = parseOr400(SubParams, req.params, 'params');
-    if (!registry.deleteSubscription(currentUser(req).cooperativeId, id, subscriptionId)) throw new RuongError('NOT_FOUND', `subscription ${subscriptionId} not found`);
+    if (!await registry.deleteSubscription(currentUser(req).cooperativeId, id, subscriptionId)) throw new RuongError('NOT_FOUND', `subscription ${subscriptionId} not found`);
     res.status(204).end();
   });
 
-  router.get('/contacts/:id/webhook-secret', (req, res) => {
+  router.get('/contacts/:id/webhook-secret', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, ADMIN, 'reading a webhook secret');
     const { id } = parseOr400(IdParams, req.params, 'params');
-    const contact = contactOr404(user.cooperativeId, id);
+    const contact = await contactOr404(user.cooperativeId, id);
     if (!deps.webhookSecret) throw new RuongError('NOT_FOUND', 'webhooks are not configured (WEBHOOK_SECRET)');
     res.set('Cache-Control', 'no-store').json({ secret: webhookSecretFor(deps.webhookSecret, contact.id) });
   });

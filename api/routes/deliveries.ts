@@ -34,16 +34,16 @@ function deliveryOut(d: Delivery): DeliveryOut {
 }
 
 /** `alerts`: the alerts service when it runs in this process — an alert the caller may not see is a 404. */
-export function deliveryRoutes(deps: { registry: Registry; alerts?: { getFor(user: User, id: string): unknown } | undefined }): Router {
+export function deliveryRoutes(deps: { registry: Registry; alerts?: { getFor(user: User, id: string): Promise<unknown> } | undefined }): Router {
   const router = Router();
   let outbox: ReturnType<typeof createOutbox> | undefined;
 
-  router.get('/alerts/:id/deliveries', (req, res) => {
+  router.get('/alerts/:id/deliveries', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
-    deps.alerts?.getFor(user, id);
-    outbox ??= createOutbox(deps.registry.db);
-    const deliveries = outbox.deliveries(id, { cooperativeId: user.cooperativeId, farmIds: user.role === 'farmer' ? user.farmIds : undefined });
+    await deps.alerts?.getFor(user, id);
+    outbox ??= createOutbox(deps.registry.sql);
+    const deliveries = await outbox.deliveries(id, { cooperativeId: user.cooperativeId, farmIds: user.role === 'farmer' ? user.farmIds : undefined });
     res.json({ alertId: id, deliveries: deliveries.map(deliveryOut) });
   });
   return router;

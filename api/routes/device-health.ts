@@ -42,7 +42,7 @@ export function healthRoutes(deps: { registry: Registry; latest: LatestCache; of
 
   router.get('/device-health', async (req, res) => {
     const user = currentUser(req);
-    const devices = visibleDevices(deps.registry, user);
+    const devices = await visibleDevices(deps.registry, user);
     const readings = await deps.latest.latest(user.cooperativeId, { deviceIds: new Set(devices.map((d) => d.device.id)) });
     const seen = new Map<string, { ts: number; battery: number | null; rssi: number | null }>();
     for (const r of readings) {
@@ -68,18 +68,18 @@ export function healthRoutes(deps: { registry: Registry; latest: LatestCache; of
 
   router.get('/latest', async (req, res) => {
     const user = currentUser(req);
-    const fields = new Set(deps.registry.fieldRecords(user).map((f) => f.id));
+    const fields = new Set((await deps.registry.fieldRecords(user)).map((f) => f.id));
     const all = await deps.latest.latest(user.cooperativeId);
     const readings = all.filter((r) => fields.has(r.fieldId))
       .map((r) => ({ fieldId: r.fieldId, deviceId: r.deviceId, metric: r.metric, ts: iso(r.ts), value: r.value, unit: metricSpec(r.metric)?.unit ?? null }));
     res.json({ readings });
   });
 
-  router.get('/dead-letters', (req, res) => {
+  router.get('/dead-letters', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, ['admin', 'technician'], 'dead letters');
     const { limit } = parseOr400(DeadLettersQuery, req.query, 'query');
-    res.json({ deadLetters: deps.registry.deadLetters(user.cooperativeId, limit) });
+    res.json({ deadLetters: await deps.registry.deadLetters(user.cooperativeId, limit) });
   });
   return router;
 }

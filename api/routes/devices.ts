@@ -81,49 +81,49 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
   const urls = () => deps.brokerUrls?.() ?? [];
 
   /** The device, when it belongs to the caller's cooperative; else 404 (another tenant's id cannot be probed). */
-  function deviceOr404(user: User, id: string) {
-    const ctx = registry.deviceContext(id);
+  async function deviceOr404(user: User, id: string) {
+    const ctx = await registry.deviceContext(id);
     if (!ctx || ctx.cooperativeId !== user.cooperativeId) throw new RuongError('NOT_FOUND', `device ${id} not found`);
     return ctx;
   }
 
-  function revoke(user: User, id: string): void {
+  async function revoke(user: User, id: string): Promise<void> {
     requireRole(user, MANAGERS, 'revoking a device');
-    deviceOr404(user, id);
-    registry.revokeDevice(id); // false when it was already revoked: revoking is idempotent
+    await deviceOr404(user, id);
+    await registry.revokeDevice(id); // false when it was already revoked: revoking is idempotent
     deps.disconnectDevice?.(id);
   }
 
-  const deviceOut = ({ device, field }: ReturnType<typeof visibleDevices>[number]): DeviceOut => ({
+  const deviceOut = async ({ device, field }: Awaited<ReturnType<typeof visibleDevices>>[number]): Promise<DeviceOut> => ({
     id: device.id, name: device.name, kind: device.kind, fieldId: device.fieldId, fieldName: field.name, devEui: device.devEui,
-    profileId: registry.profileOfDevice(device.id)?.id ?? null,
+    profileId: (await registry.profileOfDevice(device.id))?.id ?? null,
     revoked: device.revokedAt !== null, revokedAt: device.revokedAt === null ? null : new Date(device.revokedAt).toISOString(),
   });
 
-  router.get('/devices', (req, res) => {
-    res.json({ devices: visibleDevices(registry, currentUser(req)).map(deviceOut) });
+  router.get('/devices', async (req, res) => {
+    res.json({ devices: await Promise.all((await visibleDevices(registry, currentUser(req))).map(deviceOut)) });
   });
 
-  router.patch('/devices/:id', (req, res) => {
+  router.patch('/devices/:id', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, MANAGERS, 'moving a device');
     const { id } = parseOr400(DeviceParams, req.params, 'params');
     const { fieldId } = parseOr400(DeviceMove, req.body, 'body');
-    const device = deviceOr404(user, id);
-    if (!registry.field(user, fieldId)) throw new RuongError('NOT_FOUND', `field ${fieldId} not found`);
+    const device = await deviceOr404(user, id);
+    if (!await registry.field(user, fieldId)) throw new RuongError('NOT_FOUND', `field ${fieldId} not found`);
     if (device.revoked) throw new RuongError('CONFLICT', `device ${id} is revoked`);
-    registry.moveDevice(id, fieldId); // drops the device's cached context: the ingest attributes its next reading to fieldId
-    const moved = visibleDevices(registry, user).find((d) => d.device.id === id);
+    await registry.moveDevice(id, fieldId); // drops the device's cached context: the ingest attributes its next reading to fieldId
+    const moved = (await visibleDevices(registry, user)).find((d) => d.device.id === id);
     if (!moved) throw new RuongError('NOT_FOUND', `device ${id} not found`);
-    res.json(deviceOut(moved));
+    res.json(await deviceOut(moved));
   });
 
   router.post('/devices', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, MANAGERS, 'provisioning a device');
     const body = parseOr400(DeviceCreate, req.body, 'body');
-    if (!registry.field(user, body.fieldId)) throw new RuongError('NOT_FOUND', `field ${body.fieldId} not found`);
-    if (body.profileId !== undefined && !registry.deviceProfile(body.profileId)) throw new RuongError('NOT_FOUND', `device profile ${body.profileId} not found (GET /api/v1/device-profiles)`);
+    if (!await registry.field(user, body.fieldId)) throw new RuongError('NOT_FOUND', `field ${body.fieldId} not found`);
+    if (body.profileId !== undefined && !await registry.deviceProfile(body.profileId)) throw new RuongError('NOT_FOUND', `device profile ${body.profileId} not found (GET /api/v1/device-profiles)`);
     let created: { deviceId: string; secret: string };
     try {
       created = await registry.provisionDevice({ id: body.id, fieldId: body.fieldId, kind: body.kind, name: body.name, devEui: body.devEui });
@@ -131,7 +131,7 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new RuongError('CONFLICT', `DevEUI ${body.devEui} is already registered`);
       throw err;
     }
-    if (body.profileId !== undefined) registry.setDeviceProfile(created.deviceId, body.profileId);
+    if (body.profileId !== undefined) await registry.setDeviceProfile(created.deviceId, body.profileId);
     res.status(201).json(deviceCredentials(created.deviceId, created.secret, urls()));
   });
 
@@ -139,35 +139,35 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
     const user = currentUser(req);
     requireRole(user, MANAGERS, 'issuing a device secret');
     const { id } = parseOr400(DeviceParams, req.params, 'params');
-    if (deviceOr404(user, id).revoked) throw new RuongError('CONFLICT', `device ${id} is revoked`);
+    if ((await deviceOr404(user, id)).revoked) throw new RuongError('CONFLICT', `device ${id} is revoked`);
     const secret = await registry.rotateDeviceSecret(id);
     deps.disconnectDevice?.(id); // the session opened with the old secret ends now
     res.json(deviceCredentials(id, secret, urls()));
   });
 
-  router.post('/devices/:id/revoke', (req, res) => {
+  router.post('/devices/:id/revoke', async (req, res) => {
     const { id } = parseOr400(DeviceParams, req.params, 'params');
-    revoke(currentUser(req), id);
+    await revoke(currentUser(req), id);
     res.json({ deviceId: id, revoked: true });
   });
 
-  router.get('/device-profiles', (_req, res) => {
-    res.json({ profiles: registry.deviceProfiles() });
+  router.get('/device-profiles', async (_req, res) => {
+    res.json({ profiles: await registry.deviceProfiles() });
   });
 
-  router.put('/devices/:id/profile', (req, res) => {
+  router.put('/devices/:id/profile', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, MANAGERS, 'changing a device profile');
     const { id } = parseOr400(DeviceParams, req.params, 'params');
     const { profileId } = parseOr400(DeviceProfileSet, req.body, 'body');
-    deviceOr404(user, id);
-    registry.setDeviceProfile(id, profileId); // NOT_FOUND when the profile does not exist
+    await deviceOr404(user, id);
+    await registry.setDeviceProfile(id, profileId); // NOT_FOUND when the profile does not exist
     res.json({ deviceId: id, profileId });
   });
 
-  router.delete('/devices/:id', (req, res) => {
+  router.delete('/devices/:id', async (req, res) => {
     const { id } = parseOr400(DeviceParams, req.params, 'params');
-    revoke(currentUser(req), id);
+    await revoke(currentUser(req), id);
     res.status(204).end();
   });
   return router;

@@ -40,10 +40,10 @@ export function eventRoutes(deps: { registry: Registry; bus?: EventBus | undefin
   const router = Router();
   const heartbeatMs = deps.heartbeatMs ?? 25_000;
 
-  router.get('/events', (req: Request, res: Response) => {
+  router.get('/events', async (req: Request, res: Response) => {
     const user = currentUser(req);
     // Farmers see their farms' fields only; other roles the whole cooperative.
-    const visible = user.role === 'farmer' ? new Set(deps.registry.fieldRecords(user).map((f) => f.id)) : undefined;
+    const visible = user.role === 'farmer' ? new Set((await deps.registry.fieldRecords(user)).map((f) => f.id)) : undefined;
     const farms = user.role === 'farmer' ? new Set(user.farmIds) : undefined;
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
@@ -61,13 +61,26 @@ export function eventRoutes(deps: { registry: Registry; bus?: EventBus | undefin
         send(res, 'alert', ev);
       }));
     }
-    const timer = setInterval(() => {
-      if (res.writableEnded) return;
-      if (!principal(deps.registry, req)) {
-        res.end(); // the session expired or the key was revoked
-        return;
+    let checking = false;
+    const heartbeat = async (): Promise<void> => {
+      if (res.writableEnded || checking) return; // a check still running (slow database) covers this beat
+      checking = true;
+      try {
+        const stillValid = await principal(deps.registry, req);
+        if (res.writableEnded) return;
+        if (!stillValid) {
+          res.end(); // the session expired or the key was revoked
+          return;
+        }
+        res.write(': ping\n\n');
+      } finally {
+        checking = false;
       }
-      res.write(': ping\n\n');
+    };
+    const timer = setInterval(() => {
+      // The session could not be re-checked (database unavailable): end the stream; the client reconnects and
+      // authenticates again rather than keep receiving on an unverified credential.
+      void heartbeat().catch(() => { if (!res.writableEnded) res.end(); });
     }, heartbeatMs);
     timer.unref();
     res.on('close', () => {

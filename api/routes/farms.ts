@@ -26,44 +26,44 @@ export function farmRoutes(deps: { registry: Registry }): Router {
   const router = Router();
   const { registry } = deps;
 
-  router.get('/farms', (req, res) => {
-    res.json({ farms: registry.farms(currentUser(req)).map(farmOut) });
+  router.get('/farms', async (req, res) => {
+    res.json({ farms: (await registry.farms(currentUser(req))).map(farmOut) });
   });
 
-  router.post('/farms', (req, res) => {
+  router.post('/farms', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, MANAGERS, 'creating a farm');
     const body = parseOr400(FarmCreate, req.body, 'body');
     const loc = body.location ?? undefined;
-    const id = registry.createFarm({
+    const id = await registry.createFarm({
       cooperativeId: user.cooperativeId, name: body.name, province: body.province ?? undefined,
       lat: loc?.coordinates[1], lon: loc?.coordinates[0], elevationM: body.elevationM ?? undefined,
     });
-    res.status(201).json(farmOut(farmOr404(registry, user, id)));
+    res.status(201).json(farmOut(await farmOr404(registry, user, id)));
   });
 
-  router.get('/farms/:id', (req, res) => {
+  router.get('/farms/:id', async (req, res) => {
     const { id } = parseOr400(IdParams, req.params, 'params');
-    res.json(farmOut(farmOr404(registry, currentUser(req), id)));
+    res.json(farmOut(await farmOr404(registry, currentUser(req), id)));
   });
 
-  router.patch('/farms/:id', (req, res) => {
+  router.patch('/farms/:id', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, WRITERS, 'changing a farm');
     const { id } = parseOr400(IdParams, req.params, 'params');
     const body = parseOr400(FarmUpdate, req.body, 'body');
-    farmOr404(registry, user, id);
+    await farmOr404(registry, user, id);
     const { location: loc, ...rest } = body;
-    registry.updateFarm(user, id, { ...rest, ...location(loc) });
-    res.json(farmOut(farmOr404(registry, user, id)));
+    await registry.updateFarm(user, id, { ...rest, ...location(loc) });
+    res.json(farmOut(await farmOr404(registry, user, id)));
   });
 
-  router.delete('/farms/:id', (req, res) => {
+  router.delete('/farms/:id', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
-    farmOr404(registry, user, id);
+    await farmOr404(registry, user, id);
     requireRole(user, MANAGERS, 'deleting a farm');
-    registry.deleteFarm(user, id);
+    await registry.deleteFarm(user, id);
     res.status(204).end();
   });
   return router;

@@ -48,11 +48,11 @@ export const dailyEndpoints: readonly Endpoint[] = [
   { method: 'get', path: '/fields/:id/daily', tag: 'readings', summary: 'Daily rain, recorded irrigation and the advice\'s ET0 (FAO-56 Penman-Monteith, estimates labelled) per local day, for the bars of the field chart', params: IdParams, query: DailyQuery, response: DailyOut },
 ];
 
-function weatherStation(registry: Registry, user: User, fieldId: string, farmId: string): string | undefined {
-  const own = registry.devicesOfField(fieldId).find((d) => d.kind === 'weather_station' && d.revokedAt === null);
+async function weatherStation(registry: Registry, user: User, fieldId: string, farmId: string): Promise<string | undefined> {
+  const own = (await registry.devicesOfField(fieldId)).find((d) => d.kind === 'weather_station' && d.revokedAt === null);
   if (own) return own.id;
-  for (const f of registry.fieldRecords(user).filter((x) => x.farmId === farmId)) {
-    const d = registry.devicesOfField(f.id).find((x) => x.kind === 'weather_station' && x.revokedAt === null);
+  for (const f of (await registry.fieldRecords(user)).filter((x) => x.farmId === farmId)) {
+    const d = (await registry.devicesOfField(f.id)).find((x) => x.kind === 'weather_station' && x.revokedAt === null);
     if (d) return d.id;
   }
   return undefined;
@@ -116,16 +116,16 @@ export async function fieldDays(
   deps: { registry: Registry; store: ReadingStore; advice?: AdviceReader | undefined }, user: User, field: FieldRecord, from: number, to: number,
   cache: StationCache = stationCache(),
 ): Promise<{ station: string | undefined; days: DayOut[] }> {
-  const farm = deps.registry.farm(user, field.farmId);
+  const farm = await deps.registry.farm(user, field.farmId);
   const site = { latitudeDeg: farm?.lat ?? field.lat ?? null, elevationM: farm?.elevationM ?? null };
-  const station = weatherStation(deps.registry, user, field.id, field.farmId);
+  const station = await weatherStation(deps.registry, user, field.id, field.farmId);
   const today = localDate(to, VN_OFFSET_MIN);
   const key = `${station}:${from}:${to}`;
   if (station && !cache.readings.has(key)) cache.readings.set(key, stationReadings(deps.store, user.cooperativeId, station, from, to));
   const byDate = station ? await cache.readings.get(key)! : new Map<string, StationReading[]>();
-  const used = deps.advice?.advice(user.cooperativeId, field.id)?.et0 ?? null;
+  const used = (deps.advice ? await deps.advice.advice(user.cooperativeId, field.id) : undefined)?.et0 ?? null;
   const irrigated = new Map<string, number>();
-  for (const e of deps.registry.irrigationsOfField(user.cooperativeId, field.id, from, to + DAY)) {
+  for (const e of await deps.registry.irrigationsOfField(user.cooperativeId, field.id, from, to + DAY)) {
     const date = localDate(e.startAt, VN_OFFSET_MIN);
     irrigated.set(date, (irrigated.get(date) ?? 0) + e.depthMm);
   }
@@ -152,7 +152,7 @@ export function dailyRoutes(deps: { registry: Registry; store: ReadingStore; adv
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
     const { days } = parseOr400(DailyQuery, req.query, 'query');
-    const field = fieldOr404(deps.registry, user, id);
+    const field = await fieldOr404(deps.registry, user, id);
     const to = now();
     const from = Math.floor((to + VN_OFFSET_MS) / DAY) * DAY - VN_OFFSET_MS - (days - 1) * DAY; // local midnight
     const { station, days: out } = await fieldDays(deps, user, field, from, to);

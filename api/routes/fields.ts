@@ -49,51 +49,51 @@ export function fieldRoutes(deps: { registry: Registry; latest: LatestCache; adv
   const { registry } = deps;
   const now = deps.now ?? Date.now;
 
-  router.get('/fields', (req, res) => {
+  router.get('/fields', async (req, res) => {
     const user = currentUser(req);
-    res.json({ fields: registry.fieldRecords(user).map((f) => fieldOut(registry, f)) });
+    res.json({ fields: await Promise.all((await registry.fieldRecords(user)).map((f) => fieldOut(registry, f))) });
   });
 
-  router.post('/fields', (req, res) => {
+  router.post('/fields', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, WRITERS, 'creating a field');
     const body = parseOr400(FieldCreate, req.body, 'body');
-    farmOr404(registry, user, body.farmId);
+    await farmOr404(registry, user, body.farmId);
     const { location: loc, ...rest } = body;
-    const id = registry.createFieldRecord({ ...rest, ...location(loc) });
-    res.status(201).json(fieldOut(registry, fieldOr404(registry, user, id)));
+    const id = await registry.createFieldRecord({ ...rest, ...location(loc) });
+    res.status(201).json(await fieldOut(registry, await fieldOr404(registry, user, id)));
   });
 
-  router.get('/fields/:id', (req, res) => {
+  router.get('/fields/:id', async (req, res) => {
     const { id } = parseOr400(IdParams, req.params, 'params');
-    res.json(fieldOut(registry, fieldOr404(registry, currentUser(req), id)));
+    res.json(await fieldOut(registry, await fieldOr404(registry, currentUser(req), id)));
   });
 
-  router.patch('/fields/:id', (req, res) => {
+  router.patch('/fields/:id', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, WRITERS, 'changing a field');
     const { id } = parseOr400(IdParams, req.params, 'params');
     const body = parseOr400(FieldUpdate, req.body, 'body');
-    fieldOr404(registry, user, id);
-    if (body.farmId !== undefined) farmOr404(registry, user, body.farmId);
+    await fieldOr404(registry, user, id);
+    if (body.farmId !== undefined) await farmOr404(registry, user, body.farmId);
     const { location: loc, ...rest } = body;
-    const updated = registry.updateField(user, id, { ...rest, ...location(loc) });
-    res.json(fieldOut(registry, updated ?? fieldOr404(registry, user, id)));
+    const updated = await registry.updateField(user, id, { ...rest, ...location(loc) });
+    res.json(await fieldOut(registry, updated ?? await fieldOr404(registry, user, id)));
   });
 
-  router.delete('/fields/:id', (req, res) => {
+  router.delete('/fields/:id', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
-    fieldOr404(registry, user, id);
+    await fieldOr404(registry, user, id);
     requireRole(user, ['admin', 'technician'], 'deleting a field');
-    registry.deleteField(user, id);
+    await registry.deleteField(user, id);
     res.status(204).end();
   });
 
   router.get('/fields/:id/latest', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
-    const field = fieldOr404(registry, user, id);
+    const field = await fieldOr404(registry, user, id);
     const latest = await deps.latest.latest(user.cooperativeId, { fieldId: field.id });
     res.json({
       fieldId: field.id,
@@ -101,11 +101,11 @@ export function fieldRoutes(deps: { registry: Registry; latest: LatestCache; adv
     });
   });
 
-  router.get('/fields/:id/soil', (req, res) => {
+  router.get('/fields/:id/soil', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
-    const field = fieldOr404(registry, user, id);
-    const advice = deps.advice?.advice(user.cooperativeId, field.id);
+    const field = await fieldOr404(registry, user, id);
+    const advice = deps.advice ? await deps.advice.advice(user.cooperativeId, field.id) : undefined;
     res.json({
       fieldId: field.id, crop: field.crop, soilTexture: field.soilTexture,
       soil: soilChartLines(field, advice, now()),

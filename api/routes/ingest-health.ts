@@ -35,7 +35,7 @@ export function ingestHealthRoutes(deps: { registry: Registry; store: Pick<Readi
   router.get('/devices/:id/gaps', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(DeviceParams, req.params, 'params');
-    if (!visibleDevices(deps.registry, user).some((d) => d.device.id === id)) throw new RuongError('NOT_FOUND', `device ${id} not found`);
+    if (!(await visibleDevices(deps.registry, user)).some((d) => d.device.id === id)) throw new RuongError('NOT_FOUND', `device ${id} not found`);
     const s = (await deps.store.sequenceStates([id])).get(id);
     res.json({
       deviceId: id,

@@ -63,14 +63,14 @@ export function irrigationRoutes(deps: { registry: Registry; now?: (() => number
   const { registry } = deps;
   const now = deps.now ?? Date.now;
 
-  router.post('/fields/:id/irrigations', (req, res) => {
+  router.post('/fields/:id/irrigations', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, WRITERS, 'recording an irrigation');
     const { id } = parseOr400(IdParams, req.params, 'params');
     const body = parseOr400(IrrigationCreate, req.body, 'body');
-    const field = fieldOr404(registry, user, id);
+    const field = await fieldOr404(registry, user, id);
     const t = now();
-    const { event, created } = registry.recordIrrigation(user.cooperativeId, field.id, {
+    const { event, created } = await registry.recordIrrigation(user.cooperativeId, field.id, {
       startAt: body.startAt ?? t, durationMin: body.durationMin, depthMm: body.depthMm, volumeM3: body.volumeM3, source: body.source,
       recordedBy: user.id, note: body.note, externalId: body.externalId,
     }, t);
@@ -78,13 +78,13 @@ export function irrigationRoutes(deps: { registry: Registry; now?: (() => number
     res.status(created ? 201 : 200).json(irrigationOut(event));
   });
 
-  router.get('/fields/:id/irrigations', (req, res) => {
+  router.get('/fields/:id/irrigations', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
     const q = parseOr400(IrrigationsQuery, req.query, 'query');
-    const field = fieldOr404(registry, user, id);
+    const field = await fieldOr404(registry, user, id);
     const t = now();
-    const list = registry.irrigationsOfField(user.cooperativeId, field.id, q.from ?? t - 30 * DAY_MS, q.to ?? t + DAY_MS, q.limit);
+    const list = await registry.irrigationsOfField(user.cooperativeId, field.id, q.from ?? t - 30 * DAY_MS, q.to ?? t + DAY_MS, q.limit);
     res.json({ fieldId: field.id, totalMm: round(list.reduce((s, e) => s + e.depthMm, 0)), irrigations: list.map(irrigationOut) });
   });
 

@@ -39,7 +39,7 @@ export function readingRoutes(deps: { registry: Registry; store: ReadingStore; l
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
     const q = parseOr400(ReadingsQuery, req.query, 'query');
-    const field = fieldOr404(deps.registry, user, id);
+    const field = await fieldOr404(deps.registry, user, id);
     const to = q.to ?? now();
     const from = q.from ?? to - DAY_MS;
     const series = await readSeries(deps.store, { cooperativeId: user.cooperativeId, fieldId: field.id, deviceId: q.device, metric: q.metric, from, to }, q.every);
@@ -54,7 +54,7 @@ export function readingRoutes(deps: { registry: Registry; store: ReadingStore; l
     const user = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
     const q = parseOr400(CsvQuery, req.query, 'query');
-    const field = fieldOr404(deps.registry, user, id);
+    const field = await fieldOr404(deps.registry, user, id);
     const to = q.to ?? now();
     const from = q.from ?? to - DAY_MS;
     const name = `${field.id}_${q.metric.replace('@', '-')}_${new Date(from).toISOString().slice(0, 10)}_${new Date(to).toISOString().slice(0, 10)}.csv`;

@@ -65,20 +65,20 @@ const targetsOf = (scope: CatalogRule['scope']) => TARGETS.filter((t) => scope[t
 export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Router {
   const router = Router();
   const { registry, rules: catalog } = deps;
-  const store = createRuleStore(registry.db);
+  const store = createRuleStore(registry.sql);
 
   /** A cooperative without rules gets the defaults, as the rules engine seeds them at start. */
-  function ensureDefaults(cooperativeId: string): void {
-    if (store.hasRules(cooperativeId)) return;
-    registry.db.transaction(() => {
-      if (store.hasRules(cooperativeId)) return;
-      for (const d of catalog.defaults(cooperativeId)) store.putRule(cooperativeId, d.id, d.definition);
-    })();
+  async function ensureDefaults(cooperativeId: string): Promise<void> {
+    if (await store.hasRules(cooperativeId)) return;
+    await registry.sql.tx(async () => {
+      if (await store.hasRules(cooperativeId)) return;
+      for (const d of catalog.defaults(cooperativeId)) await store.putRule(cooperativeId, d.id, d.definition);
+    });
   }
 
   /** The cooperative's rules that parse (the engine skips the others too). */
-  function load(cooperativeId: string): Loaded[] {
-    return store.rules(cooperativeId).flatMap((stored) => {
+  async function load(cooperativeId: string): Promise<Loaded[]> {
+    return (await store.rules(cooperativeId)).flatMap((stored) => {
       const parsed = catalog.schema.safeParse(stored.definition);
       return parsed.success ? [{ stored, rule: catalog.describe(parsed.data) }] : [];
     });
@@ -92,10 +92,10 @@ export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Ro
   }
 
   /** Whether the caller may see a rule: its farm, field or device must be one the caller sees. */
-  function visibility(user: User): (rule: CatalogRule) => boolean {
-    const farms = new Set(registry.farms(user).map((f) => f.id));
-    const fields = new Set(registry.fields(user).map((f) => f.id));
-    const devices = new Set(visibleDevices(registry, user).map((d) => d.device.id));
+  async function visibility(user: User): Promise<(rule: CatalogRule) => boolean> {
+    const farms = new Set((await registry.farms(user)).map((f) => f.id));
+    const fields = new Set((await registry.fields(user)).map((f) => f.id));
+    const devices = new Set((await visibleDevices(registry, user)).map((d) => d.device.id));
     return ({ scope: s }) => (s.farmId === undefined || farms.has(s.farmId)) && (s.fieldId === undefined || fields.has(s.fieldId))
       && (s.deviceId === undefined || devices.has(s.deviceId));
   }
@@ -108,33 +108,33 @@ export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Ro
   }
 
   /** The fields and devices a query's subject stands for (a farm: each of its fields and their devices). */
-  function subjects(user: User, q: z.infer<typeof RulesQuery>): RuleSubject[] | undefined {
+  async function subjects(user: User, q: z.infer<typeof RulesQuery>): Promise<RuleSubject[] | undefined> {
     if (q.fieldId !== undefined) {
-      const field = fieldOr404(registry, user, q.fieldId);
+      const field = await fieldOr404(registry, user, q.fieldId);
       return [{ field }];
     }
     if (q.deviceId !== undefined) {
-      const found = visibleDevices(registry, user).find((d) => d.device.id === q.deviceId);
+      const found = (await visibleDevices(registry, user)).find((d) => d.device.id === q.deviceId);
       if (!found) throw new RuongError('NOT_FOUND', `device ${q.deviceId} not found`);
       return [{ field: found.field, device: found.device }];
     }
     if (q.farmId !== undefined) {
-      farmOr404(registry, user, q.farmId);
-      const fields: Field[] = registry.fields(user).filter((f) => f.farmId === q.farmId);
-      const devices = visibleDevices(registry, user).filter((d) => d.field.farmId === q.farmId && d.device.revokedAt === null);
+      await farmOr404(registry, user, q.farmId);
+      const fields: Field[] = (await registry.fields(user)).filter((f) => f.farmId === q.farmId);
+      const devices = (await visibleDevices(registry, user)).filter((d) => d.field.farmId === q.farmId && d.device.revokedAt === null);
       return [...fields.map((field) => ({ field })), ...devices.map((d) => ({ field: d.field, device: d.device }))];
     }
     return undefined;
   }
 
-  router.get('/rules', (req, res) => {
+  router.get('/rules', async (req, res) => {
     const user = currentUser(req);
     const q = parseOr400(RulesQuery, req.query, 'query');
-    ensureDefaults(user.cooperativeId);
+    await ensureDefaults(user.cooperativeId);
     const defaults = defaultIds(user.cooperativeId);
-    const visible = visibility(user);
-    const all = load(user.cooperativeId).filter((l) => visible(l.rule));
-    const subs = subjects(user, q);
+    const visible = await visibility(user);
+    const all = (await load(user.cooperativeId)).filter((l) => visible(l.rule));
+    const subs = await subjects(user, q);
     if (!subs) {
       res.json({ rules: all.map((l) => out(l, defaults, null)) });
       return;
@@ -145,22 +145,22 @@ export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Ro
     res.json({ rules: applying.map((l) => out(l, defaults, winners.has(l.rule.id))) });
   });
 
-  function ruleOr404(user: User, id: string): Loaded {
-    const stored = store.rule(user.cooperativeId, id);
+  async function ruleOr404(user: User, id: string): Promise<Loaded> {
+    const stored = await store.rule(user.cooperativeId, id);
     const parsed = stored && catalog.schema.safeParse(stored.definition);
     const loaded = stored && parsed?.success ? { stored, rule: catalog.describe(parsed.data) } : undefined;
-    if (!loaded || !visibility(user)(loaded.rule)) throw new RuongError('NOT_FOUND', `rule ${id} not found`);
+    if (!loaded || !(await visibility(user))(loaded.rule)) throw new RuongError('NOT_FOUND', `rule ${id} not found`);
     return loaded;
   }
 
-  router.get('/rules/:id', (req, res) => {
+  router.get('/rules/:id', async (req, res) => {
     const user = currentUser(req);
     const { id } = parseOr400(RuleParams, req.params, 'params');
-    ensureDefaults(user.cooperativeId);
-    res.json(out(ruleOr404(user, id), defaultIds(user.cooperativeId), null));
+    await ensureDefaults(user.cooperativeId);
+    res.json(out(await ruleOr404(user, id), defaultIds(user.cooperativeId), null));
   });
 
-  router.put('/rules/:id', (req, res) => {
+  router.put('/rules/:id', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, MANAGERS, 'changing alert rules');
     const { id } = parseOr400(RuleParams, req.params, 'params');
@@ -180,13 +180,13 @@ export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Ro
       throw new RuongError('BAD_REQUEST', 'invalid body: scope: an override names exactly one of farmId, fieldId, deviceId', { issues: [{ field: 'scope', message: 'name exactly one of farmId, fieldId, deviceId' }] });
     }
     const s = rule.scope;
-    if (s.farmId !== undefined) farmOr404(registry, user, s.farmId);
-    if (s.fieldId !== undefined) fieldOr404(registry, user, s.fieldId);
-    if (s.deviceId !== undefined && !visibleDevices(registry, user).some((d) => d.device.id === s.deviceId)) throw new RuongError('NOT_FOUND', `device ${s.deviceId} not found`);
+    if (s.farmId !== undefined) await farmOr404(registry, user, s.farmId);
+    if (s.fieldId !== undefined) await fieldOr404(registry, user, s.fieldId);
+    if (s.deviceId !== undefined && !(await visibleDevices(registry, user)).some((d) => d.device.id === s.deviceId)) throw new RuongError('NOT_FOUND', `device ${s.deviceId} not found`);
 
-    ensureDefaults(user.cooperativeId);
+    await ensureDefaults(user.cooperativeId);
     const defaults = defaultIds(user.cooperativeId);
-    const existing = load(user.cooperativeId);
+    const existing = await load(user.cooperativeId);
     const same = existing.find((l) => l.rule.id === id);
     if (defaults.has(id) || (same && targetsOf(same.rule.scope).length === 0)) {
       throw new RuongError('CONFLICT', `rule ${id} is not an override; override it with a rule of the same key scoped to a farm, field or device`);
@@ -195,17 +195,17 @@ export function ruleRoutes(deps: { registry: Registry; rules: RuleCatalog }): Ro
     const twin = existing.find((l) => l.rule.id !== id && l.rule.key === rule.key && targetsOf(l.rule.scope).length === 1 && l.rule.scope[target] === s[target]);
     if (twin) throw new RuongError('CONFLICT', `${target} ${s[target]} already has an override of ${rule.key}: ${twin.rule.id} (replace or delete that one)`);
 
-    store.putRule(user.cooperativeId, id, definition);
-    res.json(out(ruleOr404(user, id), defaults, null));
+    await store.putRule(user.cooperativeId, id, definition);
+    res.json(out(await ruleOr404(user, id), defaults, null));
   });
 
-  router.delete('/rules/:id', (req, res) => {
+  router.delete('/rules/:id', async (req, res) => {
     const user = currentUser(req);
     requireRole(user, MANAGERS, 'changing alert rules');
     const { id } = parseOr400(RuleParams, req.params, 'params');
-    ruleOr404(user, id);
+    await ruleOr404(user, id);
     if (defaultIds(user.cooperativeId).has(id)) throw new RuongError('CONFLICT', `rule ${id} is a default; switch it off with an override {"enabled": false} for a farm, field or device`);
-    store.deleteRule(user.cooperativeId, id);
+    await store.deleteRule(user.cooperativeId, id);
     res.status(204).end();
   });
   return router;

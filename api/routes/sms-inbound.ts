@@ -106,7 +106,7 @@ export function smsInboundRoutes(deps: {
       count('invalid');
       throw err;
     }
-    const senders = deps.registry.smsSenders(sms.from);
+    const senders = await deps.registry.smsSenders(sms.from);
     if (senders.length === 0) {
       count('unknown_sender'); // never answered: the number may be anyone's
       res.json({ status: 'ignored', replied: false });
@@ -130,13 +130,14 @@ export function smsInboundRoutes(deps: {
     const parsed = parseReply(sms.text);
     if (parsed.kind === 'unrecognised') return reply(replyTexts.help(language), 'unrecognised');
     if (!(parsed.depthMm > 0 && parsed.depthMm <= IRRIGATION_BOUNDS.maxDepthMm)) return reply(replyTexts.outOfRange(language, IRRIGATION_BOUNDS.maxDepthMm), 'out_of_range');
-    const fields: (SenderField & { cooperativeId: string })[] = senders.flatMap((s) => deps.registry.senderFields(s).map((f) => ({ ...f, cooperativeId: s.cooperativeId })));
+    const fields: (SenderField & { cooperativeId: string })[] = [];
+    for (const s of senders) for (const f of await deps.registry.senderFields(s)) fields.push({ ...f, cooperativeId: s.cooperativeId });
     if (fields.length === 0) return reply(replyTexts.noField(language), 'no_field');
     const chosen = parsed.fieldRef === undefined ? (fields.length === 1 ? fields : []) : matchFields(fields, parsed.fieldRef);
     if (chosen.length !== 1) return reply(replyTexts.which(language, parsed.depthMm, fields.map((f) => f.name)), 'ambiguous');
     const field = chosen[0]!;
     const t = now();
-    const { event, created } = deps.registry.recordIrrigation(field.cooperativeId, field.id, {
+    const { event, created } = await deps.registry.recordIrrigation(field.cooperativeId, field.id, {
       startAt: t, depthMm: parsed.depthMm, source: 'sms', recordedBy: sms.from, note: sms.text.slice(0, 300), externalId: sms.id,
     }, t);
     if (!created) {

@@ -35,14 +35,14 @@ export function userRoutes(deps: { registry: Registry }): Router {
     next();
   });
 
-  function userOr404(cooperativeId: string, id: string): UserRecord {
-    const user = registry.userOfCooperative(cooperativeId, id);
+  async function userOr404(cooperativeId: string, id: string): Promise<UserRecord> {
+    const user = await registry.userOfCooperative(cooperativeId, id);
     if (!user) throw new RuongError('NOT_FOUND', `user ${id} not found`);
     return user;
   }
 
-  router.get('/users', (req, res) => {
-    res.json({ users: registry.usersOfCooperative(currentUser(req).cooperativeId).map(userOut) });
+  router.get('/users', async (req, res) => {
+    res.json({ users: (await registry.usersOfCooperative(currentUser(req).cooperativeId)).map(userOut) });
   });
 
   router.post('/users', async (req, res) => {
@@ -51,8 +51,8 @@ export function userRoutes(deps: { registry: Registry }): Router {
     // The cooperative is part of a login (`name@cooperative-id`, README "Users and logins"): a name is "taken"
     // only inside the caller's own cooperative, so the answer never tells whether another one has it.
     if (body.username.includes('@')) throw new RuongError('BAD_REQUEST', 'invalid body: username: must not contain "@" (the login adds @cooperative-id itself)', { issues: [{ field: 'username', message: 'must not contain "@"' }] });
-    registry.checkFarms(me.cooperativeId, body.farmIds);
-    const username = registry.loginName(me.cooperativeId, body.username);
+    await registry.checkFarms(me.cooperativeId, body.farmIds);
+    const username = await registry.loginName(me.cooperativeId, body.username);
     let id: string;
     try {
       id = await registry.createUser({ ...body, username, displayName: body.displayName ?? undefined, cooperativeId: me.cooperativeId });
@@ -60,47 +60,47 @@ export function userRoutes(deps: { registry: Registry }): Router {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new RuongError('CONFLICT', `username: ${body.username} is taken in your cooperative`);
       throw err;
     }
-    res.status(201).json(userOut(userOr404(me.cooperativeId, id)));
+    res.status(201).json(userOut(await userOr404(me.cooperativeId, id)));
   });
 
-  router.get('/users/:id', (req, res) => {
+  router.get('/users/:id', async (req, res) => {
     const { id } = parseOr400(IdParams, req.params, 'params');
-    res.json(userOut(userOr404(currentUser(req).cooperativeId, id)));
+    res.json(userOut(await userOr404(currentUser(req).cooperativeId, id)));
   });
 
   router.patch('/users/:id', async (req, res) => {
     const me = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
     const body = parseOr400(UserUpdate, req.body, 'body');
-    userOr404(me.cooperativeId, id);
+    await userOr404(me.cooperativeId, id);
     if (id === me.id && body.role !== undefined && body.role !== 'admin') throw new RuongError('CONFLICT', 'role: you cannot remove your own admin role');
     const updated = await registry.updateUser(me.cooperativeId, id, body);
-    res.json(userOut(updated ?? userOr404(me.cooperativeId, id)));
+    res.json(userOut(updated ?? await userOr404(me.cooperativeId, id)));
   });
 
-  router.delete('/users/:id', (req, res) => {
+  router.delete('/users/:id', async (req, res) => {
     const me = currentUser(req);
     const { id } = parseOr400(IdParams, req.params, 'params');
-    userOr404(me.cooperativeId, id);
+    await userOr404(me.cooperativeId, id);
     if (id === me.id) throw new RuongError('CONFLICT', 'you cannot delete yourself');
-    registry.deleteUser(me.cooperativeId, id);
+    await registry.deleteUser(me.cooperativeId, id);
     res.status(204).end();
   });
 
-  router.get('/api-keys', (req, res) => {
-    const keys = registry.apiKeys(currentUser(req).cooperativeId);
+  router.get('/api-keys', async (req, res) => {
+    const keys = await registry.apiKeys(currentUser(req).cooperativeId);
     res.json({ apiKeys: keys.map((k) => ({ ...k, createdAt: iso(k.createdAt), lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) })) });
   });
 
-  router.post('/api-keys', (req, res) => {
+  router.post('/api-keys', async (req, res) => {
     const body = parseOr400(ApiKeyCreate, req.body, 'body');
-    const { key, record } = registry.createApiKey(currentUser(req).cooperativeId, body.name, body.role);
+    const { key, record } = await registry.createApiKey(currentUser(req).cooperativeId, body.name, body.role);
     res.status(201).json({ ...record, createdAt: iso(record.createdAt), lastUsedAt: null, revokedAt: null, key });
   });
 
-  router.delete('/api-keys/:id', (req, res) => {
+  router.delete('/api-keys/:id', async (req, res) => {
     const { id } = parseOr400(IdParams, req.params, 'params');
-    if (!registry.revokeApiKey(currentUser(req).cooperativeId, id)) throw new RuongError('NOT_FOUND', `API key ${id} not found`);
+    if (!await registry.revokeApiKey(currentUser(req).cooperativeId, id)) throw new RuongError('NOT_FOUND', `API key ${id} not found`);
     res.status(204).end();
   });
   return router;

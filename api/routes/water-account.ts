@@ -106,10 +106,10 @@ async function accountOf(deps: Deps, user: User, field: FieldRecord, s: Season, 
     fieldDays(deps, user, field, startMs, endMs, cache),
     deps.store.query({ cooperativeId: user.cooperativeId, fieldId: field.id, metric: 'pump_on', from: startMs - PUMP_STATE_MAX_HOLD_MS, to: endMs }),
   ]);
-  const irrigations = deps.registry.irrigationsOfField(user.cooperativeId, field.id, startMs, dayEndMs, 10_000);
+  const irrigations = await deps.registry.irrigationsOfField(user.cooperativeId, field.id, startMs, dayEndMs, 10_000);
   // the field's newest 1,000 alerts (a season has far fewer), those advising irrigation opened in the range
-  const advisedAt = deps.alerts?.list({ cooperativeId: user.cooperativeId, fieldId: field.id, limit: 1000 })
-    .filter((a) => IRRIGATE_ALERT_KINDS.has(a.kind) && a.openedAt >= startMs && a.openedAt < dayEndMs).map((a) => a.openedAt) ?? null;
+  const alerts = deps.alerts ? await deps.alerts.list({ cooperativeId: user.cooperativeId, fieldId: field.id, limit: 1000 }) : undefined;
+  const advisedAt = alerts?.filter((a) => IRRIGATE_ALERT_KINDS.has(a.kind) && a.openedAt >= startMs && a.openedAt < dayEndMs).map((a) => a.openedAt) ?? null;
   return fieldWaterAccount({
     field, from: s.from, to: s.to, endMs, utcOffsetMin: VN_OFFSET_MIN, weather: weather.days, irrigations, pumpReadings, advisedAt,
   });
@@ -132,8 +132,8 @@ function sendCsv(res: Response, name: string, s: Season, days: readonly WaterAcc
 }
 
 async function farmAccount(deps: Deps, user: User, farmId: string, q: z.infer<typeof WaterAccountQuery>, now: number) {
-  const farm = farmOr404(deps.registry, user, farmId);
-  const fields = deps.registry.fieldRecords(user).filter((f) => f.farmId === farm.id);
+  const farm = await farmOr404(deps.registry, user, farmId);
+  const fields = (await deps.registry.fieldRecords(user)).filter((f) => f.farmId === farm.id);
   const s = seasonOf(fields, q, now);
   const cache = stationCache();
   const accounts = await Promise.all(fields.map(async (f) => ({ field: f, account: await accountOf(deps, user, f, s, now, cache) })));
@@ -146,7 +146,7 @@ export function waterAccountRoutes(deps: Deps): Router {
   const now = deps.now ?? Date.now;
 
   const fieldAccount = async (user: User, id: string, q: z.infer<typeof WaterAccountQuery>) => {
-    const field = fieldOr404(deps.registry, user, id);
+    const field = await fieldOr404(deps.registry, user, id);
     const t = now();
     const s = seasonOf([field], q, t);
     return { field, s, account: await accountOf(deps, user, field, s, t, stationCache()) };

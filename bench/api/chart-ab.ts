@@ -129,7 +129,7 @@ async function ensureFilled(kind: string, store: ReadingStore): Promise<Filled> 
 
 async function serve(v: Variant, store: ReadingStore) {
   const registry = v.createRegistry(':memory:');
-  seedRegistry(registry);
+  await seedRegistry(registry);
   await registry.createUser({ cooperativeId: COOP, username: 'bench', password: 'bench-password', role: 'admin' });
   const app = v.buildApp({ registry, store, bus: v.createEventBus(), metrics: v.createMetrics(), log: silentLogger(), sessionTtlMs: 3_600_000, readiness: () => Promise.resolve({}) });
   const server = createServer(app);
@@ -146,7 +146,7 @@ async function serve(v: Variant, store: ReadingStore) {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      registry.close();
+      await registry.close();
     },
   };
 }

@@ -19,17 +19,15 @@ export const fieldId = (f: number) => `field-${pad(f)}`;
 export const farmOf = (f: number) => Math.floor(f / FIELDS_PER_FARM);
 export const farmId = (f: number) => `farm-${pad(f)}`;
 
-export function seedRegistry(registry: Registry): void {
-  registry.createCooperative({ id: COOP, name: 'HTX benchmark' });
-  const insertDevice = registry.db.prepare(
-    "INSERT INTO devices (id, field_id, kind, name, secret_hash, created_at) VALUES (?, ?, 'soil_probe', ?, 'scrypt$bench', ?)",
-  );
-  registry.db.transaction(() => {
+export async function seedRegistry(registry: Registry): Promise<void> {
+  await registry.createCooperative({ id: COOP, name: 'HTX benchmark' });
+  const insertDevice = "INSERT INTO devices (id, field_id, kind, name, secret_hash, created_at) VALUES (?, ?, 'soil_probe', ?, 'scrypt$bench', ?)";
+  await registry.sql.tx(async () => {
     const fields = DEVICES / DEVICES_PER_FIELD;
-    for (let a = 0; a < fields / FIELDS_PER_FARM; a++) registry.createFarm({ id: farmId(a), cooperativeId: COOP, name: `Farm ${a}`, lat: 10, lon: 106 });
-    for (let f = 0; f < fields; f++) registry.createField({ id: fieldId(f), farmId: farmId(farmOf(f)), name: `Field ${f}`, crop: 'coffee', soilTexture: 'clay' });
-    for (let d = 0; d < DEVICES; d++) insertDevice.run(deviceId(d), fieldId(fieldOf(d)), `Probe ${d}`, Date.now());
-  })();
+    for (let a = 0; a < fields / FIELDS_PER_FARM; a++) await registry.createFarm({ id: farmId(a), cooperativeId: COOP, name: `Farm ${a}`, lat: 10, lon: 106 });
+    for (let f = 0; f < fields; f++) await registry.createField({ id: fieldId(f), farmId: farmId(farmOf(f)), name: `Field ${f}`, crop: 'coffee', soilTexture: 'clay' });
+    for (let d = 0; d < DEVICES; d++) await registry.sql.run(insertDevice, [deviceId(d), fieldId(fieldOf(d)), `Probe ${d}`, Date.now()]);
+  });
 }
 
 /** Writes `total` readings ending at `end` in batches (one store transaction / request series per batch). */

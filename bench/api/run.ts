@@ -114,7 +114,7 @@ async function measure(kind: string, store: ReadingStore, api: Awaited<ReturnTyp
 async function benchStore(kind: string, store: ReadingStore): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), `ruong-bench-api-${kind}-`));
   const registry = createRegistry(join(dir, 'registry.db'));
-  seedRegistry(registry);
+  await seedRegistry(registry);
   await registry.createUser({ cooperativeId: COOP, username: 'bench', password: 'bench-password', role: 'admin' });
   const now = Date.now();
   try {
@@ -125,7 +125,7 @@ async function benchStore(kind: string, store: ReadingStore): Promise<Record<str
     return { kind, ...filled, ...figures };
   } finally {
     await store.close();
-    registry.close();
+    await registry.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -28,12 +28,12 @@ const dir = mkdtempSync(join(tmpdir(), 'ruong-bench-water-'));
 const registry = createRegistry(join(dir, 'registry.db'));
 const store = createSqliteStore({ path: join(dir, 'readings.db') });
 await store.setup();
-const alerts = createAlertService({ db: registry.db });
-const coop = registry.createCooperative({ name: 'HTX bench' });
-const farmId = registry.createFarm({ cooperativeId: coop, name: 'Trại bench', lat: 12.82, lon: 108.08, elevationM: 500 });
+const alerts = createAlertService({ sql: registry.sql });
+const coop = await registry.createCooperative({ name: 'HTX bench' });
+const farmId = await registry.createFarm({ cooperativeId: coop, name: 'Trại bench', lat: 12.82, lon: 108.08, elevationM: 500 });
 const now = Date.now();
 const planted = new Date(now - (SEASON_DAYS - 1) * DAY + 7 * H).toISOString().slice(0, 10);
-const fields = [1, 2, 3, 4].map((i) => registry.createField({ farmId, name: `Lô ${i}`, crop: 'coffee', plantingDate: planted, soilTexture: 'clay', areaHa: i }));
+const fields = await Promise.all([1, 2, 3, 4].map((i) => registry.createField({ farmId, name: `Lô ${i}`, crop: 'coffee', plantingDate: planted, soilTexture: 'clay', areaHa: i })));
 await registry.provisionDevice({ id: 'wx-bench', fieldId: fields[0]!, kind: 'weather_station', name: 'wx' });
 
 const t0 = Math.floor((now - SEASON_DAYS * DAY) / STEP) * STEP;
@@ -52,14 +52,14 @@ for (let ts = t0; ts < now - STEP; ts += STEP) {
 await flush();
 for (const fieldId of fields) {
   for (let d = 59; d >= 1; d -= 3.5) {
-    registry.recordIrrigation(coop, fieldId, { startAt: now - d * DAY, depthMm: 20, source: 'pump_telemetry', recordedBy: 'bench' }, now);
+    await registry.recordIrrigation(coop, fieldId, { startAt: now - d * DAY, depthMm: 20, source: 'pump_telemetry', recordedBy: 'bench' }, now);
   }
   for (let w = 0; w < SEASON_DAYS / 7; w++) {
-    alerts.raise({ cooperativeId: coop, farmId, fieldId, deviceId: null, ruleId: `bench-${w}`, subject: `field:${fieldId}`, kind: 'irrigate', severity: 'warning', escalateAfterMs: null, values: {}, text: { vi: 't', en: 'i' } });
+    await alerts.raise({ cooperativeId: coop, farmId, fieldId, deviceId: null, ruleId: `bench-${w}`, subject: `field:${fieldId}`, kind: 'irrigate', severity: 'warning', escalateAfterMs: null, values: {}, text: { vi: 't', en: 'i' } });
   }
 }
 const userId = await registry.createUser({ cooperativeId: coop, username: 'bench', password: 'bench-password-1', role: 'admin' });
-const token = registry.createSession(userId, H).token;
+const token = (await registry.createSession(userId, H)).token;
 const app = buildApp({ registry, store, alerts, metrics: createMetrics(), log: silentLogger(), sessionTtlMs: H, readiness: () => Promise.resolve({}) });
 const server = createServer(app);
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -84,5 +84,5 @@ const farm = await (await fetch(`${base}/farms/${farmId}/water-account`, { heade
 console.log('farm totals', JSON.stringify(farm.totals));
 server.close();
 await store.close();
-registry.close();
+await registry.close();
 rmSync(dir, { recursive: true, force: true });

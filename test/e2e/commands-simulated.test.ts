@@ -27,8 +27,8 @@ const commandIn = (id: string, state: string) => async () => (await view()).comm
 
 beforeAll(async () => {
   p = await startTestPlatform({ COMMAND_RETRY_S: '1', COMMAND_ATTEMPTS: '3' });
-  const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Vườn mô phỏng', lat: 12.8, lon: 108.2 });
-  fieldId = p.registry.createField({ farmId: farm, name: 'Lô mô phỏng', crop: 'coffee', areaHa: 1, pumpFlowM3h: 20 });
+  const farm = await p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Vườn mô phỏng', lat: 12.8, lon: 108.2 });
+  fieldId = await p.registry.createField({ farmId: farm, name: 'Lô mô phỏng', crop: 'coffee', areaHa: 1, pumpFlowM3h: 20 });
   await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'sim-tech', password: DEMO_PASSWORD, role: 'technician' });
   token = await login(p.baseUrl, 'sim-tech');
   const devices: SimDeviceSpec[] = [];

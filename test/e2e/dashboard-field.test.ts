@@ -32,11 +32,11 @@ describe.skipIf(!browserAvailable())('cooperative dashboard in Chromium', () => 
     p = await startTestPlatform();
     await p.rules.idle(); // the start-up advice run is done: the history below is not half-seen by it
     await writeDemoHistory(p.store, { now: Date.now(), days: 3 });
-    alertId = p.alerts.raise({
+    alertId = (await p.alerts.raise({
       cooperativeId: 'coop-demo', farmId: 'farm-mekong', fieldId: 'field-rice-2', deviceId: 'awd-rice-2', ruleId: 'e2e-awd', subject: 'field:field-rice-2',
       kind: 'awd_irrigate', severity: 'warning', escalateAfterMs: null, values: { levelCm: -16.2, thresholdCm: -15 },
       text: { vi: 'Ruộng 2: mực nước −16,2 cm dưới ngưỡng −15 cm — cho nước vào ruộng', en: 'Field 2: water level −16.2 cm is below −15 cm — flood the field' },
-    }).alert.id;
+    })).alert.id;
     browser = await launchBrowser();
     desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await desktop.newPage();
@@ -95,7 +95,7 @@ describe.skipIf(!browserAvailable())('cooperative dashboard in Chromium', () => 
     expect(await item.locator('.alert-status').textContent()).toBe('Đã xác nhận');
     expect(await item.locator('.ack-comment').textContent()).toBe('Ghi chú: Đã mở cống lúc 7 giờ');
     expect(await item.locator('[data-action="ack"]').count()).toBe(0);
-    const stored = p.alerts.getFor({ cooperativeId: 'coop-demo', role: 'admin', farmIds: [], id: 'x' }, alertId);
+    const stored = await p.alerts.getFor({ cooperativeId: 'coop-demo', role: 'admin', farmIds: [], id: 'x' }, alertId);
     expect(stored.status).toBe('acknowledged');
     expect(stored.ackComment).toBe('Đã mở cống lúc 7 giờ');
     await page.screenshot({ path: `${artefacts}/dashboard-alerts.png`, fullPage: true });

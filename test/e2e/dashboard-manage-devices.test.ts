@@ -129,13 +129,13 @@ describe.skipIf(!browserAvailable())('Devices screen in Chromium', { timeout: 60
   });
 
   it('assigns a device profile from the page', async () => {
-    const profiles = p.registry.deviceProfiles().map((x) => x.id);
+    const profiles = (await p.registry.deviceProfiles()).map((x) => x.id);
     expect(profiles.length).toBeGreaterThan(0);
     const row = page.locator('tr[data-device-id][data-revoked="false"]').first();
     const id = await row.getAttribute('data-device-id');
     await row.locator('select[data-action="profile"]').selectOption(profiles[0]!);
     await expect.poll(() => row.locator('[role=status]').textContent()).toBe('Đã lưu');
-    expect(p.registry.profileOfDevice(id!)?.id).toBe(profiles[0]);
+    expect((await p.registry.profileOfDevice(id!))?.id).toBe(profiles[0]);
   });
 
   it('moves a device to another field from the page; GET /devices answers the new field', async () => {

@@ -62,7 +62,7 @@ describe.skipIf(!browserAvailable())('contacts + rules screens end to end: a rea
     token = await login(p.baseUrl);
     // A rice field transplanted 35 days ago: in the AWD phase (docs/agronomy.md §3), as the demo's Ruộng 1.
     const planted = new Date(Date.now() - 35 * DAY + 7 * 3_600_000).toISOString().slice(0, 10);
-    p.registry.createField({ id: FIELD, farmId: 'farm-mekong', name: 'Ruộng 9', crop: 'rice', plantingDate: planted, soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 100 });
+    await p.registry.createField({ id: FIELD, farmId: 'farm-mekong', name: 'Ruộng 9', crop: 'rice', plantingDate: planted, soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 100 });
     ({ secret } = await p.registry.provisionDevice({ id: DEVICE, fieldId: FIELD, kind: 'awd_tube', name: 'Ống AWD thử' }));
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });

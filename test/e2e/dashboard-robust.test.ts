@@ -50,10 +50,10 @@ describe.skipIf(!browserAvailable())('dashboard robustness in Chromium', () => {
     p = await startTestPlatform();
     await p.rules.idle();
     await writeDemoHistory(p.store, { now: Date.now(), days: 2 });
-    const coop = p.registry.createCooperative({ name: 'HTX khác' });
-    const farm = p.registry.createFarm({ cooperativeId: coop, name: 'Trại khác' });
-    otherCoopField = p.registry.createField({ farmId: farm, name: 'Ruộng của HTX khác', crop: 'rice' });
-    longField = p.registry.createField({ farmId: 'farm-mekong', name: LONG_NAME, crop: 'rice', soilTexture: 'loam', plantingDate: '2026-11-01' });
+    const coop = await p.registry.createCooperative({ name: 'HTX khác' });
+    const farm = await p.registry.createFarm({ cooperativeId: coop, name: 'Trại khác' });
+    otherCoopField = await p.registry.createField({ farmId: farm, name: 'Ruộng của HTX khác', crop: 'rice' });
+    longField = await p.registry.createField({ farmId: 'farm-mekong', name: LONG_NAME, crop: 'rice', soilTexture: 'loam', plantingDate: '2026-11-01' });
     await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'anh-tu', password: 'anh-tu-password', role: 'farmer', farmIds: ['farm-mekong'] });
     proxy = await startFailingProxy(p.baseUrl);
     browser = await launchBrowser();
@@ -161,7 +161,7 @@ describe.skipIf(!browserAvailable())('dashboard robustness in Chromium', () => {
     await page.goto(`${proxy.url}/#/`);
     await page.locator('[data-field-id="field-rice-1"]').waitFor();
     const token = String(await page.evaluate("sessionStorage.getItem('ruong.token')"));
-    p.registry.endSession(token); // as when the session expires
+    await p.registry.endSession(token); // as when the session expires
     await page.goto(`${proxy.url}/#/field/field-coffee-a`);
     await page.locator('#login-view').waitFor();
     expect(await page.locator('#login-error').textContent()).toBe('Phiên đăng nhập đã hết — đăng nhập lại để mở trang bạn vừa chọn.');
@@ -187,8 +187,8 @@ describe.skipIf(!browserAvailable())('dashboard robustness in Chromium', () => {
   });
 
   it('draws a lone reading as a visible dot, and says why an empty chart is empty', async () => {
-    const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại mới, chưa có trạm thời tiết' });
-    const field = p.registry.createField({ farmId: farm, name: 'Ruộng một số đo', crop: 'rice' });
+    const farm = await p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại mới, chưa có trạm thời tiết' });
+    const field = await p.registry.createField({ farmId: farm, name: 'Ruộng một số đo', crop: 'rice' });
     const { secret } = await p.registry.provisionDevice({ id: 'awd-lone', fieldId: field, kind: 'awd_tube', name: 'Ống AWD mới' });
     const device = await connectDevice(p.mqttUrl, 'awd-lone', secret);
     await device.publishAsync('devices/awd-lone/up', JSON.stringify({ ts: Date.now() - 30 * 60_000, readings: { awd_level: -4 } }), { qos: 1 });
@@ -222,10 +222,10 @@ describe.skipIf(!browserAvailable())('dashboard robustness in Chromium', () => {
   });
 
   it('lowers the alert badge when an alert is resolved', async () => {
-    const raised = p.alerts.raise({
+    const raised = (await p.alerts.raise({
       cooperativeId: 'coop-demo', farmId: 'farm-mekong', fieldId: 'field-rice-2', deviceId: 'awd-rice-2', ruleId: 'robust-e2e', subject: 'field:field-rice-2',
       kind: 'awd_irrigate', severity: 'warning', escalateAfterMs: null, values: { levelCm: -16 }, text: { vi: 'Ruộng 2: cần tưới', en: 'Field 2: irrigate' },
-    }).alert.id;
+    })).alert.id;
     await page.goto(`${proxy.url}/#/alerts`);
     const item = page.locator(`[data-alert-id="${raised}"]`);
     await item.waitFor();

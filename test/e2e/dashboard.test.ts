@@ -17,7 +17,7 @@ describe.skipIf(!browserAvailable())('dashboard in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(artefacts, { recursive: true });
     p = await startTestPlatform();
-    p.registry.createField({ id: 'field-markup', farmId: 'farm-mekong', name: '<img src=x onerror="window.pwned=1">Ruộng 3', crop: 'rice' });
+    await p.registry.createField({ id: 'field-markup', farmId: 'farm-mekong', name: '<img src=x onerror="window.pwned=1">Ruộng 3', crop: 'rice' });
     secret = (await p.registry.provisionDevice({ id: 'awd-e2e', fieldId: 'field-rice-2', kind: 'awd_tube', name: 'Ống AWD thử' })).secret;
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone

@@ -25,8 +25,8 @@ describe.skipIf(!browserAvailable())('the field page sets automatic mode and sch
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại tự động' });
-    fieldId = p.registry.createField({ farmId: farm, name: 'Ruộng tự động', crop: 'coffee', areaHa: 1, pumpFlowM3h: 18 });
+    const farm = await p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại tự động' });
+    fieldId = await p.registry.createField({ farmId: farm, name: 'Ruộng tự động', crop: 'coffee', areaHa: 1, pumpFlowM3h: 18 });
     await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'auto-tech', password: DEMO_PASSWORD, role: 'technician' });
     await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'auto-viewer', password: DEMO_PASSWORD, role: 'viewer' });
     await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'auto-farmer', password: DEMO_PASSWORD, role: 'farmer', farmIds: [farm] });
@@ -65,12 +65,12 @@ describe.skipIf(!browserAvailable())('the field page sets automatic mode and sch
     expect(await form().locator('input[name=maxRunMin]').inputValue()).toBe('45');
     expect(await page.locator('.control-panel input.control-minutes').getAttribute('max')).toBe('45'); // the on/off row follows
     expect(await control()).toMatchObject({ automatic: true, maxMinutes: 45 });
-    expect(createCommands(p.registry.db).fieldControl('coop-demo', fieldId)).toEqual({ fieldId, maxRunMin: 45, automatic: true });
+    expect(await createCommands(p.registry.sql).fieldControl('coop-demo', fieldId)).toEqual({ fieldId, maxRunMin: 45, automatic: true });
 
     await form().locator('input[name=maxRunMin]').fill('500');
     await form().locator('button.automation-save').click();
     await expect.poll(() => form().locator('.automation-status').textContent()).toBe('Thời gian chạy tối đa: nhập số phút từ 1 đến 240, hoặc để trống');
-    expect(createCommands(p.registry.db).fieldControl('coop-demo', fieldId).maxRunMin).toBe(45);
+    expect((await createCommands(p.registry.sql).fieldControl('coop-demo', fieldId)).maxRunMin).toBe(45);
   });
 
   it('adds a schedule 0 5 * * * for 30 minutes, sees it listed, removes it; a bad cron and too many minutes show the reason', async () => {
@@ -162,7 +162,7 @@ describe.skipIf(!browserAvailable())('the field page sets automatic mode and sch
     await expect.poll(() => form().locator('.automation-status').textContent(), { timeout: 10_000 })
       .toBe('Đã lưu: Chế độ tự động Bật, Thời gian chạy tối đa 240 phút');
     expect(await form().locator('input[name=maxRunMin]').inputValue()).toBe('240');
-    expect(createCommands(p.registry.db).fieldControl('coop-demo', fieldId)).toEqual({ fieldId, maxRunMin: null, automatic: true });
+    expect(await createCommands(p.registry.sql).fieldControl('coop-demo', fieldId)).toEqual({ fieldId, maxRunMin: null, automatic: true });
     expect(await control()).toMatchObject({ automatic: true, maxMinutes: 240 });
     expect(errors).toEqual([]);
   });

@@ -21,8 +21,8 @@ describe.skipIf(!browserAvailable())('the field page controls a pump', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform({ COMMAND_RETRY_S: '2' });
-    const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại bơm' });
-    fieldId = p.registry.createField({ farmId: farm, name: 'Ruộng bơm', crop: 'rice', areaHa: 1, pumpFlowM3h: 60 });
+    const farm = await p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại bơm' });
+    fieldId = await p.registry.createField({ farmId: farm, name: 'Ruộng bơm', crop: 'rice', areaHa: 1, pumpFlowM3h: 60 });
     await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'pump-tech', password: DEMO_PASSWORD, role: 'technician' });
     await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'pump-viewer', password: DEMO_PASSWORD, role: 'viewer' });
     const { secret } = await p.registry.provisionDevice({ id: 'pump-page', fieldId, kind: 'pump_controller', name: 'Bơm điện' });

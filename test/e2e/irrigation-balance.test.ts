@@ -24,8 +24,8 @@ describe('recorded irrigation in the water balance of a coffee field without pro
 
   beforeAll(async () => {
     rp = await startRulesPlatform(day0);
-    rp.p.registry.createField({ id: FIELD, farmId: 'farm-highlands', name: 'Lô cà phê khô', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 18 });
-    rp.p.registry.createField({ id: TWIN, farmId: 'farm-highlands', name: 'Lô cà phê khô 2', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 18 });
+    await rp.p.registry.createField({ id: FIELD, farmId: 'farm-highlands', name: 'Lô cà phê khô', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 18 });
+    await rp.p.registry.createField({ id: TWIN, farmId: 'farm-highlands', name: 'Lô cà phê khô 2', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1, pumpFlowM3h: 18 });
   });
   afterAll(async () => { await rp?.close(); });
 
@@ -67,7 +67,7 @@ describe('recorded irrigation in the water balance of a coffee field without pro
   });
 
   it('an irrigation recorded by another process (the registry\'s feed) resolves at the next minute check', async () => {
-    rp.p.registry.recordIrrigation('coop-demo', TWIN, { startAt: rp.clock.t - HOUR, depthMm: 25, source: 'api', recordedBy: 'usr-elsewhere' }, rp.clock.t);
+    await rp.p.registry.recordIrrigation('coop-demo', TWIN, { startAt: rp.clock.t - HOUR, depthMm: 25, source: 'api', recordedBy: 'usr-elsewhere' }, rp.clock.t);
     expect((await irrigateAlerts(TWIN))[0]?.status).toBe('open');
     rp.clock.t += 60_000;
     await rp.p.rules.checkMinute();

@@ -35,7 +35,7 @@ describe('ruong start, SIGKILLed while a device publishes (no Redis)', () => {
     dataDir = p.dataDir;
     const registry = createRegistry(join(dataDir, 'registry.db'));
     const { secret } = await registry.provisionDevice({ id: 'dur-1', fieldId: 'field-coffee-a', kind: 'soil_probe', name: 'durability' });
-    registry.close();
+    await registry.close();
     const device = new BufferingDevice({ id: 'dur-1', secret, total: TOTAL, window: WINDOW, t0: pastStart(TOTAL) });
 
     const lostPerRound: number[] = [];

@@ -79,7 +79,7 @@ describe.each(stores)('kill -9 of ruong start while a device publishes numbered 
     p = await startChildPlatform(env);
     const registry = createRegistry(join(p.dataDir, 'registry.db'));
     const { secret } = await registry.provisionDevice({ id: DEVICE, fieldId: 'field-coffee-a', kind: 'soil_probe', name: 'seq kill test' });
-    registry.close();
+    await registry.close();
     const device = createDevice(secret);
     await device.connect(p.mqttUrl);
 

@@ -81,7 +81,7 @@ describe('a 30-day dry season: automatic mode on Lô cà phê A, advice followed
     rp = await startRulesPlatform(start);
     rp.p.alerts.events.on('opened', (e) => opened.push(e));
     rp.p.alerts.events.on('resolved', (e) => resolved.push(e));
-    rp.p.registry.createField({ id: MANUAL, farmId: 'farm-highlands', name: 'Lô cà phê tưới tay', crop: 'coffee', plantingDate: '2021-05-15', soilTexture: 'clay', areaHa: 0.8, pumpFlowM3h: 18 });
+    await rp.p.registry.createField({ id: MANUAL, farmId: 'farm-highlands', name: 'Lô cà phê tưới tay', crop: 'coffee', plantingDate: '2021-05-15', soilTexture: 'clay', areaHa: 0.8, pumpFlowM3h: 18 });
     const secrets = new Map((JSON.parse(readFileSync(join(rp.dataDir, 'sim-devices.json'), 'utf8')) as SimDeviceRecord[]).map((d) => [d.deviceId, d.secret]));
     pump = startClockedSimDevice({ deviceId: PUMP, secret: secrets.get(PUMP)!, brokerUrl: rp.mqttUrl, clock: rp.clock, model: controller, weather: highlands, intervalMs: STEP, firstReportMs: start });
     station = await rp.device('wx-highlands');

@@ -50,18 +50,18 @@ export async function startApiFixture(extra: Partial<ApiDeps> = {}, wrapStore: (
   const store = createSqliteStore({ path: join(dir, 'readings.db') });
   await store.setup();
   const bus = createEventBus();
-  const alerts = createAlertService({ db: registry.db });
+  const alerts = createAlertService({ sql: registry.sql });
   alerts.subscribe(({ event, alert }) => bus.emit('alert', { // as cli/rules-wiring.ts wires it
     cooperativeId: alert.cooperativeId, farmId: alert.farmId, fieldId: alert.fieldId, alertId: alert.id, status: alert.status, change: event,
   }));
-  const coopA = registry.createCooperative({ name: 'HTX A' });
-  const coopB = registry.createCooperative({ name: 'HTX B' });
-  const farmA1 = registry.createFarm({ cooperativeId: coopA, name: 'A1', lat: 9.5, lon: 105.9 });
-  const farmA2 = registry.createFarm({ cooperativeId: coopA, name: 'A2' });
-  const farmB = registry.createFarm({ cooperativeId: coopB, name: 'B1' });
-  const fieldA1 = registry.createField({ farmId: farmA1, name: '<img src=x onerror=alert(1)>', crop: 'rice', soilTexture: 'clay', lat: 9.5, lon: 105.9 });
-  const fieldA2 = registry.createField({ farmId: farmA2, name: 'A2 field', crop: 'coffee' });
-  const fieldB = registry.createField({ farmId: farmB, name: 'B field', crop: 'rice' });
+  const coopA = await registry.createCooperative({ name: 'HTX A' });
+  const coopB = await registry.createCooperative({ name: 'HTX B' });
+  const farmA1 = await registry.createFarm({ cooperativeId: coopA, name: 'A1', lat: 9.5, lon: 105.9 });
+  const farmA2 = await registry.createFarm({ cooperativeId: coopA, name: 'A2' });
+  const farmB = await registry.createFarm({ cooperativeId: coopB, name: 'B1' });
+  const fieldA1 = await registry.createField({ farmId: farmA1, name: '<img src=x onerror=alert(1)>', crop: 'rice', soilTexture: 'clay', lat: 9.5, lon: 105.9 });
+  const fieldA2 = await registry.createField({ farmId: farmA2, name: 'A2 field', crop: 'coffee' });
+  const fieldB = await registry.createField({ farmId: farmB, name: 'B field', crop: 'rice' });
   await registry.provisionDevice({ id: 'dev-a1', fieldId: fieldA1, kind: 'awd_tube', name: 'AWD A1' });
   await registry.provisionDevice({ id: 'dev-a2', fieldId: fieldA2, kind: 'soil_probe', name: 'Probe A2' });
   await registry.provisionDevice({ id: 'dev-b', fieldId: fieldB, kind: 'awd_tube', name: 'AWD B' });
@@ -80,13 +80,13 @@ export async function startApiFixture(extra: Partial<ApiDeps> = {}, wrapStore: (
     { deviceId: 'dev-b', metric: 'awd_level', ts: t, value: -5, fieldId: fieldB, farmId: farmB, cooperativeId: coopB },
     { deviceId: 'dev-b', metric: 'battery', ts: t, value: 80, fieldId: fieldB, farmId: farmB, cooperativeId: coopB },
   ]);
-  const raise = (cooperativeId: string, farmId: string, fieldId: string, deviceId: string) => alerts.raise({
+  const raise = async (cooperativeId: string, farmId: string, fieldId: string, deviceId: string) => (await alerts.raise({
     cooperativeId, farmId, fieldId, deviceId, ruleId: 'awd-test', subject: `field:${fieldId}`, kind: 'awd_irrigate', severity: 'warning',
     escalateAfterMs: null, values: { levelCm: -16 }, text: { vi: 'tưới', en: 'irrigate' },
-  }).alert.id;
+  })).alert.id;
   const ids = {
     coopA, coopB, farmA1, farmA2, farmB, fieldA1, fieldA2, fieldB, bobId: userIds.bob!,
-    alertA2: raise(coopA, farmA2, fieldA2, 'dev-a2'), alertB: raise(coopB, farmB, fieldB, 'dev-b'),
+    alertA2: await raise(coopA, farmA2, fieldA2, 'dev-a2'), alertB: await raise(coopB, farmB, fieldB, 'dev-b'),
   };
 
   const app = buildApp({
@@ -121,7 +121,7 @@ export async function startApiFixture(extra: Partial<ApiDeps> = {}, wrapStore: (
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
-      registry.close();
+      await registry.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

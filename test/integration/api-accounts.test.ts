@@ -20,7 +20,7 @@ describe('API accounts, keys and farm/field lifecycle', () => {
     expect(created.status).toBe(201);
     const key = created.body.key;
     expect(key).toMatch(/^rk_[A-Za-z0-9_-]{40,}$/);
-    const stored = JSON.stringify(f.registry.db.prepare('SELECT * FROM api_keys').all());
+    const stored = JSON.stringify(await f.registry.sql.all('SELECT * FROM api_keys'));
     expect(stored).not.toContain(key);
     expect((await f.request('GET', '/api/v1/api-keys', f.tokens.alice)).text).not.toContain(key.slice(10));
 
@@ -54,7 +54,7 @@ describe('API accounts, keys and farm/field lifecycle', () => {
     expect(await fieldIds(again)).toEqual([f.ids.fieldA1]);
 
     expect((await f.request('POST', '/api/v1/users', f.tokens.alice, { username: 'nam', password: 'another-password', role: 'viewer' })).status).toBe(409);
-    const me = f.registry.usersOfCooperative(f.ids.coopA).find((u) => u.username === 'alice')!;
+    const me = (await f.registry.usersOfCooperative(f.ids.coopA)).find((u) => u.username === 'alice')!;
     expect((await f.request('DELETE', `/api/v1/users/${me.id}`, f.tokens.alice)).status).toBe(409);
     expect((await f.request('PATCH', `/api/v1/users/${me.id}`, f.tokens.alice, { role: 'viewer' })).status).toBe(409);
     expect((await f.request('DELETE', `/api/v1/users/${created.body.id}`, f.tokens.alice)).status).toBe(204);
@@ -100,12 +100,12 @@ describe('API accounts, keys and farm/field lifecycle', () => {
     expect(patched.body).toMatchObject({ crop: 'maize', outline: null, lat: null, lon: null, location: null, plantingDate: '2026-11-01' });
     expect((await f.request('DELETE', `/api/v1/farms/${farm.body.id}`, f.tokens.tom)).status).toBe(409); // still has a field
     await f.registry.provisionDevice({ id: 'dev-new', fieldId: field.body.id, kind: 'awd_tube', name: 'tube' });
-    expect(f.registry.deviceContext('dev-new')?.farmId).toBe(farm.body.id);
+    expect((await f.registry.deviceContext('dev-new'))?.farmId).toBe(farm.body.id);
     expect((await f.request('PATCH', `/api/v1/fields/${field.body.id}`, f.tokens.tom, { farmId: f.ids.farmA2 })).status).toBe(200);
-    expect(f.registry.deviceContext('dev-new')?.farmId).toBe(f.ids.farmA2); // its next readings belong to the new farm
+    expect((await f.registry.deviceContext('dev-new'))?.farmId).toBe(f.ids.farmA2); // its next readings belong to the new farm
     expect((await f.request('PATCH', `/api/v1/fields/${field.body.id}`, f.tokens.tom, { farmId: farm.body.id })).status).toBe(200);
     expect((await f.request('DELETE', `/api/v1/fields/${field.body.id}`, f.tokens.tom)).status).toBe(409); // still has a device
-    f.registry.db.prepare('DELETE FROM devices WHERE id = ?').run('dev-new');
+    await f.registry.sql.run('DELETE FROM devices WHERE id = ?', ['dev-new']);
     expect((await f.request('DELETE', `/api/v1/fields/${field.body.id}`, f.tokens.tom)).status).toBe(204);
     expect((await f.request('GET', `/api/v1/fields/${field.body.id}`, f.tokens.tom)).status).toBe(404);
     expect((await f.request('DELETE', `/api/v1/farms/${farm.body.id}`, f.tokens.alice)).status).toBe(204);

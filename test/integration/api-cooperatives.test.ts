@@ -34,7 +34,7 @@ describe('ruong cooperative create', () => {
         expect((await registry.verifyPassword('nam', made.password))).toMatchObject({ cooperativeId: 'htx-binh-minh', role: 'admin' });
         expect(await registry.verifyPassword('nam', 'not-the-password')).toBeUndefined();
       } finally {
-        registry.close();
+        await registry.close();
       }
       const again = await create(join(dataDir, 'new'), '--name', 'HTX Bình Minh', '--admin', 'lan');
       expect(again.code).toBe(2);

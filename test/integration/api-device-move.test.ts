@@ -28,9 +28,9 @@ beforeAll(async () => {
     await p.registry.createUser({ cooperativeId: 'coop-demo', username, password: DEMO_PASSWORD, role, farmIds });
   }
   technician = await login(p.baseUrl, 'move-tech');
-  const coop = p.registry.createCooperative({ id: 'coop-move-other', name: 'Other' });
-  const farm = p.registry.createFarm({ cooperativeId: coop, name: 'Other farm' });
-  p.registry.createField({ id: 'field-move-other', farmId: farm, name: 'Other field', crop: 'rice' });
+  const coop = await p.registry.createCooperative({ id: 'coop-move-other', name: 'Other' });
+  const farm = await p.registry.createFarm({ cooperativeId: coop, name: 'Other farm' });
+  await p.registry.createField({ id: 'field-move-other', farmId: farm, name: 'Other field', crop: 'rice' });
 });
 afterAll(async () => { await p?.close(); });
 

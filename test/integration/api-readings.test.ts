@@ -148,7 +148,7 @@ describe('API readings, CSV export and live updates', () => {
     expect(farmer.events.some((e) => e.event === 'alert')).toBe(false);
     expect(outsider.events.some((e) => e.event === 'alert')).toBe(false);
 
-    f.registry.endSession(f.tokens.fred);
+    await f.registry.endSession(f.tokens.fred);
     expect(await farmer.done).toBe('ended'); // the next heartbeat saw the session gone
     admin.stop();
     outsider.stop();

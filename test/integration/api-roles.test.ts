@@ -40,25 +40,25 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
   const token = (who: Caller): string | undefined => ({
     admin: f.tokens.alice, technician: f.tokens.tom, farmer: f.tokens.fred, farmerOtherFarm: f.tokens.fred, viewer: f.tokens.vera, anonymous: undefined, otherCoopAdmin: f.tokens.bob,
   })[who];
-  const userId = (username: string) => f.registry.usersOfCooperative(username === 'bob' ? f.ids.coopB : f.ids.coopA).find((u) => u.username === username)!.id;
+  const userId = async (username: string) => (await f.registry.usersOfCooperative(username === 'bob' ? f.ids.coopB : f.ids.coopA)).find((u) => u.username === username)!.id;
   const userOf: Record<Caller, string | undefined> = { admin: 'alice', technician: 'tom', farmer: 'fred', farmerOtherFarm: 'fred', viewer: 'vera', anonymous: undefined, otherCoopAdmin: 'bob' };
 
   // Objects of cooperative A on the farmer's farm (A1), made fresh where a call changes or removes them.
-  const alertOn = (t: Omit<Targets, 'alert'>) => f.alerts.raise({
+  const alertOn = async (t: Omit<Targets, 'alert'>) => (await f.alerts.raise({
     cooperativeId: f.ids.coopA, farmId: t.farm, fieldId: t.field, deviceId: t.device, ruleId: fresh('roles-rule'), subject: `field:${t.field}`,
     kind: 'awd_irrigate', severity: 'warning', escalateAfterMs: null, values: { levelCm: -16 }, text: { vi: 'tưới', en: 'irrigate' },
-  }).alert.id;
+  })).alert.id;
   const deviceOn = async (t: Targets) => (await f.registry.provisionDevice({ id: fresh('dev-roles'), fieldId: t.field, kind: 'soil_probe', name: 'roles' })).deviceId;
   const pumpOn = async (t: Targets) => (await f.registry.provisionDevice({ id: fresh('pump-sched'), fieldId: t.field, kind: 'pump_controller', name: 'Bơm' })).deviceId;
-  const scheduleOn = async (t: Targets) => createCommandSchedules(f.registry.db).addSchedule({
+  const scheduleOn = async (t: Targets) => (await createCommandSchedules(f.registry.sql).addSchedule({
     cooperativeId: f.ids.coopA, fieldId: t.field, deviceId: await pumpOn(t), cron: '0 5 * * *', minutes: 30, createdBy: 'roles',
-  }).id;
-  const contactOfA = () => f.registry.createContact(f.ids.coopA, { name: fresh('Contact') }).id;
+  })).id;
+  const contactOfA = async () => (await f.registry.createContact(f.ids.coopA, { name: fresh('Contact') })).id;
   const userOfA = async () => f.registry.createUser({ cooperativeId: f.ids.coopA, username: fresh('user'), password: 'a-long-password', role: 'viewer' });
   const overrideId = () => `${f.ids.coopA}:${fresh('awd.roles')}`;
-  const putOverride = (id: string, fieldId: string) => {
-    f.registry.db.prepare('INSERT INTO rules (id, cooperative_id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, f.ids.coopA, JSON.stringify({ version: 1, id, key: fresh('key'), kind: 'awd', scope: { fieldId }, thresholdCm: -10 }), Date.now(), Date.now());
+  const putOverride = async (id: string, fieldId: string) => {
+    await f.registry.sql.run('INSERT INTO rules (id, cooperative_id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+      [id, f.ids.coopA, JSON.stringify({ version: 1, id, key: fresh('key'), kind: 'awd', scope: { fieldId }, thresholdCm: -10 }), Date.now(), Date.now()]);
     return id;
   };
   let own: Targets;
@@ -70,7 +70,7 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
     'post /auth/login': { expect: [200, 200, 200, 200, 200, 200, 200], call: () => ({ path: '/auth/login', body: { username: 'vera', password: 'vera-password' } }) },
     'post /auth/logout': {
       expect: [204, 204, 204, 204, 204, 401, 204],
-      call: (who) => ({ path: '/auth/logout', token: userOf[who] && f.registry.createSession(userId(userOf[who]), 60_000).token }),
+      call: async (who) => ({ path: '/auth/logout', token: userOf[who] && (await f.registry.createSession(await userId(userOf[who]), 60_000)).token }),
     },
     'get /me': { expect: READ_ALL, call: () => ({ path: '/me' }) },
 
@@ -80,14 +80,14 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
     'get /farms/:id': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/farms/${t.farm}` }) },
     'patch /farms/:id': { expect: [200, 200, 200, 404, 403, 401, 404], call: (_who, t) => ({ path: `/farms/${t.farm}`, body: { province: 'Sóc Trăng' } }) },
     // a new empty farm is not the farmer's: another farm is a 404 to a farmer
-    'delete /farms/:id': { expect: [204, 204, 404, 404, 403, 401, 404], call: () => ({ path: `/farms/${f.registry.createFarm({ cooperativeId: f.ids.coopA, name: fresh('Empty') })}` }) },
+    'delete /farms/:id': { expect: [204, 204, 404, 404, 403, 401, 404], call: async () => ({ path: `/farms/${await f.registry.createFarm({ cooperativeId: f.ids.coopA, name: fresh('Empty') })}` }) },
     'get /fields': { expect: READ_ALL, call: () => ({ path: '/fields' }) },
     'post /fields': { expect: [201, 201, 201, 404, 403, 401, 404], call: (_who, t) => ({ path: '/fields', body: { farmId: t.farm, name: fresh('Field'), crop: 'maize' } }) },
     'get /fields/:id': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}` }) },
     'patch /fields/:id': { expect: [200, 200, 200, 404, 403, 401, 404], call: (_who, t) => ({ path: `/fields/${t.field}`, body: { areaHa: 2 } }) },
     'delete /fields/:id': {
       expect: [204, 204, 403, 404, 403, 401, 404],
-      call: (_who, t) => ({ path: `/fields/${f.registry.createField({ farmId: t.farm, name: fresh('Bare'), crop: 'maize' })}` }),
+      call: async (_who, t) => ({ path: `/fields/${await f.registry.createField({ farmId: t.farm, name: fresh('Bare'), crop: 'maize' })}` }),
     },
     'get /fields/:id/latest': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/latest` }) },
     'get /fields/:id/soil': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/fields/${t.field}/soil` }) },
@@ -123,12 +123,12 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
     // users and API keys: admins only
     'get /users': { expect: ADMIN_ONLY_LIST, call: () => ({ path: '/users' }) },
     'post /users': { expect: [201, 403, 403, 403, 403, 401, 201], call: () => ({ path: '/users', body: { username: fresh('newbie'), password: 'a-long-password', role: 'viewer' } }) },
-    'get /users/:id': { expect: ADMIN_ONLY_OBJECT(200), call: () => ({ path: `/users/${userId('vera')}` }) },
+    'get /users/:id': { expect: ADMIN_ONLY_OBJECT(200), call: async () => ({ path: `/users/${await userId('vera')}` }) },
     'patch /users/:id': { expect: ADMIN_ONLY_OBJECT(200), call: async () => ({ path: `/users/${await userOfA()}`, body: { displayName: 'Đổi tên' } }) },
     'delete /users/:id': { expect: ADMIN_ONLY_OBJECT(204), call: async () => ({ path: `/users/${await userOfA()}` }) },
     'get /api-keys': { expect: ADMIN_ONLY_LIST, call: () => ({ path: '/api-keys' }) },
     'post /api-keys': { expect: [201, 403, 403, 403, 403, 401, 201], call: () => ({ path: '/api-keys', body: { name: fresh('key'), role: 'viewer' } }) },
-    'delete /api-keys/:id': { expect: ADMIN_ONLY_OBJECT(204), call: () => ({ path: `/api-keys/${f.registry.createApiKey(f.ids.coopA, fresh('key'), 'viewer').record.id}` }) },
+    'delete /api-keys/:id': { expect: ADMIN_ONLY_OBJECT(204), call: async () => ({ path: `/api-keys/${(await f.registry.createApiKey(f.ids.coopA, fresh('key'), 'viewer')).record.id}` }) },
 
     // devices: admins and technicians manage them (README "technicians … manage devices")
     'get /devices': { expect: READ_ALL, call: () => ({ path: '/devices' }) },
@@ -147,13 +147,13 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
     'post /contacts': { expect: [201, 201, 403, 403, 403, 401, 201], call: () => ({ path: '/contacts', body: { name: fresh('Anh Ba') } }) },
     'get /contacts/:id': { expect: MANAGERS_OBJECT(200), call: () => ({ path: `/contacts/${contactA}` }) },
     'patch /contacts/:id': { expect: MANAGERS_OBJECT(200), call: () => ({ path: `/contacts/${contactA}`, body: { language: 'en' } }) },
-    'delete /contacts/:id': { expect: MANAGERS_OBJECT(204), call: () => ({ path: `/contacts/${contactOfA()}` }) },
+    'delete /contacts/:id': { expect: MANAGERS_OBJECT(204), call: async () => ({ path: `/contacts/${await contactOfA()}` }) },
     'get /contacts/:id/subscriptions': { expect: MANAGERS_OBJECT(200), call: () => ({ path: `/contacts/${contactA}/subscriptions` }) },
     'post /contacts/:id/subscriptions': { expect: MANAGERS_OBJECT(201), call: (_who, t) => ({ path: `/contacts/${contactA}/subscriptions`, body: { farmId: t.farm } }) },
     'delete /contacts/:id/subscriptions/:subscriptionId': {
       expect: MANAGERS_OBJECT(204),
-      call: () => {
-        const sub = f.registry.addSubscription(f.ids.coopA, contactA, { farmId: null, fieldId: null, severities: ['critical'], channels: null, events: ['opened'] });
+      call: async () => {
+        const sub = await f.registry.addSubscription(f.ids.coopA, contactA, { farmId: null, fieldId: null, severities: ['critical'], channels: null, events: ['opened'] });
         return { path: `/contacts/${contactA}/subscriptions/${sub.id}` };
       },
     },
@@ -167,8 +167,8 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
     // alerts: every role reads its own; acknowledging and resolving is a write (not viewers)
     'get /alerts': { expect: READ_ALL, call: () => ({ path: '/alerts' }) },
     'get /alerts/:id': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/alerts/${t.alert}` }) },
-    'post /alerts/:id/ack': { expect: [200, 200, 200, 404, 403, 401, 404], call: (_who, t) => ({ path: `/alerts/${alertOn(t)}/ack`, body: { comment: 'đã xem' } }) },
-    'post /alerts/:id/resolve': { expect: [200, 200, 200, 404, 403, 401, 404], call: (_who, t) => ({ path: `/alerts/${alertOn(t)}/resolve` }) },
+    'post /alerts/:id/ack': { expect: [200, 200, 200, 404, 403, 401, 404], call: async (_who, t) => ({ path: `/alerts/${await alertOn(t)}/ack`, body: { comment: 'đã xem' } }) },
+    'post /alerts/:id/resolve': { expect: [200, 200, 200, 404, 403, 401, 404], call: async (_who, t) => ({ path: `/alerts/${await alertOn(t)}/resolve` }) },
     'get /alerts/:id/deliveries': { expect: READ_OBJECT, call: (_who, t) => ({ path: `/alerts/${t.alert}/deliveries` }) },
 
     // alert rules: every role reads (a farmer their farms'); admins and technicians write (README "manage devices and rules")
@@ -178,21 +178,21 @@ describe('API roles: every endpoint × every role (the README is the oracle)', (
       expect: MANAGERS_OBJECT(200),
       call: (_who, t) => ({ path: `/rules/${overrideId()}`, body: { version: 1, key: fresh('awd-key'), kind: 'awd', scope: { fieldId: t.field }, thresholdCm: -10 } }),
     },
-    'delete /rules/:id': { expect: MANAGERS_OBJECT(204), call: (_who, t) => ({ path: `/rules/${putOverride(overrideId(), t.field)}` }) },
+    'delete /rules/:id': { expect: MANAGERS_OBJECT(204), call: async (_who, t) => ({ path: `/rules/${await putOverride(overrideId(), t.field)}` }) },
   };
 
   let app: Express;
   beforeAll(async () => {
     // every optional module mounted: the rules API, advice, webhook secrets, the SMS gateway's inbound webhook
     const extra = {
-      rules: ruleCatalog, advice: { advice: () => undefined }, webhookSecret: 'roles-test-webhook-secret',
+      rules: ruleCatalog, advice: { advice: () => Promise.resolve(undefined) }, webhookSecret: 'roles-test-webhook-secret',
       smsInbound: { secret: 'roles-test-sms-inbound-secret', send: () => Promise.resolve() },
     } as Partial<ApiDeps>;
     f = await startApiFixture(extra);
     app = buildApp({ registry: f.registry, store: f.store, metrics: createMetrics(), log: silentLogger(), sessionTtlMs: 60_000, readiness: () => Promise.resolve({}), alerts: f.alerts, ...extra });
-    own = { farm: f.ids.farmA1, field: f.ids.fieldA1, device: 'dev-a1', alert: alertOn({ farm: f.ids.farmA1, field: f.ids.fieldA1, device: 'dev-a1' }) };
+    own = { farm: f.ids.farmA1, field: f.ids.fieldA1, device: 'dev-a1', alert: await alertOn({ farm: f.ids.farmA1, field: f.ids.fieldA1, device: 'dev-a1' }) };
     elsewhere = { farm: f.ids.farmA2, field: f.ids.fieldA2, device: 'dev-a2', alert: f.ids.alertA2 };
-    contactA = contactOfA();
+    contactA = await contactOfA();
   });
   afterAll(async () => { await f?.close(); });
 

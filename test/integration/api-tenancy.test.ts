@@ -11,7 +11,7 @@ describe('API tenant isolation and roles', () => {
 
   it('answers 404 to a user of cooperative A for every object of cooperative B, reads and writes alike', async () => {
     const { fieldB, farmB, alertB, bobId } = f.ids;
-    const keyB = f.registry.createApiKey(f.ids.coopB, 'b-integration', 'viewer').record.id;
+    const keyB = (await f.registry.createApiKey(f.ids.coopB, 'b-integration', 'viewer')).record.id;
     const attempts: [string, string, unknown?][] = [
       ['GET', `/api/v1/farms/${farmB}`], ['PATCH', `/api/v1/farms/${farmB}`, { name: 'taken' }], ['DELETE', `/api/v1/farms/${farmB}`],
       ['GET', `/api/v1/fields/${fieldB}`], ['PATCH', `/api/v1/fields/${fieldB}`, { name: 'taken' }], ['DELETE', `/api/v1/fields/${fieldB}`],
@@ -33,9 +33,9 @@ describe('API tenant isolation and roles', () => {
       expect(res.body.error.message, `${method} ${path}`).not.toMatch(/no route/); // the route exists: the object is hidden
     }
     // nothing changed in B
-    expect(f.registry.fieldRecord({ cooperativeId: f.ids.coopB, role: 'admin', farmIds: [] }, fieldB)?.name).toBe('B field');
+    expect((await f.registry.fieldRecord({ cooperativeId: f.ids.coopB, role: 'admin', farmIds: [] }, fieldB))?.name).toBe('B field');
     expect((await f.request<{ status: string }>('GET', `/api/v1/alerts/${alertB}`, f.tokens.bob)).body.status).toBe('open');
-    expect(f.registry.deviceContext('dev-b')?.revoked).toBe(false);
+    expect((await f.registry.deviceContext('dev-b'))?.revoked).toBe(false);
     expect((await f.request<{ apiKeys: { revokedAt: string | null }[] }>('GET', '/api/v1/api-keys', f.tokens.bob)).body.apiKeys[0]?.revokedAt).toBeNull();
   });
 

@@ -107,7 +107,7 @@ describe('API validation and OpenAPI', () => {
     const checked: string[] = [];
     for (const e of allEndpoints()) {
       if (e.method !== 'get' || !e.response || e.path === '/events') continue;
-      const idOf: Record<string, string> = { farms: farmA1, fields: fieldA1, alerts: f.ids.alertA2, users: f.registry.usersOfCooperative(f.ids.coopA)[0]!.id };
+      const idOf: Record<string, string> = { farms: farmA1, fields: fieldA1, alerts: f.ids.alertA2, users: (await f.registry.usersOfCooperative(f.ids.coopA))[0]!.id };
       const id = idOf[e.path.split('/')[1]!];
       if (e.path.includes(':id') && id === undefined) continue; // another module's objects: not set up here
       const path = e.path.replace(':id', id ?? '');

@@ -48,8 +48,8 @@ const commandState = (id: string, state: string, onField = fieldId) => async () 
 
 beforeAll(async () => {
   p = await startTestPlatform({ COMMAND_RETRY_S: '1', COMMAND_ATTEMPTS: '3', COMMAND_MAX_MINUTES: '200' });
-  const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Ruộng thử lệnh', lat: 9.6, lon: 105.97 });
-  fieldId = p.registry.createField({ farmId: farm, name: 'Ruộng lệnh', crop: 'rice', areaHa: 1, pumpFlowM3h: 60 });
+  const farm = await p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Ruộng thử lệnh', lat: 9.6, lon: 105.97 });
+  fieldId = await p.registry.createField({ farmId: farm, name: 'Ruộng lệnh', crop: 'rice', areaHa: 1, pumpFlowM3h: 60 });
   for (const [username, role] of [['cmd-tech', 'technician'], ['cmd-viewer', 'viewer']] as const) {
     await p.registry.createUser({ cooperativeId: 'coop-demo', username, password: DEMO_PASSWORD, role });
   }
@@ -128,8 +128,8 @@ describe('POST /api/v1/devices/:id/commands', () => {
   });
 
   it('a field\'s own maximum refuses a longer run; in automatic mode an irrigate advice runs the pump for the advised depth, capped', async () => {
-    const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại tự động' });
-    const autoField = p.registry.createField({ farmId: farm, name: 'Ruộng tự động', crop: 'maize', areaHa: 1, pumpFlowM3h: 60 });
+    const farm = await p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại tự động' });
+    const autoField = await p.registry.createField({ farmId: farm, name: 'Ruộng tự động', crop: 'maize', areaHa: 1, pumpFlowM3h: 60 });
     const pump = await controller('pump-auto', 'pump_controller', true, autoField);
     try {
       expect((await call('PUT', `/fields/${autoField}/control`, viewer, { maxRunMin: 45, automatic: true })).status).toBe(403);
@@ -145,7 +145,7 @@ describe('POST /api/v1/devices/:id/commands', () => {
       expect(long.body.error.details).toMatchObject({ interlock: 'max_duration', values: { minutes: 60, maxMinutes: 45 } });
       // the alert service is where the rules engine opens its advice alerts: an irrigate of 25 mm on 1 ha
       // with a 60 m³/h pump is 250 min of pumping, capped at the field's 45
-      p.alerts.raise({
+      await p.alerts.raise({
         cooperativeId: 'coop-demo', farmId: farm, fieldId: autoField, deviceId: null, ruleId: 'coop-demo:soil.auto-test', subject: `field:${autoField}`,
         kind: 'irrigate', severity: 'warning', escalateAfterMs: null, values: { grossMm: 25, depletionMm: 40 }, text: { vi: 'tưới 25 mm', en: 'irrigate 25 mm' },
       });
@@ -158,8 +158,8 @@ describe('POST /api/v1/devices/:id/commands', () => {
   });
 
   it('a schedule is a 5-field cron whose runs are further apart than its minutes (and 15 min), at most 20 a field; listed and removed', async () => {
-    const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại hẹn giờ' });
-    const schedField = p.registry.createField({ farmId: farm, name: 'Ruộng hẹn giờ', crop: 'maize', areaHa: 1 });
+    const farm = await p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại hẹn giờ' });
+    const schedField = await p.registry.createField({ farmId: farm, name: 'Ruộng hẹn giờ', crop: 'maize', areaHa: 1 });
     await p.registry.provisionDevice({ id: 'pump-sched', fieldId: schedField, kind: 'pump_controller', name: 'Bơm hẹn giờ' });
     const add = (cron: string, minutes: number, token = technician) =>
       call<{ id: string; cron: string; error: { message: string } }>('POST', `/fields/${schedField}/schedules`, token, { deviceId: 'pump-sched', cron, minutes });
@@ -192,8 +192,8 @@ describe('POST /api/v1/devices/:id/commands', () => {
 
   it('retries a command the device never confirms, then fails it, sends an off to be safe and raises an alert the user sees', async () => {
     // another farm: the salty canal of the test above does not refuse this pump
-    const farm = p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại im lặng' });
-    const silentField = p.registry.createField({ farmId: farm, name: 'Ruộng im lặng', crop: 'maize', areaHa: 0.5 });
+    const farm = await p.registry.createFarm({ cooperativeId: 'coop-demo', name: 'Trại im lặng' });
+    const silentField = await p.registry.createField({ farmId: farm, name: 'Ruộng im lặng', crop: 'maize', areaHa: 0.5 });
     const pump = await controller('pump-silent', 'pump_controller', false, silentField);
     try {
       const res = await call<CommandOut>('POST', '/devices/pump-silent/commands', technician, { action: 'on', minutes: 20 });

@@ -62,8 +62,8 @@ describe('notifications through the API and the running platform', () => {
   });
 
   it('refuses a subscription to another cooperative\'s farm as not found', async () => {
-    p.registry.createCooperative({ id: 'coop-other', name: 'Other' });
-    p.registry.createFarm({ id: 'farm-other', cooperativeId: 'coop-other', name: 'Other farm' });
+    await p.registry.createCooperative({ id: 'coop-other', name: 'Other' });
+    await p.registry.createFarm({ id: 'farm-other', cooperativeId: 'coop-other', name: 'Other farm' });
     const c = await call<{ id: string }>('POST', '/contacts', admin, { name: 'Probe', email: 'probe@example.org' });
     expect((await call('POST', `/contacts/${c.body.id}/subscriptions`, admin, { farmId: 'farm-other' })).status).toBe(404);
     expect((await call('POST', `/contacts/${c.body.id}/subscriptions`, admin, { severities: ['urgent'] })).status).toBe(400);
@@ -79,11 +79,11 @@ describe('notifications through the API and the running platform', () => {
     const verifier = createWebhookVerifier({ secret });
     hook.answer = (req) => (verifier.verify(req.headers, req.body).ok ? { status: 200, body: '{}' } : { status: 401, body: '{}' });
 
-    const alertId = p.alerts.raise({
+    const alertId = (await p.alerts.raise({
       cooperativeId: 'coop-demo', farmId: 'farm-mekong', fieldId: 'field-rice-1', deviceId: 'canal-mekong', ruleId: 'notify-api-test', subject: 'field:field-rice-1',
       kind: 'canal_salinity', severity: 'critical', escalateAfterMs: null, values: { reading: 2.6, threshold: 2 },
       text: { vi: 'Ruộng 1 (lúa): độ mặn kênh 2,6 ‰ vượt ngưỡng 2 ‰', en: 'Ruộng 1 (rice): canal salinity 2.6 ‰ above the 2 ‰ limit' },
-    }).alert.id;
+    })).alert.id;
     await eventually(() => Promise.resolve(hook.requests.length >= 1 && appMessages.length >= 1 ? true : undefined), 10_000, 'webhook and app message');
     expect(JSON.parse(hook.requests[0]!.body)).toMatchObject({ event: 'opened', alert: { id: alertId, severity: 'critical' }, language: 'en', message: { title: 'Canal salinity high' } });
     expect(appMessages[0]).toMatchObject({ event: 'opened', alert: { id: alertId, farmId: 'farm-mekong' }, place: { fieldName: 'Ruộng 1' } });

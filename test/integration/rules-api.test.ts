@@ -21,29 +21,29 @@ describe('alerts and advice API', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & { alerts?: { id: string }[] } };
   };
 
-  const raise = (over: Partial<AlertRaise>) => rp.p.alerts.raise({
+  const raise = async (over: Partial<AlertRaise>) => (await rp.p.alerts.raise({
     cooperativeId: 'coop-demo', farmId: 'farm-highlands', fieldId: 'field-coffee-a', deviceId: null, ruleId: 'coop-demo:soil_water.coffee',
     subject: 'field:field-coffee-a', kind: 'irrigate', severity: 'warning', text: { vi: 'tưới', en: 'irrigate' }, values: { depletionMm: 60 },
     escalateAfterMs: null, ...over,
-  }).alert.id;
+  })).alert.id;
 
   beforeAll(async () => {
     rp = await startRulesPlatform();
     const reg = rp.p.registry;
-    reg.createCooperative({ id: 'coop-other', name: 'Other' });
-    reg.createFarm({ id: 'farm-other', cooperativeId: 'coop-other', name: 'Other farm' });
-    reg.createField({ id: 'field-other', farmId: 'farm-other', name: 'Other field', crop: 'rice' });
+    await reg.createCooperative({ id: 'coop-other', name: 'Other' });
+    await reg.createFarm({ id: 'farm-other', cooperativeId: 'coop-other', name: 'Other farm' });
+    await reg.createField({ id: 'field-other', farmId: 'farm-other', name: 'Other field', crop: 'rice' });
     await reg.createUser({ cooperativeId: 'coop-other', username: 'outsider', password: PASSWORD, role: 'admin' });
     await reg.createUser({ cooperativeId: 'coop-demo', username: 'farmer', password: PASSWORD, role: 'farmer', farmIds: ['farm-mekong'] });
     await reg.createUser({ cooperativeId: 'coop-demo', username: 'viewer', password: PASSWORD, role: 'viewer' });
     tokens.admin = await rp.token();
     for (const u of ['outsider', 'farmer', 'viewer']) tokens[u] = await login(rp.baseUrl, u, PASSWORD);
-    ids.coffee = raise({});
-    ids.rice = raise({ farmId: 'farm-mekong', fieldId: 'field-rice-1', ruleId: 'coop-demo:canal_salinity', subject: 'field:field-rice-1', kind: 'canal_salinity', severity: 'critical', deviceId: 'canal-mekong' });
-    ids.other = rp.p.alerts.raise({
+    ids.coffee = await raise({});
+    ids.rice = await raise({ farmId: 'farm-mekong', fieldId: 'field-rice-1', ruleId: 'coop-demo:canal_salinity', subject: 'field:field-rice-1', kind: 'canal_salinity', severity: 'critical', deviceId: 'canal-mekong' });
+    ids.other = (await rp.p.alerts.raise({
       cooperativeId: 'coop-other', farmId: 'farm-other', fieldId: 'field-other', deviceId: null, ruleId: 'coop-other:x', subject: 'field:field-other',
       kind: 'irrigate', severity: 'info', text: { vi: 'x', en: 'x' }, values: {}, escalateAfterMs: null,
-    }).alert.id;
+    })).alert.id;
   });
   afterAll(async () => { await rp?.close(); });
 

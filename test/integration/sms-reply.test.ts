@@ -24,14 +24,14 @@ describe('SMS reply "ĐÃ TƯỚI 25" through the gateway webhook', () => {
     gateway = await startHttpPeer('/sms/send');
     const sms = createSmsNotifier({ url: gateway.url, auth: 'Bearer gateway-key' });
     f = await startApiFixture({ smsInbound: { secret: SECRET, send: (m) => sms.send(m, AbortSignal.timeout(5000)) } });
-    const farm = f.registry.createFarm({ cooperativeId: f.ids.coopA, name: 'Trại A3' });
-    ruong.one = f.registry.createField({ farmId: farm, name: 'Ruộng 1', crop: 'rice', areaHa: 2 });
-    ruong.two = f.registry.createField({ farmId: farm, name: 'Ruộng 2', crop: 'rice', areaHa: 1.5 });
+    const farm = await f.registry.createFarm({ cooperativeId: f.ids.coopA, name: 'Trại A3' });
+    ruong.one = await f.registry.createField({ farmId: farm, name: 'Ruộng 1', crop: 'rice', areaHa: 2 });
+    ruong.two = await f.registry.createField({ farmId: farm, name: 'Ruộng 2', crop: 'rice', areaHa: 1.5 });
     // Bảy farms A1 (one field); Tư farms A3 (two fields)
-    const bay = f.registry.createContact(f.ids.coopA, { name: 'Anh Bảy', role: 'farmer', phone: '+84912345678' });
-    f.registry.addSubscription(f.ids.coopA, bay.id, { farmId: f.ids.farmA1, fieldId: null, severities: ['warning', 'critical'], channels: ['sms'], events: ['opened'] });
-    const tu = f.registry.createContact(f.ids.coopA, { name: 'Chị Tư', role: 'farmer', phone: '+84987654321', smsUnaccented: true });
-    f.registry.addSubscription(f.ids.coopA, tu.id, { farmId: farm, fieldId: null, severities: ['warning', 'critical'], channels: ['sms'], events: ['opened'] });
+    const bay = await f.registry.createContact(f.ids.coopA, { name: 'Anh Bảy', role: 'farmer', phone: '+84912345678' });
+    await f.registry.addSubscription(f.ids.coopA, bay.id, { farmId: f.ids.farmA1, fieldId: null, severities: ['warning', 'critical'], channels: ['sms'], events: ['opened'] });
+    const tu = await f.registry.createContact(f.ids.coopA, { name: 'Chị Tư', role: 'farmer', phone: '+84987654321', smsUnaccented: true });
+    await f.registry.addSubscription(f.ids.coopA, tu.id, { farmId: farm, fieldId: null, severities: ['warning', 'critical'], channels: ['sms'], events: ['opened'] });
   });
   afterAll(async () => {
     await f?.close();

@@ -83,7 +83,7 @@ describe('the season water account API on the real platform', () => {
     await irrigate(fieldA, { startAt: new Date(d1 + 10 * H).toISOString(), volumeM3: 200, source: 'api' }); // 10 mm on 2 ha
     await irrigate(fieldB, { startAt: new Date(d1 + 6 * H).toISOString(), depthMm: 20, source: 'api' });
     // an irrigate alert as the soil-water rule opens it (today)
-    p.alerts.raise({
+    await p.alerts.raise({
       cooperativeId: 'coop-demo', farmId, fieldId: fieldA, deviceId: null, ruleId: 'coop-demo:soil-water.test', subject: `field:${fieldA}`,
       kind: 'irrigate', severity: 'warning', escalateAfterMs: null, values: { depletionMm: 60 }, text: { vi: 'tưới', en: 'irrigate' },
     });
