@@ -11,11 +11,12 @@ const KEEP_MS = 86_400_000;
 export function deviceContextWatch(opts: { registry: Pick<Registry, 'forgetMovedDeviceContexts' | 'pruneDeviceContextChanges'>; log: Logger; intervalMs?: number }): Service {
   let timer: NodeJS.Timeout | undefined;
   let polls = 0;
-  function poll(): void {
+  let polling: Promise<void> | undefined; // one poll at a time; stop() waits for it
+  async function poll(): Promise<void> {
     try {
-      const read = opts.registry.forgetMovedDeviceContexts();
+      const read = await opts.registry.forgetMovedDeviceContexts();
       if (read > 0) opts.log.debug({ changes: read }, 'device contexts changed elsewhere: cache entries dropped');
-      if (++polls % 3600 === 0) opts.registry.pruneDeviceContextChanges(Date.now() - KEEP_MS);
+      if (++polls % 3600 === 0) await opts.registry.pruneDeviceContextChanges(Date.now() - KEEP_MS);
     } catch (err) {
       opts.log.warn({ err }, 'device context change feed could not be read; retrying');
     }
@@ -23,13 +24,16 @@ export function deviceContextWatch(opts: { registry: Pick<Registry, 'forgetMoved
   return {
     name: 'device-context-watch',
     start() {
-      timer = setInterval(poll, opts.intervalMs ?? 1000);
+      timer = setInterval(() => {
+        // poll() catches and logs its failures; a slow poll is not overlapped by the next one
+        polling ??= poll().finally(() => { polling = undefined; });
+      }, opts.intervalMs ?? 1000);
       timer.unref();
       return Promise.resolve();
     },
-    stop() {
+    async stop() {
       clearInterval(timer);
-      return Promise.resolve();
+      await polling;
     },
   };
 }

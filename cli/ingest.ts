@@ -1,7 +1,8 @@
 // `ruong ingest`: the ingest alone — subscribes to a broker (INGEST_MQTT_URL: one or several, default this
 // machine's MQTT_PORT) with the ingest service credential; with INGEST_SHARDS > 1 it is one of N workers
 // sharing the shards through Redis leases (ingest/redis-shard-coordinator.ts). Writes to the configured
-// store, spooling to DATA_DIR/spool while the store is down. Shares DATA_DIR's registry with the brokers.
+// store, spooling to DATA_DIR/spool while the store is down. Shares the registry with the brokers: REGISTRY_URL
+// (PostgreSQL, for processes on several hosts) or DATA_DIR's SQLite file (cli/open-registry.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
@@ -9,7 +10,6 @@ import { RuongError } from '../core/errors.js';
 import { createLifecycle, type Service } from '../core/lifecycle.js';
 import { createLogger } from '../core/log.js';
 import { createMetrics } from '../core/metrics.js';
-import { createRegistry } from '../core/registry/registry.js';
 import { createIngestService, spoolDirOf } from '../ingest/ingest-service.js';
 import { ensureIngestSecret } from './service-secret.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
@@ -17,6 +17,7 @@ import { brokerUrlOf, ingestBrokers } from './ingest-brokers.js';
 import { createRedisShardCoordinator } from '../ingest/redis-shard-coordinator.js';
 import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
 import { deviceContextWatch } from './device-context-watch.js';
+import { openConfiguredRegistry } from './open-registry.js';
 
 export async function runIngest(config: Config, out: (line: string) => void): Promise<number> {
   if (config.INGEST_SHARDS > 1 && !config.INGEST_WORKER_ID) {
@@ -24,8 +25,8 @@ export async function runIngest(config: Config, out: (line: string) => void): Pr
   }
   const log = createLogger({ level: config.LOG_LEVEL });
   mkdirSync(config.DATA_DIR, { recursive: true });
-  const registry = createRegistry(join(config.DATA_DIR, 'registry.db'));
-  const credential = await ensureIngestSecret(registry, config.DATA_DIR);
+  const registry = await openConfiguredRegistry(config, 'ruong ingest');
+  const credential = await ensureIngestSecret(registry, config);
   const rawRetentionMs = config.RAW_RETENTION_DAYS * 86_400_000;
   const store = createConfiguredStore(config, log);
   const [broker, ...alternateBrokers] = ingestBrokers(config);

@@ -6,11 +6,12 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../core/log.js';
 import type { Registry } from '../core/registry/registry.js';
-import { decode, DecodeError, type DecodeContext } from '../core/telemetry/decoders/index.js';
+import { DecodeError, type IncomingMessage } from '../core/telemetry/decoders/index.js';
 import { interopSubscriptions } from '../core/telemetry/interop-topics.js';
 import { allShardsFilter, unshardTopic } from '../core/telemetry/ingest-shards.js';
 import type { StoredReading } from '../core/telemetry/reading.js';
 import { topics } from '../core/telemetry/topics.js';
+import { createRegistryDecoder, LookupNeeded, type RegistryDecoded } from '../ingest/registry-decode.js';
 import type { ReadingSource } from '../rules/reading-source.js';
 import { brokerUrlOf, type BrokerAddress } from './ingest-brokers.js';
 
@@ -30,21 +31,23 @@ export function createMqttReadingSource(opts: {
   const { registry, log } = opts;
   const listeners = new Set<(batch: readonly StoredReading[]) => void>();
   let client: MqttClient | undefined;
-  const ctx: DecodeContext = {
-    resolveDevice(ref) {
-      const id = (ref.devEui !== undefined ? registry.deviceIdByDevEui(ref.devEui) : undefined) ?? ref.deviceId;
-      const dev = id === undefined ? undefined : registry.deviceContext(id);
-      return dev && { deviceId: dev.deviceId, revoked: dev.revoked, profile: registry.profileOfDevice(dev.deviceId) };
-    },
-    maxAgeMs: opts.rawRetentionMs,
-  };
+  // The ingest's decoding (ingest/registry-decode.ts): from the registry's caches, asking the registry on a miss.
+  const decoder = createRegistryDecoder(registry, { maxAgeMs: opts.rawRetentionMs });
 
-  function onMessage(topic: string, payload: Buffer): void {
+  async function decoded(message: IncomingMessage): Promise<RegistryDecoded> {
     try {
-      const decoded = decode({ topic: unshardTopic(topic), payload, receivedAt: Date.now() }, ctx);
-      const dev = registry.deviceContext(decoded.deviceId);
-      if (!dev || decoded.ignored !== undefined || decoded.readings.length === 0) return;
-      const batch: StoredReading[] = decoded.readings.map((r) => ({ ...r, fieldId: dev.fieldId, farmId: dev.farmId, cooperativeId: dev.cooperativeId }));
+      return decoder.decodeCached(message);
+    } catch (err) {
+      if (!(err instanceof LookupNeeded)) throw err;
+      return decoder.decodeLookedUp(message, err);
+    }
+  }
+
+  async function onMessage(topic: string, payload: Buffer): Promise<void> {
+    try {
+      const { decoded: out, context: dev } = await decoded({ topic: unshardTopic(topic), payload, receivedAt: Date.now() });
+      if (!dev || out.ignored !== undefined || out.readings.length === 0) return;
+      const batch: StoredReading[] = out.readings.map((r) => ({ ...r, fieldId: dev.fieldId, farmId: dev.farmId, cooperativeId: dev.cooperativeId }));
       for (const listener of listeners) listener(batch);
     } catch (err) {
       // Bad input is the ingest's to dead-letter (with its reason); here it is only skipped.
@@ -59,7 +62,7 @@ export function createMqttReadingSource(opts: {
     },
     async start() {
       client = await mqtt.connectAsync({ servers: opts.servers.map((a) => ({ ...a })), clientId: opts.clientId, username: opts.username, password: opts.password, clean: true, reconnectPeriod: 1000 });
-      client.on('message', onMessage);
+      client.on('message', (topic, payload) => { void onMessage(topic, payload); }); // onMessage catches and logs
       client.on('connect', () => { void client?.subscribeAsync(filters, { qos: 1 }); });
       await client.subscribeAsync(filters, { qos: 1 });
       log.info({ servers: opts.servers.map(brokerUrlOf) }, 'rules reading source subscribed');

@@ -13,8 +13,7 @@ import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { DeviceContext } from '../core/registry/types.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
-import { decode, DecodeError, type DecodeContext, type Decoded, type WireFormat } from '../core/telemetry/decoders/index.js';
-import type { DeviceProfile } from '../core/telemetry/device-profile.js';
+import { DecodeError, type Decoded, type IncomingMessage, type WireFormat } from '../core/telemetry/decoders/index.js';
 import { shardClientId, shardFilter, unshardTopic, unshardedIngestFilters } from '../core/telemetry/ingest-shards.js';
 import { createFlagTracker } from '../core/telemetry/plausibility.js';
 import type { Reading, ReadingFlag, StoredReading } from '../core/telemetry/reading.js';
@@ -23,16 +22,18 @@ import { createBatcher, type Batcher } from './batcher.js';
 import { createDurableWriter, type DurableWriter } from './durable-writer.js';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
+import { createRegistryDecoder, LookupNeeded, type DecodeRegistry, type RegistryDecoded } from './registry-decode.js';
 import { createSequenceTracker } from './sequence-tracker.js';
 import type { ShardCoordinator } from './shard-coordinator.js';
 import { createSpool, type Spool } from './spool.js';
 import { createTally } from './tally.js';
 
-export interface IngestRegistry {
-  deviceContext(deviceId: string): DeviceContext | undefined;
-  addDeadLetter(input: { deviceId: string | undefined; cooperativeId: string | undefined; topic: string; code: string; reason: string; payload: Buffer | undefined }): void;
-  profileOfDevice(deviceId: string): DeviceProfile | undefined;
-  deviceIdByDevEui(devEui: string): string | undefined;
+/**
+ * What the ingest reads and writes in the registry: the device lookups with their synchronous cache peeks (the
+ * per-message path, ingest/registry-decode.ts) and dead letters.
+ */
+export interface IngestRegistry extends DecodeRegistry {
+  addDeadLetter(input: { deviceId: string | undefined; cooperativeId: string | undefined; topic: string; code: string; reason: string; payload: Buffer | undefined }): Promise<void>;
 }
 
 export interface IngestOptions {
@@ -96,20 +97,22 @@ export function createIngestService(opts: IngestOptions): IngestService {
   let maintenance: Maintenance | undefined;
   let stopping: Promise<void> | undefined;
 
-  const decodeContext: DecodeContext = {
-    resolveDevice(ref) {
-      const id = (ref.devEui !== undefined ? registry.deviceIdByDevEui(ref.devEui) : undefined) ?? ref.deviceId;
-      const ctx = id === undefined ? undefined : registry.deviceContext(id);
-      return ctx && { deviceId: ctx.deviceId, revoked: ctx.revoked, tenancy: ctx };
-    },
-    profileOf: (deviceId) => registry.profileOfDevice(deviceId), // read only by decoders that use a profile
-    maxAgeMs: opts.rawRetentionMs,
-  };
+  const decoder = createRegistryDecoder(registry, { maxAgeMs: opts.rawRetentionMs });
+  /**
+   * Dead letters being written, one after another (so they are kept in the order they were found): the message
+   * is acknowledged without waiting for its dead letter; stop() waits for them. Never rejects (failures are logged).
+   */
+  let deadLetterWrites: Promise<void> = Promise.resolve();
 
   function deadLetter(topic: string, deviceId: string | undefined, code: ErrorCode, reason: string, payload: Buffer | undefined): void {
-    const ctx = deviceId === undefined ? undefined : registry.deviceContext(deviceId);
-    registry.addDeadLetter({ deviceId, cooperativeId: ctx?.cooperativeId, topic, code, reason, payload });
     metrics.deadLetters.inc({ code });
+    const cached = deviceId === undefined ? undefined : registry.cachedDeviceContext(deviceId);
+    deadLetterWrites = deadLetterWrites
+      .then(async () => {
+        const ctx = cached ?? (deviceId === undefined ? undefined : await registry.deviceContext(deviceId));
+        await registry.addDeadLetter({ deviceId, cooperativeId: ctx?.cooperativeId, topic, code, reason, payload });
+      })
+      .catch((err: unknown) => log.error({ err, topic, code }, 'dead letter could not be recorded'));
   }
 
   /**
@@ -132,37 +135,68 @@ export function createIngestService(opts: IngestOptions): IngestService {
     return out;
   }
 
-  /** Not async: messages of one batch get the batcher's one promise back, which the ack client groups by. */
+  /**
+   * Per topic (a device publishes on its own): settles once the last message on it that waited for the registry
+   * is batched. Later messages on the topic wait for it too, so a device's readings reach the batcher (and the
+   * sequence counts, ingest/sequence-tracker.ts) in the order they arrived.
+   */
+  const waiting = new Map<string, Promise<unknown>>();
+
+  /**
+   * Not async: messages of one batch get the batcher's one promise back, which the ack client groups by. A device
+   * the registry's caches know is decoded synchronously; otherwise (LookupNeeded) the lookups are awaited first.
+   */
   function handle(topic: string, payload: Buffer): Promise<void> {
+    received.add();
+    const message: IncomingMessage = { topic, payload, receivedAt: now() };
+    const before = waiting.get(topic);
+    if (before) return later(message, before.then(() => decodeAny(message)));
     try {
-      return handleNow(topic, payload);
+      return accept(message, decoder.decodeCached(message));
     } catch (err) {
+      if (err instanceof LookupNeeded) return later(message, decoder.decodeLookedUp(message, err));
+      return refuse(message, err);
+    }
+  }
+
+  function decodeAny(message: IncomingMessage): Promise<RegistryDecoded> {
+    try {
+      return Promise.resolve(decoder.decodeCached(message));
+    } catch (err) {
+      if (err instanceof LookupNeeded) return decoder.decodeLookedUp(message, err);
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
-  function handleNow(topic: string, payload: Buffer): Promise<void> {
-    received.add();
-    let decoded: Decoded;
-    try {
-      decoded = decode({ topic, payload, receivedAt: now() }, decodeContext);
-    } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
-      deadLetter(topic, err.deviceId, err.code, err.message, payload);
-      return DONE;
-    }
+  /** A message decoded asynchronously: batched once decoded (in order on its topic), acknowledged when stored. */
+  function later(message: IncomingMessage, decoding: Promise<RegistryDecoded>): Promise<void> {
+    // The ack promise is wrapped so that `batched` settles when the message is batched, not when it is stored.
+    const batched = decoding.then((r) => ({ ack: accept(message, r) }), (err: unknown) => ({ ack: refuse(message, err) }));
+    const settled = batched.then(() => undefined, () => undefined);
+    waiting.set(message.topic, settled);
+    void settled.then(() => { if (waiting.get(message.topic) === settled) waiting.delete(message.topic); });
+    return batched.then((b) => b.ack);
+  }
+
+  /** A message that could not be decoded: a DecodeError is a dead letter (acknowledged), anything else a failure. */
+  function refuse(message: IncomingMessage, err: unknown): Promise<void> {
+    if (!(err instanceof DecodeError)) return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    deadLetter(message.topic, err.deviceId, err.code, err.message, Buffer.isBuffer(message.payload) ? message.payload : Buffer.from(message.payload));
+    return DONE;
+  }
+
+  function accept(message: IncomingMessage, { decoded, context }: RegistryDecoded): Promise<void> {
     decodedBy.add(decoded.format);
     if (decoded.ignored !== undefined) {
       im.ignored.inc({ format: decoded.format });
       return DONE;
     }
     for (const r of decoded.rejected) {
-      deadLetter(topic, decoded.deviceId, r.code, r.reason, Buffer.from(JSON.stringify({ ts: r.ts, metric: r.metric, value: r.value })));
+      deadLetter(message.topic, decoded.deviceId, r.code, r.reason, Buffer.from(JSON.stringify({ ts: r.ts, metric: r.metric, value: r.value })));
     }
     if (decoded.readings.length === 0) return DONE;
-    const ctx = registry.deviceContext(decoded.deviceId);
-    if (!batcher || !ctx) throw new RuongError('STORE_UNAVAILABLE', 'ingest is not running');
-    return batcher.add(enrich(decoded, ctx));
+    if (!batcher || !context) throw new RuongError('STORE_UNAVAILABLE', 'ingest is not running');
+    return batcher.add(enrich(decoded, context));
   }
 
   function onStored(batch: readonly StoredReading[]): void {
@@ -217,6 +251,7 @@ export function createIngestService(opts: IngestOptions): IngestService {
         await maintenance?.stop();
         await durable?.stop();
         await spool?.close();
+        await deadLetterWrites;
       })();
       return stopping;
     },

@@ -20,6 +20,8 @@ import { createCredentialChanges } from './credential-changes.js';
 import { createDirectoryWrites } from './directory-writes.js';
 import { createIrrigationEvents } from './irrigation-events.js';
 import { createSmsSenders } from './sms-senders.js';
+import { createPlatformValues } from './platform-values.js';
+import type { DeviceProfile } from '../telemetry/device-profile.js';
 import type { DeadLetter, DeviceContext, DeviceKind, Role, User } from './types.js';
 
 export interface NewDevice {
@@ -46,6 +48,12 @@ export type Registry = ReturnType<typeof buildRegistry>;
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** How long a device's profile and a DevEUI's device stay cached (as core/registry/device-profiles.ts's lookups). */
+const LOOKUP_TTL_MS = 30_000;
+const MAX_LOOKUPS = 100_000; // bounded: one entry per device
+
+interface Peeked<T> { readonly value: T; readonly at: number }
 
 const LAST_CONTEXT_CHANGE = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM device_context_changes';
 
@@ -85,6 +93,7 @@ function buildRegistry(sql: Sql, contextChangesSeen: number) {
   const credentialChanges = createCredentialChanges(sql);
   const irrigationEvents = createIrrigationEvents(sql);
   const smsSenders = createSmsSenders(sql);
+  const platformValues = createPlatformValues(sql);
   // A field moved to another farm changes where its devices' readings belong: drop the cached contexts.
   const directoryWrites = createDirectoryWrites(sql, { fieldMoved: () => forgetContexts() });
   const contextCache = new Map<string, DeviceContext>();
@@ -92,6 +101,31 @@ function buildRegistry(sql: Sql, contextChangesSeen: number) {
   // may predate the change (the lookup and the change are both awaited, so they can interleave).
   let contextGeneration = 0;
   const verifiedSecrets = new Map<string, string>();
+
+  // The ingest's synchronous path (ingest/registry-decode.ts) peeks at what the lookups below cached: a device's
+  // profile and a DevEUI's device id, both kept LOOKUP_TTL_MS (so another process's change shows within it).
+  const profiles = new Map<string, Peeked<DeviceProfile | undefined>>();
+  const devEuis = new Map<string, Peeked<string>>();
+  // Bumped by every profile change made here: a lookup that began before does not cache what it read.
+  let profileGeneration = 0;
+
+  function peek<T>(cache: Map<string, Peeked<T>>, key: string): Peeked<T> | undefined {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < LOOKUP_TTL_MS) return hit;
+    if (hit) cache.delete(key);
+    return undefined;
+  }
+
+  function remember<T>(cache: Map<string, Peeked<T>>, key: string, value: T): void {
+    if (cache.size >= MAX_LOOKUPS) cache.clear();
+    cache.set(key, { value, at: Date.now() });
+  }
+
+  function forgetProfiles(deviceId?: string): void {
+    profileGeneration += 1;
+    if (deviceId === undefined) profiles.clear();
+    else profiles.delete(deviceId);
+  }
 
   function forgetContexts(deviceId?: string): void {
     contextGeneration += 1;
@@ -133,6 +167,26 @@ function buildRegistry(sql: Sql, contextChangesSeen: number) {
     return ctx;
   }
 
+  /** The profile a device's codec output is mapped with; undefined = field names are metric names. */
+  async function profileOfDevice(deviceId: string): Promise<DeviceProfile | undefined> {
+    const hit = peek(profiles, deviceId);
+    if (hit) return hit.value;
+    const generation = profileGeneration;
+    const profile = await deviceProfiles.profileOfDevice(deviceId);
+    if (generation === profileGeneration) remember(profiles, deviceId, profile);
+    return profile;
+  }
+
+  /** The device id a DevEUI (any case) belongs to. Only hits are cached: a new device is seen at once. */
+  async function deviceIdByDevEui(devEui: string): Promise<string | undefined> {
+    const key = devEui.toLowerCase();
+    const hit = peek(devEuis, key);
+    if (hit) return hit.value;
+    const id = await deviceProfiles.deviceIdByDevEui(key);
+    if (id !== undefined) remember(devEuis, key, id);
+    return id;
+  }
+
   async function userById(id: string): Promise<User | undefined> {
     const row = await sql.one<Omit<User, 'farmIds'>>(
       'SELECT id, cooperative_id AS "cooperativeId", username, display_name AS "displayName", role, language FROM users WHERE id = ?',
@@ -153,8 +207,60 @@ function buildRegistry(sql: Sql, contextChangesSeen: number) {
     ...directoryWrites,
     ...irrigationEvents,
     ...smsSenders,
+    ...platformValues,
 
     deviceContext,
+    profileOfDevice,
+    deviceIdByDevEui,
+
+    /**
+     * The device's context as deviceContext() last cached it, without a query (the ingest's synchronous path):
+     * undefined = not cached, not = unknown (ask deviceContext()). Moves, revocations and the change feed drop it.
+     */
+    cachedDeviceContext(deviceId: string): DeviceContext | undefined {
+      return contextCache.get(deviceId);
+    },
+
+    /**
+     * The device's profile as profileOfDevice() last cached it, without a query: `{ value }` (value undefined = the
+     * device has no profile), or undefined = not cached, not = unknown (ask profileOfDevice()).
+     */
+    cachedProfileOfDevice(deviceId: string): { readonly value: DeviceProfile | undefined } | undefined {
+      return peek(profiles, deviceId);
+    },
+
+    /**
+     * The device id a DevEUI belongs to as deviceIdByDevEui() last cached it, without a query: undefined = not
+     * cached, not = unknown (ask deviceIdByDevEui(); only hits are cached, for LOOKUP_TTL_MS, so a re-assigned
+     * DevEUI shows within it).
+     */
+    cachedDeviceIdByDevEui(devEui: string): string | undefined {
+      return peek(devEuis, devEui.toLowerCase())?.value;
+    },
+
+    async saveDeviceProfile(input: unknown, builtin = false): Promise<DeviceProfile> {
+      try {
+        return await deviceProfiles.saveDeviceProfile(input, builtin);
+      } finally {
+        forgetProfiles();
+      }
+    },
+
+    async seedDeviceProfiles(): Promise<void> {
+      try {
+        await deviceProfiles.seedDeviceProfiles();
+      } finally {
+        forgetProfiles();
+      }
+    },
+
+    async setDeviceProfile(deviceId: string, profileId: string | null): Promise<void> {
+      try {
+        await deviceProfiles.setDeviceProfile(deviceId, profileId);
+      } finally {
+        forgetProfiles(deviceId);
+      }
+    },
 
     /** Creates a device and returns its secret — the only time the plaintext exists. */
     provisionDevice,

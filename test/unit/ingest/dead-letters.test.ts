@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../core/log.js';
 import { createMetrics } from '../../../core/metrics.js';
 import { createRegistry, type Registry } from '../../../core/registry/registry.js';
@@ -23,12 +23,12 @@ describe('ingest dead letters', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ruong-dead-letters-'));
     registry = createRegistry(join(dir, 'registry.db'));
-    registry.createCooperative({ id: 'coop-a', name: 'A' });
-    registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'farm' });
-    registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'field', crop: 'rice' });
+    await registry.createCooperative({ id: 'coop-a', name: 'A' });
+    await registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'farm' });
+    await registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'field', crop: 'rice' });
     await registry.provisionDevice({ id: 'probe-1', fieldId: 'field-a', kind: 'soil_probe', name: 'p', devEui: 'a84041000181c061' });
     await registry.provisionDevice({ id: 'probe-old', fieldId: 'field-a', kind: 'soil_probe', name: 'p' });
-    registry.revokeDevice('probe-old');
+    await registry.revokeDevice('probe-old');
     metrics = createMetrics();
     const store = {} as ReadingStore; // never reached: every message below is rejected whole or value by value
     ingest = createIngestService({
@@ -36,8 +36,8 @@ describe('ingest dead letters', () => {
       batchSize: 10, batchDelayMs: 10, spoolDir: join(dir, 'spool'), rawRetentionMs: 90 * DAY, now: () => now,
     });
   });
-  afterEach(() => {
-    registry.close();
+  afterEach(async () => {
+    await registry.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -58,7 +58,9 @@ describe('ingest dead letters', () => {
     ]);
     await send('devices/probe-1/up', [{ bt: now / 1000, n: 'air_temperature', u: 'lx', v: 30 }]);
 
-    const letters = registry.deadLetters('coop-a', 100).reverse();
+    // Dead letters are written without holding up the message's acknowledgement: wait until all 11 are kept.
+    await vi.waitFor(async () => expect(await registry.deadLetterCount()).toBe(11), { timeout: 5000, interval: 10 });
+    const letters = (await registry.deadLetters('coop-a', 100)).reverse();
     expect(letters.map((l) => [l.deviceId, l.code])).toEqual([
       ['probe-1', 'PAYLOAD_NOT_JSON'], ['probe-1', 'PAYLOAD_INVALID'], ['probe-old', 'DEVICE_REVOKED'],
       ['probe-1', 'METRIC_UNKNOWN'], ['probe-1', 'VALUE_OUT_OF_BOUNDS'], ['probe-1', 'TIMESTAMP_IN_FUTURE'], ['probe-1', 'TIMESTAMP_TOO_OLD'],
@@ -67,7 +69,7 @@ describe('ingest dead letters', () => {
     expect(letters[1]?.reason).toMatch(/native schema — ts/);
     expect(letters[4]?.payload).toBe(JSON.stringify({ ts: now, metric: 'soil_moisture', value: 75 }));
     // A topic naming no device and an unknown device belong to no cooperative: kept, counted, shown to no tenant.
-    expect(registry.deadLetterCount()).toBe(letters.length + 3);
+    expect(await registry.deadLetterCount()).toBe(letters.length + 3);
     const text = await metrics.registry.metrics();
     for (const code of ['TOPIC_INVALID', 'DEVICE_UNKNOWN', 'UNIT_INVALID']) expect(text).toMatch(new RegExp(`ruong_dead_letters_total\\{code="${code}"\\} [12]`));
     expect(text).toMatch(/ruong_dead_letters_total\{code="DEVICE_UNKNOWN"\} 2/);

@@ -1,0 +1,115 @@
+// Decoding against the registry (issue 18): the registry's lookups are asynchronous (SQLite or PostgreSQL), but the
+// ingest's per-message path stays synchronous for devices it knows (issue 19 measured its CPU per message, and
+// handle() returns the batcher's one promise for all messages of a batch). decodeCached() answers from the
+// registry's caches alone; on a miss it throws LookupNeeded, and decodeLookedUp() awaits the registry's lookups for
+// that device and decodes again with those answers given explicitly — so a device that is not registered (never
+// cached) comes out unknown on the second pass instead of missing again.
+import type { DeviceContext } from '../core/registry/types.js';
+import { decode, type DecodeContext, type Decoded, type DeviceRef, type IncomingMessage, type ResolvedDevice } from '../core/telemetry/decoders/index.js';
+import type { DeviceProfile } from '../core/telemetry/device-profile.js';
+
+/** The registry's device lookups, and their synchronous cache peeks (undefined = not cached, not = unknown). */
+export interface DecodeRegistry {
+  deviceContext(deviceId: string): Promise<DeviceContext | undefined>;
+  profileOfDevice(deviceId: string): Promise<DeviceProfile | undefined>;
+  deviceIdByDevEui(devEui: string): Promise<string | undefined>;
+  cachedDeviceContext(deviceId: string): DeviceContext | undefined;
+  cachedProfileOfDevice(deviceId: string): { readonly value: DeviceProfile | undefined } | undefined;
+  cachedDeviceIdByDevEui(devEui: string): string | undefined;
+}
+
+/** Thrown by decodeCached() when an answer is not cached: internal, never a DecodeError (not a dead letter). */
+export class LookupNeeded extends Error {
+  constructor(readonly ref: DeviceRef) {
+    super('the registry must be asked about this device');
+    this.name = 'LookupNeeded';
+  }
+}
+
+/** A decoded message and the registry's context of its device (undefined only if it vanished meanwhile). */
+export interface RegistryDecoded {
+  readonly decoded: Decoded;
+  readonly context: DeviceContext | undefined;
+}
+
+export interface RegistryDecoder {
+  /** Synchronous, from the registry's caches: throws LookupNeeded on a miss, DecodeError as decode() does. */
+  decodeCached(message: IncomingMessage): RegistryDecoded;
+  /** After decodeCached() missed: awaits the lookups and decodes again with their answers. Throws DecodeError. */
+  decodeLookedUp(message: IncomingMessage, miss: LookupNeeded): Promise<RegistryDecoded>;
+}
+
+/** A message names at most two devices (topic and payload): more misses than this would be a bug, not a device. */
+const MAX_PASSES = 4;
+
+const refKey = (ref: DeviceRef): string => `${ref.devEui?.toLowerCase() ?? ''}\u0000${ref.deviceId ?? ''}`;
+
+const resolved = (ctx: DeviceContext, profile?: { value: DeviceProfile | undefined }): ResolvedDevice =>
+  ({ deviceId: ctx.deviceId, revoked: ctx.revoked, tenancy: ctx, ...(profile?.value ? { profile: profile.value } : {}) });
+
+export function createRegistryDecoder(registry: DecodeRegistry, opts: { maxAgeMs?: number | undefined } = {}): RegistryDecoder {
+  const cachedContext = (deviceId: string): DeviceContext => {
+    const ctx = registry.cachedDeviceContext(deviceId);
+    if (!ctx) throw new LookupNeeded({ deviceId });
+    return ctx;
+  };
+
+  const cached: DecodeContext = {
+    resolveDevice(ref) {
+      let id = ref.deviceId;
+      if (ref.devEui !== undefined) {
+        // Only registered DevEUIs are cached: anything else is asked (and may be a device registered just now).
+        id = registry.cachedDeviceIdByDevEui(ref.devEui);
+        if (id === undefined) throw new LookupNeeded(ref);
+      }
+      return id === undefined ? undefined : resolved(cachedContext(id));
+    },
+    profileOf(deviceId) { // read only by decoders that use a profile
+      const hit = registry.cachedProfileOfDevice(deviceId);
+      if (!hit) throw new LookupNeeded({ deviceId });
+      return hit.value;
+    },
+    maxAgeMs: opts.maxAgeMs,
+  };
+
+  return {
+    decodeCached(message) {
+      const decoded = decode(message, cached);
+      return { decoded, context: cachedContext(decoded.deviceId) };
+    },
+
+    async decodeLookedUp(message, miss) {
+      // What the registry answered, per device reference and per device id (undefined = not registered).
+      const byRef = new Map<string, DeviceContext | undefined>();
+      const byId = new Map<string, { ctx: DeviceContext; profile: { value: DeviceProfile | undefined } }>();
+      const answered: DecodeContext = {
+        resolveDevice(ref) {
+          const key = refKey(ref);
+          if (!byRef.has(key)) return cached.resolveDevice(ref);
+          const ctx = byRef.get(key);
+          return ctx && resolved(ctx, byId.get(ctx.deviceId)?.profile);
+        },
+        profileOf(deviceId) {
+          const known = byId.get(deviceId);
+          return known ? known.profile.value : cached.profileOf!(deviceId);
+        },
+        maxAgeMs: opts.maxAgeMs,
+      };
+      let ref = miss.ref;
+      for (let pass = 0; pass < MAX_PASSES; pass++) {
+        const id = (ref.devEui !== undefined ? await registry.deviceIdByDevEui(ref.devEui) : undefined) ?? ref.deviceId;
+        const ctx = id === undefined ? undefined : await registry.deviceContext(id);
+        if (ctx) byId.set(ctx.deviceId, { ctx, profile: { value: await registry.profileOfDevice(ctx.deviceId) } });
+        byRef.set(refKey(ref), ctx);
+        try {
+          const decoded = decode(message, answered);
+          return { decoded, context: byId.get(decoded.deviceId)?.ctx ?? registry.cachedDeviceContext(decoded.deviceId) ?? await registry.deviceContext(decoded.deviceId) };
+        } catch (err) {
+          if (!(err instanceof LookupNeeded)) throw err;
+          ref = err.ref;
+        }
+      }
+      throw new Error(`decoding ${message.topic} still needed registry lookups after ${MAX_PASSES} passes`);
+    },
+  };
+}
