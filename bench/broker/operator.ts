@@ -103,12 +103,12 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** A DATA_DIR whose registry holds N devices, device i with operatorSecret(runKey, i), hashed one by one. */
-function provision(dir: string, runKey: string): void {
+async function provision(dir: string, runKey: string): Promise<void> {
   const registry = createRegistry(join(dir, 'registry.db'));
-  const coop = registry.createCooperative({ name: 'Bench' });
-  const farm = registry.createFarm({ cooperativeId: coop, name: 'Bench farm' });
-  const field = registry.createField({ farmId: farm, name: 'Bench field', crop: 'rice' });
-  registry.close();
+  const coop = await registry.createCooperative({ name: 'Bench' });
+  const farm = await registry.createFarm({ cooperativeId: coop, name: 'Bench farm' });
+  const field = await registry.createField({ farmId: farm, name: 'Bench field', crop: 'rice' });
+  await registry.close();
   const db = new Database(join(dir, 'registry.db'));
   const insert = db.prepare('INSERT INTO devices (id, field_id, kind, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   db.transaction(() => {
@@ -190,7 +190,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
   const children: ChildProcess[] = [];
   const loaders: Loader[] = [];
   try {
-    provision(dataDir, runKey);
+    await provision(dataDir, runKey);
     let redisUrl: string | undefined;
     if (brokerCount > 1) {
       const port = await freePort();

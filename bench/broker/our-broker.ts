@@ -65,19 +65,19 @@ function coalesceWrites(socket: Socket): void {
 }
 
 /** A registry in a temp dir holding `devices` bench devices, all with one secret hashed like provisioning does (hashed once, inserted in one transaction). */
-async function benchRegistry(devices: number): Promise<{ auth: BrokerAuth; cleanup(): void }> {
+async function benchRegistry(devices: number): Promise<{ auth: BrokerAuth; cleanup(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'ruong-bench-broker-'));
   const registry = createRegistry(join(dir, 'registry.db'));
-  const coop = registry.createCooperative({ name: 'Bench' });
-  const farm = registry.createFarm({ cooperativeId: coop, name: 'Bench farm' });
-  const field = registry.createField({ farmId: farm, name: 'Bench field', crop: 'rice' });
+  const coop = await registry.createCooperative({ name: 'Bench' });
+  const farm = await registry.createFarm({ cooperativeId: coop, name: 'Bench farm' });
+  const field = await registry.createField({ farmId: farm, name: 'Bench field', crop: 'rice' });
   await registry.setServiceSecret('ruong-ingest', BENCH_INGEST_SECRET);
   const hash = hashGeneratedSecret(BENCH_SECRET);
   const db = new Database(join(dir, 'registry.db'));
   const insert = db.prepare('INSERT INTO devices (id, field_id, kind, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   db.transaction(() => { for (let i = 0; i < devices; i++) insert.run(benchDeviceId(i), field, 'soil', benchDeviceId(i), hash, Date.now()); })();
   db.close();
-  return { auth: registry, cleanup: () => { registry.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return { auth: registry, cleanup: async () => { await registry.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 async function startOurs(mode: 'ours' | 'ours-auth', devices: number): Promise<{ port: number; stop(): Promise<void> }> {
@@ -89,7 +89,7 @@ async function startOurs(mode: 'ours' | 'ours-auth', devices: number): Promise<{
     allowAnonymous: mode === 'ours',
   });
   await service.start();
-  return { port: service.addresses().tcp, stop: async () => { await service.stop(); reg?.cleanup(); } };
+  return { port: service.addresses().tcp, stop: async () => { await service.stop(); await reg?.cleanup(); } };
 }
 
 async function main(): Promise<void> {

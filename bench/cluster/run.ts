@@ -36,10 +36,10 @@ async function measure(brokerCount: number): Promise<number> {
   const redis = await startRedis();
   const dataDir = mkdtempSync(join(tmpdir(), 'ruong-bench-cluster-'));
   const registry = createRegistry(join(dataDir, 'registry.db'));
-  const coop = registry.createCooperative({ id: 'coop-bench', name: 'Bench' });
-  const field = registry.createField({ farmId: registry.createFarm({ cooperativeId: coop, name: 'F' }), name: 'F', crop: 'coffee' });
+  const coop = await registry.createCooperative({ id: 'coop-bench', name: 'Bench' });
+  const field = await registry.createField({ farmId: await registry.createFarm({ cooperativeId: coop, name: 'F' }), name: 'F', crop: 'coffee' });
   const secrets = await Promise.all(Array.from({ length: D }, async (_, i) => (await registry.provisionDevice({ id: `bench-${i}`, fieldId: field, kind: 'soil_probe', name: `b${i}` })).secret));
-  registry.close();
+  await registry.close();
   const brokers: ClusterBroker[] = [];
   try {
     for (let i = 0; i < brokerCount; i++) brokers.push(await startClusterBroker(dataDir, redis.url, { MQTT_PUBLISH_RATE: '0' }));

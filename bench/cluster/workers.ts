@@ -38,10 +38,10 @@ export async function measureWorkers(workerCount: number, d: number, m: number, 
   const dataDir = mkdtempSync(join(tmpdir(), 'ruong-bench-workers-'));
   const db = `bench_${randomBytes(4).toString('hex')}`;
   const registry = createRegistry(join(dataDir, 'registry.db'));
-  const coop = registry.createCooperative({ id: 'coop-bench', name: 'Bench' });
-  const field = registry.createField({ farmId: registry.createFarm({ cooperativeId: coop, name: 'F' }), name: 'F', crop: 'coffee' });
+  const coop = await registry.createCooperative({ id: 'coop-bench', name: 'Bench' });
+  const field = await registry.createField({ farmId: await registry.createFarm({ cooperativeId: coop, name: 'F' }), name: 'F', crop: 'coffee' });
   const secrets = await Promise.all(Array.from({ length: d }, async (_, i) => (await registry.provisionDevice({ id: `bench-${i}`, fieldId: field, kind: 'soil_probe', name: `b${i}` })).secret));
-  registry.close();
+  await registry.close();
   const env = { REDIS_URL: redis.url, INGEST_SHARDS: '8', STORE: 'influx', INFLUX_URL: `${influxd.url}/${db}`, MQTT_PUBLISH_RATE: '0', INGEST_BATCH_SIZE: '5000', INGEST_BATCH_MS: '50' };
   const children: RuongChild[] = [];
   const devices: MqttClient[] = [];

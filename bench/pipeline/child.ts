@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     // Device secrets are compared directly: scrypt per first login is the broker benchmark's subject, and a
     // reconnect storm after an outage meets the broker's cache of verified secrets anyway.
     const auth: BrokerAuth = {
-      verifyDevice: (id, secret) => Promise.resolve(secret === BENCH_SECRET && registry.deviceContext(id) !== undefined),
+      verifyDevice: async (id, secret) => secret === BENCH_SECRET && (await registry.deviceContext(id)) !== undefined,
       verifyService: (name, secret) => Promise.resolve(name === 'ruong-ingest' && secret === BENCH_INGEST_SECRET),
     };
     const broker = createBrokerService({ auth, log: silentLogger(), metrics, host: '127.0.0.1', port: 0 });
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   process.on('message', (m: { type: string }) => {
     if (m.type === 'stats') void stats(metrics).then((s) => send({ type: 'stats', ...s }));
   });
-  process.on('SIGTERM', () => void stop().finally(() => { registry.close(); process.exit(0); }));
+  process.on('SIGTERM', () => void stop().then(() => registry.close()).finally(() => process.exit(0)));
 }
 
 main().catch((err: unknown) => {

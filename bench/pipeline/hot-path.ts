@@ -19,7 +19,7 @@ import { benchDeviceId, createBenchRegistry } from './setup.js';
 
 const messages = Number(process.argv[2] ?? 200_000);
 const dir = mkdtempSync(join(tmpdir(), 'ruong-bench-hot-'));
-createBenchRegistry(dir, 1000);
+await createBenchRegistry(dir, 1000);
 const registry = createRegistry(join(dir, 'registry.db'));
 const lines = createLineBuilder();
 let built = 0;
@@ -54,6 +54,6 @@ for (let n = 0; n < messages; n++) {
 await Promise.all(pending);
 const cpu = process.cpuUsage(cpu0);
 console.log(JSON.stringify({ messages, readings: built, stateBytes, cpuUsPerMsg: Number(((cpu.user + cpu.system) / messages).toFixed(2)) }));
-registry.close();
+await registry.close();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);

@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       if (!existsSync(join(dist, 'ingest', 'ingest-service.js'))) throw new Error('tsc did not build the ingest; run with --tsx');
       process.env.BENCH_DIST = dist;
     }
-    createBenchRegistry(dir, Math.max(devices, stormDevices));
+    await createBenchRegistry(dir, Math.max(devices, stormDevices));
     checkCeilingShape(Date.now() - 3_600_000);
     const points = arg('ceiling-points', 2_000_000);
     const messages = arg('messages', 300);

@@ -9,12 +9,12 @@ export const BENCH_SECRET = 'bench-device-secret';
 export const BENCH_INGEST_SECRET = 'bench-ingest-secret';
 export const benchDeviceId = (i: number) => `pipe-${String(i).padStart(5, '0')}`;
 
-export function createBenchRegistry(dir: string, devices: number): void {
+export async function createBenchRegistry(dir: string, devices: number): Promise<void> {
   const registry = createRegistry(join(dir, 'registry.db'));
-  const coop = registry.createCooperative({ id: 'coop-bench', name: 'Bench' });
-  const farm = registry.createFarm({ id: 'farm-bench', cooperativeId: coop, name: 'Bench farm' });
-  const field = registry.createField({ id: 'field-bench', farmId: farm, name: 'Bench field', crop: 'rice' });
-  registry.close();
+  const coop = await registry.createCooperative({ id: 'coop-bench', name: 'Bench' });
+  const farm = await registry.createFarm({ id: 'farm-bench', cooperativeId: coop, name: 'Bench farm' });
+  const field = await registry.createField({ id: 'field-bench', farmId: farm, name: 'Bench field', crop: 'rice' });
+  await registry.close();
   const db = new Database(join(dir, 'registry.db'));
   const insert = db.prepare('INSERT OR IGNORE INTO devices (id, field_id, kind, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   db.transaction(() => { for (let i = 0; i < devices; i++) insert.run(benchDeviceId(i), field, 'soil_probe', benchDeviceId(i), 'bench', Date.now()); })();

@@ -36,9 +36,9 @@ beforeAll(async () => {
   admin = await login(p.baseUrl);
   await p.registry.createUser({ cooperativeId: 'coop-demo', username: 'tech', password: DEMO_PASSWORD, role: 'technician' });
   technician = await login(p.baseUrl, 'tech');
-  const coop = p.registry.createCooperative({ id: 'coop-other', name: 'Other' });
-  const farm = p.registry.createFarm({ cooperativeId: coop, name: 'Other farm' });
-  p.registry.createField({ id: 'field-other', farmId: farm, name: 'Other field', crop: 'rice' });
+  const coop = await p.registry.createCooperative({ id: 'coop-other', name: 'Other' });
+  const farm = await p.registry.createFarm({ cooperativeId: coop, name: 'Other farm' });
+  await p.registry.createField({ id: 'field-other', farmId: farm, name: 'Other field', crop: 'rice' });
   await p.registry.createUser({ cooperativeId: coop, username: 'other-admin', password: DEMO_PASSWORD, role: 'admin' });
   otherAdmin = await login(p.baseUrl, 'other-admin');
 });
@@ -53,7 +53,7 @@ describe('POST /api/v1/devices', () => {
       topics: { publish: ['devices/probe-12/up', 'devices/probe-12/status'], subscribe: ['devices/probe-12/down'], will: 'devices/probe-12/status' },
       brokerUrls: [`mqtt://localhost:${p.mqttPort()}`],
     });
-    const stored = p.registry.db.prepare('SELECT secret_hash AS hash, dev_eui AS devEui FROM devices WHERE id = ?').get('probe-12') as { hash: string; devEui: string };
+    const stored = (await p.registry.sql.one<{ hash: string; devEui: string }>('SELECT secret_hash AS hash, dev_eui AS "devEui" FROM devices WHERE id = ?', ['probe-12']))!;
     expect(stored.hash).toMatch(/^sha256\$/);
     expect(stored.hash).not.toContain(res.body.secret);
     expect(stored.devEui).toBe('0004a30b001c0530');
@@ -168,9 +168,9 @@ describe('ruong provision', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ruong-provision-'));
     try {
       const registry = createRegistry(join(dataDir, 'registry.db'));
-      const farm = registry.createFarm({ cooperativeId: registry.createCooperative({ name: 'C' }), name: 'F' });
-      registry.createField({ id: 'field-1', farmId: farm, name: 'Field', crop: 'rice' });
-      registry.close();
+      const farm = await registry.createFarm({ cooperativeId: await registry.createCooperative({ name: 'C' }), name: 'F' });
+      await registry.createField({ id: 'field-1', farmId: farm, name: 'Field', crop: 'rice' });
+      await registry.close();
       const lines: string[] = [];
       const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_HOST: 'ruong.example', MQTT_TLS_CERT: '/c.pem', MQTT_TLS_KEY: '/k.pem' });
       expect(await runProvision(config, ['--field', 'field-1', '--kind', 'awd_tube', '--id', 'awd-9', '--dev-eui', '70B3D57ED0000001'], (l) => lines.push(l))).toBe(0);
@@ -178,16 +178,16 @@ describe('ruong provision', () => {
       expect(printed).toMatchObject({ deviceId: 'awd-9', clientId: 'awd-9', brokerUrls: ['mqtt://ruong.example:1883', 'ws://ruong.example:8083', 'mqtts://ruong.example:8883'] });
       const check = createRegistry(join(dataDir, 'registry.db'));
       expect(await check.verifyDevice('awd-9', printed.secret)).toBe(true);
-      check.close();
+      await check.close();
       expect(await runProvision(config, ['--field', 'field-1', '--kind', 'awd_tube', '--id', 'ruong-x'], () => undefined)).toBe(2);
       expect(await runProvision(config, ['--field', 'field-1', '--kind', 'soil_probe', '--id', 'lse-1', '--profile', 'dragino-lse01'], () => undefined)).toBe(0);
       const refused: string[] = [];
       expect(await runProvision(config, ['--field', 'field-1', '--kind', 'soil_probe', '--id', 'lse-2', '--profile', 'nope'], (l) => refused.push(l))).toBe(2);
       expect(refused.join('\n')).toMatch(/no device profile nope \(known: .*dragino-lse01/);
       const after = createRegistry(join(dataDir, 'registry.db'));
-      expect(after.profileOfDevice('lse-1')?.id).toBe('dragino-lse01');
-      expect(after.deviceContext('lse-2')).toBeUndefined();
-      after.close();
+      expect((await after.profileOfDevice('lse-1'))?.id).toBe('dragino-lse01');
+      expect(await after.deviceContext('lse-2')).toBeUndefined();
+      await after.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -66,9 +66,9 @@ describe.skipIf(!redisAvailable())('broker with Redis persistence', () => {
     redis = await startRedis();
     dataDir = mkdtempSync(join(tmpdir(), 'ruong-redis-broker-'));
     registry = createRegistry(join(dataDir, 'registry.db'));
-    const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
-    const farm = registry.createFarm({ cooperativeId: coop, name: 'Farm' });
-    const field = registry.createField({ farmId: farm, name: 'Field', crop: 'coffee' });
+    const coop = await registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
+    const farm = await registry.createFarm({ cooperativeId: coop, name: 'Farm' });
+    const field = await registry.createField({ farmId: farm, name: 'Field', crop: 'coffee' });
     secret = (await registry.provisionDevice({ id: 'queued-1', fieldId: field, kind: 'soil_probe', name: 'queued' })).secret;
     store = createSqliteStore({ path: join(dataDir, 'readings.db') });
     await store.setup();
@@ -77,7 +77,7 @@ describe.skipIf(!redisAvailable())('broker with Redis persistence', () => {
   afterAll(async () => {
     if (broker && broker.exitCode === null) await kill9(broker);
     await store?.close();
-    registry?.close();
+    await registry?.close();
     await redis?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });

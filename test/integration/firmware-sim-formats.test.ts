@@ -23,9 +23,9 @@ describe('every wire format on the real platform', () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     const r = platform.registry;
-    r.createCooperative({ id: coop, name: 'HTX formats test' });
-    const farm = r.createFarm({ id: 'farm-formats', cooperativeId: coop, name: 'Mỹ Xuyên', lat: 9.55, lon: 105.98, elevationM: 1 });
-    const field = r.createField({ id: 'field-formats', farmId: farm, name: 'Ruộng 1', crop: 'maize' });
+    await r.createCooperative({ id: coop, name: 'HTX formats test' });
+    const farm = await r.createFarm({ id: 'farm-formats', cooperativeId: coop, name: 'Mỹ Xuyên', lat: 9.55, lon: 105.98, elevationM: 1 });
+    const field = await r.createField({ id: 'field-formats', farmId: farm, name: 'Ruộng 1', crop: 'maize' });
     const scenario = loadScenario('scenarios/every-format.json');
     const secrets: Record<string, string> = {};
     for (const d of scenario.devices) {
@@ -34,8 +34,8 @@ describe('every wire format on the real platform', () => {
       if (!lorawan) secrets[d.id] = secret;
     }
     // The Dragino probe sits at 20 cm: its profile maps the codec's fields to the depth-qualified metrics.
-    r.saveDeviceProfile({ id: 'sim-lse01-20cm', name: 'Dragino LSE01 at 20 cm', fields: codecFor('dragino-lse01', [20]).fields });
-    r.setDeviceProfile('fmt-chirpstack', 'sim-lse01-20cm');
+    await r.saveDeviceProfile({ id: 'sim-lse01-20cm', name: 'Dragino LSE01 at 20 cm', fields: codecFor('dragino-lse01', [20]).fields });
+    await r.setDeviceProfile('fmt-chirpstack', 'sim-lse01-20cm');
     run = resolveScenario(scenario, { nowMs: Date.now(), secrets });
   });
 

@@ -19,9 +19,9 @@ describe('network outage scenario on the real platform', () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     const r = platform.registry;
-    r.createCooperative({ id: coop, name: 'HTX outage test' });
-    const farm = r.createFarm({ id: 'farm-outage', cooperativeId: coop, name: 'Mỹ Xuyên', lat: 9.55, lon: 105.98, elevationM: 1 });
-    const field = r.createField({ id: 'field-outage', farmId: farm, name: 'Ruộng 1', crop: 'rice' });
+    await r.createCooperative({ id: coop, name: 'HTX outage test' });
+    const farm = await r.createFarm({ id: 'farm-outage', cooperativeId: coop, name: 'Mỹ Xuyên', lat: 9.55, lon: 105.98, elevationM: 1 });
+    const field = await r.createField({ id: 'field-outage', farmId: farm, name: 'Ruộng 1', crop: 'rice' });
     const scenario = loadScenario('scenarios/network-outage-6h.json');
     const secrets: Record<string, string> = {};
     for (const d of scenario.devices) {

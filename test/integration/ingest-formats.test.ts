@@ -22,7 +22,7 @@ describe('ingest of every wire format through the broker', () => {
     p = await startTestPlatform({ RAW_RETENTION_DAYS: '3650', ROLLUP_REFRESH_S: '0' });
     for (const d of fixtureDevices) {
       const { secret } = await p.registry.provisionDevice({ id: d.id, fieldId: 'field-coffee-a', kind: d.kind, name: d.id, devEui: d.devEui });
-      if (d.profileId) p.registry.setDeviceProfile(d.id, d.profileId);
+      if (d.profileId) await p.registry.setDeviceProfile(d.id, d.profileId);
       secrets.set(d.id, secret);
     }
     const password = readFileSync(join(p.dataDir, 'lns.secret'), 'utf8').trim();

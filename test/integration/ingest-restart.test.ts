@@ -57,11 +57,11 @@ describe('the ingest killed mid-stream and restarted', () => {
 
   it('stores every reading exactly once', async () => {
     const registry = createRegistry(join(dataDir, 'registry.db'));
-    registry.createCooperative({ id: 'coop-r', name: 'HTX restart' });
-    registry.createFarm({ id: 'farm-r', cooperativeId: 'coop-r', name: 'farm' });
-    registry.createField({ id: 'field-r', farmId: 'farm-r', name: 'field', crop: 'rice' });
+    await registry.createCooperative({ id: 'coop-r', name: 'HTX restart' });
+    await registry.createFarm({ id: 'farm-r', cooperativeId: 'coop-r', name: 'farm' });
+    await registry.createField({ id: 'field-r', farmId: 'farm-r', name: 'field', crop: 'rice' });
     const { secret } = await registry.provisionDevice({ id: 'probe-restart', fieldId: 'field-r', kind: 'soil_probe', name: 'restart test' });
-    registry.close();
+    await registry.close();
 
     const port = await freePort();
     const env = { DATA_DIR: dataDir, MQTT_HOST: '127.0.0.1', MQTT_PORT: String(port), MQTT_WS_PORT: '0', MQTT_PUBLISH_RATE: '0', INGEST_BATCH_MS: '20', DEMO: 'false' };
