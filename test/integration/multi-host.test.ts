@@ -94,7 +94,7 @@ describe.skipIf(!redisAvailable() || influxUrl === '' || postgresUrl === '')('se
       startClusterIngest(ownDataDir('ingest-2'), `${b.url},${a.url}`, { ...env, INGEST_WORKER_ID: 'w2' }),
     ]);
     children.push(w1, w2);
-    const [api1, api2]: ClusterApi[] = await Promise.all([startClusterApi(ownDataDir('api-1'), env), startClusterApi(ownDataDir('api-2'), env)]);
+    const [api1, api2] = await Promise.all([startClusterApi(ownDataDir('api-1'), env), startClusterApi(ownDataDir('api-2'), env)]);
     children.push(api1, api2);
     children.push(await startClusterRules(ownDataDir('rules'), `${b.url},${a.url}`, env));
 
