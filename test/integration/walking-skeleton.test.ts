@@ -81,7 +81,12 @@ describe.each(stores)('walking skeleton on $name', ({ env }) => {
     await device.endAsync();
     const latest = await eventually(async () => (await latestOf('field-coffee-a')).find((r) => r.metric === 'soil_moisture@20cm' && r.value === 31.2), 10_000, 'the valid reading');
     expect(latest.ts).toBe(new Date(ts).toISOString());
-    const letters = await getJson<{ deadLetters: { code: string; reason: string; deviceId: string }[] }>(p.baseUrl, '/api/v1/dead-letters', token);
+    // Dead letters are written without holding up the acknowledgement: wait for both.
+    const letters = await eventually(async () => {
+      const l = await getJson<{ deadLetters: { code: string; reason: string; deviceId: string }[] }>(p.baseUrl, '/api/v1/dead-letters', token);
+      const codes = l.body.deadLetters.map((d) => d.code);
+      return codes.includes('PAYLOAD_NOT_JSON') && codes.includes('VALUE_OUT_OF_BOUNDS') ? l : undefined;
+    }, 10_000, 'both dead letters');
     expect(letters.body.deadLetters.map((d) => d.code)).toEqual(expect.arrayContaining(['PAYLOAD_NOT_JSON', 'VALUE_OUT_OF_BOUNDS']));
     expect(letters.body.deadLetters.find((d) => d.code === 'VALUE_OUT_OF_BOUNDS')?.reason).toMatch(/soil_moisture@20cm = 99/);
     const metrics = await (await fetch(`${p.baseUrl}/metrics`)).text();
