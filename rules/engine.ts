@@ -1,5 +1,5 @@
 // The rules engine: turns stored readings (stream), minute ticks and the daily run into evaluations of the
-// pure rule functions, persists each rule's state per subject in SQLite and applies the alert intents to
+// pure rule functions, persists each rule's state per subject in the registry (SQLite or PostgreSQL) and applies the alert intents to
 // core/alerts — state and alerts of one batch in one transaction, so a crash leaves no half-applied batch
 // and a restart neither re-alerts nor forgets a pending duration. Recorded irrigations (issue 17) reach the rules
 // that read them (`irrigation: true`) with every input, and the minute check re-evaluates a field at once when
@@ -66,6 +66,9 @@ export function createEngine(deps: EngineDeps) {
   // Written once per transaction (the last state per rule and subject, the last advice per field).
   const dirtyStates = new Map<string, { ruleId: string; subject: string; state: unknown }>();
   const dirtyAdvice = new Map<string, { cooperativeId: string; advice: Advice }>();
+  // Alerts opened in the running transaction: counted once it commits (a run rolled back opened nothing).
+  const openedInTx: { kind: string; severity: string }[] = [];
+  const countOpened = (kind: string, severity: string): void => { openedInTx.push({ kind, severity }); };
   // Recorded irrigations per field, read once and dropped when the feed shows a new one (or at the daily run).
   const irrigationCache = new Map<string, readonly IrrigationRecord[]>();
   let irrigationSeq: number | undefined;
@@ -106,18 +109,21 @@ export function createEngine(deps: EngineDeps) {
           states.clear();
           dirtyStates.clear();
           dirtyAdvice.clear();
+          openedInTx.length = 0;
         }
         await work();
         const now = deps.now();
         for (const d of dirtyStates.values()) await ruleStore.putState(d.ruleId, d.subject, d.state, now);
         for (const d of dirtyAdvice.values()) await ruleStore.putAdvice(d.cooperativeId, d.advice, now);
       });
+      for (const o of openedInTx) metrics.alertOpened(o.kind, o.severity);
     } catch (err) {
       states.clear(); // rolled back: the cache must not run ahead of the database
       throw err;
     } finally {
       dirtyStates.clear();
       dirtyAdvice.clear();
+      openedInTx.length = 0;
     }
   }
 
@@ -146,7 +152,7 @@ export function createEngine(deps: EngineDeps) {
 
   // Sensor trust first (rules/trust-gate.ts): its state lives with the rules' states, in the batch's transaction.
   const trust = createTrustGate({
-    alerts, state: stateOf, alertOpened: (kind, severity) => metrics.alertOpened(kind, severity),
+    alerts, state: stateOf, alertOpened: countOpened,
     put: trustPut,
   });
 
@@ -157,7 +163,7 @@ export function createEngine(deps: EngineDeps) {
   }
 
   // Several sensors of one kind per field (rules/combine-gate.ts): salinity and AWD rules see the field's combined value.
-  const combine = createCombineGate({ alerts, state: stateOf, put: trustPut, alertOpened: (kind, severity) => metrics.alertOpened(kind, severity) });
+  const combine = createCombineGate({ alerts, state: stateOf, put: trustPut, alertOpened: countOpened });
 
   async function applyAlert(rule: Rule, subject: string, result: RuleResult, field: FieldInfo | undefined, device: DeviceInfo | undefined, cooperativeId: string): Promise<void> {
     const a = result.alert;
@@ -175,7 +181,7 @@ export function createEngine(deps: EngineDeps) {
       ruleId: rule.id, subject, kind: a.kind, severity: a.severity, text: a.text, values: a.values,
       escalateAfterMs: rule.escalateAfter === undefined ? DEFAULT_ESCALATE_AFTER_MS[a.severity] : rule.escalateAfter,
     };
-    if ((await alerts.raise(raise)).opened) metrics.alertOpened(a.kind, a.severity);
+    if ((await alerts.raise(raise)).opened) countOpened(a.kind, a.severity);
   }
 
   /** The combined sensors' numbers behind an alert and an advice (rules/combine-gate.ts). */

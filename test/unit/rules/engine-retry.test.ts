@@ -46,8 +46,10 @@ async function world() {
   };
   const staff = (id: string) => ({ cooperativeId: id, role: 'technician' as const, farmIds: [] });
   let now = T0;
+  const opened: string[] = [];
+  const metrics = { evaluated: () => undefined, taskRun: () => undefined, alertOpened: (kind: string) => { opened.push(kind); } };
   const engine = createEngine({
-    ruleStore, alerts, log: silentLogger(), now: () => now,
+    ruleStore, alerts, log: silentLogger(), now: () => now, metrics,
     directory: {
       cooperativeIds: () => ruleStore.cooperativeIds(),
       farms: (id) => registry.farms(staff(id)),
@@ -59,7 +61,7 @@ async function world() {
     { deviceId: 'canal-a', metric: 'water_level', ts, value, fieldId: 'field-a', farmId: 'farm-a', cooperativeId: 'coop-a' },
   ];
   return {
-    registry, ruleStore, real, engine, level,
+    registry, ruleStore, real, engine, level, opened,
     retryNext: () => { failNext = true; },
     attempts: () => attempts,
     at: (t: number) => { now = t; },
@@ -67,7 +69,7 @@ async function world() {
 }
 
 describe('the engine\'s batch transaction run again', () => {
-  it('opens the alert the rolled-back run opened, once, from the state in the database', async () => {
+  it('opens the alert the rolled-back run opened, once, from the state in the database, and counts it once', async () => {
     const w = await world();
     await w.engine.handleBatch(w.level(T0, 50));
     expect(await w.real.list({ cooperativeId: 'coop-a', status: 'open' })).toEqual([]);
@@ -79,6 +81,7 @@ describe('the engine\'s batch transaction run again', () => {
     expect(w.attempts() - before).toBe(2); // the batch's work ran twice
     const open = await w.real.list({ cooperativeId: 'coop-a', status: 'open' });
     expect(open.map((a) => [a.ruleId, a.subject])).toEqual([[RULE, 'device:canal-a']]);
+    expect(w.opened).toEqual(['threshold']); // counted once: the rolled-back run opened nothing
     // and the state written is the one of the run that committed: a later low reading does not open another
     w.at(T0 + 30 * MIN);
     await w.engine.handleBatch(w.level(T0 + 30 * MIN, 50));
