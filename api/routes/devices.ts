@@ -5,6 +5,7 @@
 // the broker — the API never imports it). Another cooperative's device is a 404.
 import { Router } from 'express';
 import { z } from 'zod';
+import { isPrimaryKeyViolation, isUniqueViolation } from '../../core/db/sql-errors.js';
 import { RuongError } from '../../core/errors.js';
 import { deviceCredentials, isProvisionableDeviceId } from '../../core/registry/device-credentials.js';
 import type { Registry } from '../../core/registry/registry.js';
@@ -128,7 +129,7 @@ export function deviceRoutes(deps: DeviceRouteDeps): Router {
     try {
       created = await registry.provisionDevice({ id: body.id, fieldId: body.fieldId, kind: body.kind, name: body.name, devEui: body.devEui });
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new RuongError('CONFLICT', `DevEUI ${body.devEui} is already registered`);
+      if (isUniqueViolation(err) && !isPrimaryKeyViolation(err)) throw new RuongError('CONFLICT', `DevEUI ${body.devEui} is already registered`);
       throw err;
     }
     if (body.profileId !== undefined) await registry.setDeviceProfile(created.deviceId, body.profileId);

@@ -3,6 +3,7 @@
 // loginName), so whether a username is free never depends on another cooperative. An admin cannot delete or demote themselves (a cooperative must keep an admin who can log in).
 import { Router } from 'express';
 import { z } from 'zod';
+import { isPrimaryKeyViolation, isUniqueViolation } from '../../core/db/sql-errors.js';
 import { RuongError } from '../../core/errors.js';
 import type { UserRecord } from '../../core/registry/accounts.js';
 import type { Registry } from '../../core/registry/registry.js';
@@ -57,7 +58,7 @@ export function userRoutes(deps: { registry: Registry }): Router {
     try {
       id = await registry.createUser({ ...body, username, displayName: body.displayName ?? undefined, cooperativeId: me.cooperativeId });
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new RuongError('CONFLICT', `username: ${body.username} is taken in your cooperative`);
+      if (isUniqueViolation(err) && !isPrimaryKeyViolation(err)) throw new RuongError('CONFLICT', `username: ${body.username} is taken in your cooperative`);
       throw err;
     }
     res.status(201).json(userOut(await userOr404(me.cooperativeId, id)));

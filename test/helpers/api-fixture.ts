@@ -1,19 +1,25 @@
 // Two cooperatives behind the real Express app on a real port (SQLite registry and store, the alert service,
 // the live-event bus): A with two farms (a farmer owns A1), B with one. Each user logs in from its own client
 // address (X-Forwarded-For, trusted from loopback) so login rate limits of one test do not touch another.
+// API_TEST_REGISTRY=postgres puts the registry on a fresh database of the test run's PostgreSQL cluster instead
+// (issue 18), to run the same API suites on that engine.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { buildApp, type ApiDeps } from '../../api/app.js';
 import { createAlertService, type AlertService } from '../../core/alerts/alert-service.js';
 import { createEventBus, type EventBus } from '../../core/event-bus.js';
 import { silentLogger } from '../../core/log.js';
 import { createMetrics } from '../../core/metrics.js';
-import { createRegistry, type Registry } from '../../core/registry/registry.js';
+import { openPostgresSql } from '../../core/db/postgres-sql.js';
+import { createRegistry, openRegistry, type Registry } from '../../core/registry/registry.js';
 import { createSqliteStore } from '../../core/store/sqlite-store.js';
 import type { ReadingStore } from '../../core/store/reading-store.js';
+import { createPostgresDatabase } from './postgres.js';
 
 export interface ApiFixture {
   readonly base: string;
@@ -44,9 +50,17 @@ let address = 1;
 /** A fresh client address for each login: the per-address login budget stays untouched. */
 export const nextAddress = () => `10.0.${Math.floor(address / 250)}.${(address++ % 250) + 1}`;
 
+async function openTestRegistry(dir: string): Promise<Registry> {
+  if (process.env.API_TEST_REGISTRY !== 'postgres') return createRegistry(join(dir, 'registry.db'));
+  const cluster = inject('postgresUrl');
+  if (cluster === '') throw new Error('API_TEST_REGISTRY=postgres but PostgreSQL is not available (test/helpers/postgres.ts)');
+  const url = await createPostgresDatabase(cluster, `ruong_api_${randomUUID().replace(/-/g, '')}`);
+  return openRegistry(openPostgresSql(url, { max: 4 }));
+}
+
 export async function startApiFixture(extra: Partial<ApiDeps> = {}, wrapStore: (s: ReadingStore) => ReadingStore = (s) => s): Promise<ApiFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'ruong-api-'));
-  const registry = createRegistry(join(dir, 'registry.db'));
+  const registry = await openTestRegistry(dir);
   const store = createSqliteStore({ path: join(dir, 'readings.db') });
   await store.setup();
   const bus = createEventBus();
