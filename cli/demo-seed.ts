@@ -38,13 +38,13 @@ export const DEMO_ADMIN = 'demo';
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export async function seedDemo(registry: Registry, dataDir: string, demoPassword: string | undefined, now = Date.now()): Promise<{ password: string; generated: boolean; devices: SimDeviceRecord[] }> {
-  const coop = registry.createCooperative({ id: 'coop-demo', name: 'HTX Nông nghiệp Ruộng (demo)', province: 'Sóc Trăng' });
-  const mekong = registry.createFarm({ id: 'farm-mekong', cooperativeId: coop, name: 'Trang trại lúa Mỹ Xuyên', province: 'Sóc Trăng', lat: 9.55, lon: 105.98, elevationM: 1 });
-  const highlands = registry.createFarm({ id: 'farm-highlands', cooperativeId: coop, name: 'Vườn cà phê Cư M’gar', province: 'Đắk Lắk', lat: 12.82, lon: 108.08, elevationM: 520 });
-  const rice1 = registry.createField({ id: 'field-rice-1', farmId: mekong, name: 'Ruộng 1', crop: 'rice', plantingDate: isoDate(now - 35 * DAY), soilTexture: 'silty clay', areaHa: 2.0, pumpFlowM3h: 120, lat: 9.551, lon: 105.981 });
-  const rice2 = registry.createField({ id: 'field-rice-2', farmId: mekong, name: 'Ruộng 2', crop: 'rice', plantingDate: isoDate(now - 50 * DAY), soilTexture: 'clay', areaHa: 1.5, pumpFlowM3h: 120, lat: 9.553, lon: 105.979 });
-  const coffeeA = registry.createField({ id: 'field-coffee-a', farmId: highlands, name: 'Lô cà phê A', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1.2, pumpFlowM3h: 18, lat: 12.821, lon: 108.081 });
-  const coffeeB = registry.createField({ id: 'field-coffee-b', farmId: highlands, name: 'Lô cà phê B', crop: 'coffee', plantingDate: '2021-05-15', soilTexture: 'clay', areaHa: 0.8, pumpFlowM3h: 18, lat: 12.823, lon: 108.083 });
+  const coop = await registry.createCooperative({ id: 'coop-demo', name: 'HTX Nông nghiệp Ruộng (demo)', province: 'Sóc Trăng' });
+  const mekong = await registry.createFarm({ id: 'farm-mekong', cooperativeId: coop, name: 'Trang trại lúa Mỹ Xuyên', province: 'Sóc Trăng', lat: 9.55, lon: 105.98, elevationM: 1 });
+  const highlands = await registry.createFarm({ id: 'farm-highlands', cooperativeId: coop, name: 'Vườn cà phê Cư M’gar', province: 'Đắk Lắk', lat: 12.82, lon: 108.08, elevationM: 520 });
+  const rice1 = await registry.createField({ id: 'field-rice-1', farmId: mekong, name: 'Ruộng 1', crop: 'rice', plantingDate: isoDate(now - 35 * DAY), soilTexture: 'silty clay', areaHa: 2.0, pumpFlowM3h: 120, lat: 9.551, lon: 105.981 });
+  const rice2 = await registry.createField({ id: 'field-rice-2', farmId: mekong, name: 'Ruộng 2', crop: 'rice', plantingDate: isoDate(now - 50 * DAY), soilTexture: 'clay', areaHa: 1.5, pumpFlowM3h: 120, lat: 9.553, lon: 105.979 });
+  const coffeeA = await registry.createField({ id: 'field-coffee-a', farmId: highlands, name: 'Lô cà phê A', crop: 'coffee', plantingDate: '2019-06-01', soilTexture: 'clay', areaHa: 1.2, pumpFlowM3h: 18, lat: 12.821, lon: 108.081 });
+  const coffeeB = await registry.createField({ id: 'field-coffee-b', farmId: highlands, name: 'Lô cà phê B', crop: 'coffee', plantingDate: '2021-05-15', soilTexture: 'clay', areaHa: 0.8, pumpFlowM3h: 18, lat: 12.823, lon: 108.083 });
 
   const areaHa: Record<string, number> = { [rice1]: 2.0, [rice2]: 1.5, [coffeeA]: 1.2, [coffeeB]: 0.8 };
   const plan: { id: string; field: string; kind: DeviceKind; name: string; lat: number; elevationM: number; depthsCm?: number[]; soilTexture?: string; crop?: string; plantingMs?: number; flowM3h?: number }[] = [
@@ -73,7 +73,7 @@ export async function seedDemo(registry: Registry, dataDir: string, demoPassword
   const password = demoPassword ?? randomBytes(9).toString('base64url');
   await registry.createUser({ cooperativeId: coop, username: DEMO_TECHNICIAN, password, role: 'technician', displayName: 'Cán bộ kỹ thuật (demo)' });
   await registry.createUser({ cooperativeId: coop, username: DEMO_ADMIN, password, role: 'admin', displayName: 'Quản trị HTX (demo)' });
-  seedDemoContacts(registry, coop);
+  await seedDemoContacts(registry, coop);
   if (generated) writeFileSync(join(dataDir, 'demo-credentials.txt'), `technician: ${DEMO_TECHNICIAN}\nadmin: ${DEMO_ADMIN}\npassword: ${password}\n`, { mode: 0o600 });
   return { password, generated, devices };
 }

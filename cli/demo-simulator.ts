@@ -27,7 +27,7 @@ const DAY_MS = 86_400_000;
 async function newestReports(registry: Registry, store: ReadingStore, deviceIds: readonly string[]): Promise<Map<string, number>> {
   const byCoop = new Map<string, string[]>();
   for (const id of deviceIds) {
-    const ctx = registry.deviceContext(id);
+    const ctx = await registry.deviceContext(id);
     if (ctx) byCoop.set(ctx.cooperativeId, [...(byCoop.get(ctx.cooperativeId) ?? []), id]);
   }
   const newest = new Map<string, number>();

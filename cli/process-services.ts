@@ -18,7 +18,7 @@ export function createConfiguredStore(config: Config, log: Logger): ReadingStore
 }
 
 export function registryService(registry: Pick<Registry, 'close'>): Service {
-  return { name: 'registry', start: () => Promise.resolve(), stop: () => Promise.resolve(registry.close()) };
+  return { name: 'registry', start: () => Promise.resolve(), stop: async () => Promise.resolve(await registry.close()) };
 }
 
 export function storeService(store: ReadingStore): Service {

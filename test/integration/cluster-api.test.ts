@@ -19,9 +19,9 @@ describe('two `ruong api` processes behind a load balancer', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ruong-cluster-api-'));
     const registry = createRegistry(join(dataDir, 'registry.db'));
-    const coop = registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
+    const coop = await registry.createCooperative({ id: 'coop-demo', name: 'Coop' });
     await registry.createUser({ cooperativeId: coop, username: 'chi', password: PASSWORD, role: 'admin' });
-    registry.close();
+    await registry.close();
     [one, two] = await Promise.all([startClusterApi(dataDir), startClusterApi(dataDir)]);
   }, 60_000);
   afterAll(async () => {

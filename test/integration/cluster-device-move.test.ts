@@ -34,10 +34,10 @@ describe('a device moved by another process, with ruong broker + ruong ingest', 
     const seeded = await seedClusterDataDir('ruong-move-', ['mover']);
     dataDir = seeded.dataDir;
     const registry = createRegistry(join(dataDir, 'registry.db'));
-    const fieldA = registry.deviceContext('mover')!.fieldId;
-    const farm1 = registry.deviceContext('mover')!.farmId;
-    const fieldB = registry.createField({ farmId: farm1, name: 'Field B', crop: 'coffee' });
-    const farm2 = registry.createFarm({ cooperativeId: 'coop-demo', name: 'Farm 2' });
+    const fieldA = (await registry.deviceContext('mover'))!.fieldId;
+    const farm1 = (await registry.deviceContext('mover'))!.farmId;
+    const fieldB = await registry.createField({ farmId: farm1, name: 'Field B', crop: 'coffee' });
+    const farm2 = await registry.createFarm({ cooperativeId: 'coop-demo', name: 'Farm 2' });
     broker = await startClusterBroker(dataDir);
     ingest = await startClusterIngest(dataDir, broker.url);
     const device = await connectDevice(broker.url, 'mover', seeded.secrets.get('mover')!);
@@ -48,7 +48,7 @@ describe('a device moved by another process, with ruong broker + ruong ingest', 
     try {
       expect(await sendAndWait(1)).toMatchObject({ fieldId: fieldA, farmId: farm1 }); // the ingest now caches field A
 
-      expect(registry.moveDevice('mover', fieldB)).toBe(true); // another process than the ingest
+      expect(await registry.moveDevice('mover', fieldB)).toBe(true); // another process than the ingest
       await new Promise((r) => setTimeout(r, 1500)); // the ingest polls the feed every second
       expect(await sendAndWait(2)).toMatchObject({ fieldId: fieldB, farmId: farm1 });
 
@@ -57,7 +57,7 @@ describe('a device moved by another process, with ruong broker + ruong ingest', 
       expect(await sendAndWait(3)).toMatchObject({ fieldId: fieldB, farmId: farm2 });
     } finally {
       await device.endAsync();
-      registry.close();
+      await registry.close();
     }
   }, 60_000);
 });

@@ -30,7 +30,7 @@ describe('credential changes made by another process', () => {
   afterAll(async () => {
     await ingest?.kill9();
     await broker?.kill9();
-    registry?.close();
+    await registry?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -40,7 +40,7 @@ describe('credential changes made by another process', () => {
   it('closes the session of a device revoked elsewhere, and only that one', async () => {
     const [revoked, bystander] = await Promise.all([connect('revoked-1'), connect('bystander')]);
     const gone = closed(revoked);
-    expect(registry.revokeDevice('revoked-1')).toBe(true);
+    expect(await registry.revokeDevice('revoked-1')).toBe(true);
     await gone;
     await expect(connect('revoked-1')).rejects.toThrow(/Not authorized|Bad username or password/i);
     await bystander.publishAsync('devices/bystander/up', JSON.stringify({ readings: { 'soil_moisture@20cm': 30 } }), { qos: 1 });
