@@ -3,7 +3,7 @@ import type { Config } from '../core/config.js';
 import { createLogger } from '../core/log.js';
 import { DEMO_ADMIN, DEMO_TECHNICIAN } from './demo-seed.js';
 import { configuredBrokerUrls } from './broker-config.js';
-import { recordBrokerUrls } from './broker-urls-file.js';
+import { recordBrokerUrlsFor } from './broker-urls-file.js';
 import { createPlatform } from './platform.js';
 import { runUntilSignal } from './process-services.js';
 
@@ -14,7 +14,7 @@ export async function runStart(config: Config, out: (line: string) => void): Pro
 
   const url = `http://${config.PUBLIC_HOST}:${platform.httpPort()}/`;
   const brokerUrls = configuredBrokerUrls(config, { tcp: platform.mqttPort(), ws: platform.mqttWsPort(), tls: platform.mqttTlsPort() });
-  recordBrokerUrls(config.DATA_DIR, brokerUrls); // for `ruong provision` (cli/broker-urls-file.ts)
+  await recordBrokerUrlsFor({ registry: platform.registry, config }, brokerUrls); // for `ruong provision` (cli/broker-urls-file.ts)
   out('');
   out(`  Ruộng is running — store: ${platform.store.kind}, data: ${config.DATA_DIR}`);
   out(`  Dashboard:  ${url}`);
