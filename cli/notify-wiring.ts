@@ -1,6 +1,6 @@
 // Wires the notification service (core/alerts) to its channels (rules/notify) from the configuration.
 // MQTT alerts go through the built-in broker with their own service credential `ruong-notifier`
-// (DATA_DIR/notifier.secret, mode 0600; broker/acl.ts lets it publish alerts/{farmId} and nothing else).
+// (DATA_DIR/notifier.secret, mode 0600, or the registry with REGISTRY_URL: cli/service-secret.ts; broker/acl.ts lets it publish alerts/{farmId} and nothing else).
 import { NOTIFIER_SERVICE } from '../broker/acl.js';
 import { createNotificationService, type NotificationService } from '../core/alerts/notification-service.js';
 import type { AlertSource } from '../core/alerts/notification-types.js';
@@ -24,7 +24,7 @@ export interface NotificationWiring {
 export async function createNotifications(config: Config, deps: NotificationWiring): Promise<NotificationService> {
   const log = deps.log.child({ service: 'notifications' });
   const port = deps.brokerPort;
-  const credential = port && config.ALERTS_MQTT ? await ensureServiceSecret(deps.registry, config.DATA_DIR, NOTIFIER_SERVICE, 'notifier.secret') : undefined;
+  const credential = port && config.ALERTS_MQTT ? await ensureServiceSecret(deps.registry, config, NOTIFIER_SERVICE, 'notifier.secret') : undefined;
   const notifiers = createNotifiers(config, {
     log,
     mqtt: port && credential && { url: () => `mqtt://127.0.0.1:${port()}`, ...credential, clientId: NOTIFIER_SERVICE },
