@@ -2,7 +2,11 @@
 // of the API: the latest values of 1,000 devices (target ≤ 50 ms) and a 30-day field chart (target p95 ≤ 50 ms),
 // over real HTTP on loopback through buildApp, plus the store calls beneath them for comparison.
 //   npm run bench:api -- [--readings 10000000] [--store sqlite|influx|both] [--requests 200] [--batch 100000]
+//                        [--registry sqlite|postgres|both] [--rounds 1]
 // SQLite always; InfluxDB when influxd is installed (a private instance, test/helpers/influxd.ts).
+// --registry both (issue 18): the same filled store is served by the API once with the registry on SQLite and once
+// on PostgreSQL (a private cluster, test/helpers/postgres.ts), alternating for --rounds rounds, so the two columns
+// come from the same machine state.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +17,9 @@ import { buildApp } from '../../api/app.js';
 import { createEventBus } from '../../core/event-bus.js';
 import { silentLogger } from '../../core/log.js';
 import { createMetrics } from '../../core/metrics.js';
-import { createRegistry, type Registry } from '../../core/registry/registry.js';
+import { openPostgresSql } from '../../core/db/postgres-sql.js';
+import { createRegistry, openRegistry, type Registry } from '../../core/registry/registry.js';
+import { postgresAvailable, startPostgres, type PostgresServer } from '../../test/helpers/postgres.js';
 import { createInfluxStore } from '../../core/store/influx-store.js';
 import type { ReadingStore } from '../../core/store/reading-store.js';
 import { createSqliteStore } from '../../core/store/sqlite-store.js';
@@ -25,6 +31,7 @@ const { values: args } = parseArgs({
   options: {
     readings: { type: 'string', default: '10000000' }, store: { type: 'string', default: 'both' },
     requests: { type: 'string', default: '200' }, batch: { type: 'string', default: '100000' },
+    registry: { type: 'string', default: 'sqlite' }, rounds: { type: 'string', default: '1' },
   },
 });
 const total = Number(args.readings);
@@ -111,21 +118,46 @@ async function measure(kind: string, store: ReadingStore, api: Awaited<ReturnTyp
   return { storeLatest, coldLatest: coldLatest.p50, httpHealth, httpLatest, chart, points, storeRollup, storeRaw };
 }
 
-async function benchStore(kind: string, store: ReadingStore): Promise<Record<string, unknown>> {
-  const dir = mkdtempSync(join(tmpdir(), `ruong-bench-api-${kind}-`));
-  const registry = createRegistry(join(dir, 'registry.db'));
+const registryKinds = args.registry === 'both' ? ['sqlite', 'postgres'] : [String(args.registry)];
+const rounds = Number(args.rounds);
+let postgres: PostgresServer | undefined;
+
+/** A registry of the given engine, seeded with the benchmark's cooperative and its admin. */
+async function benchRegistry(kind: string, dir: string): Promise<Registry> {
+  let registry: Registry;
+  if (kind === 'postgres') {
+    if (!postgresAvailable()) throw new Error('--registry postgres: PostgreSQL is not installed (apt-get install -y postgresql)');
+    postgres ??= await startPostgres();
+    registry = await openRegistry(openPostgresSql(await postgres.createDatabase(`bench_${Date.now()}`)));
+  } else {
+    registry = createRegistry(join(dir, 'registry.db'));
+  }
   await seedRegistry(registry);
   await registry.createUser({ cooperativeId: COOP, username: 'bench', password: 'bench-password', role: 'admin' });
+  return registry;
+}
+
+async function benchStore(kind: string, store: ReadingStore): Promise<Record<string, unknown>[]> {
+  const dir = mkdtempSync(join(tmpdir(), `ruong-bench-api-${kind}-`));
+  const registries = new Map<string, Registry>();
   const now = Date.now();
   try {
+    for (const r of registryKinds) registries.set(r, await benchRegistry(r, dir));
     const filled = await fillStore(kind, store, now);
-    const api = await serve(registry, store);
-    const figures = await measure(kind, store, api, now);
-    await api.close();
-    return { kind, ...filled, ...figures };
+    const results: Record<string, unknown>[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      for (const [registryKind, registry] of registries) {
+        const label = `${kind}, registry ${registryKind}${rounds > 1 ? `, round ${round}` : ''}`;
+        const api = await serve(registry, store);
+        const figures = await measure(label, store, api, now);
+        await api.close();
+        results.push({ kind, registry: registryKind, round, ...filled, ...figures });
+      }
+    }
+    return results;
   } finally {
     await store.close();
-    await registry.close();
+    for (const registry of registries.values()) await registry.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -137,18 +169,19 @@ async function main(): Promise<void> {
   for (const kind of kinds) {
     if (kind === 'sqlite') {
       const dir = mkdtempSync(join(tmpdir(), 'ruong-bench-sqlite-'));
-      results.push(await benchStore('sqlite', createSqliteStore({ path: join(dir, 'readings.db') })));
+      results.push(...await benchStore('sqlite', createSqliteStore({ path: join(dir, 'readings.db') })));
       rmSync(dir, { recursive: true, force: true });
     } else if (kind === 'influx') {
       if (!influxdAvailable()) { console.log('  influx: influxd not installed — skipped'); continue; }
       const influxd = await startInfluxd();
       try {
-        results.push(await benchStore('influx', createInfluxStore({ url: `${influxd.url}/ruong_bench`, timeoutMs: 120_000 })));
+        results.push(...await benchStore('influx', createInfluxStore({ url: `${influxd.url}/ruong_bench`, timeoutMs: 120_000 })));
       } finally {
         await influxd.stop();
       }
     }
   }
+  await postgres?.stop();
   console.log(JSON.stringify(results, null, 1));
 }
 
