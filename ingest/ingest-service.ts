@@ -149,7 +149,7 @@ export function createIngestService(opts: IngestOptions): IngestService {
   function handle(topic: string, payload: Buffer): Promise<void> {
     received.add();
     const message: IncomingMessage = { topic, payload, receivedAt: now() };
-    const before = waiting.get(topic);
+    const before = waiting.size === 0 ? undefined : waiting.get(topic);
     if (before) return later(message, before.then(() => decodeAny(message)));
     try {
       return accept(message, decoder.decodeCached(message));

@@ -18,9 +18,12 @@ export interface DecodeRegistry {
   cachedDeviceIdByDevEui(devEui: string): string | undefined;
 }
 
-/** Thrown by decodeCached() when an answer is not cached: internal, never a DecodeError (not a dead letter). */
+/**
+ * Thrown by decodeCached() when an answer is not cached — the device a reference names, or (`profile`) the profile
+ * of a device — : internal, never a DecodeError (not a dead letter).
+ */
 export class LookupNeeded extends Error {
-  constructor(readonly ref: DeviceRef) {
+  constructor(readonly ref: DeviceRef, readonly what: 'device' | 'profile' = 'device') {
     super('the registry must be asked about this device');
     this.name = 'LookupNeeded';
   }
@@ -44,8 +47,8 @@ const MAX_PASSES = 4;
 
 const refKey = (ref: DeviceRef): string => `${ref.devEui?.toLowerCase() ?? ''}\u0000${ref.deviceId ?? ''}`;
 
-const resolved = (ctx: DeviceContext, profile?: { value: DeviceProfile | undefined }): ResolvedDevice =>
-  ({ deviceId: ctx.deviceId, revoked: ctx.revoked, tenancy: ctx, ...(profile?.value ? { profile: profile.value } : {}) });
+/** The hot path's answer: one small object, no profile (decode() asks profileOf only when a decoder uses one). */
+const resolved = (ctx: DeviceContext): ResolvedDevice => ({ deviceId: ctx.deviceId, revoked: ctx.revoked, tenancy: ctx });
 
 export function createRegistryDecoder(registry: DecodeRegistry, opts: { maxAgeMs?: number | undefined } = {}): RegistryDecoder {
   const cachedContext = (deviceId: string): DeviceContext => {
@@ -66,7 +69,7 @@ export function createRegistryDecoder(registry: DecodeRegistry, opts: { maxAgeMs
     },
     profileOf(deviceId) { // read only by decoders that use a profile
       const hit = registry.cachedProfileOfDevice(deviceId);
-      if (!hit) throw new LookupNeeded({ deviceId });
+      if (!hit) throw new LookupNeeded({ deviceId }, 'profile');
       return hit.value;
     },
     maxAgeMs: opts.maxAgeMs,
@@ -79,34 +82,42 @@ export function createRegistryDecoder(registry: DecodeRegistry, opts: { maxAgeMs
     },
 
     async decodeLookedUp(message, miss) {
-      // What the registry answered, per device reference and per device id (undefined = not registered).
+      // What the registry answered: the device per reference (undefined = not registered), contexts and profiles
+      // per device id. A profile is asked for only when a decoder reads one (native and SenML do not).
       const byRef = new Map<string, DeviceContext | undefined>();
-      const byId = new Map<string, { ctx: DeviceContext; profile: { value: DeviceProfile | undefined } }>();
+      const contexts = new Map<string, DeviceContext>();
+      const profiles = new Map<string, { value: DeviceProfile | undefined }>();
       const answered: DecodeContext = {
         resolveDevice(ref) {
           const key = refKey(ref);
           if (!byRef.has(key)) return cached.resolveDevice(ref);
           const ctx = byRef.get(key);
-          return ctx && resolved(ctx, byId.get(ctx.deviceId)?.profile);
+          return ctx && resolved(ctx);
         },
         profileOf(deviceId) {
-          const known = byId.get(deviceId);
-          return known ? known.profile.value : cached.profileOf!(deviceId);
+          const known = profiles.get(deviceId);
+          return known ? known.value : cached.profileOf!(deviceId);
         },
         maxAgeMs: opts.maxAgeMs,
       };
-      let ref = miss.ref;
+      let next = miss;
       for (let pass = 0; pass < MAX_PASSES; pass++) {
-        const id = (ref.devEui !== undefined ? await registry.deviceIdByDevEui(ref.devEui) : undefined) ?? ref.deviceId;
-        const ctx = id === undefined ? undefined : await registry.deviceContext(id);
-        if (ctx) byId.set(ctx.deviceId, { ctx, profile: { value: await registry.profileOfDevice(ctx.deviceId) } });
-        byRef.set(refKey(ref), ctx);
+        const { ref } = next;
+        if (next.what === 'profile' && ref.deviceId !== undefined) {
+          profiles.set(ref.deviceId, { value: await registry.profileOfDevice(ref.deviceId) });
+        } else {
+          const id = (ref.devEui !== undefined ? await registry.deviceIdByDevEui(ref.devEui) : undefined) ?? ref.deviceId;
+          const ctx = id === undefined ? undefined : await registry.deviceContext(id);
+          if (ctx) contexts.set(ctx.deviceId, ctx);
+          byRef.set(refKey(ref), ctx);
+        }
         try {
           const decoded = decode(message, answered);
-          return { decoded, context: byId.get(decoded.deviceId)?.ctx ?? registry.cachedDeviceContext(decoded.deviceId) ?? await registry.deviceContext(decoded.deviceId) };
+          const id = decoded.deviceId;
+          return { decoded, context: contexts.get(id) ?? registry.cachedDeviceContext(id) ?? await registry.deviceContext(id) };
         } catch (err) {
           if (!(err instanceof LookupNeeded)) throw err;
-          ref = err.ref;
+          next = err;
         }
       }
       throw new Error(`decoding ${message.topic} still needed registry lookups after ${MAX_PASSES} passes`);

@@ -21,8 +21,8 @@ describe('the ingest hot path', () => {
   let store: ReadingStore;
   let ingest: IngestService;
   let batches: StoredReading[][];
-  /** While set, the ingest's profile lookups wait for it (a slow registry). */
-  let profileGate: Promise<void> | undefined;
+  /** While set, the ingest's context lookups return only when it resolves — after the registry cached the answer. */
+  let lookupGate: Promise<void> | undefined;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ruong-hot-path-'));
@@ -40,8 +40,8 @@ describe('the ingest hot path', () => {
     });
     // A coordinator that hands over no shard: the ingest runs without a broker, handle() driven directly.
     const noShards: ShardCoordinator = { shards: 1, start: () => Promise.resolve(), owned: () => [], stop: () => Promise.resolve() };
-    profileGate = undefined;
-    const slow: IngestRegistry = { ...registry, profileOfDevice: async (id) => { await profileGate; return registry.profileOfDevice(id); } };
+    lookupGate = undefined;
+    const slow: IngestRegistry = { ...registry, deviceContext: async (id) => { const ctx = await registry.deviceContext(id); await lookupGate; return ctx; } };
     ingest = createIngestService({
       broker: { host: '127.0.0.1', port: 1, username: 'x', password: 'y' }, sharding: noShards, store: recording, registry: slow,
       metrics: createMetrics(), log: silentLogger(), batchSize: 1000, batchDelayMs: 20, spoolDir: join(dir, 'spool'), rollupRefreshMs: 0,
@@ -87,9 +87,9 @@ describe('the ingest hot path', () => {
 
   it('batches a message that came while its device was being looked up after the message before it', async () => {
     let open!: () => void;
-    profileGate = new Promise((resolve) => { open = resolve; });
+    lookupGate = new Promise((resolve) => { open = resolve; });
     const first = up('probe-3', 1);
-    // The context is looked up and cached; the profile lookup waits: a second message now finds the context cached.
+    // The context is looked up and cached, but the answer is slow to return: a second message finds it cached.
     await expect.poll(() => registry.cachedDeviceContext('probe-3')).toBeDefined();
     const second = up('probe-3', 2);
     open();

@@ -66,7 +66,7 @@ describe('decoding against the registry', () => {
     expect(first.sync).toBe(false);
     expect(first.out.context).toMatchObject({ deviceId: 'probe-12', fieldId: 'field-a', cooperativeId: 'coop-a' });
     expect(first.out.decoded.readings.map((r) => [r.metric, r.value])).toEqual(expectedReadings['native-single']!.readings.map(([metric, , value]) => [metric, value]));
-    expect(lookups).toEqual(['context probe-12', 'profile probe-12']);
+    expect(lookups).toEqual(['context probe-12']); // native reads no profile: none asked for
 
     lookups = [];
     const again = decoder.decodeCached(m);
@@ -75,7 +75,7 @@ describe('decoding against the registry', () => {
     expect(lookups).toEqual([]);
   });
 
-  it('resolves a DevEUI and maps the codec output with the device profile, then without a query', async () => {
+  it('resolves a DevEUI and maps the codec output with the device profile (asked for as it is read), then without a query', async () => {
     const decoder = createRegistryDecoder(counted);
     const m = message('chirpstack-up-dragino-lse01');
     const first = await decodeEither(decoder, m);
