@@ -25,14 +25,14 @@ describe('HTTP API', () => {
 
   beforeAll(async () => {
     await store.setup();
-    const coopA = registry.createCooperative({ name: 'A' });
-    const coopB = registry.createCooperative({ name: 'B' });
-    const farmA1 = registry.createFarm({ cooperativeId: coopA, name: 'A1' });
-    const farmA2 = registry.createFarm({ cooperativeId: coopA, name: 'A2' });
-    const farmB = registry.createFarm({ cooperativeId: coopB, name: 'B1' });
-    ids.fieldA1 = registry.createField({ farmId: farmA1, name: '<img src=x onerror=alert(1)>', crop: 'rice' });
-    ids.fieldA2 = registry.createField({ farmId: farmA2, name: 'A2 field', crop: 'coffee' });
-    ids.fieldB = registry.createField({ farmId: farmB, name: 'B field', crop: 'rice' });
+    const coopA = await registry.createCooperative({ name: 'A' });
+    const coopB = await registry.createCooperative({ name: 'B' });
+    const farmA1 = await registry.createFarm({ cooperativeId: coopA, name: 'A1' });
+    const farmA2 = await registry.createFarm({ cooperativeId: coopA, name: 'A2' });
+    const farmB = await registry.createFarm({ cooperativeId: coopB, name: 'B1' });
+    ids.fieldA1 = await registry.createField({ farmId: farmA1, name: '<img src=x onerror=alert(1)>', crop: 'rice' });
+    ids.fieldA2 = await registry.createField({ farmId: farmA2, name: 'A2 field', crop: 'coffee' });
+    ids.fieldB = await registry.createField({ farmId: farmB, name: 'B field', crop: 'rice' });
     await registry.createUser({ cooperativeId: coopA, username: 'alice', password: 'alice-password', role: 'admin' });
     await registry.createUser({ cooperativeId: coopA, username: 'fred', password: 'fred-password', role: 'farmer', farmIds: [farmA1] });
     await store.write([{ deviceId: 'dev-b', metric: 'awd_level', ts: 1_000, value: -5, fieldId: ids.fieldB, farmId: farmB, cooperativeId: coopB }]);
@@ -46,7 +46,7 @@ describe('HTTP API', () => {
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await store.close();
-    registry.close();
+    await registry.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
