@@ -34,25 +34,50 @@ export function createMqttReadingSource(opts: {
   // The ingest's decoding (ingest/registry-decode.ts): from the registry's caches, asking the registry on a miss.
   const decoder = createRegistryDecoder(registry, { maxAgeMs: opts.rawRetentionMs });
 
-  async function decoded(message: IncomingMessage): Promise<RegistryDecoded> {
+  /**
+   * Per topic (a device publishes on its own): settles once the last message on it that waited for the registry
+   * was delivered; later messages on the topic wait for it too, so a device's readings arrive in order.
+   */
+  const waiting = new Map<string, Promise<void>>();
+
+  function deliver({ decoded, context: dev }: RegistryDecoded): void {
+    if (!dev || decoded.ignored !== undefined || decoded.readings.length === 0) return;
+    const batch: StoredReading[] = decoded.readings.map((r) => ({ ...r, fieldId: dev.fieldId, farmId: dev.farmId, cooperativeId: dev.cooperativeId }));
+    for (const listener of listeners) listener(batch);
+  }
+
+  function skip(err: unknown, topic: string): void {
+    // Bad input is the ingest's to dead-letter (with its reason); here it is only skipped.
+    if (!(err instanceof DecodeError)) log.error({ err, topic }, 'rules reading source failed');
+  }
+
+  function decodeAny(message: IncomingMessage): Promise<RegistryDecoded> {
     try {
-      return decoder.decodeCached(message);
+      return Promise.resolve(decoder.decodeCached(message));
     } catch (err) {
-      if (!(err instanceof LookupNeeded)) throw err;
-      return decoder.decodeLookedUp(message, err);
+      return err instanceof LookupNeeded ? decoder.decodeLookedUp(message, err) : Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
-  async function onMessage(topic: string, payload: Buffer): Promise<void> {
-    try {
-      const { decoded: out, context: dev } = await decoded({ topic: unshardTopic(topic), payload, receivedAt: Date.now() });
-      if (!dev || out.ignored !== undefined || out.readings.length === 0) return;
-      const batch: StoredReading[] = out.readings.map((r) => ({ ...r, fieldId: dev.fieldId, farmId: dev.farmId, cooperativeId: dev.cooperativeId }));
-      for (const listener of listeners) listener(batch);
-    } catch (err) {
-      // Bad input is the ingest's to dead-letter (with its reason); here it is only skipped.
-      if (!(err instanceof DecodeError)) log.error({ err, topic }, 'rules reading source failed');
+  /** Delivers at once when the registry's caches know the device; otherwise after asking it (never rejects). */
+  function onMessage(topic: string, payload: Buffer): void {
+    const message: IncomingMessage = { topic: unshardTopic(topic), payload, receivedAt: Date.now() };
+    const before = waiting.size === 0 ? undefined : waiting.get(message.topic);
+    let decoding: Promise<RegistryDecoded>;
+    if (before) {
+      decoding = before.then(() => decodeAny(message));
+    } else {
+      try {
+        deliver(decoder.decodeCached(message));
+        return;
+      } catch (err) {
+        if (!(err instanceof LookupNeeded)) return skip(err, topic);
+        decoding = decoder.decodeLookedUp(message, err);
+      }
     }
+    const delivered = decoding.then(deliver).catch((err: unknown) => skip(err, topic));
+    waiting.set(message.topic, delivered);
+    void delivered.then(() => { if (waiting.get(message.topic) === delivered) waiting.delete(message.topic); });
   }
 
   return {
@@ -62,7 +87,7 @@ export function createMqttReadingSource(opts: {
     },
     async start() {
       client = await mqtt.connectAsync({ servers: opts.servers.map((a) => ({ ...a })), clientId: opts.clientId, username: opts.username, password: opts.password, clean: true, reconnectPeriod: 1000 });
-      client.on('message', (topic, payload) => { void onMessage(topic, payload); }); // onMessage catches and logs
+      client.on('message', onMessage);
       client.on('connect', () => { void client?.subscribeAsync(filters, { qos: 1 }); });
       await client.subscribeAsync(filters, { qos: 1 });
       log.info({ servers: opts.servers.map(brokerUrlOf) }, 'rules reading source subscribed');
