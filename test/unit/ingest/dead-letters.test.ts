@@ -1,20 +1,36 @@
 // Every dead-letter reason the ingest can give is kept in the registry with its code, its reason, the
-// device (when known) and the cooperative it belongs to — and counted by code.
+// device (when known) and the cooperative it belongs to — and counted by code. On both registry engines
+// (PostgreSQL skipped only when it is not installed, as in test/unit/core/registry.test.ts).
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { openPostgresSql } from '../../../core/db/postgres-sql.js';
 import { silentLogger } from '../../../core/log.js';
 import { createMetrics } from '../../../core/metrics.js';
-import { createRegistry, type Registry } from '../../../core/registry/registry.js';
+import { createRegistry, openRegistry, type Registry } from '../../../core/registry/registry.js';
 import type { ReadingStore } from '../../../core/store/reading-store.js';
 import { createIngestService, type IngestService } from '../../../ingest/ingest-service.js';
 import { loadFixture } from '../../fixtures/interop/fixtures.js';
+import { createPostgresDatabase } from '../../helpers/postgres.js';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-03-10T03:00:00Z');
 
-describe('ingest dead letters', () => {
+const postgresUrl = inject('postgresUrl');
+const engines = [
+  { name: 'SQLite', skip: false, open: (dir: string): Promise<Registry> => Promise.resolve(createRegistry(join(dir, 'registry.db'))) },
+  {
+    name: 'PostgreSQL',
+    skip: postgresUrl === '',
+    open: async (): Promise<Registry> => openRegistry(openPostgresSql(
+      await createPostgresDatabase(postgresUrl, `ruong_dead_letters_${randomUUID().replace(/-/g, '')}`), { max: 4, applicationName: 'ruong-dead-letters-test' },
+    )),
+  },
+];
+
+for (const engine of engines) describe.skipIf(engine.skip)(`ingest dead letters, registry on ${engine.name}`, () => {
   let dir: string;
   let registry: Registry;
   let ingest: IngestService;
@@ -22,7 +38,7 @@ describe('ingest dead letters', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ruong-dead-letters-'));
-    registry = createRegistry(join(dir, 'registry.db'));
+    registry = await engine.open(dir);
     await registry.createCooperative({ id: 'coop-a', name: 'A' });
     await registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'farm' });
     await registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'field', crop: 'rice' });

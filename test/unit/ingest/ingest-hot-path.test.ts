@@ -1,21 +1,36 @@
 // The ingest's per-message path on the asynchronous registry (issue 18): messages of devices the registry's caches
 // know are decoded synchronously and get the batcher's one promise back (the ack client groups by it, issue 19);
 // a device not cached yet is looked up first, and the messages after it on its topic wait, so its readings are
-// batched in the order they arrived.
+// batched in the order they arrived. On both registry engines (PostgreSQL skipped only when it is not installed).
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { openPostgresSql } from '../../../core/db/postgres-sql.js';
 import { silentLogger } from '../../../core/log.js';
 import { createMetrics } from '../../../core/metrics.js';
-import { createRegistry, type Registry } from '../../../core/registry/registry.js';
+import { createRegistry, openRegistry, type Registry } from '../../../core/registry/registry.js';
 import type { ReadingStore } from '../../../core/store/reading-store.js';
 import { createSqliteStore } from '../../../core/store/sqlite-store.js';
 import type { StoredReading } from '../../../core/telemetry/reading.js';
 import { createIngestService, type IngestRegistry, type IngestService } from '../../../ingest/ingest-service.js';
 import type { ShardCoordinator } from '../../../ingest/shard-coordinator.js';
+import { createPostgresDatabase } from '../../helpers/postgres.js';
 
-describe('the ingest hot path', () => {
+const postgresUrl = inject('postgresUrl');
+const engines = [
+  { name: 'SQLite', skip: false, open: (dir: string): Promise<Registry> => Promise.resolve(createRegistry(join(dir, 'registry.db'))) },
+  {
+    name: 'PostgreSQL',
+    skip: postgresUrl === '',
+    open: async (): Promise<Registry> => openRegistry(openPostgresSql(
+      await createPostgresDatabase(postgresUrl, `ruong_hot_path_${randomUUID().replace(/-/g, '')}`), { max: 4, applicationName: 'ruong-hot-path-test' },
+    )),
+  },
+];
+
+for (const engine of engines) describe.skipIf(engine.skip)(`the ingest hot path, registry on ${engine.name}`, () => {
   let dir: string;
   let registry: Registry;
   let store: ReadingStore;
@@ -26,7 +41,7 @@ describe('the ingest hot path', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ruong-hot-path-'));
-    registry = createRegistry(join(dir, 'registry.db'));
+    registry = await engine.open(dir);
     await registry.createCooperative({ id: 'coop-a', name: 'A' });
     await registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'farm' });
     await registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'field', crop: 'rice' });

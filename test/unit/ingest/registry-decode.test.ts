@@ -1,17 +1,33 @@
 // Decoding against the asynchronous registry (issue 18): a device the registry's caches know is decoded without a
 // query (the ingest's per-message path stays synchronous, issue 19); a miss is looked up once and decoded again
 // with the answers, an unregistered device then coming out unknown; moves, revocations and profile changes drop
-// what the peeks see.
+// what the peeks see. On both registry engines (PostgreSQL skipped only when it is not installed, as in
+// test/unit/core/registry.test.ts).
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRegistry, type Registry } from '../../../core/registry/registry.js';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { openPostgresSql } from '../../../core/db/postgres-sql.js';
+import { createRegistry, openRegistry, type Registry } from '../../../core/registry/registry.js';
 import { DecodeError, type IncomingMessage } from '../../../core/telemetry/decoders/index.js';
 import { createRegistryDecoder, LookupNeeded, type DecodeRegistry, type RegistryDecoded } from '../../../ingest/registry-decode.js';
 import { expectedReadings, loadFixture, RECEIVED_AT } from '../../fixtures/interop/fixtures.js';
+import { createPostgresDatabase } from '../../helpers/postgres.js';
 
-describe('decoding against the registry', () => {
+const postgresUrl = inject('postgresUrl');
+const engines = [
+  { name: 'SQLite', skip: false, open: (dir: string): Promise<Registry> => Promise.resolve(createRegistry(join(dir, 'registry.db'))) },
+  {
+    name: 'PostgreSQL',
+    skip: postgresUrl === '',
+    open: async (): Promise<Registry> => openRegistry(openPostgresSql(
+      await createPostgresDatabase(postgresUrl, `ruong_decode_${randomUUID().replace(/-/g, '')}`), { max: 4, applicationName: 'ruong-decode-test' },
+    )),
+  },
+];
+
+for (const engine of engines) describe.skipIf(engine.skip)(`decoding against the registry on ${engine.name}`, () => {
   let dir: string;
   let registry: Registry;
   let lookups: string[];
@@ -19,7 +35,7 @@ describe('decoding against the registry', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ruong-registry-decode-'));
-    registry = createRegistry(join(dir, 'registry.db'));
+    registry = await engine.open(dir);
     await registry.createCooperative({ id: 'coop-a', name: 'A' });
     await registry.createFarm({ id: 'farm-a', cooperativeId: 'coop-a', name: 'farm' });
     await registry.createField({ id: 'field-a', farmId: 'farm-a', name: 'field', crop: 'rice' });
