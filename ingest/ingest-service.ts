@@ -118,8 +118,8 @@ export function createIngestService(opts: IngestOptions): IngestService {
   /**
    * Flags from the stateful rules, the registry's tenancy added (sequence numbers are counted as the batch is
    * stored: ingest/sequence-tracker.ts). The decoder already
-   * gave each reading its tenancy (decodeContext's `tenancy`): such a reading without a new flag is stored as it
-   * is, in the decoder's own array (one object per reading, not two).
+   * gave each reading its tenancy (the resolved device's `tenancy`, ingest/registry-decode.ts): such a reading
+   * without a new flag is stored as it is, in the decoder's own array (one object per reading, not two).
    */
   function enrich(decoded: Decoded, ctx: DeviceContext): StoredReading[] {
     const out = decoded.readings as StoredReading[];
