@@ -9,7 +9,7 @@ export interface BrokerAuth {
   verifyDevice(deviceId: string, secret: string): Promise<boolean>;
   verifyService(name: string, secret: string): Promise<boolean>;
   /** Used to keep anonymous clients off registered devices' client ids. */
-  deviceContext?(deviceId: string): unknown;
+  deviceContext?(deviceId: string): Promise<unknown>;
 }
 
 export const BAD_CREDENTIALS = 4; // MQTT 3.1.1 CONNACK return code 0x04
@@ -42,7 +42,7 @@ async function verifiedIdentity(auth: BrokerAuth, allowAnonymous: boolean, a: Co
   if (a.username === undefined) {
     if (!allowAnonymous) throw authError(NOT_AUTHORIZED, 'anonymous clients are not allowed');
     // An anonymous client may not use a device's or a service's client id (it would take over its session).
-    if (isReservedClientId(a.clientId) || auth.deviceContext?.(a.clientId) !== undefined) throw authError(NOT_AUTHORIZED, 'client id belongs to a device or service');
+    if (isReservedClientId(a.clientId) || (await auth.deviceContext?.(a.clientId)) !== undefined) throw authError(NOT_AUTHORIZED, 'client id belongs to a device or service');
     return { kind: 'anonymous' };
   }
   const secret = a.password?.toString('utf8') ?? '';

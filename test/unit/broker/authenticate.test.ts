@@ -5,7 +5,7 @@ import { authenticateClient, type BrokerAuth, type ConnectAttempt } from '../../
 const auth: BrokerAuth = {
   verifyDevice: (id, secret) => Promise.resolve(secret === `${id}-secret`),
   verifyService: (name, secret) => Promise.resolve(secret === `${name}-secret`),
-  deviceContext: (id) => (id === 'probe-1' ? { revoked: false } : undefined),
+  deviceContext: (id) => Promise.resolve(id === 'probe-1' ? { revoked: false } : undefined),
 };
 const attempt = (a: Partial<ConnectAttempt>): ConnectAttempt => ({
   clientId: 'probe-1', username: 'probe-1', password: Buffer.from('probe-1-secret'), willTopic: undefined, peerCommonName: undefined, liveIdentity: undefined, ...a,
