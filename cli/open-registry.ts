@@ -32,6 +32,8 @@ function redacted(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    // pg also reads a password (or a key or certificate file's passphrase) from the query string
+    for (const name of [...u.searchParams.keys()]) if (/pass|secret|key/i.test(name)) u.searchParams.set(name, '***');
     return u.toString();
   } catch {
     return 'postgres://…';

@@ -71,10 +71,13 @@ export function scheduleRoutes(deps: {
     // runs closer than the run itself would keep the pump on for ever; a field has at most MAX_SCHEDULES_PER_FIELD
     const problem = scheduleProblem(body.cron, body.minutes);
     if (problem) throw new RuongError('BAD_REQUEST', problem);
-    if ((await schedules.schedulesOfField(user.cooperativeId, field.id)).length >= MAX_SCHEDULES_PER_FIELD) {
-      throw new RuongError('BAD_REQUEST', `schedules: the field already has ${MAX_SCHEDULES_PER_FIELD} schedules, the most a field may have`);
-    }
-    const s = await schedules.addSchedule({ cooperativeId: user.cooperativeId, fieldId: field.id, deviceId: device.id, cron: body.cron, minutes: body.minutes, createdBy: user.id }, now());
+    // the count and the insert in one transaction: two requests at once cannot both add the last allowed schedule
+    const s = await registry.sql.tx(async () => {
+      if ((await schedules.schedulesOfField(user.cooperativeId, field.id)).length >= MAX_SCHEDULES_PER_FIELD) {
+        throw new RuongError('BAD_REQUEST', `schedules: the field already has ${MAX_SCHEDULES_PER_FIELD} schedules, the most a field may have`);
+      }
+      return schedules.addSchedule({ cooperativeId: user.cooperativeId, fieldId: field.id, deviceId: device.id, cron: body.cron, minutes: body.minutes, createdBy: user.id }, now());
+    });
     deps.commandRequested?.(); // a dispatcher in this process starts the schedule at once (else within 30 s)
     res.status(201).json(scheduleOut(s));
   });

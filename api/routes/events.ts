@@ -44,6 +44,8 @@ export function eventRoutes(deps: { registry: Registry; bus?: EventBus | undefin
     const user = currentUser(req);
     // Farmers see their farms' fields only; other roles the whole cooperative.
     const visible = user.role === 'farmer' ? new Set((await deps.registry.fieldRecords(user)).map((f) => f.id)) : undefined;
+    // The client may have gone while the registry answered: its 'close' has fired already, so subscribe to nothing.
+    if (req.socket.destroyed || res.destroyed) return;
     const farms = user.role === 'farmer' ? new Set(user.farmIds) : undefined;
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();

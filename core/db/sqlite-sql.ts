@@ -20,21 +20,27 @@ export function openSqliteSql(path: string): SqliteSql {
   return sqliteSqlOf(db);
 }
 
+/** Prepared statements kept per database (the PostgreSQL engine caps its translations the same way). */
+const MAX_STATEMENTS = 2000;
+
 /** Wraps an open better-sqlite3 database. */
 export function sqliteSqlOf(db: Database.Database): SqliteSql {
   const statements = new Map<string, Database.Statement>();
   const prepared = (query: string): Database.Statement => {
     let statement = statements.get(query);
     if (!statement) {
+      if (statements.size >= MAX_STATEMENTS) statements.clear(); // query text built per call must not grow it for ever
       statement = db.prepare(query);
       statements.set(query, statement);
     }
     return statement;
   };
-  const inTx = new AsyncLocalStorage<true>();
+  // The transaction an async context belongs to; `open` turns false at COMMIT/ROLLBACK, so a timer or promise chain
+  // started inside a transaction and still running after it neither skips the queue nor "joins" a later one.
+  const inTx = new AsyncLocalStorage<{ open: boolean }>();
   let busy: Promise<void> | undefined; // settles when the open transaction ends
   const ready = async (): Promise<void> => {
-    if (inTx.getStore()) return;
+    if (inTx.getStore()?.open) return;
     while (busy) await busy;
   };
 
@@ -58,17 +64,20 @@ export function sqliteSqlOf(db: Database.Database): SqliteSql {
     ...session,
     db,
     async tx<T>(work: (tx: SqlSession) => Promise<T>): Promise<T> {
-      if (inTx.getStore()) return work(session); // nested: join the outer transaction
+      if (inTx.getStore()?.open) return work(session); // nested: join the outer transaction
       while (busy) await busy; // checked again right before taking it: no await between the check and the take
       let release!: () => void;
       busy = new Promise<void>((resolve) => { release = resolve; });
       try {
         db.exec('BEGIN IMMEDIATE');
+        const scope = { open: true };
         try {
-          const result = await inTx.run(true, () => work(session));
+          const result = await inTx.run(scope, () => work(session));
+          scope.open = false;
           db.exec('COMMIT');
           return result;
         } catch (err) {
+          scope.open = false;
           if (db.inTransaction) db.exec('ROLLBACK');
           throw err;
         }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RuongError } from '../errors.js';
 import type { Sql } from '../db/sql.js';
+import { FEED_LOCKS } from './postgres-migrations.js';
 
 export const IrrigationSource = z.enum(['farmer_report', 'api', 'sms', 'pump_telemetry', 'valve_telemetry', 'flow_meter', 'command']);
 export type IrrigationSource = z.infer<typeof IrrigationSource>;
@@ -97,10 +98,14 @@ export function createIrrigationEvents(sql: Sql) {
       if (first) return { event: first, created: false };
       const { depthMm, volumeM3 } = depthAndVolume(input, field.areaHa);
       const id = `irr-${randomUUID().slice(0, 12)}`;
-      const { changes } = await sql.run(q.insert, [
-        id, cooperativeId, fieldId, input.startAt, input.durationMin ?? null, depthMm, volumeM3, input.source,
-        input.recordedBy, input.note ?? null, input.externalId ?? null, now,
-      ]);
+      const { changes } = await sql.tx(async () => {
+        // PostgreSQL: events become visible in seq order, so `irrigationsAfter` never skips one (FEED_LOCKS)
+        if (sql.dialect === 'postgres') await sql.run(`SELECT pg_advisory_xact_lock(${FEED_LOCKS.irrigationEvents})`);
+        return sql.run(q.insert, [
+          id, cooperativeId, fieldId, input.startAt, input.durationMin ?? null, depthMm, volumeM3, input.source,
+          input.recordedBy, input.note ?? null, input.externalId ?? null, now,
+        ]);
+      });
       if (changes === 0) {
         // the same external id was recorded in between (another delivery of the same message)
         const other = await seen();

@@ -20,6 +20,14 @@ const NOW_MS = 'floor(extract(epoch from clock_timestamp()) * 1000)::bigint';
 /** Advisory lock key of the migration (any constant bigint; 'ruong' in ASCII). */
 const MIGRATION_LOCK = 0x72756f6e67;
 
+/**
+ * Change feeds (credential changes, device context changes, irrigation events) are read by polling `seq > last seen`.
+ * Identity values are taken at INSERT but become visible at COMMIT, so two transactions could commit out of order:
+ * a poller that saw seq 51 before seq 50 committed would skip 50 for good. Each feed's writers therefore take a
+ * transaction-scoped advisory lock before inserting, which makes the feed's commit order its seq order.
+ */
+export const FEED_LOCKS = { credentialChanges: 0x72756f6e6701, contextChanges: 0x72756f6e6702, irrigationEvents: 0x72756f6e6703 } as const;
+
 export const postgresMigrations: ReadonlyMap<number, string> = new Map([
   // 1: the walking skeleton's registry
   [1, `
@@ -272,6 +280,7 @@ export const postgresMigrations: ReadonlyMap<number, string> = new Map([
   );
   CREATE FUNCTION device_revoked() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
+    PERFORM pg_advisory_xact_lock(${FEED_LOCKS.credentialChanges}); -- the feed's commit order is its seq order (FEED_LOCKS)
     INSERT INTO device_credential_changes (device_id, change, at) VALUES (NEW.id, 'revoked', ${NOW_MS});
     RETURN NULL;
   END $$;
@@ -280,6 +289,7 @@ export const postgresMigrations: ReadonlyMap<number, string> = new Map([
     EXECUTE FUNCTION device_revoked();
   CREATE FUNCTION device_rotated() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
+    PERFORM pg_advisory_xact_lock(${FEED_LOCKS.credentialChanges}); -- the feed's commit order is its seq order (FEED_LOCKS)
     INSERT INTO device_credential_changes (device_id, change, at) VALUES (NEW.id, 'rotated', ${NOW_MS});
     RETURN NULL;
   END $$;
@@ -345,6 +355,7 @@ export const postgresMigrations: ReadonlyMap<number, string> = new Map([
   );
   CREATE FUNCTION device_field_changed() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
+    PERFORM pg_advisory_xact_lock(${FEED_LOCKS.contextChanges}); -- the feed's commit order is its seq order (FEED_LOCKS)
     INSERT INTO device_context_changes (device_id, at) VALUES (NEW.id, ${NOW_MS});
     RETURN NULL;
   END $$;
@@ -353,6 +364,7 @@ export const postgresMigrations: ReadonlyMap<number, string> = new Map([
     EXECUTE FUNCTION device_field_changed();
   CREATE FUNCTION field_farm_changed() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
+    PERFORM pg_advisory_xact_lock(${FEED_LOCKS.contextChanges}); -- the feed's commit order is its seq order (FEED_LOCKS)
     INSERT INTO device_context_changes (device_id, at) VALUES (NULL, ${NOW_MS});
     RETURN NULL;
   END $$;
