@@ -41,32 +41,35 @@ const vars = (...names: string[]): string[] => [...new Set(names)];
 const service = (command: string, what: string, example: string): string =>
   `Usage: ruong ${command}\n${what}\nNo options: its settings are the environment variables below, e.g. ${example} ruong ${command}`;
 
+/** The registry (issue 18): PostgreSQL with REGISTRY_URL, else DATA_DIR/registry.db. */
+const REGISTRY = ['REGISTRY_URL', 'REGISTRY_POOL_MAX'] as const;
+
 export const commandHelp: Record<string, CommandHelp> = {
   start: {
     usage: service('start', 'The whole platform in one process: broker, ingest, rules, API + dashboard, demo simulator.', 'HTTP_PORT=3000 MQTT_PORT=1884'),
-    env: vars('HTTP_PORT', 'MQTT_PORT', 'DATA_DIR', 'HTTP_HOST', 'PUBLIC_HOST', ...BROKER, ...STORE, ...INGEST, 'SESSION_TTL_H',
+    env: vars('HTTP_PORT', 'MQTT_PORT', 'DATA_DIR', ...REGISTRY, 'HTTP_HOST', 'PUBLIC_HOST', ...BROKER, ...STORE, ...INGEST, 'SESSION_TTL_H',
       'DEMO', 'DEMO_PASSWORD', 'SIM', 'SIM_SPEED', 'SIM_INTERVAL_S', 'FORECAST_URL', ...COMMANDS, ...NOTIFY, ...SMS_INBOUND, ...LOGGING),
   },
   broker: {
-    usage: service('broker', 'The MQTT broker alone, sharing DATA_DIR\'s registry; with REDIS_URL its sessions outlive it.', 'MQTT_PORT=1884 REDIS_URL=redis://127.0.0.1:6379'),
-    env: vars('MQTT_PORT', 'MQTT_WS_PORT', 'DATA_DIR', 'PUBLIC_HOST', ...BROKER, ...METRICS, ...LOGGING),
+    usage: service('broker', 'The MQTT broker alone, sharing the registry (REGISTRY_URL, else DATA_DIR); with REDIS_URL its sessions outlive it.', 'MQTT_PORT=1884 REDIS_URL=redis://127.0.0.1:6379'),
+    env: vars('MQTT_PORT', 'MQTT_WS_PORT', 'DATA_DIR', ...REGISTRY, 'PUBLIC_HOST', ...BROKER, ...METRICS, ...LOGGING),
   },
   ingest: {
     usage: service('ingest', 'The ingest alone: subscribes to the broker(s) and writes readings to the store.', 'INGEST_MQTT_URL=mqtt://10.0.0.5:1883'),
-    env: vars('INGEST_MQTT_URL', 'MQTT_PORT', 'DATA_DIR', ...STORE, ...INGEST, 'INGEST_SHARDS', 'INGEST_WORKER_ID', 'INGEST_SHARD_LEASE_MS',
+    env: vars('INGEST_MQTT_URL', 'MQTT_PORT', 'DATA_DIR', ...REGISTRY, ...STORE, ...INGEST, 'INGEST_SHARDS', 'INGEST_WORKER_ID', 'INGEST_SHARD_LEASE_MS',
       'REDIS_URL', ...METRICS, ...LOGGING),
   },
   api: {
     usage: service('api', 'The HTTP API and dashboard alone, stateless (several behind a load balancer).', 'HTTP_PORT=3000'),
-    env: vars('HTTP_PORT', 'HTTP_HOST', 'DATA_DIR', ...STORE, 'SESSION_TTL_H', 'WEBHOOK_SECRET', ...SMS_INBOUND, ...BROKER_URLS, ...COMMANDS, ...LOGGING),
+    env: vars('HTTP_PORT', 'HTTP_HOST', 'DATA_DIR', ...REGISTRY, ...STORE, 'SESSION_TTL_H', 'WEBHOOK_SECRET', ...SMS_INBOUND, ...BROKER_URLS, ...COMMANDS, ...LOGGING),
   },
   rules: {
     usage: service('rules', 'The rules engine and alert notifications alone, fed by an MQTT subscription.', 'INGEST_MQTT_URL=mqtt://10.0.0.5:1883'),
-    env: vars('INGEST_MQTT_URL', 'MQTT_PORT', 'DATA_DIR', ...STORE, 'INGEST_SHARDS', 'FORECAST_URL', ...COMMANDS, ...NOTIFY, ...METRICS, ...LOGGING),
+    env: vars('INGEST_MQTT_URL', 'MQTT_PORT', 'DATA_DIR', ...REGISTRY, ...STORE, 'INGEST_SHARDS', 'FORECAST_URL', ...COMMANDS, ...NOTIFY, ...METRICS, ...LOGGING),
   },
-  provision: { usage: provisionHelp, takesOptions: true, env: vars('DATA_DIR', ...BROKER_URLS) },
-  cooperative: { usage: cooperativeHelp, takesOptions: true, env: vars('DATA_DIR') },
-  'dead-letters': { usage: deadLettersHelp, takesOptions: true, env: vars('DATA_DIR') },
+  provision: { usage: provisionHelp, takesOptions: true, env: vars('DATA_DIR', ...REGISTRY, ...BROKER_URLS) },
+  cooperative: { usage: cooperativeHelp, takesOptions: true, env: vars('DATA_DIR', ...REGISTRY) },
+  'dead-letters': { usage: deadLettersHelp, takesOptions: true, env: vars('DATA_DIR', ...REGISTRY) },
   sim: { usage: `Usage: ${simHelp}`, takesOptions: true, env: vars('PUBLIC_HOST', 'MQTT_PORT', 'DATA_DIR', ...LOGGING) },
 };
 
