@@ -23,49 +23,20 @@ export function wireForecast(
 ): ForecastWiring | undefined {
   if (!config.FORECAST_URL) return undefined;
   const staff = (cooperativeId: string) => ({ cooperativeId, role: 'technician' as const, farmIds: [] });
-  // The forecast service reads its locations synchronously at each poll, the registry is asynchronous: the farms'
-  // locations are read before the start and before each refresh asked for here, and again (in the background) at
-  // each of the service's own polls — a farm placed since is polled from the next poll on.
-  let locations: readonly ForecastLocation[] = [];
-  let reading: Promise<void> | undefined;
-  function readLocations(): Promise<void> {
-    reading ??= (async () => {
-      try {
-        const farms: Farm[] = [];
-        for (const id of await deps.cooperativeIds()) farms.push(...await deps.registry.farms(staff(id)));
-        locations = farms.map(locationOf).filter((l): l is ForecastLocation => l !== undefined);
-      } catch (err) {
-        deps.log.warn({ err }, 'forecast locations not read: the last ones kept');
-      } finally {
-        reading = undefined;
-      }
-    })();
-    return reading;
+  // the farms' locations, read from the registry at each poll: a farm placed since the last poll is polled now
+  async function locations(): Promise<readonly ForecastLocation[]> {
+    const farms: Farm[] = [];
+    for (const id of await deps.cooperativeIds()) farms.push(...await deps.registry.farms(staff(id)));
+    return farms.map(locationOf).filter((l): l is ForecastLocation => l !== undefined);
   }
   const inner = createForecastService({
     provider: createOpenMeteoProvider({ url: config.FORECAST_URL }),
-    locations: () => {
-      void readLocations();
-      return locations;
-    },
+    locations,
     cacheFile: join(config.DATA_DIR, 'forecast-cache.json'),
     log: deps.log,
     now: deps.now,
   });
-  const service: ForecastService = {
-    name: inner.name,
-    at: (l) => inner.at(l),
-    stats: () => inner.stats(),
-    stop: () => inner.stop(),
-    async refresh() {
-      await readLocations();
-      await inner.refresh();
-    },
-    async start() {
-      await readLocations();
-      await inner.start();
-    },
-  };
+  const service: ForecastService = inner;
   return {
     service,
     forFarm(farm) {

@@ -39,8 +39,8 @@ export interface ForecastService extends Service {
 
 export function createForecastService(opts: {
   provider: ForecastProvider;
-  /** The farms' locations, read at each poll. */
-  locations: () => readonly ForecastLocation[];
+  /** The farms' locations, read at each poll (from the registry, so possibly asynchronously). */
+  locations: () => readonly ForecastLocation[] | Promise<readonly ForecastLocation[]>;
   cacheFile: string;
   log: Logger;
   now?: (() => number) | undefined;
@@ -98,7 +98,15 @@ export function createForecastService(opts: {
   }
 
   async function pollAll(): Promise<void> {
-    const unique = new Map(opts.locations().map((l) => [locationKey(l), l]));
+    let locations: readonly ForecastLocation[];
+    try {
+      locations = await opts.locations();
+    } catch (err) {
+      // the registry did not answer: this poll is skipped (the last forecasts stay), the next one tries again
+      opts.log.warn({ err: (err as Error).message }, 'forecast locations could not be read: poll skipped');
+      return;
+    }
+    const unique = new Map(locations.map((l) => [locationKey(l), l]));
     const ok = await Promise.all([...unique.values()].map(pollOne));
     if (ok.some(Boolean)) save();
   }
