@@ -16,6 +16,8 @@ import { connectDevice, eventually } from '../helpers/platform.js';
 
 const TOTAL = 1500;
 const children: ChildProcess[] = [];
+/** What each child printed (LOG_LEVEL=warn), shown when the test fails. */
+const outputs: string[] = [];
 
 function ruong(command: string, env: Record<string, string>, ready: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', command], {
@@ -23,8 +25,10 @@ function ruong(command: string, env: Record<string, string>, ready: string): Pro
   });
   children.push(child);
   let out = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  const k = outputs.push('') - 1;
+  const keep = (d: Buffer) => { out += d.toString(); outputs[k] = `ruong ${command} (pid ${child.pid ?? '?'}):\n${out.slice(-4000)}`; };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return eventually(() => {
     if (child.exitCode !== null) return Promise.reject(new Error(`ruong ${command} exited:\n${out}`));
     return Promise.resolve(out.includes(ready) ? child : undefined);
@@ -84,7 +88,15 @@ describe('the ingest killed mid-stream and restarted', () => {
     const rows = await eventually(() => {
       const r = storedSeqs(dataDir);
       return Promise.resolve(r.length >= TOTAL ? r : undefined);
-    }, 30_000, 'every reading stored');
+    }, 30_000, 'every reading stored').catch(async (err: unknown) => {
+      // Every PUBACK came, so every reading should be stored: say which are not, and what the processes said.
+      const have = new Set(storedSeqs(dataDir).map((r) => r.seq));
+      const missing = Array.from({ length: TOTAL }, (_, i) => i + 1).filter((seq) => !have.has(seq));
+      const check = createRegistry(join(dataDir, 'registry.db'));
+      const dead = await check.deadLetters('coop-r', 20);
+      await check.close();
+      throw new Error(`${(err as Error).message}: ${missing.length} missing (first ${missing.slice(0, 20).join(', ')}); dead letters ${JSON.stringify(dead.map((d) => [d.code, d.reason]))}\n${outputs.join('\n')}`);
+    });
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
     expect(rows.every((r) => r.n === 1)).toBe(true);
     const store = createSqliteStore({ path: join(dataDir, 'readings.db') });
