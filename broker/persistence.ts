@@ -31,7 +31,7 @@ export function redisOptions(url: string) {
 
 export async function createBrokerPersistence(redisUrl: string | undefined): Promise<BrokerPersistence> {
   if (!redisUrl) return { kind: 'memory', persistence: undefined, mq: undefined, durable: false, close: () => Promise.resolve() };
-  const [{ default: aedesPersistenceRedis }, { default: mqemitterRedis }] = await Promise.all([import('aedes-persistence-redis'), import('mqemitter-redis')]);
+  const [{ default: aedesPersistenceRedis }, { default: mqemitterRedis }, { Redis }] = await Promise.all([import('aedes-persistence-redis'), import('mqemitter-redis'), import('ioredis')]);
   const persistence = aedesPersistenceRedis({
     ...redisOptions(redisUrl),
     // The package delivers at most 1000 queued messages on CONNECT and keeps the rest until the client's
@@ -39,7 +39,13 @@ export async function createBrokerPersistence(redisUrl: string | undefined): Pro
     maxSessionDelivery: -1,
   });
   coalesceAddSubscriptions(persistence);
-  const mq = mqemitterRedis({ connectionString: redisUrl });
+  // ioredis 5.8.2+ can send its ready check (INFO) after the emitter's SUBSCRIBE on a fresh or reconnected connection;
+  // Redis refuses it in subscriber mode and ioredis throws that error uncaught ("Connection in subscriber mode, only
+  // subscriber commands may be used", ioredis issue #2037) — seen twice in our CI. The subscriber connection skips
+  // the ready check and the client-info handshake; the publisher skips the handshake. mqemitter-redis quits both
+  // connections on close, as it does its own.
+  const options = { ...redisOptions(redisUrl), disableClientInfo: true };
+  const mq = mqemitterRedis({ subConn: new Redis({ ...options, enableReadyCheck: false }), pubConn: new Redis(options) });
   let closed: Promise<void> | undefined;
   return {
     kind: 'redis',
