@@ -1,34 +1,22 @@
 // Every dead-letter reason the ingest can give is kept in the registry with its code, its reason, the
 // device (when known) and the cooperative it belongs to — and counted by code. On both registry engines
 // (PostgreSQL skipped only when it is not installed, as in test/unit/core/registry.test.ts).
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { openPostgresSql } from '../../../core/db/postgres-sql.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../core/log.js';
 import { createMetrics } from '../../../core/metrics.js';
-import { createRegistry, openRegistry, type Registry } from '../../../core/registry/registry.js';
+import type { Registry } from '../../../core/registry/registry.js';
 import type { ReadingStore } from '../../../core/store/reading-store.js';
 import { createIngestService, type IngestService } from '../../../ingest/ingest-service.js';
 import { loadFixture } from '../../fixtures/interop/fixtures.js';
-import { createPostgresDatabase } from '../../helpers/postgres.js';
+import { registryEngines } from '../../helpers/registry-engines.js';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-03-10T03:00:00Z');
 
-const postgresUrl = inject('postgresUrl');
-const engines = [
-  { name: 'SQLite', skip: false, open: (dir: string): Promise<Registry> => Promise.resolve(createRegistry(join(dir, 'registry.db'))) },
-  {
-    name: 'PostgreSQL',
-    skip: postgresUrl === '',
-    open: async (): Promise<Registry> => openRegistry(openPostgresSql(
-      await createPostgresDatabase(postgresUrl, `ruong_dead_letters_${randomUUID().replace(/-/g, '')}`), { max: 4, applicationName: 'ruong-dead-letters-test' },
-    )),
-  },
-];
+const engines = registryEngines('dead_letters');
 
 for (const engine of engines) describe.skipIf(engine.skip)(`ingest dead letters, registry on ${engine.name}`, () => {
   let dir: string;

@@ -2,33 +2,21 @@
 // know are decoded synchronously and get the batcher's one promise back (the ack client groups by it, issue 19);
 // a device not cached yet is looked up first, and the messages after it on its topic wait, so its readings are
 // batched in the order they arrived. On both registry engines (PostgreSQL skipped only when it is not installed).
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { openPostgresSql } from '../../../core/db/postgres-sql.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../core/log.js';
 import { createMetrics } from '../../../core/metrics.js';
-import { createRegistry, openRegistry, type Registry } from '../../../core/registry/registry.js';
+import type { Registry } from '../../../core/registry/registry.js';
 import type { ReadingStore } from '../../../core/store/reading-store.js';
 import { createSqliteStore } from '../../../core/store/sqlite-store.js';
 import type { StoredReading } from '../../../core/telemetry/reading.js';
 import { createIngestService, type IngestRegistry, type IngestService } from '../../../ingest/ingest-service.js';
 import type { ShardCoordinator } from '../../../ingest/shard-coordinator.js';
-import { createPostgresDatabase } from '../../helpers/postgres.js';
+import { registryEngines } from '../../helpers/registry-engines.js';
 
-const postgresUrl = inject('postgresUrl');
-const engines = [
-  { name: 'SQLite', skip: false, open: (dir: string): Promise<Registry> => Promise.resolve(createRegistry(join(dir, 'registry.db'))) },
-  {
-    name: 'PostgreSQL',
-    skip: postgresUrl === '',
-    open: async (): Promise<Registry> => openRegistry(openPostgresSql(
-      await createPostgresDatabase(postgresUrl, `ruong_hot_path_${randomUUID().replace(/-/g, '')}`), { max: 4, applicationName: 'ruong-hot-path-test' },
-    )),
-  },
-];
+const engines = registryEngines('hot_path');
 
 for (const engine of engines) describe.skipIf(engine.skip)(`the ingest hot path, registry on ${engine.name}`, () => {
   let dir: string;

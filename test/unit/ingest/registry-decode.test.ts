@@ -3,29 +3,17 @@
 // with the answers, an unregistered device then coming out unknown; moves, revocations and profile changes drop
 // what the peeks see. On both registry engines (PostgreSQL skipped only when it is not installed, as in
 // test/unit/core/registry.test.ts).
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { openPostgresSql } from '../../../core/db/postgres-sql.js';
-import { createRegistry, openRegistry, type Registry } from '../../../core/registry/registry.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Registry } from '../../../core/registry/registry.js';
 import { DecodeError, type IncomingMessage } from '../../../core/telemetry/decoders/index.js';
 import { createRegistryDecoder, LookupNeeded, type DecodeRegistry, type RegistryDecoded } from '../../../ingest/registry-decode.js';
 import { expectedReadings, loadFixture, RECEIVED_AT } from '../../fixtures/interop/fixtures.js';
-import { createPostgresDatabase } from '../../helpers/postgres.js';
+import { registryEngines } from '../../helpers/registry-engines.js';
 
-const postgresUrl = inject('postgresUrl');
-const engines = [
-  { name: 'SQLite', skip: false, open: (dir: string): Promise<Registry> => Promise.resolve(createRegistry(join(dir, 'registry.db'))) },
-  {
-    name: 'PostgreSQL',
-    skip: postgresUrl === '',
-    open: async (): Promise<Registry> => openRegistry(openPostgresSql(
-      await createPostgresDatabase(postgresUrl, `ruong_decode_${randomUUID().replace(/-/g, '')}`), { max: 4, applicationName: 'ruong-decode-test' },
-    )),
-  },
-];
+const engines = registryEngines('decode');
 
 for (const engine of engines) describe.skipIf(engine.skip)(`decoding against the registry on ${engine.name}`, () => {
   let dir: string;
