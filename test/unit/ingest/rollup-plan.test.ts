@@ -34,4 +34,18 @@ describe('rollup query plan', () => {
     const w = (ts: number, sum: number, count: number, min: number, max: number) => ({ deviceId: 'd', ts, mean: sum / count, min, max, sum, count });
     expect(mergeWindows([[w(T0, 10, 2, 4, 6)], [w(T0, 30, 2, 10, 20), w(T0 + DAY, 1, 1, 1, 1)]])).toEqual([w(T0, 40, 4, 4, 20), w(T0 + DAY, 1, 1, 1, 1)]);
   });
+
+  it('merges the parts of several devices into device-then-time order, whatever order a part came in', () => {
+    const w = (deviceId: string, ts: number, sum: number, count: number) => ({ deviceId, ts, mean: sum / count, min: sum / count, max: sum / count, sum, count });
+    const edge = [w('b', T0, 4, 2), w('a', T0, 2, 1)]; // not sorted
+    const hours = [w('a', T0, 6, 3), w('a', T0 + HOUR, 5, 5), w('b', T0 + HOUR, 7, 7)];
+    const tail = [w('a', T0 + 2 * HOUR, 1, 1), w('b', T0 + HOUR, 3, 3)];
+    expect(mergeWindows([edge, [], hours, tail])).toEqual([
+      { deviceId: 'a', ts: T0, mean: 2, min: 2, max: 2, sum: 8, count: 4 },
+      w('a', T0 + HOUR, 5, 5),
+      w('a', T0 + 2 * HOUR, 1, 1),
+      w('b', T0, 4, 2),
+      { deviceId: 'b', ts: T0 + HOUR, mean: 1, min: 1, max: 1, sum: 10, count: 10 },
+    ]);
+  });
 });
