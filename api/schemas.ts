@@ -114,16 +114,20 @@ export const CsvQuery = z
   .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: 'from must be before to', path: ['from'] });
 export type CsvQuery = z.infer<typeof CsvQuery>;
 
-const RawPointOut = z.object({ deviceId: z.string(), ts: z.number().describe('epoch ms'), value: z.number() });
-const WindowPointOut = z.object({
-  deviceId: z.string(), ts: z.number().describe('window start, epoch ms'), mean: z.number(), min: z.number(), max: z.number(), sum: z.number(), count: z.number(),
-});
+// A series as columns (api/series.ts): the i-th entry of every array is one point.
+const RawSeriesOut = z.object({
+  deviceId: z.string(), ts: z.array(z.number()).describe('epoch ms'), value: z.array(z.number()),
+}).describe('raw readings of one device (everyMs null)');
+const WindowSeriesOut = z.object({
+  deviceId: z.string(), ts: z.array(z.number()).describe('window start, epoch ms'), mean: z.array(z.number()), min: z.array(z.number()),
+  max: z.array(z.number()), sum: z.array(z.number()), count: z.array(z.number()).describe('readings in the window'),
+}).describe('windows of one device (everyMs set)');
 export const ReadingsOut = z.object({
   fieldId: z.string(), metric: z.string(), unit: z.string().nullable(), from: z.string(), to: z.string(),
   everyMs: z.number().nullable().describe('window length; null = raw points'),
   downsampled: z.boolean().describe('true when the server chose or widened the window to keep ≤ maxPoints per series'),
   truncated: z.boolean(), maxPoints: z.number(),
-  points: z.array(z.union([RawPointOut, WindowPointOut])),
+  series: z.array(z.union([WindowSeriesOut, RawSeriesOut])).describe('one per device, ordered by device id; the i-th entry of each array is one point'),
 });
 
 // ── accounts ──

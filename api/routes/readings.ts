@@ -12,7 +12,7 @@ import { parseOr400 } from '../http-errors.js';
 import type { Endpoint } from '../openapi.js';
 import { CsvQuery, DAY_MS, IdParams, ReadingsOut, ReadingsQuery } from '../schemas.js';
 import { fieldOr404 } from '../scope.js';
-import { MAX_POINTS, readSeries } from '../series.js';
+import { MAX_POINTS, readSeries, toColumns } from '../series.js';
 
 const MetricOut = z.object({
   name: z.string(), group: z.string(), unit: z.string(), min: z.number(), max: z.number(),
@@ -22,7 +22,7 @@ const MetricOut = z.object({
 export const readingEndpoints: readonly Endpoint[] = [
   {
     method: 'get', path: '/fields/:id/readings', tag: 'readings', params: IdParams, query: ReadingsQuery, response: ReadingsOut,
-    summary: 'One metric of a field over a range (default: the last 24 h): raw points, or windows when `every` is set or the series would exceed 1,000 points',
+    summary: 'One metric of a field over a range (default: the last 24 h), one series per device as columns: raw points, or windows when `every` is set or a series would exceed 1,000 points',
   },
   {
     method: 'get', path: '/fields/:id/readings.csv', tag: 'readings', params: IdParams, query: CsvQuery, produces: 'text/csv',
@@ -46,7 +46,7 @@ export function readingRoutes(deps: { registry: Registry; store: ReadingStore; l
     res.json({
       fieldId: field.id, metric: q.metric, unit: metricSpec(q.metric)?.unit ?? null,
       from: new Date(from).toISOString(), to: new Date(to).toISOString(),
-      everyMs: series.everyMs, downsampled: series.downsampled, truncated: false, maxPoints: MAX_POINTS, points: series.points,
+      everyMs: series.everyMs, downsampled: series.downsampled, truncated: false, maxPoints: MAX_POINTS, series: toColumns(series),
     });
   });
 

@@ -141,7 +141,7 @@ async function serve(v: Variant, store: ReadingStore) {
     async get(path: string) {
       const res = await fetch(`${base}${path}`, { headers });
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<{ points: unknown[]; everyMs: number }>;
+      return res.json() as Promise<{ points?: unknown[]; series?: { ts: unknown[] }[]; everyMs: number }>;
     },
     async close() {
       server.closeAllConnections();
@@ -161,7 +161,9 @@ async function chart(v: Variant, store: ReadingStore, now: number, n: number, of
   const http = await time(n, (i) => api.get(path(i)));
   const q = await time(20, (i) => store.query({ cooperativeId: COOP, fieldId: fieldId(((i + offset) * 53) % fields), metric: 'soil_moisture@20cm', from, to: now, everyMs: 3_600_000 }));
   await api.close();
-  return { http, store: q, points: sample.points.length, everyMs: sample.everyMs };
+  // a tree before issue 19 answers `points` (an object per point), a later one `series` (columns per device)
+  const points = sample.points?.length ?? sample.series?.reduce((n, s) => n + s.ts.length, 0) ?? 0;
+  return { http, store: q, points, everyMs: sample.everyMs };
 }
 
 async function main(): Promise<void> {

@@ -110,7 +110,7 @@ async function measure(kind: string, store: ReadingStore, api: Awaited<ReturnTyp
   const range = (i: number, everyMs: number) => ({ cooperativeId: COOP, fieldId: fieldId((i * 37) % fields), metric: 'soil_moisture@20cm', from, to: now, everyMs });
   const storeRollup = await time(20, (i) => store.query(range(i, 3_600_000)));
   const storeRaw = await time(20, (i) => store.query(range(i, 3_000_000)));
-  const points = (sample.points as unknown[]).length;
+  const points = (sample.series as { ts: unknown[] }[]).reduce((n, s) => n + s.ts.length, 0);
   console.log(`  ${kind}: latest of ${DEVICES} devices — store.latest (no cache) ${fmt(storeLatest)}; first API call (loads cache) ${coldLatest.p50.toFixed(1)} ms`);
   console.log(`  ${kind}: GET /api/v1/device-health (1,000 devices) ${fmt(httpHealth)}; GET /api/v1/latest (2,000 values) ${fmt(httpLatest)}`);
   console.log(`  ${kind}: 30-day field chart GET /fields/:id/readings (${DEVICES_PER_FIELD} series, everyMs ${String(sample.everyMs)}, ${points} points) ${fmt(chart)}`);

@@ -57,8 +57,8 @@ async function shortCharts(base: string, token: string): Promise<string[]> {
   for (const f of fields) {
     const { readings } = await get<{ readings: { metric: string }[] }>(base, `/api/v1/fields/${f.id}/latest`, token);
     for (const metric of new Set(readings.map((r) => r.metric).filter((m) => CHART_METRICS.test(m)))) {
-      const s = await get<{ points: { ts: number }[] }>(base, `/api/v1/fields/${f.id}/readings?metric=${encodeURIComponent(metric)}&from=${from}&to=${to}`, token);
-      const ts = s.points.map((p) => p.ts);
+      const s = await get<{ series: { ts: number[] }[] }>(base, `/api/v1/fields/${f.id}/readings?metric=${encodeURIComponent(metric)}&from=${from}&to=${to}`, token);
+      const ts = s.series.flatMap((x) => x.ts);
       if (ts.length === 0 || Math.min(...ts) > from + 3 * HOUR) out.push(`${f.id} ${metric}`);
     }
     const daily = await get<{ days: { et0Mm: number | null; rainMm: number | null }[] }>(base, `/api/v1/fields/${f.id}/daily?days=8`, token);

@@ -24,7 +24,7 @@ const FIRST_RUN_MS = 150_000;
 const CHART_METRICS = /^(soil_moisture(@\d+cm)?|awd_level|water_ec)$/;
 
 interface Health { devices: { id: string; online: boolean; lastSeen: string | null }[] }
-interface Series { points: { ts: number; deviceId: string }[] }
+interface Series { series: { deviceId: string; ts: number[] }[] }
 interface Daily { days: { date: string; rainMm: number | null; et0Mm: number | null }[] }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,7 +43,7 @@ async function notYetAlive(baseUrl: string, token: string): Promise<string[]> {
     if (metrics.length === 0) missing.push(`${id}: no chart metric yet`);
     for (const metric of metrics) {
       const s = await getJson<Series>(baseUrl, `/api/v1/fields/${id}/readings?metric=${encodeURIComponent(metric)}&from=${from}&to=${to}`, token);
-      const ts = s.body.points.map((p) => p.ts);
+      const ts = s.body.series.flatMap((x) => x.ts);
       // windows of ≤ 1,000 points a series: the first starts within a few hours of `from`, the last is recent
       if (ts.length === 0 || Math.min(...ts) > from + 3 * HOUR || Math.max(...ts) < to - HOUR) {
         missing.push(`${id} ${metric}: ${ts.length} points, ${ts.length ? `${new Date(Math.min(...ts)).toISOString()} … ${new Date(Math.max(...ts)).toISOString()}` : ''}`);

@@ -18,9 +18,11 @@ async function call<T = unknown>(method: string, path: string, token: string, bo
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-interface Series { points: { ts: string | number; value: number }[] }
+interface Series { series: { deviceId: string; ts: number[]; value: number[] }[] }
+/** The raw points of one device under a field, as {ts, value}. */
 const pointsOf = async (fieldId: string, deviceId: string) =>
-  (await call<Series>('GET', `/fields/${fieldId}/readings?metric=${encodeURIComponent(METRIC)}&device=${deviceId}&from=${Date.now() - 3 * 3_600_000}`, technician)).body.points ?? [];
+  ((await call<Series>('GET', `/fields/${fieldId}/readings?metric=${encodeURIComponent(METRIC)}&device=${deviceId}&from=${Date.now() - 3 * 3_600_000}`, technician)).body.series ?? [])
+    .flatMap((s) => s.ts.map((ts, i) => ({ ts, value: s.value[i]! })));
 
 beforeAll(async () => {
   p = await startTestPlatform();

@@ -11,7 +11,10 @@ const MIN = 60_000;
 const DAY = 86_400_000;
 
 interface SseEvent { event: string; data: { fieldId?: string; readings?: unknown[]; alertId?: string } }
-interface Series { everyMs: number | null; downsampled: boolean; maxPoints: number; points: { deviceId: string; ts: number; value?: number; count: number }[] }
+interface Series { everyMs: number | null; downsampled: boolean; maxPoints: number; series: { deviceId: string; ts: number[]; value?: number[]; mean?: number[]; count?: number[] }[] }
+/** Points of every series; readings counted (a window counts its readings, a raw point one). */
+const pointCount = (b: Series) => b.series.reduce((n, s) => n + s.ts.length, 0);
+const readingCount = (b: Series) => b.series.reduce((n, s) => n + (s.count ? s.count.reduce((m, c) => m + c, 0) : s.ts.length), 0);
 
 /** Reads an SSE stream in the background, collecting `event: name` + JSON data. */
 function follow(base: string, token: string) {
@@ -63,33 +66,38 @@ describe('API readings, CSV export and live updates', () => {
   it('returns raw points while a series is small, and windows of ≤ 1,000 points for a long range', async () => {
     const short = await readings(`from=${now - 2 * 3_600_000}&to=${now}`);
     expect(short).toMatchObject({ everyMs: null, downsampled: false });
-    expect(short.points.length).toBeGreaterThan(20);
-    expect(Object.keys(short.points[0]!)).toEqual(['deviceId', 'ts', 'value']);
+    expect(short.series.map((s) => s.deviceId)).toEqual(['dev-a1']);
+    expect(Object.keys(short.series[0]!)).toEqual(['deviceId', 'ts', 'value']);
+    expect(short.series[0]!.ts.length).toBeGreaterThan(20);
+    expect(short.series[0]!.value).toHaveLength(short.series[0]!.ts.length);
+    expect(short.series[0]!.ts).toEqual([...short.series[0]!.ts].sort((a, b) => a - b)); // in time order
 
     const month = await readings(`from=${now - 30 * DAY}&to=${now}`);
     expect(month).toMatchObject({ everyMs: 3_600_000, downsampled: true, maxPoints: 1000 });
-    expect(month.points.length).toBeLessThanOrEqual(1000);
-    expect(month.points.length).toBeGreaterThan(700);
+    expect(Object.keys(month.series[0]!)).toEqual(['deviceId', 'ts', 'mean', 'min', 'max', 'sum', 'count']);
+    expect(pointCount(month)).toBeLessThanOrEqual(1000);
+    expect(pointCount(month)).toBeGreaterThan(700);
+    expect(month.series[0]!.mean).toHaveLength(pointCount(month));
     const raw = (await f.store.query({ cooperativeId: f.ids.coopA, fieldId: f.ids.fieldA1, metric: 'water_ec', from: now - 30 * DAY, to: now })).length;
-    expect(month.points.reduce((n, p) => n + p.count, 0)).toBe(raw); // every reading is in a window
+    expect(readingCount(month)).toBe(raw); // every reading is in a window
 
     // a long range with few readings: raw points again — unless raw readings were pruned (rollups outlive them)
     const sparse = (await f.request<Series>('GET', `/api/v1/fields/${f.ids.fieldA2}/readings?metric=soil_moisture@20cm&from=0`, f.tokens.alice)).body;
     expect(sparse).toMatchObject({ everyMs: null, downsampled: false });
-    expect(sparse.points).toHaveLength(1);
+    expect(pointCount(sparse)).toBe(1);
     const old = (ts: number): StoredReading => ({ deviceId: 'dev-a2', metric: 'soil_temperature@20cm', ts, value: 24, fieldId: f.ids.fieldA2, farmId: f.ids.farmA2, cooperativeId: f.ids.coopA });
     await f.store.write([old(now - 200 * DAY), old(now - 199 * DAY), old(now - 3 * DAY)]);
     await f.store.refreshRollups();
     await f.store.pruneRaw(now - 90 * DAY);
     const year = (await f.request<Series>('GET', `/api/v1/fields/${f.ids.fieldA2}/readings?metric=soil_temperature@20cm&from=${now - 365 * DAY}&to=${now}`, f.tokens.alice)).body;
     expect(year).toMatchObject({ everyMs: 12 * 3_600_000, downsampled: true });
-    expect(year.points.reduce((n, p) => n + p.count, 0)).toBe(3);
+    expect(readingCount(year)).toBe(3);
 
     const widened = await readings(`from=${now - 30 * DAY}&to=${now}&every=1m`);
     expect(widened).toMatchObject({ everyMs: 3_600_000, downsampled: true });
     const asked = await readings(`from=${now - 30 * DAY}&to=${now}&every=6h`);
     expect(asked).toMatchObject({ everyMs: 6 * 3_600_000, downsampled: false });
-    expect(asked.points.length).toBeLessThanOrEqual(121);
+    expect(pointCount(asked)).toBeLessThanOrEqual(121);
   });
 
   it('streams a CSV of any range in bounded slices, every reading once and in time order', async () => {

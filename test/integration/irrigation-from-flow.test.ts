@@ -61,9 +61,9 @@ describe('a pump controller\'s flow is recorded as an irrigation (issue 17)', ()
 
   const series = async (metric: string): Promise<Point[]> => {
     const q = `metric=${encodeURIComponent(metric)}&from=${Date.now() - 11 * HOUR}&to=${Date.now() + HOUR}`;
-    const res = await getJson<{ points: Point[] }>(p.baseUrl, `/api/v1/fields/field-pump-it/readings?${q}`, token);
+    const res = await getJson<{ series: { ts: number[]; value: number[] }[] }>(p.baseUrl, `/api/v1/fields/field-pump-it/readings?${q}`, token);
     expect(res.status).toBe(200);
-    return res.body.points;
+    return res.body.series.flatMap((s) => s.ts.map((ts, i) => ({ ts, value: s.value[i]! })));
   };
 
   it('on for 60 min: confirmed on up, off by itself, one event of the metered m³ (depth on 0.5 ha), the soil wetter', async () => {

@@ -40,9 +40,9 @@ describe.each(stores)('walking skeleton on $name', ({ env }) => {
     }, 10_000, 'the reading in the API');
     expect(readings.find((r) => r.metric === 'soil_moisture@20cm')).toMatchObject({ value: 27.5, ts: new Date(ts).toISOString() });
 
-    const raw = await getJson<{ points: { ts: number; value: number }[] }>(p.baseUrl, `/api/v1/fields/field-coffee-a/readings?metric=soil_moisture@20cm&from=${ts - 1000}&to=${ts + 1000}`, token);
+    const raw = await getJson<{ series: { deviceId: string; ts: number[]; value: number[] }[] }>(p.baseUrl, `/api/v1/fields/field-coffee-a/readings?metric=soil_moisture@20cm&from=${ts - 1000}&to=${ts + 1000}`, token);
     expect(raw.status).toBe(200);
-    expect(raw.body.points).toEqual([{ deviceId: 'probe-e2e', ts, value: 27.5 }]);
+    expect(raw.body.series).toEqual([{ deviceId: 'probe-e2e', ts: [ts], value: [27.5] }]);
   });
 
   it('refuses a wrong password', async () => {
@@ -68,8 +68,8 @@ describe.each(stores)('walking skeleton on $name', ({ env }) => {
       return r.length ? r : undefined;
     });
     expect(readings.map((r) => r.value)).toEqual([33]);
-    const raw = await getJson<{ points: { value: number }[] }>(p.baseUrl, `/api/v1/fields/field-coffee-b/readings?metric=soil_moisture@20cm&from=0`, token);
-    expect(raw.body.points.map((x) => x.value)).toEqual([33]);
+    const raw = await getJson<{ series: { value: number[] }[] }>(p.baseUrl, `/api/v1/fields/field-coffee-b/readings?metric=soil_moisture@20cm&from=0`, token);
+    expect(raw.body.series.flatMap((s) => s.value)).toEqual([33]);
   });
 
   it('turns a malformed payload into a dead letter with its reason, and stores the valid message beside it', async () => {
@@ -100,8 +100,8 @@ describe.each(stores)('walking skeleton on $name', ({ env }) => {
     await device.publishAsync('devices/probe-e2e/up', JSON.stringify({ ts: t - 3_600_000, readings: { 'soil_ec@20cm': 0.5 } }), { qos: 1 });
     await device.endAsync();
     await eventually(async () => {
-      const raw = await getJson<{ points: unknown[] }>(p.baseUrl, `/api/v1/fields/field-coffee-a/readings?metric=soil_ec@20cm&from=${t - 7_200_000}`, token);
-      return raw.body.points.length === 2 ? true : undefined;
+      const raw = await getJson<{ series: { ts: number[] }[] }>(p.baseUrl, `/api/v1/fields/field-coffee-a/readings?metric=soil_ec@20cm&from=${t - 7_200_000}`, token);
+      return raw.body.series.reduce((n, s) => n + s.ts.length, 0) === 2 ? true : undefined;
     });
     expect((await latestOf('field-coffee-a')).find((r) => r.metric === 'soil_ec@20cm')?.value).toBe(0.8);
   });

@@ -31,13 +31,13 @@ function figure(kind, titleKey, metric, window, note) {
 
 async function series(metric, window) {
   const body = await api(`/fields/${encodeURIComponent(page.fieldId)}/readings?metric=${encodeURIComponent(metric)}&from=${window.from}&to=${window.to}`);
-  const byDevice = new Map();
-  for (const p of body.points) {
-    if (!byDevice.has(p.deviceId)) byDevice.set(p.deviceId, []);
-    byDevice.get(p.deviceId).push([p.ts, p.value ?? p.mean]);
-  }
+  // one series per device as columns: raw values, or the windows' means
   const names = new Map(page.field.devices.map((d) => [d.id, d.name]));
-  return [...byDevice].map(([deviceId, points]) => ({ label: byDevice.size > 1 ? `${metricLabel(metric)} — ${names.get(deviceId) ?? deviceId}` : metricLabel(metric), points }));
+  return body.series.map((s) => {
+    const ys = s.value ?? s.mean;
+    const label = body.series.length > 1 ? `${metricLabel(metric)} — ${names.get(s.deviceId) ?? s.deviceId}` : metricLabel(metric);
+    return { label, points: s.ts.map((ts, i) => [ts, ys[i]]) };
+  });
 }
 
 /** Why a line chart of these metrics is empty: nothing in the range (and when the last reading was), or nothing yet. */
