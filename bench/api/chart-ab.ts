@@ -11,6 +11,8 @@
 // 30 days, a different field each time), then 20 store.query calls (1 h windows); and its store writing
 // `--write-readings` readings into a fresh InfluxDB database (dropped after). Then the same chart with one
 // late reading in an old hour of every device (dirty marks present: the stale-hour path), and a refresh.
+// Beside the client's wall times: CPU per chart GET of this process (client, API and store together, from
+// process.cpuUsage) and of influxd (from /proc/<pid>/stat), less sensitive to the machine's load.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -82,6 +84,14 @@ const fmt = (t: Timing) => `p50 ${t.p50.toFixed(1)} · p95 ${t.p95.toFixed(1)} �
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /** influxd on a kept data directory (--dir/influx). */
+/** CPU ms (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function procCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15)
+}
+let influxdPid: number | undefined;
+
 async function startKeptInfluxd(): Promise<{ url: string; stop(): Promise<void> }> {
   const home = join(dir, 'influx');
   mkdirSync(home, { recursive: true });
@@ -92,6 +102,7 @@ async function startKeptInfluxd(): Promise<{ url: string; stop(): Promise<void> 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INFLUXDB_')));
   const child = spawn(influxdBin(), ['run', '-config', join(home, 'influxdb.conf')], { env, stdio: 'ignore' });
   process.once('exit', () => child.kill('SIGKILL'));
+  influxdPid = child.pid;
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -158,12 +169,17 @@ async function chart(v: Variant, store: ReadingStore, now: number, n: number, of
   const from = now - 30 * DAY;
   const path = (i: number) => `/api/v1/fields/${fieldId(((i + offset) * 37) % fields)}/readings?metric=soil_moisture@20cm&from=${from}&to=${now}`;
   const sample = await api.get(path(0));
+  const cpu0 = process.cpuUsage();
+  const influx0 = store.kind === 'influx' ? procCpuMs(influxdPid) : 0;
   const http = await time(n, (i) => api.get(path(i)));
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / n;
+  const influxdMs = store.kind === 'influx' ? (procCpuMs(influxdPid) - influx0) / n : 0;
   const q = await time(20, (i) => store.query({ cooperativeId: COOP, fieldId: fieldId(((i + offset) * 53) % fields), metric: 'soil_moisture@20cm', from, to: now, everyMs: 3_600_000 }));
   await api.close();
   // a tree before issue 19 answers `points` (an object per point), a later one `series` (columns per device)
   const points = sample.points?.length ?? sample.series?.reduce((n, s) => n + s.ts.length, 0) ?? 0;
-  return { http, store: q, points, everyMs: sample.everyMs };
+  return { http, store: q, points, everyMs: sample.everyMs, cpuMs, influxdMs };
 }
 
 async function main(): Promise<void> {
@@ -195,20 +211,25 @@ async function main(): Promise<void> {
           await store.setup();
           const c = await chart(v, store, filled[kind]!.now, requests, round * 7);
           await store.close();
-          console.log(`  round ${round + 1} · ${v.name} · ${kind}: chart GET ${fmt(c.http)} (${c.points} points, everyMs ${c.everyMs}); store.query 1 h ${fmt(c.store)} (load ${loadavg()})`);
-          rows.push({ round: round + 1, variant: v.name, kind, phase: 'chart', http: c.http, store: c.store });
+          console.log(`  round ${round + 1} · ${v.name} · ${kind}: chart GET ${fmt(c.http)} (${c.points} points, everyMs ${c.everyMs}); CPU per GET ${c.cpuMs.toFixed(1)} ms here${kind === 'influx' ? ` + ${c.influxdMs.toFixed(1)} ms influxd` : ''}; store.query 1 h ${fmt(c.store)} (load ${loadavg()})`);
+          rows.push({ round: round + 1, variant: v.name, kind, phase: 'chart', http: c.http, store: c.store, cpuMs: c.cpuMs, influxdMs: c.influxdMs });
         }
         if (kinds.includes('influx') && writeReadings > 0) {
           const db = `ruong_w_${v.name.replace(/\W/g, '_')}_${round}`;
           const store = open(v, 'influx', db);
           await store.setup();
           const t0 = performance.now();
+          const cpu0 = process.cpuUsage();
+          const influx0 = procCpuMs(influxdPid);
           const { written } = await fill(store, writeReadings, Date.now() - 60_000, 20_000, () => undefined);
           const s = (performance.now() - t0) / 1000;
+          const cpu = process.cpuUsage(cpu0);
+          const cpuPer1k = ((cpu.user + cpu.system) / 1000 / written) * 1000;
+          const influxdPer1k = ((procCpuMs(influxdPid) - influx0) / written) * 1000;
           await store.close();
           await fetch(`${influxd!.url}/query?q=${encodeURIComponent(`DROP DATABASE "${db}"`)}`, { method: 'POST' });
-          console.log(`  round ${round + 1} · ${v.name} · influx writes: ${written} readings in ${s.toFixed(2)} s = ${Math.round(written / s)} readings/s (batches of 20,000)`);
-          rows.push({ round: round + 1, variant: v.name, kind: 'influx', phase: 'write', perS: written / s });
+          console.log(`  round ${round + 1} · ${v.name} · influx writes: ${written} readings in ${s.toFixed(2)} s = ${Math.round(written / s)} readings/s (batches of 20,000); CPU per 1,000 readings ${cpuPer1k.toFixed(1)} ms here + ${influxdPer1k.toFixed(1)} ms influxd`);
+          rows.push({ round: round + 1, variant: v.name, kind: 'influx', phase: 'write', perS: written / s, cpuPer1k, influxdPer1k });
         }
       }
     }
@@ -227,8 +248,8 @@ async function main(): Promise<void> {
         const store = open(v, 'influx');
         const c = await chart(v, store, f.now, requests, 3);
         await store.close();
-        console.log(`  stale hour · ${v.name} · influx: chart GET ${fmt(c.http)}; store.query 1 h ${fmt(c.store)} (load ${loadavg()})`);
-        rows.push({ variant: v.name, kind: 'influx', phase: 'stale', http: c.http, store: c.store });
+        console.log(`  stale hour · ${v.name} · influx: chart GET ${fmt(c.http)}; CPU per GET ${c.cpuMs.toFixed(1)} ms here + ${c.influxdMs.toFixed(1)} ms influxd; store.query 1 h ${fmt(c.store)} (load ${loadavg()})`);
+        rows.push({ variant: v.name, kind: 'influx', phase: 'stale', http: c.http, store: c.store, cpuMs: c.cpuMs, influxdMs: c.influxdMs });
       }
       await w.refreshRollups();
       await w.close();
