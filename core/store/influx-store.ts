@@ -16,7 +16,7 @@
 //   brings the other fields of that same point along;
 // - LIMIT applies per series (per GROUP BY group); GROUP BY time() windows are aligned to the epoch;
 // - statements separated by `;` in one request run in order, each answered as its own result (statement_id):
-//   a window query is one round trip (windowQuery) — two at once when it reads many rollup rows (splitInTwo).
+//   a window query is one round trip (windowQuery).
 import { InfluxDB, type IPoolOptions, type ISingleHostConfig } from 'influx';
 import { RuongError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -29,32 +29,7 @@ import { createLinePoster, type HttpAnswer } from './influx-http.js';
 import { createInfluxRollups } from './influx-rollups.js';
 import { newestStateQuery, sequenceLines, stateQueries, statesOf, stateTime } from './influx-sequences.js';
 import type { LatestFilter, RangeQuery, RawPoint, ReadingStore, WindowPoint } from './reading-store.js';
-import { DAY_MS, HOUR_MS, mergeWindows, planSegments, type Segment } from './rollups.js';
-
-/** A rollup segment of at least this many rows per series is read in two halves, two requests at once. */
-const SPLIT_ROWS = 240;
-
-/**
- * The plan with its longest rollup segment cut in two at a window boundary, and where the second of two
- * requests starts (`cut`, an index into the plan; the plan's length = one request). influxd answers one
- * request's statements in order on one core: the 30-day chart's 2,880 hourly rows took ~20 ms there, two
- * halves in two requests at once 15–19 ms at load 7–8 (docs/benchmarks.md, issue 19, 2026-12-07). Windows
- * are epoch-aligned and the cut lies on one, so no window is split; mergeWindows joins the halves.
- */
-export function splitInTwo(plan: readonly Segment[], everyMs: number): { plan: Segment[]; cut: number } {
-  let longest = -1;
-  let rows = 0;
-  plan.forEach((seg, i) => {
-    const n = seg.source === 'raw' ? 0 : (seg.to - seg.from) / (seg.source === 'hour' ? HOUR_MS : DAY_MS);
-    if (n > rows) [longest, rows] = [i, n];
-  });
-  const seg = plan[longest];
-  // (planSegments reads rollups only for windows of whole hours, or whole days from daily ones: a window
-  // boundary is an hour, or a day, boundary)
-  const mid = seg ? Math.floor((seg.from + seg.to) / 2 / everyMs) * everyMs : 0;
-  if (!seg || rows < SPLIT_ROWS || mid <= seg.from || mid >= seg.to) return { plan: [...plan], cut: plan.length };
-  return { plan: [...plan.slice(0, longest), { ...seg, to: mid }, { ...seg, from: mid }, ...plan.slice(longest + 1)], cut: longest + 1 };
-}
+import { mergeWindows, planSegments, type Segment } from './rollups.js';
 
 const samePlan = (a: readonly Segment[], b: readonly Segment[]) =>
   a.length === b.length && a.every((s, i) => s.source === b[i]!.source && s.from === b[i]!.from && s.to === b[i]!.to);
@@ -230,8 +205,7 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     // One round trip in the usual case: the dirty marks of the range and the segments planned as if none were
     // stale go in one request. Only when a mark lies in an hour the plan reads from rollups (a late reading not
     // yet refreshed, at most ROLLUP_REFRESH_S after an hour ends otherwise) is the exact plan asked in a second.
-    // Marks are per device (no metric tag): any mark of a matching device makes its hour stale. A long rollup
-    // segment is cut in two and asked in two requests at once (splitInTwo); the exact plan, when needed, in one.
+    // Marks are per device (no metric tag): any mark of a matching device makes its hour stale.
     const segmentQuery = (seg: Segment) => seg.source === 'raw'
       ? rawWindowsQuery(filter, seg.from, seg.to, q.everyMs, limit)
       : rollups.windowsQuery(seg.source, filter, seg.from, seg.to, q.everyMs, limit);
@@ -239,16 +213,11 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
     let answers: Series[][];
     if (plan.some((seg) => seg.source !== 'raw')) {
       const markFilter = where(q.cooperativeId, [['field', q.fieldId], ['device', q.deviceId]]);
-      const split = splitInTwo(plan, q.everyMs);
-      const statements = [rollups.staleHoursQuery(markFilter, q.from, q.to), ...split.plan.map(segmentQuery)];
-      const [first, second] = await Promise.all([runAll(statements.slice(0, split.cut + 1)), split.cut < split.plan.length ? runAll(statements.slice(split.cut + 1)) : []]);
-      const [marks = [], ...parts] = [...first, ...second];
+      const [marks = [], ...parts] = await runAll([rollups.staleHoursQuery(markFilter, q.from, q.to), ...plan.map(segmentQuery)]);
       answers = parts;
       const stale = rollups.staleHoursOf(marks);
       const exact = stale.size ? planSegments(q.from, q.to, q.everyMs, stale) : plan;
-      if (samePlan(exact, plan)) {
-        plan = split.plan;
-      } else {
+      if (!samePlan(exact, plan)) {
         plan = exact;
         answers = await runAll(plan.map(segmentQuery));
       }

@@ -223,10 +223,6 @@ export function readingStoreContract(name: string, makeStore: () => Promise<Read
         [T0 + 7 * MIN, T0 + 2 * DAY + 5 * HOUR + 3 * MIN, 3 * HOUR],
         [T0 + 7 * MIN, T0 + 3 * DAY, DAY],
         [T0 - DAY, T0 + 4 * DAY, DAY],
-        // 12 days of hours: a rollup read long enough for InfluxDB to ask in two halves at once (splitInTwo),
-        // cut within the readings
-        [T0 - 5 * DAY + 7 * MIN, T0 + 7 * DAY, HOUR],
-        [T0 - 5 * DAY + 7 * MIN, T0 + 7 * DAY, 3 * HOUR],
       ];
       const q = (from: number, to: number, everyMs: number) => ({ cooperativeId: COOP, metric: SOIL, from, to, everyMs });
 
