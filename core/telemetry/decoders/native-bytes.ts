@@ -10,6 +10,7 @@
 // Why the numbers are exact: a mantissa of at most 15 digits (< 2⁵³) and 10^k (k ≤ 15) are both exact doubles,
 // so m / 10^k is the correctly rounded value of the decimal — what JSON.parse gives (Clinger's fast path).
 // test/unit/core/native-bytes.test.ts runs both paths over valid, malformed and fuzzed payloads.
+import { createInterner } from '../../interned-text.js';
 import { MAX_READINGS_PER_ENTRY } from './native.js';
 
 /** What scanNative() read: `count` readings in payload order. Reused from message to message (no allocation). */
@@ -48,31 +49,8 @@ export function createNativeScan(): NativeScan {
 }
 
 // Metric names as strings, found by their bytes (a device sends the same few names millions of times: the
-// string is made once). Bounded: cleared when full.
-const MAX_NAMES = 10_000;
-const names = new Map<number, { readonly bytes: Buffer; readonly name: string }[]>();
-let nameCount = 0;
-
-function nameOf(buf: Buffer, from: number, to: number, hash: number): string {
-  let bucket = names.get(hash);
-  if (bucket) {
-    for (const known of bucket) {
-      const b = known.bytes;
-      if (b.length !== to - from) continue;
-      let i = 0;
-      while (i < b.length && b[i] === buf[from + i]) i++;
-      if (i === b.length) return known.name;
-    }
-  } else {
-    if (nameCount >= MAX_NAMES) { names.clear(); nameCount = 0; }
-    bucket = [];
-    names.set(hash, bucket);
-  }
-  const name = buf.toString('latin1', from, to); // ASCII only (checked): latin1 = utf8
-  bucket.push({ bytes: Buffer.from(buf.subarray(from, to)), name });
-  nameCount++;
-  return name;
-}
+// string is made once).
+const nameOf = createInterner(10_000);
 
 /**
  * Reads `buf` into `out`; false = not this shape (or not valid), decode it the general way. On false, `out`
@@ -143,14 +121,12 @@ function scanReadings(buf: Buffer, at: number, out: NativeScan): number {
     // printable ASCII without `"` or `\`, not starting with a digit (array-index names are enumerated first)
     c = buf[at]!;
     if (c >= ZERO && c <= NINE) return -1;
-    let hash = 0;
     while (at < end && (c = buf[at]!) !== QUOTE) {
       if (c < 0x20 || c >= 0x7f || c === BACKSLASH) return -1;
-      hash = (Math.imul(hash, 31) + c) | 0;
       at++;
     }
     if (at >= end || at === from || at - from > MAX_NAME_BYTES) return -1;
-    const name = nameOf(buf, from, at, hash);
+    const name = nameOf(buf, from, at); // ASCII only (checked): UTF-8 = latin1
     at++;
     const n = out.count;
     if (n >= MAX_READINGS_PER_ENTRY) return -1;
