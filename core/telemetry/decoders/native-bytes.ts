@@ -51,6 +51,16 @@ export function createNativeScan(): NativeScan {
 // Metric names as strings, found by their bytes (a device sends the same few names millions of times: the
 // string is made once).
 const nameOf = createInterner(10_000);
+/** The name at each position of the last readings object read. */
+const lastNames: string[] = [];
+
+/** True when buf[from…] holds `name`'s characters followed by a closing quote. */
+function isName(buf: Buffer, from: number, name: string): boolean {
+  const to = from + name.length;
+  if (buf[to] !== QUOTE) return false;
+  for (let i = 0; i < name.length; i++) if (buf[from + i] !== name.charCodeAt(i)) return false;
+  return true;
+}
 
 /**
  * Reads `buf` into `out`; false = not this shape (or not valid), decode it the general way. On false, `out`
@@ -118,17 +128,25 @@ function scanReadings(buf: Buffer, at: number, out: NativeScan): number {
     at = skipSpace(buf, at);
     if (at >= end || buf[at] !== QUOTE) return -1;
     const from = ++at;
-    // printable ASCII without `"` or `\`, not starting with a digit (array-index names are enumerated first)
-    c = buf[at]!;
-    if (c >= ZERO && c <= NINE) return -1;
-    while (at < end && (c = buf[at]!) !== QUOTE) {
-      if (c < 0x20 || c >= 0x7f || c === BACKSLASH) return -1;
-      at++;
-    }
-    if (at >= end || at === from || at - from > MAX_NAME_BYTES) return -1;
-    const name = nameOf(buf, from, at); // ASCII only (checked): UTF-8 = latin1
-    at++;
     const n = out.count;
+    // The name this position held in the last message read (a device sends the same shape every time): equal
+    // bytes and a closing quote after them = that name, already checked — no scan, no lookup.
+    let name = lastNames[n];
+    if (name !== undefined && isName(buf, from, name)) {
+      at = from + name.length;
+    } else {
+      // printable ASCII without `"` or `\`, not starting with a digit (array-index names are enumerated first)
+      c = buf[at];
+      if (c !== undefined && c >= ZERO && c <= NINE) return -1;
+      while (at < end && (c = buf[at]!) !== QUOTE) {
+        if (c < 0x20 || c >= 0x7f || c === BACKSLASH) return -1;
+        at++;
+      }
+      if (at >= end || at === from || at - from > MAX_NAME_BYTES) return -1;
+      name = nameOf(buf, from, at); // ASCII only (checked): UTF-8 = latin1
+      if (n < MAX_READINGS_PER_ENTRY) lastNames[n] = name;
+    }
+    at++;
     if (n >= MAX_READINGS_PER_ENTRY) return -1;
     for (let i = 0; i < n; i++) if (out.metrics[i] === name) return -1; // a repeated name: JSON.parse keeps the last
     at = skipSpace(buf, at);
