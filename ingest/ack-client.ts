@@ -206,8 +206,7 @@ export function createAckClient(opts: AckClientOptions): AckClient {
       // Acks for this connection can no longer be sent; the broker redelivers those messages (clean = false).
       for (let i = head; i < states.length; i++) {
         if (sockets[i] === s && states[i] !== DROPPED) { states[i] = DROPPED; pendingN--; }
-      }
-      flushAcks();
+      } // (passed over by the next flush)
       if (closing) return;
       serverIndex++;
       opts.log.warn({ retryMs: opts.reconnectMs ?? 1000 }, 'ingest disconnected from broker; reconnecting');
