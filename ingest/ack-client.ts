@@ -29,7 +29,11 @@ export interface AckClientOptions {
   readonly onAck?: (count: number) => void;
 }
 
-interface PendingAck { readonly messageId: number; done: boolean; dropped: boolean; readonly socket: Socket }
+/** A message's ack in the queue: waiting for its store, stored (to send), or dropped (never sent). */
+const WAITING = 0, DONE = 1, DROPPED = 2;
+
+/** Acks of consecutive messages that share one result promise (one batch): serials [from, to). */
+interface AckGroup { readonly from: number; to: number }
 
 export interface AckClient {
   connect(): Promise<void>;
@@ -45,10 +49,16 @@ export function createAckClient(opts: AckClientOptions): AckClient {
   let pingTimer: NodeJS.Timeout | undefined;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let firstConnect: { resolve: () => void; reject: (err: Error) => void } | undefined;
-  let acks: PendingAck[] = [];
-  let head = 0; // acks[head] is the oldest message still waiting
+  // The ack queue in flat arrays (issue 19: no object per message): entry i is the message with serial
+  // base + i; entries before `head` are sent or dropped. Consecutive messages of one batch are one AckGroup.
+  let ids: number[] = [];
+  let sockets: Socket[] = [];
+  let states: number[] = [];
+  let base = 0;
+  let head = 0;
+  let pendingN = 0; // entries waiting or stored, not yet sent
   let nextMessageId = 1;
-  const pendingCount = () => acks.length - head;
+  const pendingCount = () => pendingN;
 
   const send = (s: Socket, packet: Packet) => { if (!s.destroyed) s.write(generate(packet)); };
 
@@ -62,55 +72,76 @@ export function createAckClient(opts: AckClientOptions): AckClient {
 
   function flushAcks(): void {
     let end = head;
-    while (end < acks.length && acks[end]!.done) end++;
-    if (end > head) {
-      // Consecutive acks of one connection go out as one buffer of 4-byte PUBACKs (MQTT-3.4).
-      let from = head;
-      while (from < end) {
-        const s = acks[from]!.socket;
-        let to = from;
-        while (to < end && acks[to]!.socket === s) to++;
-        const buf = Buffer.allocUnsafe((to - from) * 4);
-        for (let i = from; i < to; i++) {
-          const at = (i - from) * 4;
-          const id = acks[i]!.messageId;
-          buf[at] = 0x40; buf[at + 1] = 0x02; buf[at + 2] = id >> 8; buf[at + 3] = id & 0xff;
-        }
-        if (!s.destroyed) s.write(buf);
-        opts.onAck?.(to - from);
-        from = to;
+    while (end < states.length && states[end] !== WAITING) end++;
+    // Consecutive acks of one connection go out as one buffer of 4-byte PUBACKs (MQTT-3.4); dropped ones are skipped.
+    let from = head;
+    while (from < end) {
+      if (states[from] === DROPPED) { from++; continue; }
+      const s = sockets[from]!;
+      let to = from;
+      let count = 0;
+      while (to < end && (states[to] === DROPPED || sockets[to] === s)) { if (states[to] === DONE) count++; to++; }
+      const buf = Buffer.allocUnsafe(count * 4);
+      let at = 0;
+      for (let i = from; i < to; i++) {
+        if (states[i] !== DONE) continue;
+        const id = ids[i]!;
+        buf[at] = 0x40; buf[at + 1] = 0x02; buf[at + 2] = id >> 8; buf[at + 3] = id & 0xff;
+        at += 4;
       }
-      head = end;
-      if (head > 1024 && head * 2 > acks.length) { acks = acks.slice(head); head = 0; }
+      if (!s.destroyed) s.write(buf);
+      pendingN -= count;
+      opts.onAck?.(count);
+      from = to;
+    }
+    head = end;
+    if (head > 1024 && head * 2 > states.length) {
+      ids = ids.slice(head); sockets = sockets.slice(head); states = states.slice(head);
+      base += head;
+      head = 0;
     }
     if (socket?.isPaused() && pendingCount() < maxPending / 2) socket.resume();
+  }
+
+  /** Marks the group's entries still waiting as `to` (DONE or DROPPED); entries dropped meanwhile stay dropped. */
+  function mark(group: AckGroup, to: number): void {
+    const from = Math.max(group.from - base, head);
+    const end = group.to - base;
+    for (let i = from; i < end; i++) {
+      if (states[i] !== WAITING) continue;
+      states[i] = to;
+      if (to === DROPPED) pendingN--;
+    }
   }
 
   // Messages stored by one batch share one promise (ingest/batcher.ts): their acks form one group, so the
   // ingest pays one `then` per batch rather than one per message.
   let lastResult: Promise<void> | undefined;
-  let lastGroup: PendingAck[] = [];
+  let lastGroup: AckGroup = { from: 0, to: 0 };
 
-  function settle(result: Promise<void>, group: PendingAck[], topic: string): void {
+  function settle(result: Promise<void>, group: AckGroup, topic: string): void {
     const close = () => { if (lastGroup === group) lastResult = undefined; }; // a settled group takes no more acks
     result.then(
-      () => { close(); for (const ack of group) ack.done = true; scheduleFlush(); },
+      () => { close(); mark(group, DONE); scheduleFlush(); },
       (err: unknown) => {
         close();
-        // Not acked: the broker redelivers them on the next session. Drop them from the ack queue so later acks flow.
-        opts.log.error({ err, topic, messages: group.length }, 'message not stored; left unacknowledged');
-        if (group.length === 0) return;
-        for (const ack of group) ack.dropped = true;
-        acks = acks.slice(head).filter((a) => !a.dropped);
-        head = 0;
+        // Not acked: the broker redelivers them on the next session. Dropped from the ack queue so later acks flow.
+        opts.log.error({ err, topic, messages: group.to - group.from }, 'message not stored; left unacknowledged');
+        if (group.to === group.from) return;
+        mark(group, DROPPED);
         flushAcks();
       },
     );
   }
 
   function onPublish(s: Socket, topic: string, payload: Buffer, qos: number, messageId: number | undefined): void {
-    const ack: PendingAck | undefined = qos > 0 && messageId !== undefined ? { messageId, done: false, dropped: false, socket: s } : undefined;
-    if (ack) acks.push(ack);
+    const acked = qos > 0 && messageId !== undefined;
+    if (acked) {
+      ids.push(messageId);
+      sockets.push(s);
+      states.push(WAITING);
+      pendingN++;
+    }
     if (pendingCount() >= maxPending) s.pause();
     let result: Promise<void>;
     try {
@@ -118,12 +149,14 @@ export function createAckClient(opts: AckClientOptions): AckClient {
     } catch (err) {
       result = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
+    const serialEnd = base + states.length; // after this message's entry, if it has one
     if (result !== lastResult) {
       lastResult = result;
-      lastGroup = [];
+      lastGroup = { from: acked ? serialEnd - 1 : serialEnd, to: serialEnd };
       settle(result, lastGroup, topic);
+    } else {
+      lastGroup.to = serialEnd;
     }
-    if (ack) lastGroup.push(ack);
   }
 
   function onPacket(s: Socket, packet: Packet): void {
@@ -171,8 +204,9 @@ export function createAckClient(opts: AckClientOptions): AckClient {
     s.on('close', () => {
       clearInterval(pingTimer);
       // Acks for this connection can no longer be sent; the broker redelivers those messages (clean = false).
-      acks = acks.slice(head).filter((a) => a.socket !== s);
-      head = 0;
+      for (let i = head; i < states.length; i++) {
+        if (sockets[i] === s && states[i] !== DROPPED) { states[i] = DROPPED; pendingN--; }
+      } // (passed over by the next flush)
       if (closing) return;
       serverIndex++;
       opts.log.warn({ retryMs: opts.reconnectMs ?? 1000 }, 'ingest disconnected from broker; reconnecting');

@@ -6,6 +6,7 @@
 // Malformed input (reserved flags of PUBLISH QoS = 3, MQTT-3.3.1-4; a fifth length byte, MQTT-2.2.3; a topic
 // or packet identifier longer than the packet; packet identifier 0, MQTT-2.3.1-1) is reported and nothing
 // more is read: the caller closes the connection (MQTT-4.8.0-1).
+import { createInterner } from '../core/interned-text.js';
 
 export interface FrameHandlers {
   publish(topic: string, payload: Buffer, qos: number, messageId: number | undefined): void;
@@ -19,6 +20,9 @@ export interface FrameReader {
 }
 
 const PUBLISH = 3;
+
+/** Topic strings by their bytes: a device publishes on the same topic every time (core/interned-text.ts). As many as the decoders' routes. */
+const topicOf = createInterner(100_000);
 
 export function createFrameReader(h: FrameHandlers): FrameReader {
   // Bytes of an incomplete packet, waiting for the rest: kept as chunks and joined once it is complete.
@@ -39,7 +43,7 @@ export function createFrameReader(h: FrameHandlers): FrameReader {
     if (at + 2 > end) return fail('PUBLISH shorter than its topic length');
     const topicEnd = at + 2 + ((buf[at]! << 8) | buf[at + 1]!);
     if (topicEnd > end) return fail('PUBLISH topic longer than the packet');
-    const topic = buf.toString('utf8', at + 2, topicEnd);
+    const topic = topicOf(buf, at + 2, topicEnd);
     let payloadAt = topicEnd;
     let messageId: number | undefined;
     if (qos > 0) {

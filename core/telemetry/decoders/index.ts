@@ -10,7 +10,8 @@ import {
   type DecodeContext, type Decoded, type FormatDecoder, type IncomingMessage, type ParsedMessage, type ResolvedDevice, type TopicMatch,
 } from './decoder.js';
 import { deviceJsonDecoderFor, nativeDecoder } from './device-json.js';
-import { parseJson } from './native.js';
+import { checkScanned, parseJson } from './native.js';
+import { createNativeScan, scanNative } from './native-bytes.js';
 import { thingsboardDecoder } from './thingsboard.js';
 import { ttsDecoder } from './tts.js';
 
@@ -41,8 +42,7 @@ export function routeTopic(topic: string): Route | undefined {
   return route ?? undefined;
 }
 
-function resolveOrThrow(ctx: DecodeContext, parsed: ParsedMessage, format: Decoded['format']): ResolvedDevice {
-  const ref = parsed.deviceRef;
+function resolveOrThrow(ctx: DecodeContext, ref: ParsedMessage['deviceRef'], format: Decoded['format']): ResolvedDevice {
   const device = ctx.resolveDevice(ref);
   if (!device) {
     const named = [ref.devEui && `DevEUI ${ref.devEui}`, ref.deviceId && `device ${ref.deviceId}`].filter(Boolean).join(' / ');
@@ -52,9 +52,18 @@ function resolveOrThrow(ctx: DecodeContext, parsed: ParsedMessage, format: Decod
   return device;
 }
 
+/** The native payload's common shape, read from the bytes (native-bytes.ts); reused: decode() is synchronous. */
+const scan = createNativeScan();
+
 export function decode(message: IncomingMessage, ctx: DecodeContext): Decoded {
   const route = routeTopic(message.topic);
   if (!route) throw new DecodeError('TOPIC_INVALID', `topic ${message.topic} is not a device, ThingsBoard, ChirpStack or TTS uplink topic`);
+  if (route.decoder === nativeDecoder && typeof message.payload !== 'string' && scanNative(message.payload, scan)) {
+    // What the general path below gives for this payload, without its string, JSON tree and parsed entries.
+    const device = resolveOrThrow(ctx, route.match.deviceRef, 'native');
+    const limits = { receivedAt: message.receivedAt, maxFutureMs: ctx.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS, maxAgeMs: ctx.maxAgeMs };
+    return checkScanned(scan, device.deviceId, limits, device.tenancy);
+  }
   let format = route.decoder.format;
   let parsed: ParsedMessage;
   try {
@@ -66,7 +75,7 @@ export function decode(message: IncomingMessage, ctx: DecodeContext): Decoded {
     if (!isRuongError(err)) throw err;
     throw new DecodeError(err.code, err.message, { format, deviceId: ctx.resolveDevice(route.match.deviceRef)?.deviceId });
   }
-  const device = resolveOrThrow(ctx, parsed, format);
+  const device = resolveOrThrow(ctx, parsed.deviceRef, format);
   if (parsed.ignored !== undefined) return { format, deviceId: device.deviceId, readings: [], rejected: [], ignored: parsed.ignored };
   const limits = { receivedAt: message.receivedAt, maxFutureMs: ctx.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS, maxAgeMs: ctx.maxAgeMs };
   const { readings, rejected } = parsed.check

@@ -6,10 +6,11 @@
 import { z } from 'zod';
 import { RuongError } from '../../errors.js';
 import type { Reading } from '../reading.js';
-import { checkSamples, checkValue, DEFAULT_MAX_FUTURE_MS, invalid, type Limits, type RejectedValue, type Sample, type Tenancy } from './decoder.js';
+import { checkSamples, checkValue, DEFAULT_MAX_FUTURE_MS, invalid, type Decoded, type Limits, type RejectedValue, type Sample, type Tenancy } from './decoder.js';
+import type { NativeScan } from './native-bytes.js';
 
 const MAX_BACKLOG_ENTRIES = 5_000;
-const MAX_READINGS_PER_ENTRY = 64;
+export const MAX_READINGS_PER_ENTRY = 64;
 
 const Timestamp = z.union([
   z.number().int().nonnegative(),
@@ -110,6 +111,19 @@ export function checkNative(entries: readonly NativeEntry[], deviceId: string, l
     }
   }
   return { readings, rejected };
+}
+
+/** checkNative() of a payload read from its bytes (native-bytes.ts): the decoded message. */
+export function checkScanned(scan: NativeScan, deviceId: string, limits: Limits, tenancy: Tenancy | undefined): Decoded {
+  const readings: Reading[] = [];
+  const rejected: RejectedValue[] = [];
+  const { ts, seq, metrics, values } = scan;
+  for (let i = 0; i < scan.count; i++) {
+    const c = checkValue(deviceId, metrics[i]!, values[i], undefined, ts, seq, undefined, limits, tenancy);
+    if ('code' in c) rejected.push(c);
+    else readings.push(c);
+  }
+  return { format: 'native', deviceId, readings, rejected };
 }
 
 export function decodeNative(deviceId: string, payload: Buffer | string, opts: DecodeOptions): DecodeResult {
