@@ -23,7 +23,7 @@ import { createMemoryPersistence, indexedStoreOf } from './memory-persistence.js
 import { adaptToMqtt311, enforcedKeepalive } from './mqtt311.js';
 import type { Verdict } from './packet-checks.js';
 import { createBrokerPersistence, type BrokerPersistence } from './persistence.js';
-import { slimParser } from './slim-parser.js';
+import { forgetConnectPacket, slimParser } from './slim-parser.js';
 import { createTokenBuckets } from './token-bucket.js';
 import type { IngestSession } from '../core/telemetry/ingest-shards.js';
 
@@ -209,6 +209,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
       connectTimeout: limits.connectTimeoutS * 1000,
       drainTimeout: limits.drainTimeoutS * 1000,
       preConnect: (client, packet, done) => {
+        forgetConnectPacket(client, packet);
         if (packet.will) wills.set(client, packet.will.topic);
         done(null, true);
       },

@@ -13,7 +13,7 @@ export const PINNED_VERSIONS: Readonly<Record<string, { readonly version: string
   // asyncPersistence.js / callBackPersistence.js: subclassed and deep-imported
   'aedes-persistence': { version: '11.0.0', adaptedBy: 'broker/memory-persistence.ts, broker/mqtt311.ts' },
   'aedes-persistence-redis': { version: '11.2.2', adaptedBy: 'broker/persistence.ts, broker/mqtt311.ts' },
-  // parser.js / writeToStream.js loaded with a quiet logger
+  // parser.js / writeToStream.js loaded with a quiet logger; the parser's buffer and settings, the writer's number cache
   'mqtt-packet': { version: '9.0.2', adaptedBy: 'broker/quiet-packet-debug.ts, broker/slim-parser.ts' },
 };
 

@@ -19,7 +19,8 @@ import { brokerUrlsReader } from './broker-urls-file.js';
 import { deviceContextWatch } from './device-context-watch.js';
 import { createHttpService } from './http-service.js';
 import { ruleCatalog } from './rule-catalog.js';
-import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
+import { createConfiguredStore, storeService } from './configured-store.js';
+import { registryService, runUntilSignal } from './process-services.js';
 
 export async function runApi(config: Config, out: (line: string) => void): Promise<number> {
   const log = createLogger({ level: config.LOG_LEVEL });

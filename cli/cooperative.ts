@@ -10,11 +10,7 @@ import { createRuleStore } from '../core/alerts/rule-store.js';
 import type { Config } from '../core/config.js';
 import { openConfiguredRegistry } from './open-registry.js';
 import { defaultRulesFor } from '../rules/default-rules.js';
-
-export const cooperativeHelp = `Usage: ruong cooperative create --name <text> --admin <username> [--id <cooperative-id>] [--province <text>]
-Creates a cooperative and its first admin in DATA_DIR's registry, and prints the admin's login and a one-time
-password (shown once). The id defaults to the name without accents ("HTX Bình Minh" → htx-binh-minh).
-The installation's first cooperative logs in with bare usernames; every other as <username>@<cooperative-id>.`;
+import { cooperativeHelp } from './usage-texts.js';
 
 const USERNAME = /^[A-Za-z0-9._-]{2,60}$/;
 const COOP_ID = /^[a-z0-9][a-z0-9-]{1,39}$/;

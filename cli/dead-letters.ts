@@ -5,8 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../core/config.js';
 import { openConfiguredRegistry } from './open-registry.js';
-
-export const deadLettersHelp = 'Usage: ruong dead-letters [--limit <N, default 50>]\nLists rejected input that belongs to no cooperative (unknown devices / DevEUIs), grouped by topic and reason.';
+import { deadLettersHelp } from './usage-texts.js';
 
 export async function runDeadLetters(config: Config, argv: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { limit: { type: 'string' }, help: { type: 'boolean' } }, strict: true });

@@ -1,10 +1,7 @@
 // `ruong <command> --help`: each command's usage, its options and the environment variables it reads, with
 // their defaults (core/config.ts configDocs). Printing help starts nothing and reads no configuration.
 import { configDocs } from '../core/config.js';
-import { cooperativeHelp } from './cooperative.js';
-import { deadLettersHelp } from './dead-letters.js';
-import { provisionHelp } from './provision.js';
-import { simHelp } from './sim.js';
+import { cooperativeHelp, deadLettersHelp, provisionHelp, simHelp } from './usage-texts.js';
 
 const LOGGING = ['LOG_LEVEL', 'LOG_FORMAT'];
 const STORE = ['STORE', 'INFLUX_URL', 'RAW_RETENTION_DAYS'];

@@ -15,7 +15,8 @@ import { ensureIngestSecret } from './service-secret.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import { brokerUrlOf, ingestBrokers } from './ingest-brokers.js';
 import { createRedisShardCoordinator } from '../ingest/redis-shard-coordinator.js';
-import { createConfiguredStore, registryService, runUntilSignal, storeService } from './process-services.js';
+import { createConfiguredStore, storeService } from './configured-store.js';
+import { registryService, runUntilSignal } from './process-services.js';
 import { deviceContextWatch } from './device-context-watch.js';
 import { openConfiguredRegistry } from './open-registry.js';
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The `ruong` command. The only module that reads process.env and the process's arguments.
+// The `ruong` command. The only module that reads process.env and the process's arguments (with cli/young-generation.ts,
+// which must act before any other module loads).
+import './young-generation.js'; // first: see there
 import { loadConfig, type Config } from '../core/config.js';
 import { createLineSink, resolveLogFormat, setStdoutLogFormat } from '../core/log.js';
 import { asksForHelp, expectNoArguments } from './args.js';

@@ -3,7 +3,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
-import { openPostgresSql } from '../core/db/postgres-sql.js';
 import { createRegistry, openRegistry, type Registry } from '../core/registry/registry.js';
 
 export type RegistryConfig = Pick<Config, 'DATA_DIR' | 'REGISTRY_URL' | 'REGISTRY_POOL_MAX'>;
@@ -11,6 +10,8 @@ export type RegistryConfig = Pick<Config, 'DATA_DIR' | 'REGISTRY_URL' | 'REGISTR
 /** `process` names the connections on the PostgreSQL server (application_name), e.g. `ruong api`. */
 export async function openConfiguredRegistry(config: RegistryConfig, process = 'ruong'): Promise<Registry> {
   if (config.REGISTRY_URL) {
+    // The PostgreSQL client (pg) is loaded only for a PostgreSQL registry (issue 19, base memory: docs/benchmarks.md).
+    const { openPostgresSql } = await import('../core/db/postgres-sql.js');
     const sql = openPostgresSql(config.REGISTRY_URL, { max: config.REGISTRY_POOL_MAX, applicationName: process });
     try {
       return await openRegistry(sql);

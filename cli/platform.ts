@@ -31,7 +31,8 @@ import { createNotifications } from './notify-wiring.js';
 import type { NotificationService } from '../core/alerts/notification-service.js';
 import type { Scheduler } from '../rules/scheduler.js';
 import { createHttpService } from './http-service.js';
-import { createConfiguredStore, registryService, storeService } from './process-services.js';
+import { createConfiguredStore, storeService } from './configured-store.js';
+import { registryService } from './process-services.js';
 
 export interface Platform {
   readonly lifecycle: Lifecycle;

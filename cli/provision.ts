@@ -7,9 +7,7 @@ import { DeviceKind } from '../core/registry/types.js';
 import { deviceCredentials, isProvisionableDeviceId } from '../core/registry/device-credentials.js';
 import { configuredBrokerUrls } from './broker-config.js';
 import { recordedBrokerUrlsFor } from './broker-urls-file.js';
-
-export const provisionHelp = `Usage: ruong provision --field <fieldId> --kind <${DeviceKind.options.join('|')}> [--id <deviceId>] [--name <text>] [--dev-eui <EUI-64>] [--profile <deviceProfileId>]
-Creates a device in a field and prints its MQTT credentials as JSON. The secret is shown only once.`;
+import { provisionHelp } from './usage-texts.js';
 
 export async function runProvision(config: Config, argv: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { field: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, 'dev-eui': { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean' } }, strict: true });

@@ -14,25 +14,7 @@ import { fleetWithCredentials, parseDevicesFile } from '../firmware-sim/fleet.js
 import { runOffline } from '../firmware-sim/offline-run.js';
 import { loadScenario, resolveScenario } from '../firmware-sim/scenario.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../firmware-sim/simulator.js';
-
-export const simHelp = [
-  'ruong sim [--broker URL] (--scenario FILE | --devices N) [options]',
-  '  --broker URL            broker to connect to [mqtt://PUBLIC_HOST:MQTT_PORT]',
-  '  --scenario FILE         a scenario (scenarios/*.json): its farm, weather, faults and outages',
-  '  --devices N             a generated fleet of N devices (farms of 20 in the Mekong Delta and Central Highlands)',
-  '  --devices-file FILE     device credentials: [{deviceId, secret, …}] or {"deviceId": "secret"}; without it',
-  '                          devices connect anonymously (broker with MQTT_ALLOW_ANONYMOUS=true)',
-  '  --format F              fleet wire format: native | senml | thingsboard | mixed [native]',
-  '  --speed X | max         simulated seconds per real second [the scenario\'s; 1 for a fleet]; max: catch up',
-  '                          with the real clock as fast as the broker acknowledges (the demo\'s back-fill)',
-  '  --interval S            seconds between two reports of a device [the scenario\'s; 600]',
-  '  --hours-ago H           fleet: begin H hours in the past and backfill them at --speed [0]',
-  '  --lns-secret S          the ruong-lns credential for LoRaWAN devices [DATA_DIR/lns.secret if present]',
-  '  --connect-rate N        devices started per second [2000]',
-  '  --stats S               seconds between two stats lines [10]',
-  '  --duration S            stop after S seconds [a scenario: when delivered; a fleet: Ctrl-C]',
-  '  --dry-run               print what a scenario\'s devices measure (JSON lines) without a broker',
-].join('\n');
+import { simHelp } from './usage-texts.js';
 
 const options = {
   broker: { type: 'string' }, scenario: { type: 'string' }, devices: { type: 'string' }, 'devices-file': { type: 'string' },

@@ -31,12 +31,12 @@ function variablesReadBy(entry: string): Set<string> {
 /**
  * Read by a module the command imports, but in a function it does not call (the analysis above goes by file):
  * `ruong api` and `ruong provision` use cli/broker-config.ts only for the URLs in credentials, not the broker's
- * limits; `ruong broker` uses cli/process-services.ts only for the registry and the signals, not the store.
+ * limits.
  */
 const BROKER_ONLY = ['MQTT_HOST', 'MQTT_TLS_CA', 'MQTT_ALLOW_ANONYMOUS', 'REDIS_URL', 'INGEST_SHARDS', 'MQTT_MAX_PACKET_BYTES', 'MQTT_KEEPALIVE_MAX_S',
   'MQTT_CONNECT_TIMEOUT_S', 'MQTT_DRAIN_TIMEOUT_S', 'MQTT_CONNECT_RATE', 'MQTT_CONNECT_BURST', 'MQTT_PUBLISH_RATE', 'MQTT_PUBLISH_BURST',
   'BROKER_IDLE_COMPACTION'];
-const NOT_CALLED: Record<string, string[]> = { api: BROKER_ONLY, provision: BROKER_ONLY, broker: ['STORE', 'INFLUX_URL', 'RAW_RETENTION_DAYS'] };
+const NOT_CALLED: Record<string, string[]> = { api: BROKER_ONLY, provision: BROKER_ONLY };
 
 /** What each command's help must mention: its own name and the variables a user most asks about. */
 const expected: Record<string, string[]> = {
