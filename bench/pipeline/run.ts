@@ -16,6 +16,7 @@
 //   --soak                                        the 60 s influxd kill -9 under 100 msg/s instead (bench/pipeline/soak.ts)
 //   --tsx                                         run broker and ingest through tsx instead of a tsc build (faster start)
 //   --timeline                                    also print messages stored (thousands) every ~200 ms
+// The broker's GC work per message: BENCH_NODE_FLAGS_BROKER=--trace-gc-nvp, then bench/pipeline/gc-summary.ts on the log.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
