@@ -4,46 +4,53 @@
 // a PUBACK loses a message the device has already deleted. With a persistence that outlives the process
 // (Redis), PUBACK means "accepted ownership" (MQTT-4.3.2-2) only once Aedes' `published` hook has run.
 // PUBACKs keep their order (MQTT-4.6.0-2): everything written after a held PUBACK waits behind it.
-// No sockets here: broker/guarded-connection.ts passes the outgoing bytes through `write`.
+// No sockets here: broker/guarded-connection.ts passes the outgoing bytes through `write` and gets those that
+// may go out through the `out` function it gives the gate (called at once while nothing is held).
+// Allocation per message (issue 19, the broker's GC time; docs/benchmarks.md): a held PUBACK waits in the queue
+// as its packet id alone (a small integer, stored in the array without an object of its own) and gets its 4
+// bytes only when it goes out — held for as long as the ingest takes to store the message, a record and a
+// Buffer per PUBACK outlived young-generation collections; and no array per write or release (an array for the
+// bytes to pass on, for each of the 3–6 pieces mqtt-packet writes per packet, was 1.2 KB of the broker's
+// 6–7 KB allocated per message at 1,000 devices × QoS 1).
 
 const PUBACK_HEADER = 0x40;
 
 const enum State { Header, Length, Body, Ack }
 
-interface HeldAck {
-  readonly messageId: number;
-  readonly bytes: Buffer;
-}
-
 export class AckGate {
+  /** @param out takes the bytes that may go out now, in order. */
+  constructor(private readonly out: (bytes: Buffer) => void) {}
+
   private readonly pending = new Map<number, number>();
-  private readonly queue: (Buffer | HeldAck)[] = [];
+  /** Bytes to write, and held PUBACKs as their packet id (a number). */
+  private readonly queue: (Buffer | number)[] = [];
   private state = State.Header;
   private bodyLeft = 0;
   private multiplier = 1;
-  private ack: Buffer | undefined;
+  /** Bytes of the PUBACK being read (a 3.1.1 PUBACK is exactly 0x40 0x02 <packet id>), and its packet id. */
   private ackHave = 0;
+  private ackId = 0;
 
   /** An incoming QoS 1 PUBLISH with this packet id: its PUBACK waits for `release`. */
   expect(messageId: number): void {
     this.pending.set(messageId, (this.pending.get(messageId) ?? 0) + 1);
   }
 
-  /** The message with this packet id is persisted; returns the bytes that may now go out. */
-  release(messageId: number): Buffer[] {
+  /** The message with this packet id is persisted: what waited for it goes out. */
+  release(messageId: number): void {
     const count = this.pending.get(messageId);
-    if (count === undefined) return [];
+    if (count === undefined) return;
     if (count > 1) this.pending.set(messageId, count - 1);
     else this.pending.delete(messageId);
-    return this.flush();
+    this.flush();
   }
 
   get holding(): boolean {
     return this.queue.length > 0;
   }
 
-  /** Frames outgoing bytes; returns those that may go out now (the rest waits behind a held PUBACK). */
-  write(chunk: Buffer): Buffer[] {
+  /** Frames outgoing bytes; passes on those that may go out now (the rest waits behind a held PUBACK). */
+  write(chunk: Buffer): void {
     let plainStart = 0;
     let i = 0;
     while (i < chunk.length) {
@@ -51,10 +58,10 @@ export class AckGate {
         case State.Header:
           // With nothing pending no PUBACK waits: frame it like any other packet (no copy).
           if (chunk[i] === PUBACK_HEADER && this.pending.size > 0) {
-            if (i > plainStart) this.queue.push(chunk.subarray(plainStart, i));
+            if (i > plainStart) this.pass(chunk.subarray(plainStart, i));
             this.state = State.Ack;
-            this.ack = Buffer.allocUnsafe(4);
             this.ackHave = 0;
+            this.ackId = 0;
           } else {
             this.state = State.Length;
             this.bodyLeft = 0;
@@ -77,36 +84,50 @@ export class AckGate {
           break;
         }
         case State.Ack: {
-          // A 3.1.1 PUBACK is exactly 0x40 0x02 <packet id>.
-          const take = Math.min(4 - this.ackHave, chunk.length - i);
-          chunk.copy(this.ack!, this.ackHave, i, i + take);
-          this.ackHave += take;
-          i += take;
+          // Bytes 0 and 1 are 0x40 0x02; 2 and 3 the packet id (big-endian).
+          if (this.ackHave >= 2) this.ackId = (this.ackId << 8) | chunk[i]!;
+          this.ackHave++;
+          i++;
           plainStart = i;
           if (this.ackHave === 4) {
-            this.queue.push({ messageId: this.ack!.readUInt16BE(2), bytes: this.ack! });
+            if (this.queue.length === 0 && !this.pending.has(this.ackId)) this.out(pubAck(this.ackId));
+            else this.queue.push(this.ackId);
             this.state = State.Header;
           }
           break;
         }
       }
     }
-    if (this.state !== State.Ack && chunk.length > plainStart) this.queue.push(chunk.subarray(plainStart));
-    return this.flush();
+    if (this.state !== State.Ack && chunk.length > plainStart) this.pass(plainStart === 0 ? chunk : chunk.subarray(plainStart));
   }
 
-  private flush(): Buffer[] {
-    const out: Buffer[] = [];
-    while (this.queue.length > 0) {
-      const head = this.queue[0]!;
-      if (Buffer.isBuffer(head)) {
-        out.push(head);
-      } else {
-        if (this.pending.has(head.messageId)) break;
-        out.push(head.bytes);
-      }
-      this.queue.shift();
-    }
-    return out;
+  /** Bytes that are not a held PUBACK: out now, unless something waits before them. */
+  private pass(bytes: Buffer): void {
+    if (this.queue.length === 0) this.out(bytes);
+    else this.queue.push(bytes);
   }
+
+  private flush(): void {
+    const queue = this.queue;
+    while (queue.length > 0) {
+      const head = queue[0]!;
+      if (typeof head === 'number') {
+        if (this.pending.has(head)) break;
+        queue.shift();
+        this.out(pubAck(head));
+      } else {
+        queue.shift();
+        this.out(head);
+      }
+    }
+  }
+}
+
+function pubAck(messageId: number): Buffer {
+  const bytes = Buffer.allocUnsafe(4);
+  bytes[0] = PUBACK_HEADER;
+  bytes[1] = 2;
+  bytes[2] = messageId >> 8;
+  bytes[3] = messageId & 0xff;
+  return bytes;
 }

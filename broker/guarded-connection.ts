@@ -84,7 +84,7 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
     stream.destroy = guardedDestroy;
     stream.cork = undefined; // own property hiding Writable's: see the header
     if (settings.holdAcks) {
-      const gate = new AckGate();
+      const gate = new AckGate((bytes) => this.queue(bytes));
       this.gate = gate;
       this.onPublish = (qos, messageId) => {
         if (qos === 1) gate.expect(messageId);
@@ -102,7 +102,8 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
   /** The QoS 1 message with this packet id is persisted: its PUBACK may go out. */
   released(messageId: number): void {
     if (!this.gate || this.conn.destroyed) return;
-    this.send(this.gate.release(messageId), undefined);
+    this.gate.release(messageId);
+    this.settle(undefined);
   }
 
   /**
@@ -159,12 +160,7 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
     return null;
   }
 
-  /** Queues bytes for this turn's single write (through the AckGate if any); false = wait for 'drain'. */
-  send(buffers: readonly Buffer[], callback: WriteCallback | undefined): boolean {
-    for (let i = 0; i < buffers.length; i++) this.queue(buffers[i]!);
-    return this.settle(callback);
-  }
-
+  /** Adds bytes to this turn's single write (the AckGate's `out` when there is one). */
   private queue(bytes: Buffer): void {
     if (bytes.length === 0) return;
     if (this.pending === undefined) {
@@ -231,8 +227,8 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
       this.flush();
       return this.streamWrite.call(this.conn, chunk, encoding, callback);
     }
-    if (this.gate) return this.send(this.gate.write(bytes), cb);
-    this.queue(bytes);
+    if (this.gate) this.gate.write(bytes); // passes what may go now to `queue`
+    else this.queue(bytes);
     return this.settle(cb);
   }
 

@@ -33,6 +33,20 @@ const AsyncMemoryPersistence = require('aedes-persistence/asyncPersistence.js') 
 const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.js') as { CallBackPersistence: CallBackPersistenceClass };
 const Packet = require('aedes-packet') as PacketClass;
 
+/**
+ * A queued copy of a QoS 1 message that may carry its publisher's held PUBACK (broker/store-acks.ts), with
+ * `hold` a field from construction: added afterwards to an aedes-packet it went into a separate property array,
+ * one more object per message that lives until the ingest has stored it (issue 19, the broker's GC time).
+ */
+class QueuedPacket extends Packet implements HoldingPacket {
+  hold: AckHold | undefined;
+
+  constructor(original: OutgoingPacket, hold: AckHold | undefined) {
+    super(original);
+    this.hold = hold;
+  }
+}
+
 /** One fulfilled promise for every answer without a value: `.then` on it behaves as on a fresh one. */
 const DONE: Promise<void> = Promise.resolve();
 
@@ -176,13 +190,12 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
     let hold: AckHold | undefined;
     for (let i = 0; i < subs.length; i++) {
       const clientId = subs[i]!.clientId;
-      const copy = new Packet(packet);
-      if (this.storeSessions.has(clientId)) {
+      const held = this.storeSessions.has(clientId);
+      if (held) {
         hold ??= new AckHold(publisher, messageId);
         hold.remaining++;
-        (copy as HoldingPacket).hold = hold;
       }
-      this.queueOf(clientId, true)!.enqueue(copy);
+      this.queueOf(clientId, true)!.enqueue(new QueuedPacket(packet, held ? hold : undefined));
     }
     return hold;
   }

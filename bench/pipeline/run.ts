@@ -9,11 +9,14 @@
 //   --storm-devices 10000 --storm-messages 36    reconnect storm (--no-storm to skip)
 //   --ceiling-points 2000000                      points per ceiling measurement (0 = none)
 //   --rounds N                                    N interleaved rounds: ceiling, then every variant (order rotated), ceiling
-//   --variant NAME[:KEY=VALUE,…]                  an ingest set-up (repeatable): BATCH_SIZE, BATCH_MS, BENCH_SRC (see
-//                                                 child.ts; needs --tsx); default: one variant, the configuration's defaults
+//   --variant NAME[:KEY=VALUE,…]                  a set-up (repeatable): BATCH_SIZE, BATCH_MS, BENCH_SRC (ingest tree),
+//                                                 BENCH_BROKER_SRC (broker tree) (see child.ts; the trees need --tsx);
+//                                                 both children get the variant's environment;
+//                                                 default: one variant, the configuration's defaults
 //   --soak                                        the 60 s influxd kill -9 under 100 msg/s instead (bench/pipeline/soak.ts)
 //   --tsx                                         run broker and ingest through tsx instead of a tsc build (faster start)
 //   --timeline                                    also print messages stored (thousands) every ~200 ms
+// The broker's GC work per message: BENCH_NODE_FLAGS_BROKER=--trace-gc-nvp, then bench/pipeline/gc-summary.ts on the log.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,14 +51,14 @@ function variants(): Variant[] {
     if (a !== '--variant') return;
     const [name, spec = ''] = (process.argv[i + 1] ?? '').split(/:(.*)/s);
     const env = Object.fromEntries(spec.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string])); // (a value may hold '=')
-    if (env.BENCH_SRC && !flag('tsx')) throw new Error('--variant with BENCH_SRC needs --tsx');
+    if ((env.BENCH_SRC || env.BENCH_BROKER_SRC) && !flag('tsx')) throw new Error('--variant with BENCH_SRC or BENCH_BROKER_SRC needs --tsx');
     out.push({ name: name!, env });
   });
   return out.length ? out : [{ name: 'default', env: {} }];
 }
 
 async function runScenario(influxd: KillableInfluxd, dir: string, s: Scenario) {
-  const broker = await startChild('broker', { BENCH_DIR: dir });
+  const broker = await startChild('broker', { BENCH_DIR: dir, ...s.env });
   const ingest = await startChild('ingest', { BENCH_DIR: dir, BROKER_PORT: String(broker.port), INFLUX_URL: `${influxd.url}/${s.db}`, ...s.env })
     .catch(async (err: unknown) => { await broker.stop(); throw err; });
   const load = createLoad({ port: broker.port!, devices: s.devices, messagesPerDevice: s.messages, window: s.window, t0: s.t0, stepMs: s.stepMs, connectConcurrency: s.connectConcurrency });

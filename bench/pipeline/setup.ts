@@ -33,8 +33,9 @@ export interface Child {
 export function startChild(role: 'broker' | 'ingest', env: Record<string, string>): Promise<Child> {
   const proc = fork(join(import.meta.dirname, 'child.ts'), [role], {
     // BENCH_CPU_PROF=dir writes a V8 CPU profile of each child there (node --cpu-prof) when it stops.
-    // BENCH_NODE_FLAGS: node flags of both children; BENCH_NODE_FLAGS_BROKER / _INGEST: of one of them.
-    execArgv: ['--import', 'tsx', ...`${process.env.BENCH_NODE_FLAGS ?? ''} ${process.env[`BENCH_NODE_FLAGS_${role.toUpperCase()}`] ?? ''}`.split(' ').filter(Boolean), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${role}`] : [])], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_NODE_FLAGS: node flags of both children; BENCH_NODE_FLAGS_BROKER / _INGEST: of one of them (in the
+    // bench's environment, or a variant's: `--variant semi64:BENCH_NODE_FLAGS_BROKER=--max-semi-space-size=64`).
+    execArgv: ['--import', 'tsx', ...`${process.env.BENCH_NODE_FLAGS ?? ''} ${process.env[`BENCH_NODE_FLAGS_${role.toUpperCase()}`] ?? ''} ${env[`BENCH_NODE_FLAGS_${role.toUpperCase()}`] ?? ''}`.split(' ').filter(Boolean), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${role}`] : [])], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`bench ${role} exited (${code}) before it was ready`)));
