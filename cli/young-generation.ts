@@ -4,7 +4,8 @@
 // no CPU gain per message (bench:pipeline: the broker's CPU per message within noise with 1 MB semi-spaces).
 // The heap's limits are fixed when node starts (v8.setFlagsFromString('--max-semi-space-size') then does nothing),
 // but the growth factor is read whenever V8 grows the young generation — so it is set here, imported first by
-// cli/main.ts, before the modules load (set after them, the young generation had already grown to 2 × 4 MB).
+// cli/main.ts, so it runs before any other module's code does (set after them, the young generation had already
+// grown to 2 × 4 MB).
 // This covers every way the command starts (`ruong broker`, `npx ruong broker`, `node dist/cli/main.js broker`)
 // without a second process. A young generation the operator sized (node's --max-semi-space-size or
 // --semi-space-growth-factor, on the command line or in NODE_OPTIONS) is left alone. Other commands: unchanged.
@@ -12,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 
 export function brokerYoungGenerationFlag(argv: readonly string[], execArgv: readonly string[], nodeOptions: string | undefined): string | undefined {
   if (argv[0] !== 'broker') return undefined;
-  if (/--(max-)?semi[-_]space/.test(`${execArgv.join(' ')} ${nodeOptions ?? ''}`)) return undefined;
+  if (/--(max[-_])?semi[-_]space/.test(`${execArgv.join(' ')} ${nodeOptions ?? ''}`)) return undefined;
   return '--semi-space-growth-factor=1';
 }
 

@@ -223,6 +223,9 @@ export function readingStoreContract(name: string, makeStore: () => Promise<Read
         [T0 + 7 * MIN, T0 + 2 * DAY + 5 * HOUR + 3 * MIN, 3 * HOUR],
         [T0 + 7 * MIN, T0 + 3 * DAY, DAY],
         [T0 - DAY, T0 + 4 * DAY, DAY],
+        // 12 days of hours and of 3-hour windows: long rollup reads, cut within the readings at both ends
+        [T0 - 5 * DAY + 7 * MIN, T0 + 7 * DAY, HOUR],
+        [T0 - 5 * DAY + 7 * MIN, T0 + 7 * DAY, 3 * HOUR],
       ];
       const q = (from: number, to: number, everyMs: number) => ({ cooperativeId: COOP, metric: SOIL, from, to, everyMs });
 

@@ -15,6 +15,8 @@ describe('the broker young generation flag', () => {
     expect(brokerYoungGenerationFlag(['broker'], ['--max-semi-space-size=16'], undefined)).toBeUndefined();
     expect(brokerYoungGenerationFlag(['broker'], ['--semi_space_growth_factor=2'], undefined)).toBeUndefined();
     expect(brokerYoungGenerationFlag(['broker'], [], '--max-old-space-size=512 --max-semi-space-size=8')).toBeUndefined();
+    // V8 takes either spelling of its flags
+    expect(brokerYoungGenerationFlag(['broker'], [], '--max_semi_space_size=16')).toBeUndefined();
     expect(brokerYoungGenerationFlag(['broker'], ['--max-old-space-size=512'], '--enable-source-maps')).toBe('--semi-space-growth-factor=1');
   });
 
