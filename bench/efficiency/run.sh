@@ -8,22 +8,26 @@
 #   3. broker memory and connect read as an operator would: 10,000 authenticated devices on one `ruong broker`;
 #   4. 50,000 devices on 3 brokers over Redis with `ruong ingest`, `rules` and `api` running;
 #   5. the 30-day field chart at 10M readings, InfluxDB then SQLite (stores kept in $API_DIR: filling them the first
-#      time takes ≈ 7 min for InfluxDB and ≈ 1 h for SQLite on a 2-core VM; later runs reuse them).
+#      time takes ≈ 7 min for InfluxDB and ≈ 1 h for SQLite on a 2-core VM; later runs reuse them; API_DIR_INFLUX and
+#      API_DIR_SQLITE may name two different kept directories).
 # Steps can be chosen: STEPS="1 3" npm run bench:efficiency. Needs influxd, redis-server (step 4), a built tree.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/ruong-efficiency-$(date -u +%Y%m%dT%H%MZ)}
 API_DIR=${API_DIR:-/tmp/ruong-bench-ab}
+API_DIR_INFLUX=${API_DIR_INFLUX:-$API_DIR}
+API_DIR_SQLITE=${API_DIR_SQLITE:-$API_DIR}
 STEPS=${STEPS:-1 2 3 4 5}
 mkdir -p "$OUT"
+failed=0
 echo "efficiency: output in $OUT (commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
 
 step() { # step N name command…
   local n=$1 name=$2; shift 2
   case " $STEPS " in *" $n "*) ;; *) return 0 ;; esac
   echo "== step $n: $name — $(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summary.txt"
-  "$@" > "$OUT/$n-$name.log" 2>&1 || { echo "step $n failed: see $OUT/$n-$name.log" | tee -a "$OUT/summary.txt"; tail -20 "$OUT/$n-$name.log"; exit 1; }
-  grep -E '^\{"summary"|^(\||round|tree|  )' "$OUT/$n-$name.log" | tail -40 | tee -a "$OUT/summary.txt" || true
+  "$@" > "$OUT/$n-$name.log" 2>&1 || { echo "step $n FAILED: see $OUT/$n-$name.log" | tee -a "$OUT/summary.txt"; tail -20 "$OUT/$n-$name.log"; failed=1; }
+  grep -E '^\{"(summary|round)"|^(\||round|tree|  )' "$OUT/$n-$name.log" | tail -40 | tee -a "$OUT/summary.txt" || true
   echo "   ended $(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summary.txt"
 }
 
@@ -43,6 +47,7 @@ step 2 batching npm run bench:pipeline -- --devices 1000 --messages 300 --no-sto
   --variant "old-5000/50:BENCH_SRC=${OLD:-},BATCH_SIZE=5000,BATCH_MS=50"
 step 3 broker-10k npm run bench:broker-operator -- --tree main=. --devices 10000 --rounds 2 --heap --json "$OUT/broker-10k.json"
 step 4 platform-50k npm run bench:broker-operator -- --tree main=. --devices 50000 --brokers 3 --platform --json "$OUT/platform-50k.json"
-step 5 chart-influx npm run bench:api-ab -- --dir "$API_DIR" --store influx --rounds 3 --requests 100 --variant main --write-readings 0
-step 5 chart-sqlite npm run bench:api-ab -- --dir "$API_DIR" --store sqlite --rounds 3 --requests 100 --variant main --write-readings 0
+step 5 chart-influx npm run bench:api-ab -- --dir "$API_DIR_INFLUX" --store influx --rounds 3 --requests 100 --variant main --write-readings 0
+step 5 chart-sqlite npm run bench:api-ab -- --dir "$API_DIR_SQLITE" --store sqlite --rounds 3 --requests 100 --variant main --write-readings 0
 echo "efficiency: done — $OUT/summary.txt"
+exit $failed
