@@ -27,7 +27,7 @@ step() { # step N name command…
   case " $STEPS " in *" $n "*) ;; *) return 0 ;; esac
   echo "== step $n: $name — $(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summary.txt"
   "$@" > "$OUT/$n-$name.log" 2>&1 || { echo "step $n FAILED: see $OUT/$n-$name.log" | tee -a "$OUT/summary.txt"; tail -20 "$OUT/$n-$name.log"; failed=1; }
-  grep -E '^\{"(summary|round)"|^(\||round|tree|  )' "$OUT/$n-$name.log" | tail -40 | tee -a "$OUT/summary.txt" || true
+  grep -E '^\{"(summary|round)"|^(\||round|tree|  )| round [0-9]+: ' "$OUT/$n-$name.log" | tail -40 | tee -a "$OUT/summary.txt" || true
   echo "   ended $(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summary.txt"
 }
 
