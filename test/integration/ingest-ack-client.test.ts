@@ -81,4 +81,60 @@ describe('ingest ack client', () => {
     expect(broker.acked).toEqual([1, 2, 3, 4, 5, 7, 8]);
     expect(client.pending()).toBe(0);
   });
+  it('after thousands of acks and a reconnect in the middle of a batch, acks each message once, on the connection it came on, in order', async () => {
+    // A broker that records the PUBACKs of each connection separately and hands the test every new session.
+    const ackedOn: number[][] = [];
+    const sessions: Socket[] = [];
+    const server = createServer((s) => {
+      const acked: number[] = [];
+      ackedOn.push(acked);
+      const parser = createParser({ protocolVersion: 4 });
+      parser.on('packet', (p: Packet) => {
+        if (p.cmd === 'connect') s.write(generate({ cmd: 'connack', returnCode: 0, sessionPresent: true }));
+        if (p.cmd === 'subscribe') { s.write(generate({ cmd: 'suback', messageId: p.messageId, granted: [1] })); sessions.push(s); }
+        if (p.cmd === 'puback' && p.messageId !== undefined) acked.push(p.messageId);
+      });
+      s.on('data', (chunk: Buffer) => parser.parse(chunk));
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    broker = { server, port: (server.address() as AddressInfo).port, acked: [], connected: Promise.resolve(undefined as unknown as Socket) };
+
+    let releaseBatch!: () => void;
+    const batch = new Promise<void>((r) => { releaseBatch = r; }); // one batch, still being stored across the reconnect
+    const settled = Promise.resolve();
+    let onSecond = false;
+    client = createAckClient({
+      host: '127.0.0.1', port: broker.port, clientId: 'ruong-ingest', username: 'ruong-ingest', password: 'x', subscriptions: ['devices/+/up'],
+      log: silentLogger(), reconnectMs: 20,
+      onMessage: (topic) => {
+        const id = Number(/d-(\d+)/.exec(topic)?.[1]);
+        if (!onSecond) return id <= 1200 ? settled : batch;
+        return id <= 3 ? batch : settled;
+      },
+    });
+    await client.connect();
+    const first = sessions[0]!;
+
+    // 1,200 stored at once: the ack queue's sent entries are compacted away (more than 1,024 of them).
+    first.write(Buffer.concat(Array.from({ length: 1200 }, (_, i) => publish(i + 1))));
+    await eventually(() => Promise.resolve(ackedOn[0]!.length === 1200 ? true : undefined));
+    // 10 more join the batch still being written; then the broker drops the connection.
+    first.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => publish(1201 + i))));
+    await new Promise((r) => setTimeout(r, 50));
+    onSecond = true;
+    first.destroy();
+    await eventually(() => Promise.resolve(sessions.length === 2 ? true : undefined));
+
+    // The new session: 3 messages join the same batch, the 4th is stored at once but must wait behind them.
+    sessions[1]!.write(Buffer.concat([1, 2, 3, 4].map(publish)));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ackedOn[1]).toEqual([]);
+    releaseBatch();
+    await eventually(() => Promise.resolve(ackedOn[1]!.length === 4 ? true : undefined));
+
+    expect(ackedOn[0]).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1)); // nothing of the dropped connection's batch
+    expect(ackedOn[1]).toEqual([1, 2, 3, 4]);
+    expect(client.pending()).toBe(0);
+  });
 });
