@@ -57,9 +57,15 @@ describe.skipIf(inject('influxUrl') === '')('InfluxDB killed under load', () => 
     expect(points.map((x) => x.value)).toEqual(Array.from({ length: TOTAL }, (_, i) => 20 + ((i + 1) % 50) / 10));
     const batteries = await p.store.query({ cooperativeId: 'coop-demo', deviceId: DEVICE, metric: 'battery', from: t0, to: t0 + (TOTAL + 1) * 1000 });
     expect(batteries).toHaveLength(TOTAL);
-    const after = await (await fetch(`${p.baseUrl}/metrics`)).text();
-    expect(metric(after, 'ruong_ingest_replayed_batches_total')).toBe(metric(after, 'ruong_ingest_spooled_batches_total'));
-    expect(metric(after, 'ruong_ingest_spool_bytes')).toBe(0);
+    // The spool drains: every spooled batch is replayed and the disk is given back. Waited for, not read once: a
+    // batch whose direct write timed out while influxd came back can already be in InfluxDB (it is spooled and
+    // replayed anyway, an idempotent rewrite of the same points) while its replay still waits out a retry delay.
+    const drained = await eventually(async () => {
+      const after = await (await fetch(`${p.baseUrl}/metrics`)).text();
+      const spooled = metric(after, 'ruong_ingest_spooled_batches_total');
+      return metric(after, 'ruong_ingest_replayed_batches_total') === spooled && metric(after, 'ruong_ingest_spool_bytes') === 0 ? spooled : undefined;
+    }, 30_000, 'the spool replayed and empty');
+    expect(drained).toBeGreaterThan(0);
     await device.endAsync();
-  }, 60_000);
+  }, 90_000);
 });
