@@ -97,7 +97,7 @@ const DOLLAR = 36;
 const MAX_REMAINING = 268_435_455; // §2.2.3: four bytes of remaining length
 
 /** Messages written and PUBACKs handled by this path, since the process started (tests check the path is taken). */
-export const storeSessionDeliveryCounts = { delivered: 0, acked: 0 };
+export const storeSessionDeliveryCounts = { delivered: 0, acked: 0, waitedForDrain: 0 };
 
 /** A PUBLISH with QoS 1 in one Buffer (what mqtt-packet's writeToStream writes in pieces); undefined if not encodable. */
 export function publishFrame(topic: string, payload: Buffer, messageId: number, dup: boolean): Buffer | undefined {
@@ -166,6 +166,7 @@ class SessionLink {
     if (c.conn.write(frame) || c.errored) {
       done();
     } else {
+      storeSessionDeliveryCounts.waitedForDrain++;
       c.waitForDrain((err) => {
         if (err) c.emit('error', err); // as writeQoS
         done();

@@ -232,6 +232,32 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
     }
   });
 
+  it('an ingest that stops reading: writes wait for drain (the emitter holds back), then every message arrives once, in order, and the PUBACKs follow', async () => {
+    const before = { ...storeSessionDeliveryCounts };
+    const ing = await ingest();
+    ing.socket.pause(); // its socket fills up: the broker's writes return false
+    const dev = await device();
+    const count = 120;
+    const body = (i: number) => `${i}:`.padEnd(50_000, 'x');
+    for (let i = 1; i <= count; i++) publish(dev.s, dev.topic, i, body(i));
+    for (let waited = 0; storeSessionDeliveryCounts.waitedForDrain === before.waitedForDrain && waited < 5000; waited += 20) await sleep(20);
+    expect(storeSessionDeliveryCounts.waitedForDrain).toBeGreaterThan(before.waitedForDrain);
+    expect(pubackIds(dev.s)).toEqual([]);
+    ing.socket.resume();
+    const got: IPublishPacket[] = [];
+    while (got.length < count) {
+      const p = await ing.next('publish', 10_000);
+      got.push(p);
+      ack(ing, p);
+    }
+    expect(got.map((p) => p.payload.toString().split(':')[0])).toEqual(Array.from({ length: count }, (_, i) => String(i + 1)));
+    for (let waited = 0; dev.s.pending('puback').length < count && waited < 5000; waited += 20) await sleep(20);
+    expect(pubackIds(dev.s)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    await sleep(100);
+    expect(ing.pending('publish')).toEqual([]);
+    expect(storeSessionDeliveryCounts.delivered - before.delivered).toBeGreaterThan(0);
+  }, 30_000);
+
   it('a device\'s DUP = 1 retransmission reaches the ingest with DUP = 1, and a retained message still reaches later subscribers', async () => {
     const ing = await ingest();
     const dev = await device();
