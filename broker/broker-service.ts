@@ -19,6 +19,7 @@ import { createEmitter, Emitter } from './emitter.js';
 import { createListeners, type ConnectionMeta, type TlsMaterial } from './listeners.js';
 import { publishDirectly } from './direct-publish.js';
 import { ReadPause } from './read-pause.js';
+import { deliverToStoreSessions } from './store-session-delivery.js';
 import { createMemoryPersistence, indexedStoreOf } from './memory-persistence.js';
 import { adaptToMqtt311, enforcedKeepalive } from './mqtt311.js';
 import type { Verdict } from './packet-checks.js';
@@ -259,6 +260,8 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
         await store.createStoreSessions(sessions);
         store.onStored = (hold) => release(hold.publisher, hold.messageId);
         holdAcks = true;
+        // The ingest's deliveries and PUBACKs without Aedes' per-message copies (store-session-delivery.ts).
+        if (mq instanceof Emitter) deliverToStoreSessions(aedes, store, mq);
       }
       publishDirectly(aedes, store, (err) => log.error({ err }, 'retained message not stored'), holdAcks ? release : undefined);
     }

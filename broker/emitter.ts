@@ -45,6 +45,11 @@ export class Emitter {
   closed = false;
   private readonly matcher: Qlobber<EmitterListener>;
   private readonly matched = new Map<string, readonly EmitterListener[]>();
+  /**
+   * Listeners called instead of others (broker/store-session-delivery.ts: the ingest's subscription without
+   * Aedes' per-message copies). Keyed by the listener Aedes subscribed, which stays the one it unsubscribes.
+   */
+  private readonly substitutes = new Map<EmitterListener, EmitterListener>();
   /** Waiting messages and their callbacks, in two queues (no record per message: with 1,000 devices tens of
    *  thousands wait, and every object they hold is copied by each young-generation GC). */
   private readonly queue: Fifo<EmitterMessage> = createFifo<EmitterMessage>();
@@ -87,6 +92,7 @@ export class Emitter {
     // Deferred like mqemitter's: a message already being matched still reaches the listener.
     setImmediate(() => {
       this.matcher.remove(topic, listener);
+      this.substitutes.delete(listener);
       this.matched.clear();
       done?.();
     });
@@ -95,9 +101,16 @@ export class Emitter {
 
   removeAllListeners(topic: string, done?: () => void): this {
     this.matcher.remove(topic);
+    this.substitutes.clear(); // not known per topic here; a listener without its substitute is only slower
     this.matched.clear();
     if (done) setImmediate(done);
     return this;
+  }
+
+  /** Messages matching `listener` go to `replacement` instead, until `listener` is removed. */
+  substitute(listener: EmitterListener, replacement: EmitterListener): void {
+    this.substitutes.set(listener, replacement);
+    this.matched.clear();
   }
 
   /** Calls every listener whose topic filter matches; `callback` runs once all of them are done. */
@@ -145,6 +158,7 @@ export class Emitter {
     let listeners = this.matched.get(topic);
     if (listeners === undefined) {
       listeners = this.matcher.match(topic);
+      if (this.substitutes.size > 0) listeners = listeners.map((l) => this.substitutes.get(l) ?? l);
       if (this.matched.size >= MATCH_MEMO_TOPICS) this.matched.clear();
       this.matched.set(topic, listeners);
     }

@@ -216,12 +216,27 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
   }
 
   override outgoingClearMessageId(client: { id: string }, packet: OutgoingPacket): Promise<OutgoingPacket | undefined> {
-    const queue = this.queueOf(client.id, false);
-    const cleared = queue?.clear(packet.messageId);
-    if (queue && queue.size === 0) this.outgoing.delete(client.id);
+    return Promise.resolve(this.clearNow(client.id, packet.messageId));
+  }
+
+  /** `outgoingClearMessageId` without the promise (a PUBACK from the session): releases a held PUBACK it completes. */
+  clearNow(clientId: string, messageId: number | undefined): OutgoingPacket | undefined {
+    const queue = this.queueOf(clientId, false);
+    const cleared = queue?.clear(messageId);
+    if (queue && queue.size === 0) this.outgoing.delete(clientId);
     const hold = (cleared as HoldingPacket | undefined)?.hold;
     if (hold !== undefined && --hold.remaining === 0) this.onStored(hold);
-    return Promise.resolve(cleared);
+    return cleared;
+  }
+
+  /** `outgoingUpdate` of a queued message sent with `messageId`, steady state only (OutgoingQueue.markSent). */
+  markSent(clientId: string, brokerId: string | undefined, brokerCounter: number, messageId: number): boolean {
+    return this.queueOf(clientId, false)?.markSent(brokerId, brokerCounter, messageId) ?? false;
+  }
+
+  /** True for the ingest's durable sessions (broker/store-acks.ts). */
+  isStoreSession(clientId: string): boolean {
+    return this.storeSessions.has(clientId);
   }
 
   override outgoingStream(client: { id: string }): Readable {

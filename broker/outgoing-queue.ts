@@ -132,6 +132,20 @@ export class OutgoingQueue<P extends OutgoingPacket = OutgoingPacket> {
     return true;
   }
 
+  /**
+   * `update` for the steady state only (broker/store-session-delivery.ts): in the unindexed mode, records the
+   * message id a message from `brokerId` is sent with, found by its counter — what `update` does there, without
+   * a packet object. False (nothing changed) in the indexed mode or when no such entry is queued: the caller then
+   * leaves the message to Aedes, which calls `update`.
+   */
+  markSent(brokerId: string | undefined, counter: number, messageId: number): boolean {
+    if (this.indexed || this.count === 0 || brokerId !== this.brokerId) return false;
+    const entry = this.byCounter(counter);
+    if (entry === undefined) return false;
+    entry.packet.messageId = messageId;
+    return true;
+  }
+
   /** Removes and returns the earliest entry with this message id. */
   clear(messageId: number | undefined): P | undefined {
     let entry: Entry<P> | undefined;

@@ -1,0 +1,277 @@
+// The ingest's deliveries and PUBACKs without Aedes' per-message copies (broker/store-session-delivery.ts, issue 19),
+// from the user's side over raw MQTT 3.1.1 (test/helpers/mqtt-wire.ts) against the broker as `ruong broker` runs
+// it in memory (the ingest's durable session created at start, device PUBACKs held until the ingest acknowledged):
+// a device's PUBACK comes only once the ingest acknowledged its copy; an ingest that drops gets exactly its
+// unacknowledged messages again on reconnecting (DUP = 1 where sent, MQTT-3.3.1-1), then what queued meanwhile;
+// other subscribers still get every message; each device's messages and PUBACKs keep their order (MQTT-4.6.0-2,
+// MQTT-4.6.0-6). Each case also checks that the path was taken (storeSessionDeliveryCounts), so it tests this path
+// and not Aedes' own.
+import { generate, type IPublishPacket } from 'mqtt-packet';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createBrokerService, type BrokerService } from '../../broker/broker-service.js';
+import { storeSessionDeliveryCounts } from '../../broker/store-session-delivery.js';
+import { silentLogger } from '../../core/log.js';
+import { createMetrics } from '../../core/metrics.js';
+import { ingestSessions } from '../../core/telemetry/ingest-shards.js';
+import { connectWire, type WireSession } from '../helpers/mqtt-wire.js';
+
+const SECRET = 'fast-path-secret';
+const INGEST = 'ruong-ingest';
+let broker: BrokerService;
+let port: number;
+const open: WireSession[] = [];
+
+beforeAll(async () => {
+  broker = createBrokerService({
+    auth: { verifyDevice: (_id, s) => Promise.resolve(s === SECRET), verifyService: (name, s) => Promise.resolve(name === INGEST && s === SECRET) },
+    log: silentLogger(), metrics: createMetrics(), host: '127.0.0.1', port: 0, ingestSessions: ingestSessions(INGEST, 1),
+  });
+  await broker.start();
+  port = broker.addresses().tcp;
+});
+afterAll(async () => { await broker?.stop(); });
+afterEach(async () => {
+  for (const s of open.splice(0)) s.socket.destroy();
+  await sleep(50);
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let n = 0;
+
+async function session(clientId: string, username: string, clean: boolean): Promise<WireSession> {
+  const { session: s, connack } = await connectWire(port, { clientId, username, password: Buffer.from(SECRET), clean });
+  expect(connack.returnCode).toBe(0);
+  open.push(s);
+  return s;
+}
+
+/** The ingest's durable session (its subscriptions exist since the broker started). */
+async function ingest(): Promise<WireSession> {
+  const s = await session(INGEST, INGEST, false);
+  await sleep(50); // Aedes marks the client connected after emptyQueue
+  return s;
+}
+
+async function device(): Promise<{ s: WireSession; id: string; topic: string }> {
+  const id = `fast-${++n}`;
+  return { s: await session(id, id, true), id, topic: `devices/${id}/up` };
+}
+
+function publish(s: WireSession, topic: string, messageId: number, body: string, extra: Partial<IPublishPacket> = {}): void {
+  s.send({ cmd: 'publish', topic, payload: Buffer.from(body), qos: 1, messageId, retain: false, dup: false, ...extra });
+}
+
+async function publishes(s: WireSession, count: number, ms = 5000): Promise<IPublishPacket[]> {
+  const out: IPublishPacket[] = [];
+  for (let i = 0; i < count; i++) out.push(await s.next('publish', ms));
+  return out;
+}
+
+const ack = (s: WireSession, p: IPublishPacket) => s.send({ cmd: 'puback', messageId: p.messageId! });
+const bodies = (ps: readonly IPublishPacket[]) => ps.map((p) => p.payload.toString());
+const pubackIds = (s: WireSession) => s.pending('puback').map((p) => (p as { messageId: number }).messageId);
+
+describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', () => {
+  it('a device gets its PUBACK only once the ingest acknowledged the message, in order, and the ingest gets each message once', async () => {
+    const before = { ...storeSessionDeliveryCounts };
+    const ing = await ingest();
+    const dev = await device();
+    for (let i = 1; i <= 5; i++) publish(dev.s, dev.topic, i, `m${i}`);
+    const got = await publishes(ing, 5);
+    expect(bodies(got)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(got.every((p) => p.qos === 1 && !p.dup && !p.retain && p.topic === dev.topic)).toBe(true);
+    expect(new Set(got.map((p) => p.messageId)).size).toBe(5);
+    await sleep(200);
+    expect(pubackIds(dev.s)).toEqual([]); // the ingest has not stored anything yet
+    ack(ing, got[0]!);
+    ack(ing, got[1]!);
+    await sleep(200);
+    expect(pubackIds(dev.s)).toEqual([1, 2]);
+    for (const p of got.slice(2)) ack(ing, p);
+    await sleep(200);
+    expect(pubackIds(dev.s)).toEqual([1, 2, 3, 4, 5]);
+    expect(ing.pending('publish')).toEqual([]); // nothing twice
+    expect(storeSessionDeliveryCounts.delivered - before.delivered).toBe(5);
+    expect(storeSessionDeliveryCounts.acked - before.acked).toBe(5);
+  });
+
+  it('an ingest that drops gets exactly its unacknowledged messages again on reconnecting, DUP = 1, then those queued meanwhile; only then do the devices get their PUBACKs', async () => {
+    const before = { ...storeSessionDeliveryCounts };
+    let ing = await ingest();
+    const dev = await device();
+    for (let i = 1; i <= 6; i++) publish(dev.s, dev.topic, i, `r${i}`);
+    const first = await publishes(ing, 6);
+    ack(ing, first[0]!);
+    ack(ing, first[1]!);
+    await sleep(150);
+    expect(pubackIds(dev.s)).toEqual([1, 2]);
+    await ing.drop(); // the ingest goes away with r3…r6 unacknowledged
+    await sleep(100);
+    publish(dev.s, dev.topic, 7, 'r7'); // queued for the offline session
+    await sleep(150);
+    expect(pubackIds(dev.s)).toEqual([1, 2]);
+    ing = await ingest();
+    const again = await publishes(ing, 5);
+    expect(bodies(again)).toEqual(['r3', 'r4', 'r5', 'r6', 'r7']);
+    expect(again.slice(0, 4).map((p) => p.dup)).toEqual([true, true, true, true]); // sent before (MQTT-3.3.1-1)
+    expect(again.slice(0, 4).map((p) => p.messageId)).toEqual(first.slice(2).map((p) => p.messageId)); // with their packet ids
+    expect(again[4]!.dup).toBe(false); // a first delivery
+    await sleep(150);
+    expect(ing.pending('publish')).toEqual([]);
+    expect(pubackIds(dev.s)).toEqual([1, 2]);
+    for (const p of again) ack(ing, p);
+    await sleep(200);
+    expect(pubackIds(dev.s)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // Live again: the next message takes the path, and its PUBACK waits for the ingest as before.
+    publish(dev.s, dev.topic, 8, 'r8');
+    const [live] = await publishes(ing, 1);
+    expect(bodies([live!])).toEqual(['r8']);
+    await sleep(150);
+    expect(pubackIds(dev.s)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    ack(ing, live!);
+    await sleep(150);
+    expect(pubackIds(dev.s)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(storeSessionDeliveryCounts.delivered - before.delivered).toBe(7); // r1…r6 and r8; the rest by Aedes' emptyQueue
+  });
+
+  it('an ingest that does not acknowledge holds its devices\' PUBACKs while other subscribers get every message', async () => {
+    const before = { ...storeSessionDeliveryCounts };
+    const ing = await ingest();
+    // Another ingest-credential session, persistent, and a clean one: neither is the store session.
+    const other = await session(`${INGEST}-other-${n}`, INGEST, false);
+    other.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/+/up', qos: 1 }] });
+    await other.next('suback');
+    const watcher = await session(`${INGEST}-watch-${n}`, INGEST, true);
+    watcher.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/+/up', qos: 0 }] });
+    await watcher.next('suback');
+    const dev = await device();
+    for (let i = 1; i <= 4; i++) publish(dev.s, dev.topic, i, `o${i}`);
+    const toIngest = await publishes(ing, 4);
+    expect(bodies(toIngest)).toEqual(['o1', 'o2', 'o3', 'o4']);
+    const toOther = await publishes(other, 4);
+    expect(bodies(toOther)).toEqual(['o1', 'o2', 'o3', 'o4']);
+    expect(toOther.every((p) => p.qos === 1)).toBe(true);
+    const toWatcher = await publishes(watcher, 4);
+    expect(bodies(toWatcher)).toEqual(['o1', 'o2', 'o3', 'o4']);
+    expect(toWatcher.every((p) => p.qos === 0)).toBe(true);
+    for (const p of toOther) ack(other, p); // acknowledged by everyone but the ingest
+    await sleep(300);
+    expect(pubackIds(dev.s)).toEqual([]);
+    expect(storeSessionDeliveryCounts.delivered - before.delivered).toBe(4);
+    for (const p of toIngest) ack(ing, p);
+    await sleep(200);
+    expect(pubackIds(dev.s)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('many devices publishing at once: each device\'s messages reach the ingest and its PUBACKs come back in the order sent', async () => {
+    const before = { ...storeSessionDeliveryCounts };
+    const ing = await ingest();
+    const devices = await Promise.all(Array.from({ length: 5 }, () => device()));
+    const perDevice = 60;
+    for (let i = 1; i <= perDevice; i++) for (const d of devices) publish(d.s, d.topic, i, `${d.id}:${i}`);
+    const got: IPublishPacket[] = [];
+    while (got.length < devices.length * perDevice) {
+      const p = await ing.next('publish');
+      got.push(p);
+      ack(ing, p); // as the ingest does once stored
+    }
+    for (const d of devices) {
+      expect(bodies(got.filter((p) => p.topic === d.topic))).toEqual(Array.from({ length: perDevice }, (_, i) => `${d.id}:${i + 1}`));
+    }
+    await sleep(300);
+    for (const d of devices) expect(pubackIds(d.s)).toEqual(Array.from({ length: perDevice }, (_, i) => i + 1));
+    expect(ing.pending('publish')).toEqual([]);
+    expect(storeSessionDeliveryCounts.delivered - before.delivered).toBe(devices.length * perDevice);
+    expect(storeSessionDeliveryCounts.acked - before.acked).toBe(devices.length * perDevice);
+  });
+
+  it('PUBACKs from the ingest out of order: Aedes takes over until its queue is in order again; nothing lost, order and PUBACK order kept', async () => {
+    const before = { ...storeSessionDeliveryCounts };
+    const ing = await ingest();
+    const dev = await device();
+    for (let i = 1; i <= 3; i++) publish(dev.s, dev.topic, i, `x${i}`);
+    const first = await publishes(ing, 3);
+    ack(ing, first[1]!); // x2 before x1
+    await sleep(150);
+    expect(pubackIds(dev.s)).toEqual([]); // PUBACK 2 waits behind 1 (MQTT-4.6.0-2)
+    for (let i = 4; i <= 6; i++) publish(dev.s, dev.topic, i, `x${i}`);
+    const next = await publishes(ing, 3);
+    expect(bodies(next)).toEqual(['x4', 'x5', 'x6']);
+    ack(ing, first[0]!);
+    await sleep(150);
+    expect(pubackIds(dev.s)).toEqual([1, 2]);
+    ack(ing, first[2]!);
+    for (const p of next) ack(ing, p);
+    await sleep(150);
+    expect(pubackIds(dev.s)).toEqual([1, 2, 3, 4, 5, 6]);
+    publish(dev.s, dev.topic, 7, 'x7'); // the queue is empty again: back on the path
+    const [last] = await publishes(ing, 1);
+    ack(ing, last!);
+    await sleep(150);
+    expect(pubackIds(dev.s)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(ing.pending('publish')).toEqual([]);
+    expect(storeSessionDeliveryCounts.delivered - before.delivered).toBe(4); // x1–x3 and x7
+  });
+
+  it('a message Aedes delivers (QoS 2 from the device) is not overtaken by the QoS 1 message sent right after it (MQTT-4.6.0-6)', async () => {
+    const ing = await ingest();
+    const dev = await device();
+    for (let round = 0; round < 5; round++) {
+      // One TCP write: Aedes publishes the QoS 2 message after its store promises and writes it a check phase later;
+      // the QoS 1 one is published a check phase after its PUBACK and would be written at once by this path.
+      dev.s.socket.write(Buffer.concat([
+        generate({ cmd: 'publish', topic: dev.topic, payload: Buffer.from(`q2-${round}`), qos: 2, messageId: 100 + round, retain: false, dup: false }),
+        generate({ cmd: 'publish', topic: dev.topic, payload: Buffer.from(`q1-${round}`), qos: 1, messageId: 200 + round, retain: false, dup: false }),
+      ]));
+      const got = await publishes(ing, 2);
+      expect(bodies(got)).toEqual([`q2-${round}`, `q1-${round}`]);
+      for (const p of got) ack(ing, p);
+      const rec = await dev.s.next('pubrec');
+      dev.s.send({ cmd: 'pubrel', messageId: rec.messageId });
+      await dev.s.next('pubcomp');
+    }
+  });
+
+  it('an ingest that stops reading: writes wait for drain (the emitter holds back), then every message arrives once, in order, and the PUBACKs follow', async () => {
+    const before = { ...storeSessionDeliveryCounts };
+    const ing = await ingest();
+    ing.socket.pause(); // its socket fills up: the broker's writes return false
+    const dev = await device();
+    const count = 120;
+    const body = (i: number) => `${i}:`.padEnd(50_000, 'x');
+    for (let i = 1; i <= count; i++) publish(dev.s, dev.topic, i, body(i));
+    for (let waited = 0; storeSessionDeliveryCounts.waitedForDrain === before.waitedForDrain && waited < 5000; waited += 20) await sleep(20);
+    expect(storeSessionDeliveryCounts.waitedForDrain).toBeGreaterThan(before.waitedForDrain);
+    expect(pubackIds(dev.s)).toEqual([]);
+    ing.socket.resume();
+    const got: IPublishPacket[] = [];
+    while (got.length < count) {
+      const p = await ing.next('publish', 10_000);
+      got.push(p);
+      ack(ing, p);
+    }
+    expect(got.map((p) => p.payload.toString().split(':')[0])).toEqual(Array.from({ length: count }, (_, i) => String(i + 1)));
+    for (let waited = 0; dev.s.pending('puback').length < count && waited < 5000; waited += 20) await sleep(20);
+    expect(pubackIds(dev.s)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    await sleep(100);
+    expect(ing.pending('publish')).toEqual([]);
+    expect(storeSessionDeliveryCounts.delivered - before.delivered).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('a device\'s DUP = 1 retransmission reaches the ingest with DUP = 1, and a retained message still reaches later subscribers', async () => {
+    const ing = await ingest();
+    const dev = await device();
+    publish(dev.s, dev.topic, 1, 'again', { dup: true });
+    publish(dev.s, dev.topic, 2, 'kept', { retain: true });
+    const [a, b] = await publishes(ing, 2);
+    expect([a!.dup, b!.retain]).toEqual([true, false]); // RETAIN 0 to a live subscriber (MQTT-3.3.1-9)
+    ack(ing, a!);
+    ack(ing, b!);
+    await sleep(150);
+    expect(pubackIds(dev.s)).toEqual([1, 2]);
+    const later = await session(`${INGEST}-later-${n}`, INGEST, true);
+    later.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/+/up', qos: 1 }] });
+    const retained = await later.next('publish');
+    expect([retained.payload.toString(), retained.retain]).toEqual(['kept', true]);
+  });
+});
