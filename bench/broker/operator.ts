@@ -4,7 +4,7 @@
 // secret (stored as provisioning stores it: salted SHA-256). Per measurement, in one fresh broker process:
 //   base RSS     VmRSS --base-s after the broker printed that it runs, no client yet
 //   connect      N devices log in with their own credentials from --loaders separate processes
-//                (bench/broker/connect-loader.ts, --in-flight handshakes each); time from the first CONNECT sent
+//                (--loader, below; --in-flight handshakes each); time from the first CONNECT sent
 //                to the last CONNACK received, and the broker's CPU over that time per connect
 //   per conn     (VmRSS --idle-s after the last CONNACK − base RSS) ÷ N — no forced GC anywhere: nothing but the
 //                broker's own run decides what is resident (VmRSS is also printed every 5 s of the idle time)
@@ -15,6 +15,9 @@
 // (REDIS_URL, the supported way to run several brokers), device i on broker i % K; figures summed over them.
 // --platform: also `ruong ingest`, `ruong rules` and `ruong api` from the same tree, on the same DATA_DIR.
 // --heap: METRICS_PORT on (broker 1), and V8's heap spaces read from /metrics at the base and idle reads.
+// --loader lean (default, bench/broker/lean-connect-loader.ts) or wire (connect-loader.ts, the loader before issue
+//   19's connect work): both send a prebuilt CONNECT per device and count only CONNACKs with return code 0; lean
+//   spends less of the shared CPU per connection. The loaders' CPU per connect is reported (user / system).
 //   --devices 10000 --rounds 1 --loaders 4 --in-flight 50 --base-s 10 --idle-s 30 --json out.json
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -35,6 +38,7 @@ const { values: args } = parseArgs({
     devices: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '1' },
     loaders: { type: 'string' },
+    loader: { type: 'string', default: 'lean' },
     'in-flight': { type: 'string', default: '50' },
     'base-s': { type: 'string', default: '10' },
     'idle-s': { type: 'string', default: '30' },
@@ -58,6 +62,8 @@ const trees: Tree[] = args.tree.map((spec) => {
 const devices = Number(args.devices);
 const brokerCount = Number(args.brokers);
 const loaderCount = Number(args.loaders ?? Math.max(4, Math.ceil(devices / 15_000)));
+const loaderFile = ({ lean: 'lean-connect-loader.ts', wire: 'connect-loader.ts' } as Record<string, string>)[args.loader];
+if (!loaderFile) throw new Error(`--loader lean|wire, not ${args.loader}`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function procRss(pid: number): number {
@@ -137,7 +143,7 @@ function ruong(tree: Tree, command: string, env: Record<string, string>, onLine?
 interface Loader { readonly child: ChildProcess; next(type: string): Promise<Record<string, unknown>> }
 
 async function startLoader(): Promise<Loader> {
-  const child = fork(join(import.meta.dirname, 'connect-loader.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(import.meta.dirname, loaderFile!), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const queue: Record<string, unknown>[] = [];
   const waiting: ((m: Record<string, unknown>) => void)[] = [];
   child.on('message', (m: Record<string, unknown>) => { const w = waiting.shift(); if (w) w(m); else queue.push(m); });
@@ -170,6 +176,8 @@ export interface OperatorMeasurement {
   /** The kernel's share of it (accept, the CONNACK's write, epoll). */
   readonly brokerSysMsPerConnect: number;
   readonly loaderCpuMsPerConnect: number;
+  /** Of it, the kernel's share (connect, the CONNECT's write, reading the CONNACK). */
+  readonly loaderSysMsPerConnect: number;
   readonly loadAverage: string;
   readonly heap?: { readonly base: string; readonly idle: string } | undefined;
 }
@@ -240,6 +248,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     const failed = results.reduce((s, r) => s + (r.failed as number), 0);
     for (const r of results) if ((r.failed as number) > 0) console.log(`  loader errors: ${JSON.stringify(r.errors)}`);
     const loaderCpu = results.reduce((s, r) => s + (r.cpuMs as number), 0);
+    const loaderSys = results.reduce((s, r) => s + ((r.systemMs as number | undefined) ?? NaN), 0);
     const idleSeries: number[] = [];
     const idleS = Number(args['idle-s']);
     const t0 = Date.now();
@@ -261,6 +270,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
       brokerCpuMsPerConnect: (brokerCpu * 1000) / connected,
       brokerSysMsPerConnect: (brokerSys * 1000) / connected,
       loaderCpuMsPerConnect: loaderCpu / connected,
+      loaderSysMsPerConnect: loaderSys / connected,
       loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       heap: metricsPort ? { base: baseHeap, idle: idleHeap } : undefined,
     };
@@ -273,13 +283,13 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
 }
 
 async function main(): Promise<void> {
-  console.log(`# bench:broker-operator — ${new Date().toISOString()}, node ${process.version}, ${devices} devices, ${brokerCount} broker(s)${args.platform ? ' + ingest, rules, api' : ''}, ${loaderCount} loaders × ${args['in-flight']} handshakes in flight, base read ${args['base-s']} s after start, idle ${args['idle-s']} s, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`# bench:broker-operator — ${new Date().toISOString()}, node ${process.version}, ${devices} devices, ${brokerCount} broker(s)${args.platform ? ' + ingest, rules, api' : ''}, ${loaderCount} ${args.loader} loaders × ${args['in-flight']} handshakes in flight, base read ${args['base-s']} s after start, idle ${args['idle-s']} s, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   const all: OperatorMeasurement[] = [];
   for (let round = 1; round <= Number(args.rounds); round++) {
     for (const tree of trees) {
       const m = await measure(tree, round);
       all.push(m);
-      console.log(`${m.tree} round ${round}: connected ${m.connected}/${m.devices} in ${m.connectS.toFixed(2)} s (broker CPU ${m.brokerCpuMsPerConnect.toFixed(3)} ms/connect of which system ${m.brokerSysMsPerConnect.toFixed(3)}, loaders ${m.loaderCpuMsPerConnect.toFixed(3)}) | RSS at start ${m.startRssMb.toFixed(1)} MB, base ${m.baseRssMb.toFixed(1)} MB, ${args['idle-s']} s after the last CONNACK ${m.idleRssMb.toFixed(1)} MB → ${m.kbPerConnection.toFixed(2)} KB/connection | idle RSS every 5 s: ${m.idleSeriesMb.map((x) => x.toFixed(0)).join(' ')} MB | load ${m.loadAverage}`);
+      console.log(`${m.tree} round ${round}: connected ${m.connected}/${m.devices} in ${m.connectS.toFixed(2)} s (broker CPU ${m.brokerCpuMsPerConnect.toFixed(3)} ms/connect of which system ${m.brokerSysMsPerConnect.toFixed(3)}, ${args.loader} loaders ${m.loaderCpuMsPerConnect.toFixed(3)} of which system ${m.loaderSysMsPerConnect.toFixed(3)}) | RSS at start ${m.startRssMb.toFixed(1)} MB, base ${m.baseRssMb.toFixed(1)} MB, ${args['idle-s']} s after the last CONNACK ${m.idleRssMb.toFixed(1)} MB → ${m.kbPerConnection.toFixed(2)} KB/connection | idle RSS every 5 s: ${m.idleSeriesMb.map((x) => x.toFixed(0)).join(' ')} MB | load ${m.loadAverage}`);
       if (m.heap) console.log(`  heap spaces MB size/used — base: ${m.heap.base}\n  idle: ${m.heap.idle}`);
     }
   }
