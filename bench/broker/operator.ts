@@ -18,7 +18,7 @@
 // --loader lean (default, bench/broker/lean-connect-loader.ts) or wire (connect-loader.ts, the loader before issue
 //   19's connect work): both send a prebuilt CONNECT per device and count only CONNACKs with return code 0; lean
 //   spends less of the shared CPU per connection. The loaders' CPU per connect is reported (user / system).
-//   --devices 10000 --rounds 1 --loaders 4 --in-flight 50 --base-s 10 --idle-s 30 --json out.json
+//   --devices 10000 --rounds 1 --loaders N --in-flight N --base-s 10 --idle-s 30 --json out.json
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '1' },
     loaders: { type: 'string' },
     loader: { type: 'string', default: 'lean' },
-    'in-flight': { type: 'string', default: '50' },
+    'in-flight': { type: 'string' },
     'base-s': { type: 'string', default: '10' },
     'idle-s': { type: 'string', default: '30' },
     brokers: { type: 'string', default: '1' },
@@ -61,7 +61,11 @@ const trees: Tree[] = args.tree.map((spec) => {
 
 const devices = Number(args.devices);
 const brokerCount = Number(args.brokers);
-const loaderCount = Number(args.loaders ?? Math.max(4, Math.ceil(devices / 15_000)));
+// lean: one process per 15,000 devices, 200 handshakes in flight each (more processes on 2 cores cost more CPU per
+// connect, theirs and the broker's: 1 / 2 / 4 lean loaders 0.15 / 0.21 / 0.28 ms); wire: as before issue 19.
+const lean = args.loader === 'lean';
+const loaderCount = Number(args.loaders ?? (lean ? Math.ceil(devices / 15_000) : Math.max(4, Math.ceil(devices / 15_000))));
+const inFlight = Number(args['in-flight'] ?? (lean ? 200 : 50));
 const loaderFile = ({ lean: 'lean-connect-loader.ts', wire: 'connect-loader.ts' } as Record<string, string>)[args.loader];
 if (!loaderFile) throw new Error(`--loader lean|wire, not ${args.loader}`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -238,7 +242,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     const baseHeap = metricsPort ? await heapSpaces(metricsPort) : '';
     const cpu0 = cpu();
     const per = Math.ceil(devices / loaderCount);
-    loaders.forEach((l, k) => l.child.send({ type: 'go', host: '127.0.0.1', ports, from: k * per, to: Math.min(devices, (k + 1) * per), inFlight: Number(args['in-flight']), runKey }));
+    loaders.forEach((l, k) => l.child.send({ type: 'go', host: '127.0.0.1', ports, from: k * per, to: Math.min(devices, (k + 1) * per), inFlight, runKey }));
     const results = await Promise.all(loaders.map((l) => l.next('connected')));
     const cpu1 = cpu();
     const brokerCpu = cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1];
@@ -283,7 +287,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
 }
 
 async function main(): Promise<void> {
-  console.log(`# bench:broker-operator — ${new Date().toISOString()}, node ${process.version}, ${devices} devices, ${brokerCount} broker(s)${args.platform ? ' + ingest, rules, api' : ''}, ${loaderCount} ${args.loader} loaders × ${args['in-flight']} handshakes in flight, base read ${args['base-s']} s after start, idle ${args['idle-s']} s, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`# bench:broker-operator — ${new Date().toISOString()}, node ${process.version}, ${devices} devices, ${brokerCount} broker(s)${args.platform ? ' + ingest, rules, api' : ''}, ${loaderCount} ${args.loader} loaders × ${inFlight} handshakes in flight, base read ${args['base-s']} s after start, idle ${args['idle-s']} s, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   const all: OperatorMeasurement[] = [];
   for (let round = 1; round <= Number(args.rounds); round++) {
     for (const tree of trees) {
