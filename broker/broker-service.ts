@@ -17,6 +17,7 @@ import { IdleCompaction, defaultIdleCompaction, type IdleCompactionOptions } fro
 import { createLimitReporter } from './limit-reporter.js';
 import { createEmitter, Emitter } from './emitter.js';
 import { createListeners, type ConnectionMeta, type TlsMaterial } from './listeners.js';
+import { registerLocally } from './local-registration.js';
 import { publishDirectly } from './direct-publish.js';
 import { ReadPause } from './read-pause.js';
 import { deliverToStoreSessions } from './store-session-delivery.js';
@@ -250,6 +251,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     });
     // Keepalive 0, Session Present, DUP on redelivery, `+` and empty levels in retained messages (issue 14).
     adaptToMqtt311(aedes, { keepaliveMaxS: limits.keepaliveMaxS, memory: memoryStore !== undefined });
+    if (mq instanceof Emitter) registerLocally(aedes); // no other broker to tell about a new client
     const store = indexedStoreOf(memoryStore);
     holdAcks = p.durable;
     if (store?.answersSynchronously) {

@@ -23,6 +23,7 @@ import { Readable } from 'node:stream';
 import type { Aedes } from 'aedes';
 import { Qlobber } from 'qlobber';
 import { assertPinnedVersions } from './pinned-versions.js';
+import { NO_QUEUED_PACKETS, installEmptyQueueShortcut } from './empty-queue.js';
 import { indexedStoreOf } from './memory-persistence.js';
 
 /** The marker subscription of a CleanSession = 0 session (see 2. above). `$` topics are nobody's (acl.ts). */
@@ -49,7 +50,7 @@ interface Persistence {
   subscriptionsByClient(client: { id: string }, cb?: unknown): Promise<Subscription[]> | undefined;
   addSubscriptions(client: { id: string }, subs: Subscription[], cb?: unknown): Promise<unknown> | undefined;
   removeSubscriptions(client: { id: string }, topics: string[], cb?: unknown): Promise<unknown> | undefined;
-  outgoingStream(client: { id: string }): Readable;
+  outgoingStream(client: { id: string }): Readable | typeof NO_QUEUED_PACKETS;
   createRetainedStream(pattern: string): Readable;
   createRetainedStreamCombi(patterns: string[]): Readable;
 }
@@ -105,15 +106,21 @@ function markSessions(p: Persistence): void {
 /**
  * 3.: the session's queue as Aedes re-sends it on CONNECT (connect.js emptyQueue), with DUP = 1 where it was sent.
  * In memory the queue is read at once into one stream (Aedes asks on every CONNECT, clean or not: three streams and
- * two async iterators per connection before, a tenth of a connect's CPU — issue 19, docs/benchmarks.md).
+ * two async iterators per connection before, a tenth of a connect's CPU — issue 19, docs/benchmarks.md). An empty
+ * queue, the usual case, is not even a stream: NO_QUEUED_PACKETS, which Aedes' pipeline finishes at once
+ * (broker/empty-queue.ts).
  */
 function markRedeliveries(p: Persistence, memory: { queuedNow(clientId: string): readonly QueuedPacket[] } | undefined): void {
   if (memory) {
-    p.outgoingStream = (client) => Readable.from(memory.queuedNow(client.id).map(redelivery));
+    installEmptyQueueShortcut();
+    p.outgoingStream = (client) => {
+      const queued = memory.queuedNow(client.id);
+      return queued.length === 0 ? NO_QUEUED_PACKETS : Readable.from(queued.map(redelivery));
+    };
     return;
   }
   const outgoingStream = p.outgoingStream.bind(p);
-  p.outgoingStream = (client) => Readable.from(redeliveries(outgoingStream(client)));
+  p.outgoingStream = (client) => Readable.from(redeliveries(outgoingStream(client) as Readable));
 }
 
 async function* redeliveries(queue: Readable): AsyncGenerator<QueuedPacket> {

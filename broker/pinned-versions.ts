@@ -8,8 +8,9 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 
 export const PINNED_VERSIONS: Readonly<Record<string, { readonly version: string; readonly adaptedBy: string }>> = {
-  // connect.js (keepalive timer, Session Present from restored subscriptions, emptyQueue), client.js, the hooks
-  aedes: { version: '1.2.0', adaptedBy: 'broker/mqtt311.ts, broker/direct-publish.ts, broker/ack-gate.ts, broker/guarded-connection.ts, broker/store-session-delivery.ts' },
+  // connect.js (keepalive timer, Session Present from restored subscriptions, emptyQueue), client.js, aedes.js
+  // `_finishRegisterClient`, the hooks
+  aedes: { version: '1.2.0', adaptedBy: 'broker/mqtt311.ts, broker/direct-publish.ts, broker/ack-gate.ts, broker/guarded-connection.ts, broker/local-registration.ts, broker/empty-queue.ts, broker/store-session-delivery.ts' },
   // asyncPersistence.js / callBackPersistence.js: subclassed and deep-imported
   'aedes-persistence': { version: '11.0.0', adaptedBy: 'broker/memory-persistence.ts, broker/mqtt311.ts' },
   'aedes-persistence-redis': { version: '11.2.2', adaptedBy: 'broker/persistence.ts, broker/mqtt311.ts' },

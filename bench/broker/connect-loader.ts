@@ -2,8 +2,9 @@
 // the device's own credentials → CONNACK 0) for a range of bench devices and keeps them open, idle. Several run
 // side by side so the load generator is not what limits the connect rate. Keepalive 600 s: the idle devices
 // never have to ping during a measurement.
+// `--loader wire` of operator.ts (lean-connect-loader.ts is the default since issue 19: less CPU per connection).
 // Protocol (IPC): ← {type:'go', host, ports, from, to, inFlight, sourceAddresses} → {type:'connected', first, last,
-// cpuMs, failed, errors}; ← {type:'close'} → closes every socket and exits.
+// cpuMs, userMs, systemMs, failed, errors}; ← {type:'close'} → closes every socket and exits.
 import type { Socket } from 'node:net';
 import { encodeConnect, openMqtt } from '../../firmware-sim/loadgen-wire.js';
 import { benchDeviceId } from './brokers.js';
@@ -52,7 +53,7 @@ async function connectAll(go: Go): Promise<void> {
   }
   await Promise.all(Array.from({ length: Math.min(go.inFlight, go.to - go.from) }, worker));
   const cpu = process.cpuUsage(cpu0);
-  process.send?.({ type: 'connected', first, last, cpuMs: (cpu.user + cpu.system) / 1000, failed, errors: Object.fromEntries(errors) });
+  process.send?.({ type: 'connected', first, last, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, systemMs: cpu.system / 1000, failed, errors: Object.fromEntries(errors) });
 }
 
 process.on('message', (msg: { type: string }) => {

@@ -4,7 +4,7 @@
 // secret (stored as provisioning stores it: salted SHA-256). Per measurement, in one fresh broker process:
 //   base RSS     VmRSS --base-s after the broker printed that it runs, no client yet
 //   connect      N devices log in with their own credentials from --loaders separate processes
-//                (bench/broker/connect-loader.ts, --in-flight handshakes each); time from the first CONNECT sent
+//                (--loader, below; --in-flight handshakes each); time from the first CONNECT sent
 //                to the last CONNACK received, and the broker's CPU over that time per connect
 //   per conn     (VmRSS --idle-s after the last CONNACK − base RSS) ÷ N — no forced GC anywhere: nothing but the
 //                broker's own run decides what is resident (VmRSS is also printed every 5 s of the idle time)
@@ -15,7 +15,10 @@
 // (REDIS_URL, the supported way to run several brokers), device i on broker i % K; figures summed over them.
 // --platform: also `ruong ingest`, `ruong rules` and `ruong api` from the same tree, on the same DATA_DIR.
 // --heap: METRICS_PORT on (broker 1), and V8's heap spaces read from /metrics at the base and idle reads.
-//   --devices 10000 --rounds 1 --loaders 4 --in-flight 50 --base-s 10 --idle-s 30 --json out.json
+// --loader lean (default, bench/broker/lean-connect-loader.ts) or wire (connect-loader.ts, the loader before issue
+//   19's connect work): both send a prebuilt CONNECT per device and count only CONNACKs with return code 0; lean
+//   spends less of the shared CPU per connection. The loaders' CPU per connect is reported (user / system).
+//   --devices 10000 --rounds 1 --loaders N --in-flight N --base-s 10 --idle-s 30 --json out.json
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +38,8 @@ const { values: args } = parseArgs({
     devices: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '1' },
     loaders: { type: 'string' },
-    'in-flight': { type: 'string', default: '50' },
+    loader: { type: 'string', default: 'lean' },
+    'in-flight': { type: 'string' },
     'base-s': { type: 'string', default: '10' },
     'idle-s': { type: 'string', default: '30' },
     brokers: { type: 'string', default: '1' },
@@ -57,7 +61,13 @@ const trees: Tree[] = args.tree.map((spec) => {
 
 const devices = Number(args.devices);
 const brokerCount = Number(args.brokers);
-const loaderCount = Number(args.loaders ?? Math.max(4, Math.ceil(devices / 15_000)));
+// lean: one process per 15,000 devices, 200 handshakes in flight each (more processes on 2 cores cost more CPU per
+// connect, theirs and the broker's: 1 / 2 / 4 lean loaders 0.15 / 0.21 / 0.28 ms); wire: as before issue 19.
+const lean = args.loader === 'lean';
+const loaderCount = Number(args.loaders ?? (lean ? Math.ceil(devices / 15_000) : Math.max(4, Math.ceil(devices / 15_000))));
+const inFlight = Number(args['in-flight'] ?? (lean ? 200 : 50));
+const loaderFile = ({ lean: 'lean-connect-loader.ts', wire: 'connect-loader.ts' } as Record<string, string>)[args.loader];
+if (!loaderFile) throw new Error(`--loader lean|wire, not ${args.loader}`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function procRss(pid: number): number {
@@ -137,7 +147,7 @@ function ruong(tree: Tree, command: string, env: Record<string, string>, onLine?
 interface Loader { readonly child: ChildProcess; next(type: string): Promise<Record<string, unknown>> }
 
 async function startLoader(): Promise<Loader> {
-  const child = fork(join(import.meta.dirname, 'connect-loader.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(import.meta.dirname, loaderFile!), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const queue: Record<string, unknown>[] = [];
   const waiting: ((m: Record<string, unknown>) => void)[] = [];
   child.on('message', (m: Record<string, unknown>) => { const w = waiting.shift(); if (w) w(m); else queue.push(m); });
@@ -170,6 +180,8 @@ export interface OperatorMeasurement {
   /** The kernel's share of it (accept, the CONNACK's write, epoll). */
   readonly brokerSysMsPerConnect: number;
   readonly loaderCpuMsPerConnect: number;
+  /** Of it, the kernel's share (connect, the CONNECT's write, reading the CONNACK). */
+  readonly loaderSysMsPerConnect: number;
   readonly loadAverage: string;
   readonly heap?: { readonly base: string; readonly idle: string } | undefined;
 }
@@ -230,7 +242,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     const baseHeap = metricsPort ? await heapSpaces(metricsPort) : '';
     const cpu0 = cpu();
     const per = Math.ceil(devices / loaderCount);
-    loaders.forEach((l, k) => l.child.send({ type: 'go', host: '127.0.0.1', ports, from: k * per, to: Math.min(devices, (k + 1) * per), inFlight: Number(args['in-flight']), runKey }));
+    loaders.forEach((l, k) => l.child.send({ type: 'go', host: '127.0.0.1', ports, from: k * per, to: Math.min(devices, (k + 1) * per), inFlight, runKey }));
     const results = await Promise.all(loaders.map((l) => l.next('connected')));
     const cpu1 = cpu();
     const brokerCpu = cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1];
@@ -240,6 +252,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     const failed = results.reduce((s, r) => s + (r.failed as number), 0);
     for (const r of results) if ((r.failed as number) > 0) console.log(`  loader errors: ${JSON.stringify(r.errors)}`);
     const loaderCpu = results.reduce((s, r) => s + (r.cpuMs as number), 0);
+    const loaderSys = results.reduce((s, r) => s + ((r.systemMs as number | undefined) ?? NaN), 0);
     const idleSeries: number[] = [];
     const idleS = Number(args['idle-s']);
     const t0 = Date.now();
@@ -261,6 +274,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
       brokerCpuMsPerConnect: (brokerCpu * 1000) / connected,
       brokerSysMsPerConnect: (brokerSys * 1000) / connected,
       loaderCpuMsPerConnect: loaderCpu / connected,
+      loaderSysMsPerConnect: loaderSys / connected,
       loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       heap: metricsPort ? { base: baseHeap, idle: idleHeap } : undefined,
     };
@@ -273,13 +287,13 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
 }
 
 async function main(): Promise<void> {
-  console.log(`# bench:broker-operator — ${new Date().toISOString()}, node ${process.version}, ${devices} devices, ${brokerCount} broker(s)${args.platform ? ' + ingest, rules, api' : ''}, ${loaderCount} loaders × ${args['in-flight']} handshakes in flight, base read ${args['base-s']} s after start, idle ${args['idle-s']} s, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`# bench:broker-operator — ${new Date().toISOString()}, node ${process.version}, ${devices} devices, ${brokerCount} broker(s)${args.platform ? ' + ingest, rules, api' : ''}, ${loaderCount} ${args.loader} loaders × ${inFlight} handshakes in flight, base read ${args['base-s']} s after start, idle ${args['idle-s']} s, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   const all: OperatorMeasurement[] = [];
   for (let round = 1; round <= Number(args.rounds); round++) {
     for (const tree of trees) {
       const m = await measure(tree, round);
       all.push(m);
-      console.log(`${m.tree} round ${round}: connected ${m.connected}/${m.devices} in ${m.connectS.toFixed(2)} s (broker CPU ${m.brokerCpuMsPerConnect.toFixed(3)} ms/connect of which system ${m.brokerSysMsPerConnect.toFixed(3)}, loaders ${m.loaderCpuMsPerConnect.toFixed(3)}) | RSS at start ${m.startRssMb.toFixed(1)} MB, base ${m.baseRssMb.toFixed(1)} MB, ${args['idle-s']} s after the last CONNACK ${m.idleRssMb.toFixed(1)} MB → ${m.kbPerConnection.toFixed(2)} KB/connection | idle RSS every 5 s: ${m.idleSeriesMb.map((x) => x.toFixed(0)).join(' ')} MB | load ${m.loadAverage}`);
+      console.log(`${m.tree} round ${round}: connected ${m.connected}/${m.devices} in ${m.connectS.toFixed(2)} s (broker CPU ${m.brokerCpuMsPerConnect.toFixed(3)} ms/connect of which system ${m.brokerSysMsPerConnect.toFixed(3)}, ${args.loader} loaders ${m.loaderCpuMsPerConnect.toFixed(3)} of which system ${m.loaderSysMsPerConnect.toFixed(3)}) | RSS at start ${m.startRssMb.toFixed(1)} MB, base ${m.baseRssMb.toFixed(1)} MB, ${args['idle-s']} s after the last CONNACK ${m.idleRssMb.toFixed(1)} MB → ${m.kbPerConnection.toFixed(2)} KB/connection | idle RSS every 5 s: ${m.idleSeriesMb.map((x) => x.toFixed(0)).join(' ')} MB | load ${m.loadAverage}`);
       if (m.heap) console.log(`  heap spaces MB size/used — base: ${m.heap.base}\n  idle: ${m.heap.idle}`);
     }
   }

@@ -50,3 +50,21 @@ describe('the writer without the number cache', () => {
     expect(Object.keys(numberCache)).toHaveLength(0);
   });
 });
+
+describe('a new parser', () => {
+  it('buffers its bytes in a ByteList from the start (no bl stream made and thrown away per connection)', async () => {
+    const { ByteList } = await import('../../../broker/byte-list.js');
+    const parser = mqtt.parser() as unknown as { _list: unknown; parse(b: Buffer): number; on(e: string, f: (p: { cmd: string }) => void): void };
+    expect(parser._list).toBeInstanceOf(ByteList);
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    parser.on('packet', (p) => seen.push(p.cmd));
+    parser.on('error', (e) => errors.push(e));
+    parser.parse(Buffer.from([0xc0, 0x00, 0xff, 0x00])); // PINGREQ, then a malformed header
+    expect(seen).toEqual(['pingreq']);
+    expect(errors).toHaveLength(1);
+    parser.parse(Buffer.from([0xc0, 0x00])); // after an error the parser resets its state: a ByteList again
+    expect(seen).toEqual(['pingreq', 'pingreq']);
+    expect(parser._list).toBeInstanceOf(ByteList);
+  });
+});
