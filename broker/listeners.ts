@@ -1,11 +1,14 @@
 // The broker's listeners: MQTT over TCP, over WebSocket and over TLS (optionally with client certificates).
 // Each raw connection first takes a token from its source address's bucket (connection rate limit);
 // an over-limit socket is closed before any TLS handshake or MQTT parsing is spent on it.
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+// node:http with `ws`, and node:tls, are loaded only when their listener is configured (MQTT_WS_PORT ≠ 0,
+// MQTT_TLS_CERT/KEY): a broker on TCP alone does not keep their code (issue 19, a broker's base memory —
+// docs/benchmarks.md "Broker base memory").
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
+import type { WebSocketServer } from 'ws';
 import type { TokenBuckets } from './token-bucket.js';
 
 export interface TlsMaterial {
@@ -86,6 +89,7 @@ export function createListeners(opts: ListenerOptions): Listeners {
       });
       await listen(tcp, opts.tcpPort);
       if (opts.wsPort !== undefined) {
+        const [{ createServer: createHttpServer }, { WebSocketServer, createWebSocketStream }] = await Promise.all([import('node:http'), import('ws')]);
         http = createHttpServer({ headersTimeout: opts.connectTimeoutMs, requestTimeout: opts.connectTimeoutMs }, (_req, res) => { res.writeHead(426).end('MQTT over WebSocket only'); });
         http.prependListener('connection', (socket: Socket) => { admit(socket); });
         // A WebSocket frame is buffered whole before it is seen: cap it near the MQTT packet limit.
@@ -94,6 +98,7 @@ export function createListeners(opts: ListenerOptions): Listeners {
         await listen(http, opts.wsPort);
       }
       if (opts.tls) {
+        const { createServer: createTlsServer } = await import('node:tls');
         const { cert, key, ca } = opts.tls;
         const tlsOptions = { cert, key, ca, requestCert: ca !== undefined, rejectUnauthorized: ca !== undefined, handshakeTimeout: opts.connectTimeoutMs };
         tls = createTlsServer(tlsOptions, (socket: TLSSocket) => {

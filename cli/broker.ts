@@ -22,7 +22,9 @@ export async function runBroker(config: Config, out: (line: string) => void): Pr
   const registry = await openConfiguredRegistry(config, 'ruong broker');
   await ensureIngestSecret(registry, config);
   await ensureLnsSecret(registry, config);
-  const metrics = createMetrics({ defaultMetrics: true });
+  // Node's process metrics only where they can be read (METRICS_PORT): they load @opentelemetry/api and prom-client's
+  // collectors for nothing otherwise (issue 19, a broker's base memory: docs/benchmarks.md "Broker base memory").
+  const metrics = createMetrics({ defaultMetrics: config.METRICS_PORT !== undefined });
   const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics }));
   // Revocations and rotations made by other processes (`ruong api`) close sessions on this broker too.
   const watch = credentialWatch({ registry, broker, log: log.child({ service: 'credential-watch' }) });

@@ -120,7 +120,7 @@ export function stdoutSink(): LineSink {
   return (stdout ??= createLineSink(process.stdout));
 }
 
-/** How loggers without a destination write to stdout (set once by cli/main.ts from LOG_FORMAT). */
+/** How loggers without a destination write to stdout (set once by cli/command-line.ts from LOG_FORMAT). */
 export function setStdoutLogFormat(format: LogFormat, opts: { color?: boolean } = {}): void {
   stdoutFormat = { format, color: opts.color ?? false };
   stdoutLogs = undefined;

@@ -1,10 +1,28 @@
 // The Prometheus metric catalogue (prom-client), one registry per process, served at /metrics.
 // Hot paths count here instead of logging per message (docs/architecture.md, conventions).
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// prom-client's index loads everything it offers: the default process metrics (which pull in @opentelemetry/api,
+// 51 modules), Summary, the Pushgateway (http, https) and the cluster aggregator. The catalogue needs four classes,
+// so they are required from their own files — the very objects the index exports (test/unit/core/metrics.test.ts
+// checks it) — and the default metrics only when asked for (issue 19, a broker's base memory: docs/benchmarks.md
+// "Broker base memory").
+import { createRequire } from 'node:module';
+import type * as Prom from 'prom-client';
 
+const require = createRequire(import.meta.url);
+export const Registry = require('prom-client/lib/registry') as typeof Prom.Registry;
+export const Counter = require('prom-client/lib/counter') as typeof Prom.Counter;
+export const Gauge = require('prom-client/lib/gauge') as typeof Prom.Gauge;
+export const Histogram = require('prom-client/lib/histogram') as typeof Prom.Histogram;
+
+/** Node's process metrics (CPU, memory, heap spaces, event-loop lag, GC…) on `registry`, loaded on first use. */
+export function collectDefaultMetrics(registry: Prom.Registry): void {
+  (require('prom-client/lib/defaultMetrics') as typeof Prom.collectDefaultMetrics)({ register: registry });
+}
+
+/** defaultMetrics: node's process metrics too — for a process whose /metrics someone can read. */
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
-  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
+  if (opts.defaultMetrics) collectDefaultMetrics(registry);
   const registers = [registry];
   return {
     registry,
