@@ -47,7 +47,8 @@ step 2 batching npm run bench:pipeline -- --devices 1000 --messages 300 --no-sto
   --variant default --variant "old-500/200:BENCH_SRC=${OLD:-},BATCH_SIZE=500,BATCH_MS=200" \
   --variant "old-5000/50:BENCH_SRC=${OLD:-},BATCH_SIZE=5000,BATCH_MS=50"
 # Two starts of the same tree: as `node dist/cli/main.js broker`, and as deploy/ starts it (with the node flag).
-step 3 broker-10k npm run bench:broker-operator -- --tree main=. --tree 'deployed=.|--no-concurrent-recompilation' --devices 10000 --rounds 2 --heap --json "$OUT/broker-10k.json"
+# No --heap: it sets METRICS_PORT, which also turns on node's process metrics (a broker with metrics on, a larger base).
+step 3 broker-10k npm run bench:broker-operator -- --tree main=. --tree 'deployed=.|--no-concurrent-recompilation' --devices 10000 --rounds 2 --json "$OUT/broker-10k.json"
 step 4 platform-50k npm run bench:broker-operator -- --tree main=. --devices 50000 --brokers 3 --platform --json "$OUT/platform-50k.json"
 step 5 chart-influx npm run bench:api-ab -- --dir "$API_DIR_INFLUX" --store influx --rounds 3 --requests 100 --variant main --write-readings 0
 step 5 chart-sqlite npm run bench:api-ab -- --dir "$API_DIR_SQLITE" --store sqlite --rounds 3 --requests 100 --variant main --write-readings 0
