@@ -40,7 +40,7 @@ interface AedesClient {
   readonly connackSent: boolean;
   readonly closed: boolean;
   readonly errored: boolean;
-  readonly conn: { write(bytes: Buffer): boolean };
+  readonly conn: { write(bytes: Buffer): boolean; once(event: 'close', listener: () => void): unknown };
   /** Next outgoing packet id (qos-packet.js). */
   _nextId: number;
   /** Packets of the current read still being handled (enqueue / nextBatch). */
@@ -233,6 +233,9 @@ export function deliverToStoreSessions(aedes: Aedes, store: IndexedMemoryPersist
       for (const c of links.keys()) if (c.closed) links.delete(c);
       const link = new SessionLink(client, broker, store);
       links.set(client, link);
+      // Forget the client with its socket: a connection closed during a later one's takeover, or one that never
+      // authenticated, would otherwise stay held here (socket, parser, subscriptions) until the next ingest CONNECT.
+      client.conn.once('close', () => links.delete(client));
       link.takePubacks();
     }
     preConnect(client, packet, done);
