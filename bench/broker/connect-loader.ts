@@ -3,33 +3,15 @@
 // side by side so the load generator is not what limits the connect rate. Keepalive 600 s: the idle devices
 // never have to ping during a measurement.
 // `--loader wire` of operator.ts (lean-connect-loader.ts is the default since issue 19: less CPU per connection).
-// Protocol (IPC): ← {type:'go', host, ports, from, to, inFlight, sourceAddresses} → {type:'connected', first, last,
-// cpuMs, userMs, systemMs, failed, errors}; ← {type:'close'} → closes every socket and exits.
+// Protocol (IPC) and CONNECTs: bench/broker/loader-ipc.ts.
 import type { Socket } from 'node:net';
-import { encodeConnect, openMqtt } from '../../firmware-sim/loadgen-wire.js';
-import { benchDeviceId } from './brokers.js';
-import { operatorSecret } from './operator-secrets.js';
-
-interface Go {
-  readonly type: 'go';
-  readonly host: string;
-  /** Device i connects to ports[i % ports.length] (several brokers: round-robin). */
-  readonly ports: readonly number[];
-  readonly from: number;
-  readonly to: number;
-  readonly inFlight: number;
-  readonly runKey: string;
-}
+import { openMqtt } from '../../firmware-sim/loadgen-wire.js';
+import { connectPackets, now, reportConnected, serveLoader, type Go } from './loader-ipc.js';
 
 const sockets: Socket[] = [];
-const now = (): number => performance.timeOrigin + performance.now();
 
 async function connectAll(go: Go): Promise<void> {
-  const packets = new Map<number, Buffer>();
-  for (let i = go.from; i < go.to; i++) {
-    const id = benchDeviceId(i);
-    packets.set(i, encodeConnect({ clientId: id, username: id, password: operatorSecret(go.runKey, i) }, true));
-  }
+  const packets = connectPackets(go);
   const cpu0 = process.cpuUsage();
   const first = now();
   let last = first;
@@ -40,7 +22,7 @@ async function connectAll(go: Go): Promise<void> {
     while (next < go.to) {
       const i = next++;
       try {
-        const c = await openMqtt(go.host, go.ports[i % go.ports.length]!, packets.get(i)!);
+        const c = await openMqtt(go.host, go.ports[i % go.ports.length]!, packets[i - go.from]!);
         c.socket.on('error', () => undefined);
         sockets.push(c.socket);
         last = now();
@@ -52,16 +34,7 @@ async function connectAll(go: Go): Promise<void> {
     }
   }
   await Promise.all(Array.from({ length: Math.min(go.inFlight, go.to - go.from) }, worker));
-  const cpu = process.cpuUsage(cpu0);
-  process.send?.({ type: 'connected', first, last, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, systemMs: cpu.system / 1000, failed, errors: Object.fromEntries(errors) });
+  reportConnected(first, last, cpu0, failed, errors);
 }
 
-process.on('message', (msg: { type: string }) => {
-  if (msg.type === 'go') void connectAll(msg as Go);
-  else if (msg.type === 'close') {
-    for (const s of sockets) s.destroy();
-    process.exit(0);
-  }
-});
-process.on('disconnect', () => process.exit(0));
-process.send?.({ type: 'ready' });
+serveLoader(connectAll, sockets);

@@ -11,25 +11,12 @@
 // error before it — counts the device as failed, with the reason. Bytes after the CONNACK are not expected (no
 // subscription; keepalive 600 s, so no PINGREQ is due within a measurement, and the broker's own keepalive limit
 // closes nothing before 1.5 × 600 s) and are counted as `unexpected`, never as a connect.
-// Protocol (IPC) as connect-loader.ts: ← {type:'go', …} → {type:'connected', first, last, cpuMs, userMs, systemMs,
-// failed, errors}; ← {type:'close'}.
+// Protocol (IPC) and CONNECTs: bench/broker/loader-ipc.ts, as connect-loader.ts.
 import { Socket } from 'node:net';
-import { encodeConnect } from '../../firmware-sim/loadgen-wire.js';
-import { benchDeviceId } from './brokers.js';
 import { connackRefusal } from './connack.js';
-import { operatorSecret } from './operator-secrets.js';
+import { connectPackets, now, reportConnected, serveLoader, type Go } from './loader-ipc.js';
 
 const TIMEOUT_MS = 30_000;
-
-interface Go {
-  readonly type: 'go';
-  readonly host: string;
-  readonly ports: readonly number[];
-  readonly from: number;
-  readonly to: number;
-  readonly inFlight: number;
-  readonly runKey: string;
-}
 
 const enum Phase { Waiting, Connected, Failed }
 
@@ -37,14 +24,9 @@ const enum Phase { Waiting, Connected, Failed }
 interface Lean extends Socket { phase: Phase; got: number[] | undefined; startedAt: number }
 
 const sockets: Lean[] = [];
-const now = (): number => performance.timeOrigin + performance.now();
 
 function run(go: Go): Promise<void> {
-  const packets: Buffer[] = [];
-  for (let i = go.from; i < go.to; i++) {
-    const id = benchDeviceId(i);
-    packets.push(encodeConnect({ clientId: id, username: id, password: operatorSecret(go.runKey, i) }, true));
-  }
+  const packets = connectPackets(go);
   const errors = new Map<string, number>();
   let failed = 0;
   let connected = 0;
@@ -119,21 +101,9 @@ function run(go: Go): Promise<void> {
   startMore();
   return done.then(() => {
     clearInterval(timer);
-    const cpu = process.cpuUsage(cpu0);
     if (unexpected > 0) errors.set('bytes after the CONNACK', unexpected);
-    process.send?.({
-      type: 'connected', first, last: last || first, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, systemMs: cpu.system / 1000,
-      failed, errors: Object.fromEntries(errors),
-    });
+    reportConnected(first, last || first, cpu0, failed, errors);
   });
 }
 
-process.on('message', (msg: { type: string }) => {
-  if (msg.type === 'go') void run(msg as Go);
-  else if (msg.type === 'close') {
-    for (const s of sockets) s.destroy();
-    process.exit(0);
-  }
-});
-process.on('disconnect', () => process.exit(0));
-process.send?.({ type: 'ready' });
+serveLoader(run, sockets);
