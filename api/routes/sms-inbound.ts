@@ -8,10 +8,10 @@
 // retried delivery record nothing twice. Every outcome is counted in ruong_sms_inbound_total{outcome}.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request } from 'express';
-import { Counter } from 'prom-client';
+import type * as Prom from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '../../core/log.js';
-import type { Metrics } from '../../core/metrics.js';
+import { Counter, type Metrics } from '../../core/metrics.js';
 import type { SmsMessage } from '../../core/alerts/notification-types.js';
 import { matchFields, parseReply, replyMessage, replyTexts } from '../../core/alerts/sms-reply.js';
 import { PhoneNumber } from '../../core/registry/contacts.js';
@@ -54,9 +54,9 @@ export const smsInboundEndpoints: readonly Endpoint[] = [
   },
 ];
 
-function metricOf(metrics: Metrics): Counter<'outcome'> {
+function metricOf(metrics: Metrics): Prom.Counter<'outcome'> {
   const name = 'ruong_sms_inbound_total';
-  return (metrics.registry.getSingleMetric(name) as Counter<'outcome'> | undefined)
+  return (metrics.registry.getSingleMetric(name) as Prom.Counter<'outcome'> | undefined)
     ?? new Counter({ name, help: 'Inbound SMS on the gateway webhook, by outcome (recorded, unknown_sender, rejected_auth …)', labelNames: ['outcome'], registers: [metrics.registry] });
 }
 
