@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CropId } from '../core/agronomy/crops.js';
 import { soilTextureOf } from '../core/agronomy/field-soil-water.js';
 import { SoilTexture as SoilTextureId } from '../core/agronomy/soil.js';
-import { Role } from '../core/registry/types.js';
+import { Role } from '../core/registry/type-schemas.js';
 import { parseMetricKey } from '../core/telemetry/metrics.js';
 
 export const DAY_MS = 86_400_000;

@@ -6,7 +6,12 @@
 // uses, with `debug` answering a no-op for namespaces that are disabled at that moment; mqtt-packet's code
 // is unchanged and `DEBUG=mqtt-packet:*` still gets the real logger. Nothing is changed for other packages
 // (the shared `debug` module is put back right after), nor when mqtt-packet was already loaded.
-import { createRequire } from 'node:module';
+// The same load gives parser.js a `bl` that loads the real one only when first called (issue 19, a broker's base
+// memory: docs/benchmarks.md "Broker base memory without zod"): parser.js calls `bl()` only in `_resetState`, which
+// broker/slim-parser.ts replaces with a ByteList, so `ruong broker` never loads `bl` and the userland
+// `readable-stream` under it (32 modules); a parser that still calls `bl()` (slim-parser's hook not installed)
+// gets the real BufferListStream from that first call on.
+import { createRequire, Module } from 'node:module';
 
 type DebugFactory = ((namespace: string) => { enabled: boolean }) & Record<string, unknown>;
 
@@ -32,13 +37,30 @@ export function quietPacketDebug(): boolean {
   const real = requirePacket('debug') as DebugFactory;
   const entry = cache[debugPath];
   if (!entry) return false;
+  const blPath = requirePacket.resolve('bl');
+  const lazyBl = cache[blPath] === undefined ? lazyModule(blPath, requirePacket) : undefined;
   entry.exports = quietFactory(real);
   try {
+    if (lazyBl) cache[blPath] = lazyBl;
     for (const file of files) requirePacket(file);
   } finally {
     entry.exports = real;
+    if (lazyBl && cache[blPath] === lazyBl) delete cache[blPath]; // a later require('bl') loads the real module
   }
   return true;
+}
+
+/** A loaded module whose export is a function that requires the real module at its first call and forwards to it. */
+function lazyModule(path: string, requireFrom: NodeJS.Require): NodeJS.Module {
+  let realExport: ((...args: unknown[]) => unknown) | undefined;
+  const stand = new Module(path) as NodeJS.Module & { loaded: boolean };
+  stand.filename = path;
+  stand.loaded = true;
+  stand.exports = function loadOnCall(this: unknown, ...args: unknown[]): unknown {
+    realExport ??= requireFrom(path) as (...a: unknown[]) => unknown;
+    return realExport.apply(this, args);
+  };
+  return stand;
 }
 
 quietPacketDebug();

@@ -15,6 +15,7 @@
 //   packet id / length value): ≈ 6.5 MB of heap for the life of the process (0.65 KB per device at 10,000),
 //   to save a 2-byte Buffer.allocUnsafe per number written — negligible next to the ≈ 20 µs of broker CPU a
 //   message costs. Turned off when this module loads (broker-service.ts imports it before Aedes writes anything).
+import { createRequire } from 'node:module';
 import mqttPacket from 'mqtt-packet';
 import { ByteList } from './byte-list.js';
 
@@ -25,10 +26,15 @@ interface ParserSettings { readonly protocolVersion?: number; readonly bridgeMod
 
 interface ParserState { packet: unknown; error: unknown; _list: unknown; _stateCounter: number }
 {
-  // parser.js `_resetState`, with a ByteList for its `bl()` (mqtt-packet pinned: broker/pinned-versions.ts).
-  const probe = mqttPacket.parser() as unknown as ParserState;
-  const PacketClass = (probe.packet as { constructor: new () => unknown }).constructor;
-  (Object.getPrototypeOf(probe) as { _resetState(this: ParserState): void })._resetState = function resetState(this: ParserState): void {
+  // parser.js `_resetState`, with a ByteList for its `bl()` (mqtt-packet pinned: broker/pinned-versions.ts). Set on
+  // the prototype of parser.js's class — the very file Aedes loads (mqtt-packet's `parser` export is that class's
+  // static `parser`) — without making a parser first: that would call the `bl()` being replaced, and load `bl`
+  // (broker/quiet-packet-debug.ts).
+  const requirePacket = createRequire(createRequire(import.meta.url).resolve('mqtt-packet'));
+  const Parser = requirePacket('./parser.js') as { parser: unknown; prototype: { _resetState(this: ParserState): void } };
+  const PacketClass = requirePacket('./packet.js') as new () => unknown;
+  if (Parser.parser !== (mqttPacket as unknown as { parser: unknown }).parser) throw new Error('broker: mqtt-packet\'s parser is not parser.js\'s class (broker/slim-parser.ts)');
+  Parser.prototype._resetState = function resetState(this: ParserState): void {
     this.packet = new PacketClass();
     this.error = null;
     this._list = new ByteList();

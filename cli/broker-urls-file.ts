@@ -6,11 +6,18 @@
 // other hosts read instead of the file.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 
 export const BROKER_URLS_FILE = 'broker-urls.json';
 
-const Recorded = z.object({ urls: z.array(z.string().regex(/^(mqtts?|wss?):\/\//)).min(1), writtenAt: z.string() });
+/**
+ * The URLs of a recording ({ urls: [mqtt(s)/ws(s) URLs, at least one], writtenAt }), undefined when it is not one.
+ * A plain check, not a zod schema: `ruong broker` loads this module, and zod is kept off its start path (issue 19).
+ */
+function recordedUrls(value: unknown): string[] | undefined {
+  const r = value as { urls?: unknown; writtenAt?: unknown } | null;
+  if (typeof r !== 'object' || r === null || typeof r.writtenAt !== 'string' || !Array.isArray(r.urls) || r.urls.length === 0) return undefined;
+  return r.urls.every((u) => typeof u === 'string' && /^(mqtts?|wss?):\/\//.test(u)) ? [...(r.urls as string[])] : undefined;
+}
 
 export function recordBrokerUrls(dataDir: string, urls: readonly string[], now = new Date()): void {
   writeFileSync(join(dataDir, BROKER_URLS_FILE), `${JSON.stringify({ urls, writtenAt: now.toISOString() })}\n`);
@@ -19,8 +26,7 @@ export function recordBrokerUrls(dataDir: string, urls: readonly string[], now =
 /** The URLs the last broker started on this DATA_DIR recorded; undefined when none did (or the file is unreadable). */
 export function recordedBrokerUrls(dataDir: string): string[] | undefined {
   try {
-    const parsed = Recorded.safeParse(JSON.parse(readFileSync(join(dataDir, BROKER_URLS_FILE), 'utf8')));
-    return parsed.success ? parsed.data.urls : undefined;
+    return recordedUrls(JSON.parse(readFileSync(join(dataDir, BROKER_URLS_FILE), 'utf8')));
   } catch {
     return undefined;
   }
@@ -49,8 +55,7 @@ export async function recordedBrokerUrlsFor(home: UrlsHome): Promise<string[] | 
   const value = await home.registry.platformValue(SHARED_NAME);
   if (value === undefined) return undefined;
   try {
-    const parsed = Recorded.safeParse(JSON.parse(value));
-    return parsed.success ? parsed.data.urls : undefined;
+    return recordedUrls(JSON.parse(value));
   } catch {
     return undefined;
   }

@@ -28,7 +28,7 @@ export async function runBroker(config: Config, out: (line: string) => void): Pr
   const broker = createBrokerService(brokerOptions(config, { auth: registry, log: log.child({ service: 'broker' }), metrics }));
   // Revocations and rotations made by other processes (`ruong api`) close sessions on this broker too.
   const watch = credentialWatch({ registry, broker, log: log.child({ service: 'credential-watch' }) });
-  const endpoint = metricsEndpoint(config, metrics.registry, log);
+  const endpoint = await metricsEndpoint(config, metrics.registry, log);
   const lifecycle = createLifecycle([registryService(registry), broker, watch, ...(endpoint ? [endpoint] : [])], log);
   await runUntilSignal(lifecycle, log);
   out(`  Ruộng broker is running — persistence: ${config.REDIS_URL ? 'redis' : 'memory'}, data: ${config.DATA_DIR}`);

@@ -1,7 +1,6 @@
 // What a `ruong` command prints when it cannot start (issue 16): one line per problem, naming the option or the
 // environment variable and what is valid, and an exit code — 2 for a mistake in the command line or the
 // configuration, 1 for the machine refusing (a port in use) — instead of a stack. Unknown failures keep their stack.
-import { ZodError } from 'zod';
 import type { Config } from '../core/config.js';
 import { isRuongError } from '../core/errors.js';
 import { UsageError, usageErrorOf } from './args.js';
@@ -45,6 +44,15 @@ export function listenFailure(command: string, err: unknown, config: Config | un
   return undefined;
 }
 
+/**
+ * A zod validation error (a scenario or rule file a command parsed), known by its name and issues rather than
+ * `instanceof ZodError`: importing zod here would load it on every command's start path, `ruong broker`'s
+ * included, whose configuration no longer needs it (issue 19, docs/benchmarks.md "Broker base memory without zod").
+ */
+function isZodError(err: unknown): err is Error & { issues: { path: PropertyKey[]; message: string }[] } {
+  return err instanceof Error && err.name === 'ZodError' && Array.isArray((err as { issues?: unknown }).issues);
+}
+
 /** The lines and exit code for an error that ended `ruong <command>`. */
 export function describeFailure(command: string, err: unknown, config: Config | undefined): Failure {
   const prefix = `ruong ${command}:`;
@@ -56,7 +64,7 @@ export function describeFailure(command: string, err: unknown, config: Config | 
     const lines = Array.isArray(issues) && issues.length > 0 ? issues.map((i) => `${prefix} ${String(i)}`) : [`${prefix} ${err.message}`];
     return { lines, exitCode: 2 };
   }
-  if (err instanceof ZodError) {
+  if (isZodError(err)) {
     return { lines: err.issues.map((i) => `${prefix} ${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`), exitCode: 2 };
   }
   const listen = listenFailure(command, err, config);

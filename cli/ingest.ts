@@ -55,7 +55,7 @@ export async function runIngest(config: Config, out: (line: string) => void): Pr
     storeService(store),
     ingest,
   ];
-  const endpoint = metricsEndpoint(config, metrics.registry, log);
+  const endpoint = await metricsEndpoint(config, metrics.registry, log);
   if (endpoint) services.push(endpoint);
   const lifecycle = createLifecycle(services, log);
   await runUntilSignal(lifecycle, log);

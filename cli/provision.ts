@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../core/config.js';
 import { openConfiguredRegistry } from './open-registry.js';
-import { DeviceKind } from '../core/registry/types.js';
+import { DeviceKind } from '../core/registry/type-schemas.js';
 import { deviceCredentials, isProvisionableDeviceId } from '../core/registry/device-credentials.js';
 import { configuredBrokerUrls } from './broker-config.js';
 import { recordedBrokerUrlsFor } from './broker-urls-file.js';

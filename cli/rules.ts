@@ -70,7 +70,7 @@ export async function runRules(config: Config, out: (line: string) => void): Pro
     wireIrrigationFromTelemetry({ registry, store, source, log: log.child({ service: 'irrigation-telemetry' }), recorded: irrigationTrigger(async () => { await rules.checkMinute(); commands.poke(); }) }),
     { name: 'rules-source', start: () => source.start(), stop: () => source.stop() },
   ];
-  const endpoint = metricsEndpoint(config, metrics.registry, log);
+  const endpoint = await metricsEndpoint(config, metrics.registry, log);
   if (endpoint) services.push(endpoint);
   const lifecycle = createLifecycle(services, log);
   await runUntilSignal(lifecycle, log);

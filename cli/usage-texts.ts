@@ -2,9 +2,9 @@
 // themselves: `ruong --help`, cli/help.ts and cli/args.ts need the texts, and every `ruong` process loads those —
 // importing the commands' modules for their texts made `ruong broker` load the simulator, the MQTT client and
 // the rule catalogue it never runs (issue 19, the broker's base memory: docs/benchmarks.md).
-import { DeviceKind } from '../core/registry/types.js';
+import { DEVICE_KINDS } from '../core/registry/types.js';
 
-export const provisionHelp = `Usage: ruong provision --field <fieldId> --kind <${DeviceKind.options.join('|')}> [--id <deviceId>] [--name <text>] [--dev-eui <EUI-64>] [--profile <deviceProfileId>]
+export const provisionHelp = `Usage: ruong provision --field <fieldId> --kind <${DEVICE_KINDS.join('|')}> [--id <deviceId>] [--name <text>] [--dev-eui <EUI-64>] [--profile <deviceProfileId>]
 Creates a device in a field and prints its MQTT credentials as JSON. The secret is shown only once.`;
 
 export const cooperativeHelp = `Usage: ruong cooperative create --name <text> --admin <username> [--id <cooperative-id>] [--province <text>]

@@ -1,14 +1,108 @@
-// Configuration from the environment, validated with zod. Only cli/ passes process.env in.
+// Configuration from the environment. Only cli/ passes process.env in.
 // A bad value stops start-up with a message that names the variable.
-import { z } from 'zod';
+// Plain checks, not a zod schema (issue 19, a broker's base memory: docs/benchmarks.md "Broker base memory without
+// zod"): every command reads its configuration first, `ruong broker` included, and zod's 95 modules were ≈ 3–4 MB of
+// a broker's V8 heap. Each check does what the zod 4.6 schema did (a number is `Number(value)`, a URL is what
+// `z.url()` accepts) and gives the same line (test/unit/core/config.test.ts compares them with zod).
 import { RuongError } from './errors.js';
 import { MAX_SHARDS } from './telemetry/ingest-shards.js';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+/**
+ * One variable: its parser and its default. A parser returns the value, or what is wrong with it (the end of the
+ * line "NAME=value: …"): one entry per failed check, as zod reported one issue per failed check. A problem that
+ * `stops` is one after which zod ran no further check, not even those across variables (a value of the wrong type);
+ * the others (a bound, a pattern, a URL) let them run.
+ */
+interface Setting<T, Optional extends boolean> {
+  readonly parse: (raw: string) => Parsed<T>;
+  readonly default: T | undefined;
+  readonly optional: Optional;
+}
+type Parsed<T> = { readonly value: T; readonly problems?: undefined } | { readonly value?: T; readonly problems: readonly string[]; readonly stops: boolean };
+type Value<S> = S extends Setting<infer T, boolean> ? T : never;
+
+interface Bound { readonly check: 'greater_than' | 'less_than'; readonly value: number; readonly inclusive: boolean }
+
+/** A whole number or a number between bounds (z.coerce.number() with .int(), .positive(), .min(), .max()). */
+function numberOf(opts: { int?: boolean; positive?: boolean; min?: number; max?: number }) {
+  const bounds: Bound[] = [
+    ...(opts.positive ? [{ check: 'greater_than', value: 0, inclusive: false } as const] : []),
+    ...(opts.min !== undefined ? [{ check: 'greater_than', value: opts.min, inclusive: true } as const] : []),
+    ...(opts.max !== undefined ? [{ check: 'less_than', value: opts.max, inclusive: true } as const] : []),
+  ];
+  const whole = opts.int === true;
+  const message = `must be ${describeNumber(whole, bounds)}`;
+  const parse = (raw: string): Parsed<number> => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || (whole && !Number.isInteger(n))) return { problems: [message], stops: true };
+    const problems: string[] = [];
+    if (whole && !Number.isSafeInteger(n)) problems.push(message);
+    for (const b of bounds) {
+      const ok = b.check === 'greater_than' ? (b.inclusive ? n >= b.value : n > b.value) : (b.inclusive ? n <= b.value : n < b.value);
+      if (!ok) problems.push(message);
+    }
+    return problems.length > 0 ? { value: n, problems, stops: false } : { value: n };
+  };
+  return { default: <D extends number | undefined = undefined>(d?: D) => setting(parse, d), optional: () => optional(parse) };
+}
+
+/** One of a list of words (z.enum). */
+function oneOf<const W extends string>(words: readonly W[]) {
+  const message = `must be one of ${words.join(', ')}`;
+  const parse = (raw: string): Parsed<W> => ((words as readonly string[]).includes(raw) ? { value: raw as W } : { problems: [message], stops: true });
+  return { default: (d: W) => setting(parse, d) };
+}
+
+/** true/false, 1/0, yes/no (listed in the order zod's message gave them). */
+function bool(d: boolean): Setting<boolean, false> {
+  const words = oneOf(['0', '1', 'true', 'false', 'yes', 'no']).default('true').parse;
+  return setting((raw): Parsed<boolean> => {
+    const p = words(raw);
+    return p.problems ? { problems: p.problems, stops: p.stops } : { value: p.value === 'true' || p.value === '1' || p.value === 'yes' };
+  }, d);
+}
+
+/** A string: at least `min` characters (code points, as zod counts), matching a pattern, passing a test — each with its message. */
+function text(opts: { min?: number; minMessage?: string; pattern?: RegExp; patternMessage?: string; test?: (s: string) => boolean; testMessage?: string } = {}) {
+  const parse = (raw: string): Parsed<string> => {
+    const problems: string[] = [];
+    if (opts.min !== undefined && [...raw].length < opts.min) problems.push(opts.minMessage ?? `must be at least ${opts.min} characters`);
+    // zod's own words for a pattern without a message
+    if (opts.pattern && !opts.pattern.test(raw)) problems.push(opts.patternMessage ?? `Invalid string: must match pattern ${String(opts.pattern)}`);
+    if (opts.test && !opts.test(raw)) problems.push(opts.testMessage ?? 'Invalid input');
+    return problems.length > 0 ? { value: raw, problems, stops: false } : { value: raw };
+  };
+  return { default: (d: string) => setting(parse, d), optional: () => optional(parse) };
+}
+
+/**
+ * A URL as z.url() takes it (zod 4.6, v4/core/schemas.js `$ZodURL`): trimmed, parsed with WHATWG URL; with a
+ * protocol pattern, the scheme must match it, and http(s) must be written with `://`. Tabs and newlines are removed.
+ */
+function url(opts: { protocol?: RegExp; message?: string } = {}) {
+  const message = opts.message ?? 'must be a URL (e.g. http://host:port/…)';
+  const parse = (raw: string): Parsed<string> => {
+    const trimmed = raw.trim();
+    const value = trimmed.replace(/[\t\n\r]/g, '');
+    const bad = { value: raw, problems: [message], stops: false } as const;
+    if (!opts.protocol) return URL.canParse(trimmed) ? { value } : bad;
+    if (opts.protocol.source === '^https?$' && !/^https?:\/\//i.test(trimmed)) return bad;
+    const parsed = URL.parse(trimmed);
+    if (!parsed) return bad;
+    return opts.protocol.test(parsed.protocol.replace(/:$/, '')) ? { value } : bad;
+  };
+  return { default: (d: string) => setting(parse, d), optional: () => optional(parse) };
+}
+
+function setting<T, D extends T | undefined>(parse: (raw: string) => Parsed<T>, d: D): Setting<T, D extends undefined ? true : false> {
+  return { parse, default: d, optional: (d === undefined) as D extends undefined ? true : false };
+}
+
+function optional<T>(parse: (raw: string) => Parsed<T>): Setting<T, true> {
+  return { parse, default: undefined, optional: true };
+}
+
+const port = () => numberOf({ int: true, min: 0, max: 65535 });
 
 /** One mqtt://host:port URL, or several separated by commas. */
 function isMqttUrlList(value: string): boolean {
@@ -21,113 +115,144 @@ function isMqttUrlList(value: string): boolean {
   });
 }
 
-export const Config = z
-  .object({
-    DATA_DIR: z.string().min(1).default('./data'),
-    STORE: z.enum(['sqlite', 'influx']).default('sqlite'),
-    INFLUX_URL: z.url().optional(),
-    HTTP_HOST: z.string().min(1).default('0.0.0.0'),
-    HTTP_PORT: port.default(8080),
-    MQTT_HOST: z.string().min(1).default('0.0.0.0'),
-    MQTT_PORT: port.default(1883),
-    MQTT_WS_PORT: port.default(8083),
-    MQTT_ALLOW_ANONYMOUS: bool.default(false),
-    // Broker TLS listener and limits (issue 3, README "Device security").
-    MQTT_TLS_PORT: port.default(8883),
-    MQTT_TLS_CERT: z.string().min(1).optional(),
-    MQTT_TLS_KEY: z.string().min(1).optional(),
-    MQTT_TLS_CA: z.string().min(1).optional(),
-    MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(256).max(268_435_455).default(65_536),
-    MQTT_KEEPALIVE_MAX_S: z.coerce.number().int().min(1).max(65_535).default(1200),
-    MQTT_CONNECT_TIMEOUT_S: positiveInt.max(300).default(10),
-    MQTT_DRAIN_TIMEOUT_S: z.coerce.number().int().min(0).max(3600).default(60),
-    MQTT_CONNECT_RATE: z.coerce.number().min(0).max(1_000_000).default(20),
-    MQTT_CONNECT_BURST: positiveInt.max(1_000_000).default(200),
-    MQTT_PUBLISH_RATE: z.coerce.number().min(0).max(1_000_000).default(100),
-    MQTT_PUBLISH_BURST: positiveInt.max(10_000_000).default(1000),
-    // One compacting major GC after a burst of connects (broker/idle-compaction.ts, issue 19); false = never.
-    BROKER_IDLE_COMPACTION: bool.default(true),
-    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
-    // The registry on PostgreSQL (issue 18) instead of DATA_DIR/registry.db: what lets processes run on other hosts.
-    REGISTRY_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
-    REGISTRY_POOL_MAX: positiveInt.max(1000).default(10),
-    PUBLIC_HOST: z.string().min(1).default('localhost'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    // auto: readable lines on a terminal, JSON lines otherwise (core/log.ts).
-    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
-    DEMO: bool.default(true),
-    DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-    SIM: bool.default(true),
-    SIM_SPEED: z.coerce.number().positive().max(100_000).default(60),
-    SIM_INTERVAL_S: positiveInt.default(600),
-    // Adaptive batching (ingest/batcher.ts, issue 19): the most readings per write, and at a free store at most
-    // one write start per INGEST_BATCH_MS (no reading waits longer); below these the batches follow the load.
-    INGEST_BATCH_SIZE: positiveInt.max(100_000).default(20_000),
-    INGEST_BATCH_MS: positiveInt.max(60_000).default(50),
-    // Ingest durability and retention (issue 4): ingest/spool.ts, core/store/rollups.ts.
-    INGEST_SPOOL_MAX_MB: positiveInt.max(1_000_000).default(512),
-    RAW_RETENTION_DAYS: positiveInt.max(36_500).default(90),
-    ROLLUP_REFRESH_S: z.coerce.number().int().min(0).max(3600).default(10),
-    INGEST_MQTT_URL: z.string().refine(isMqttUrlList, 'must be mqtt://host:port, or several separated by commas').optional(),
-    // Sharded ingest workers (issue 9): core/telemetry/ingest-shards.ts, ingest/shard-coordinator.ts.
-    INGEST_SHARDS: positiveInt.max(MAX_SHARDS).default(1),
-    INGEST_WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be letters, digits, _ . - (at most 64)').optional(),
-    INGEST_SHARD_LEASE_MS: positiveInt.min(500).max(600_000).default(5000),
-    // GET /metrics of `ruong broker` / `ruong ingest` / `ruong rules` (cli/metrics-endpoint.ts); off when unset.
-    METRICS_PORT: port.optional(),
-    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-    SESSION_TTL_H: z.coerce.number().positive().max(24 * 30).default(12),
-    // Notification channels (issue 7): each is off until configured; rules/notify/channels.ts.
-    SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' }).optional(),
-    SMTP_FROM: z.string().min(3).default('Ruộng <canh-bao@localhost>'),
-    SMS_GATEWAY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    SMS_GATEWAY_AUTH: z.string().min(1).optional(),
-    SMS_GATEWAY_AUTH_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).default('Authorization'),
-    SMS_GATEWAY_BODY: z.string().min(2).optional(),
-    SMS_GATEWAY_CONTENT_TYPE: z.string().min(3).default('application/json'),
-    SMS_UNACCENTED: bool.default(false),
-    ZALO_ACCESS_TOKEN: z.string().min(1).optional(),
-    ZALO_TEMPLATE_ID: z.string().min(1).optional(),
-    ZALO_API_URL: z.url({ protocol: /^https?$/ }).default('https://business.openapi.zalo.me/message/template'),
-    WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-    // The SMS gateway's inbound webhook (issue 17, api/routes/sms-inbound.ts): off when unset.
-    SMS_INBOUND_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-    // Weather forecast (issue 17, core/weather): an Open-Meteo-compatible base URL; unset = no forecast, no internet.
-    FORECAST_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.open-meteo.com' }).optional(),
-    // Pump and valve commands (issue 17, rules/control/): sends per command, seconds between two, longest run.
-    COMMAND_ATTEMPTS: positiveInt.max(10).default(3),
-    COMMAND_RETRY_S: positiveInt.max(3600).default(60),
-    COMMAND_MAX_MINUTES: positiveInt.max(240).default(240),
-    ALERTS_MQTT: bool.default(true),
-    NOTIFY_TTL_H: z.coerce.number().positive().max(24 * 7).default(24),
-    NOTIFY_MAX_PER_HOUR: positiveInt.max(1000).default(3),
-  })
-  .superRefine((cfg, ctx) => {
-    if ((cfg.ZALO_ACCESS_TOKEN === undefined) !== (cfg.ZALO_TEMPLATE_ID === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [cfg.ZALO_ACCESS_TOKEN ? 'ZALO_TEMPLATE_ID' : 'ZALO_ACCESS_TOKEN'], message: 'ZALO_ACCESS_TOKEN and ZALO_TEMPLATE_ID go together' });
-    }
-    if (cfg.STORE === 'influx' && !cfg.INFLUX_URL) {
-      ctx.addIssue({ code: 'custom', path: ['INFLUX_URL'], message: 'is required when STORE=influx (e.g. http://127.0.0.1:8086/ruong)' });
-    }
-    if ((cfg.MQTT_TLS_CERT === undefined) !== (cfg.MQTT_TLS_KEY === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [cfg.MQTT_TLS_CERT ? 'MQTT_TLS_KEY' : 'MQTT_TLS_CERT'], message: 'MQTT_TLS_CERT and MQTT_TLS_KEY go together (PEM file paths)' });
-    }
-    if (cfg.INGEST_SHARDS > 1 && !cfg.REDIS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['INGEST_SHARDS'], message: 'sharded ingest workers need REDIS_URL (shared broker sessions and shard leases)' });
-    }
-    if (cfg.MQTT_TLS_CA && !cfg.MQTT_TLS_CERT) {
-      ctx.addIssue({ code: 'custom', path: ['MQTT_TLS_CA'], message: 'needs MQTT_TLS_CERT and MQTT_TLS_KEY' });
-    }
-  });
-export type Config = z.infer<typeof Config>;
+/** Every variable, its check and its default (configDocs below documents them). */
+const settings = {
+  DATA_DIR: text({ min: 1 }).default('./data'),
+  STORE: oneOf(['sqlite', 'influx']).default('sqlite'),
+  INFLUX_URL: url().optional(),
+  HTTP_HOST: text({ min: 1 }).default('0.0.0.0'),
+  HTTP_PORT: port().default(8080),
+  MQTT_HOST: text({ min: 1 }).default('0.0.0.0'),
+  MQTT_PORT: port().default(1883),
+  MQTT_WS_PORT: port().default(8083),
+  MQTT_ALLOW_ANONYMOUS: bool(false),
+  // Broker TLS listener and limits (issue 3, README "Device security").
+  MQTT_TLS_PORT: port().default(8883),
+  MQTT_TLS_CERT: text({ min: 1 }).optional(),
+  MQTT_TLS_KEY: text({ min: 1 }).optional(),
+  MQTT_TLS_CA: text({ min: 1 }).optional(),
+  MQTT_MAX_PACKET_BYTES: numberOf({ int: true, min: 256, max: 268_435_455 }).default(65_536),
+  MQTT_KEEPALIVE_MAX_S: numberOf({ int: true, min: 1, max: 65_535 }).default(1200),
+  MQTT_CONNECT_TIMEOUT_S: numberOf({ int: true, positive: true, max: 300 }).default(10),
+  MQTT_DRAIN_TIMEOUT_S: numberOf({ int: true, min: 0, max: 3600 }).default(60),
+  MQTT_CONNECT_RATE: numberOf({ min: 0, max: 1_000_000 }).default(20),
+  MQTT_CONNECT_BURST: numberOf({ int: true, positive: true, max: 1_000_000 }).default(200),
+  MQTT_PUBLISH_RATE: numberOf({ min: 0, max: 1_000_000 }).default(100),
+  MQTT_PUBLISH_BURST: numberOf({ int: true, positive: true, max: 10_000_000 }).default(1000),
+  // One compacting major GC after a burst of connects (broker/idle-compaction.ts, issue 19); false = never.
+  BROKER_IDLE_COMPACTION: bool(true),
+  REDIS_URL: url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
+  // The registry on PostgreSQL (issue 18) instead of DATA_DIR/registry.db: what lets processes run on other hosts.
+  REGISTRY_URL: url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' }).optional(),
+  REGISTRY_POOL_MAX: numberOf({ int: true, positive: true, max: 1000 }).default(10),
+  PUBLIC_HOST: text({ min: 1 }).default('localhost'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // auto: readable lines on a terminal, JSON lines otherwise (core/log.ts).
+  LOG_FORMAT: oneOf(['auto', 'json', 'pretty']).default('auto'),
+  DEMO: bool(true),
+  DEMO_PASSWORD: text({ min: 8, minMessage: 'must be at least 8 characters' }).optional(),
+  SIM: bool(true),
+  SIM_SPEED: numberOf({ positive: true, max: 100_000 }).default(60),
+  SIM_INTERVAL_S: numberOf({ int: true, positive: true }).default(600),
+  // Adaptive batching (ingest/batcher.ts, issue 19): the most readings per write, and at a free store at most
+  // one write start per INGEST_BATCH_MS (no reading waits longer); below these the batches follow the load.
+  INGEST_BATCH_SIZE: numberOf({ int: true, positive: true, max: 100_000 }).default(20_000),
+  INGEST_BATCH_MS: numberOf({ int: true, positive: true, max: 60_000 }).default(50),
+  // Ingest durability and retention (issue 4): ingest/spool.ts, core/store/rollups.ts.
+  INGEST_SPOOL_MAX_MB: numberOf({ int: true, positive: true, max: 1_000_000 }).default(512),
+  RAW_RETENTION_DAYS: numberOf({ int: true, positive: true, max: 36_500 }).default(90),
+  ROLLUP_REFRESH_S: numberOf({ int: true, min: 0, max: 3600 }).default(10),
+  INGEST_MQTT_URL: text({ test: isMqttUrlList, testMessage: 'must be mqtt://host:port, or several separated by commas' }).optional(),
+  // Sharded ingest workers (issue 9): core/telemetry/ingest-shards.ts, ingest/shard-coordinator.ts.
+  INGEST_SHARDS: numberOf({ int: true, positive: true, max: MAX_SHARDS }).default(1),
+  INGEST_WORKER_ID: text({ pattern: /^[A-Za-z0-9_.-]{1,64}$/, patternMessage: 'must be letters, digits, _ . - (at most 64)' }).optional(),
+  INGEST_SHARD_LEASE_MS: numberOf({ int: true, positive: true, min: 500, max: 600_000 }).default(5000),
+  // GET /metrics of `ruong broker` / `ruong ingest` / `ruong rules` (cli/metrics-endpoint.ts); off when unset.
+  METRICS_PORT: port().optional(),
+  METRICS_HOST: text({ min: 1 }).default('127.0.0.1'),
+  SESSION_TTL_H: numberOf({ positive: true, max: 24 * 30 }).default(12),
+  // Notification channels (issue 7): each is off until configured; rules/notify/channels.ts.
+  SMTP_URL: url({ protocol: /^smtps?$/, message: 'must be smtp://user:pass@host:port or smtps://…' }).optional(),
+  SMTP_FROM: text({ min: 3 }).default('Ruộng <canh-bao@localhost>'),
+  SMS_GATEWAY_URL: url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  SMS_GATEWAY_AUTH: text({ min: 1 }).optional(),
+  SMS_GATEWAY_AUTH_HEADER: text({ pattern: /^[A-Za-z0-9-]+$/ }).default('Authorization'),
+  SMS_GATEWAY_BODY: text({ min: 2 }).optional(),
+  SMS_GATEWAY_CONTENT_TYPE: text({ min: 3 }).default('application/json'),
+  SMS_UNACCENTED: bool(false),
+  ZALO_ACCESS_TOKEN: text({ min: 1 }).optional(),
+  ZALO_TEMPLATE_ID: text({ min: 1 }).optional(),
+  ZALO_API_URL: url({ protocol: /^https?$/ }).default('https://business.openapi.zalo.me/message/template'),
+  WEBHOOK_SECRET: text({ min: 16, minMessage: 'must be at least 16 characters' }).optional(),
+  // The SMS gateway's inbound webhook (issue 17, api/routes/sms-inbound.ts): off when unset.
+  SMS_INBOUND_SECRET: text({ min: 16, minMessage: 'must be at least 16 characters' }).optional(),
+  // Weather forecast (issue 17, core/weather): an Open-Meteo-compatible base URL; unset = no forecast, no internet.
+  FORECAST_URL: url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://api.open-meteo.com' }).optional(),
+  // Pump and valve commands (issue 17, rules/control/): sends per command, seconds between two, longest run.
+  COMMAND_ATTEMPTS: numberOf({ int: true, positive: true, max: 10 }).default(3),
+  COMMAND_RETRY_S: numberOf({ int: true, positive: true, max: 3600 }).default(60),
+  COMMAND_MAX_MINUTES: numberOf({ int: true, positive: true, max: 240 }).default(240),
+  ALERTS_MQTT: bool(true),
+  NOTIFY_TTL_H: numberOf({ positive: true, max: 24 * 7 }).default(24),
+  NOTIFY_MAX_PER_HOUR: numberOf({ int: true, positive: true, max: 1000 }).default(3),
+};
+
+type Settings = typeof settings;
+type Required = { [K in keyof Settings as Settings[K] extends Setting<unknown, true> ? never : K]: Value<Settings[K]> };
+type Optional = { [K in keyof Settings as Settings[K] extends Setting<unknown, true> ? K : never]?: Value<Settings[K]> | undefined };
+/** The parsed configuration: every variable with a default is set; the others may be undefined. */
+export type Config = { readonly [K in keyof (Required & Optional)]: (Required & Optional)[K] };
+
+/** The variables read, in the order they are checked. */
+export const configVariables: readonly string[] = Object.keys(settings);
+
+/** Rules across variables, checked when no value was of the wrong kind: [variable named, message]. */
+function crossChecks(cfg: Record<string, unknown>): [string, string][] {
+  const problems: [string, string][] = [];
+  if ((cfg.ZALO_ACCESS_TOKEN === undefined) !== (cfg.ZALO_TEMPLATE_ID === undefined)) {
+    problems.push([cfg.ZALO_ACCESS_TOKEN ? 'ZALO_TEMPLATE_ID' : 'ZALO_ACCESS_TOKEN', 'ZALO_ACCESS_TOKEN and ZALO_TEMPLATE_ID go together']);
+  }
+  if (cfg.STORE === 'influx' && !cfg.INFLUX_URL) {
+    problems.push(['INFLUX_URL', 'is required when STORE=influx (e.g. http://127.0.0.1:8086/ruong)']);
+  }
+  if ((cfg.MQTT_TLS_CERT === undefined) !== (cfg.MQTT_TLS_KEY === undefined)) {
+    problems.push([cfg.MQTT_TLS_CERT ? 'MQTT_TLS_KEY' : 'MQTT_TLS_CERT', 'MQTT_TLS_CERT and MQTT_TLS_KEY go together (PEM file paths)']);
+  }
+  if ((cfg.INGEST_SHARDS as number) > 1 && !cfg.REDIS_URL) {
+    problems.push(['INGEST_SHARDS', 'sharded ingest workers need REDIS_URL (shared broker sessions and shard leases)']);
+  }
+  if (cfg.MQTT_TLS_CA && !cfg.MQTT_TLS_CERT) {
+    problems.push(['MQTT_TLS_CA', 'needs MQTT_TLS_CERT and MQTT_TLS_KEY']);
+  }
+  return problems;
+}
 
 /** Parses the environment; throws CONFIG_INVALID whose message names every bad variable, its value and what is valid. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = Config.safeParse(cleaned);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => describeConfigIssue(issue, cleaned));
-  throw new RuongError('CONFIG_INVALID', `invalid configuration — ${lines.join('; ')}`, { issues: lines });
+  const config: Record<string, unknown> = {};
+  const lines: string[] = [];
+  let stopped = false;
+  for (const [name, s] of Object.entries(settings) as [string, Setting<unknown, boolean>][]) {
+    const raw = Object.hasOwn(env, name) ? env[name] : undefined;
+    if (raw === undefined || raw === '') {
+      if (s.default !== undefined) config[name] = s.default;
+      continue;
+    }
+    const parsed = s.parse(raw);
+    if (parsed.problems) {
+      for (const problem of parsed.problems) lines.push(`${subject(name, raw)}: ${problem}`);
+      stopped ||= parsed.stops;
+    }
+    if (parsed.value !== undefined) config[name] = parsed.value;
+  }
+  if (!stopped) for (const [name, message] of crossChecks(config)) lines.push(`${subject(name, env[name] || undefined)}: ${message}`);
+  if (lines.length > 0) throw new RuongError('CONFIG_INVALID', `invalid configuration — ${lines.join('; ')}`, { issues: lines });
+  return config as Config;
+}
+
+/** "NAME=value" as a line starts (secrets hidden), or "NAME" for a variable not set. */
+function subject(name: string, raw: string | undefined): string {
+  return raw === undefined ? name : `${name}=${shownValue(name, raw)}`;
 }
 
 /** A value that must not be echoed: secrets by name, and URLs that carry credentials (user:pass@host). */
@@ -142,24 +267,12 @@ export function shownValue(name: string, value: string): string {
   return /^[\w./:@,+-]+$/u.test(cut) ? cut : JSON.stringify(cut);
 }
 
-interface SchemaNode { def: { type: string; innerType?: SchemaNode; in?: SchemaNode; entries?: Record<string, string>; checks?: { _zod: { def: { check: string; value?: number; inclusive?: boolean; format?: string } } }[] } }
-
-/** The number/enum schema under default/optional/pipe wrappers. */
-function baseSchema(node: SchemaNode | undefined): SchemaNode | undefined {
-  let t = node;
-  while (t && (t.def.innerType || t.def.in)) t = t.def.innerType ?? t.def.in;
-  return t;
-}
-
-/** What a number variable accepts, read from its zod checks: "a whole number from 0 to 65535". */
-function describeNumber(node: SchemaNode): string {
-  const checks = (node.def.checks ?? []).map((c) => c._zod.def);
-  const whole = checks.some((c) => c.check === 'number_format' && /int/.test(c.format ?? ''));
+/** What a number variable accepts: "a whole number from 0 to 65535" (the words zod's checks were described with). */
+function describeNumber(whole: boolean, bounds: readonly Bound[]): string {
   let lo: { value: number; inclusive: boolean } | undefined;
   let hi: { value: number; inclusive: boolean } | undefined;
-  for (const c of checks) {
-    if (c.value === undefined) continue;
-    const bound = { value: c.value, inclusive: c.inclusive ?? true };
+  for (const c of bounds) {
+    const bound = { value: c.value, inclusive: c.inclusive };
     if (whole && !bound.inclusive) bound.value += c.check === 'greater_than' ? 1 : -1;
     if (whole) bound.inclusive = true;
     if (c.check === 'greater_than' && (!lo || bound.value > lo.value || (bound.value === lo.value && !bound.inclusive))) lo = bound;
@@ -169,26 +282,6 @@ function describeNumber(node: SchemaNode): string {
   if (lo?.inclusive && hi?.inclusive) return `${kind} from ${lo.value} to ${hi.value}`;
   const parts = [lo && `${lo.inclusive ? '≥' : '>'} ${lo.value}`, hi && `${hi.inclusive ? '≤' : '<'} ${hi.value}`].filter(Boolean);
   return parts.length > 0 ? `${kind} ${parts.join(' and ')}` : kind;
-}
-
-/** zod's own English ("Too small: expected …", "Invalid input: …") is replaced; a message written in the schema is kept. */
-const ZOD_DEFAULT_MESSAGE = /^(Invalid|Too (small|big)|Expected)/;
-
-/**
- * One line per problem: the variable, the value given (secrets hidden) and what is valid —
- * "HTTP_PORT=70000: must be a whole number from 0 to 65535"; a rule across variables keeps its own words.
- */
-export function describeConfigIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
-  const name = issue.path.map(String).join('.') || '(environment)';
-  const raw = env[name];
-  const subject = raw === undefined ? name : `${name}=${shownValue(name, raw)}`;
-  if (issue.code === 'custom' || !ZOD_DEFAULT_MESSAGE.test(issue.message)) return `${subject}: ${issue.message}`;
-  const node = baseSchema((Config.shape as Record<string, unknown>)[name] as SchemaNode | undefined);
-  if (node?.def.type === 'number') return `${subject}: must be ${describeNumber(node)}`;
-  if (node?.def.type === 'enum') return `${subject}: must be one of ${Object.values(node.def.entries ?? {}).join(', ')}`;
-  if (issue.code === 'invalid_format' && issue.format === 'url') return `${subject}: must be a URL (e.g. http://host:port/…)`;
-  if (issue.code === 'too_small' && issue.origin === 'string') return `${subject}: must be at least ${String(issue.minimum)} characters`;
-  return `${subject}: ${issue.message}`;
 }
 
 /** The variables, their defaults and meaning — printed by `ruong --help` and mirrored in the README. */

@@ -5,7 +5,7 @@
 // so a field overrides its crop's default by reusing the key.
 import { z } from 'zod';
 import { Severity } from '../core/alerts/alert-types.js';
-import { DeviceKind } from '../core/registry/types.js';
+import { DeviceKind } from '../core/registry/type-schemas.js';
 import { parseMetricKey } from '../core/telemetry/metrics.js';
 import { SalinityBasis } from '../core/agronomy/salinity.js';
 

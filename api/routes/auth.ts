@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { RuongError } from '../../core/errors.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { Registry } from '../../core/registry/registry.js';
-import { Role } from '../../core/registry/types.js';
+import { Role } from '../../core/registry/type-schemas.js';
 import { bearerToken, createRateLimiter, currentUser, requireUser } from '../auth.js';
 import { parseOr400 } from '../http-errors.js';
 import type { Endpoint } from '../openapi.js';

@@ -9,7 +9,8 @@ import { isPrimaryKeyViolation, isUniqueViolation } from '../../core/db/sql-erro
 import { RuongError } from '../../core/errors.js';
 import { deviceCredentials, isProvisionableDeviceId } from '../../core/registry/device-credentials.js';
 import type { Registry } from '../../core/registry/registry.js';
-import { DeviceKind, type User } from '../../core/registry/types.js';
+import { DeviceKind } from '../../core/registry/type-schemas.js';
+import type { User } from '../../core/registry/types.js';
 import { DeviceProfile } from '../../core/telemetry/device-profile.js';
 import { currentUser, requireRole } from '../auth.js';
 import { parseOr400 } from '../http-errors.js';

@@ -6,7 +6,8 @@
 // (`irrigationRecorded`, cli/irrigation-trigger.ts), else at its next minute check.
 import { Router } from 'express';
 import { z } from 'zod';
-import { IRRIGATION_BOUNDS, IrrigationSource, type IrrigationEvent } from '../../core/registry/irrigation-events.js';
+import { IRRIGATION_BOUNDS, type IrrigationEvent } from '../../core/registry/irrigation-events.js';
+import { IrrigationSource } from '../../core/registry/irrigation-schemas.js';
 import type { Registry } from '../../core/registry/registry.js';
 import { WRITERS, currentUser, requireRole } from '../auth.js';
 import { parseOr400 } from '../http-errors.js';

@@ -14,7 +14,7 @@ import type { Logger } from '../../core/log.js';
 import { Counter, type Metrics } from '../../core/metrics.js';
 import type { SmsMessage } from '../../core/alerts/notification-types.js';
 import { matchFields, parseReply, replyMessage, replyTexts } from '../../core/alerts/sms-reply.js';
-import { PhoneNumber } from '../../core/registry/contacts.js';
+import { PhoneNumber } from '../../core/registry/contact-schemas.js';
 import { IRRIGATION_BOUNDS } from '../../core/registry/irrigation-events.js';
 import type { Registry } from '../../core/registry/registry.js';
 import type { SenderField } from '../../core/registry/sms-senders.js';

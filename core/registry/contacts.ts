@@ -1,25 +1,16 @@
 // Contacts (farmers, technicians, integrations) and their alert subscriptions (migration 6). Every read
 // and write that serves a user takes the caller's cooperative id: another tenant's contact is not found.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { RuongError } from '../errors.js';
 import { truthy, type Sql } from '../db/sql.js';
-import { AlertEventName, Channel, Language, Severity } from '../alerts/notification-types.js';
+import type { AlertEventName, Channel, Language, Severity } from '../alerts/notification-types.js';
 
-export const ContactRole = z.enum(['farmer', 'technician', 'integration']);
-export type ContactRole = z.infer<typeof ContactRole>;
+/** A contact's role (its zod schema and the phone and quiet-hours ones, for the API: core/registry/contact-schemas.ts). */
+export const CONTACT_ROLES = ['farmer', 'technician', 'integration'] as const;
+export type ContactRole = (typeof CONTACT_ROLES)[number];
 
-/** A phone number in E.164; Vietnamese national forms (0912 345 678, 84912345678) are normalised to +84…. */
-export const PhoneNumber = z
-  .string()
-  .transform((s) => s.replace(/[\s.()-]/g, ''))
-  .transform((s) => (s.startsWith('+') ? s : s.startsWith('84') && s.length >= 11 ? `+${s}` : s.startsWith('0') ? `+84${s.slice(1)}` : s))
-  .pipe(z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be a phone number, e.g. +84912345678 or 0912345678'));
-
-const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
-/** Local (Asia/Ho_Chi_Minh) time span in which non-critical messages wait; may span midnight. */
-export const QuietHours = z.object({ start: HhMm, end: HhMm }).refine((q) => q.start !== q.end, 'start and end must differ');
-export type QuietHours = z.infer<typeof QuietHours>;
+/** Local (Asia/Ho_Chi_Minh) time span in which non-critical messages wait; may span midnight. HH:MM each, different. */
+export interface QuietHours { start: string; end: string }
 
 export interface Contact {
   readonly id: string;

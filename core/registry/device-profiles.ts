@@ -4,8 +4,17 @@
 import type { Sql, SqlValue } from '../db/sql.js';
 import { isForeignKeyViolation } from '../db/sql-errors.js';
 import { RuongError } from '../errors.js';
-import { DeviceProfile } from '../telemetry/device-profile.js';
+import type { DeviceProfile } from '../telemetry/device-profile.js';
 import { seedProfiles } from './seed-profiles.js';
+
+/**
+ * The zod schema of profiles, loaded when a profile is first written or read: the registry is on `ruong broker`'s
+ * start path, which neither reads nor writes one, and zod is kept off it (issue 19, docs/benchmarks.md "Broker base
+ * memory without zod"). The shipped profiles are written at every open without it (seedProfileRow).
+ */
+let schema: Promise<typeof DeviceProfile> | undefined;
+const profileSchema = (): Promise<typeof DeviceProfile> =>
+  (schema ??= import('../telemetry/device-profile.js').then((m) => m.DeviceProfile));
 
 const DEFAULT_TTL_MS = 30_000;
 
@@ -16,11 +25,20 @@ export const UPSERT_PROFILE = `INSERT INTO device_profiles (id, name, spec, buil
   ON CONFLICT (id) DO UPDATE SET name = excluded.name, spec = excluded.spec, builtin = excluded.builtin`;
 
 /** Validates a profile and returns it with UPSERT_PROFILE's parameters; BAD_REQUEST when it is invalid. */
-export function profileRow(input: unknown, builtin: boolean, at: number): { profile: DeviceProfile; params: SqlValue[] } {
-  const parsed = DeviceProfile.safeParse(input);
+export async function profileRow(input: unknown, builtin: boolean, at: number): Promise<{ profile: DeviceProfile; params: SqlValue[] }> {
+  const parsed = (await profileSchema()).safeParse(input);
   if (!parsed.success) throw new RuongError('BAD_REQUEST', `device profile is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   // builtin is bound as 0/1: an INTEGER column on SQLite, and PostgreSQL does not take a JS boolean for an integer.
   return { profile: parsed.data, params: [parsed.data.id, parsed.data.name, JSON.stringify(parsed.data), builtin ? 1 : 0, at] };
+}
+
+/**
+ * UPSERT_PROFILE's parameters for a shipped profile (core/registry/seed-profiles.ts), without the schema: they are
+ * code, each already what profileRow returns for it — the same row, checked for every one of them by
+ * test/unit/core/registry.test.ts.
+ */
+export function seedProfileRow(profile: DeviceProfile, at: number): SqlValue[] {
+  return [profile.id, profile.name, JSON.stringify(profile), 1, at];
 }
 
 export function createDeviceProfiles(sql: Sql, opts: { ttlMs?: number; now?: () => number } = {}) {
@@ -31,7 +49,7 @@ export function createDeviceProfiles(sql: Sql, opts: { ttlMs?: number; now?: () 
   // Bumped by every change made here: a lookup that began before the change does not cache what it read.
   let profileGeneration = 0;
 
-  const parse = (row: { spec: string } | undefined): DeviceProfile | undefined => (row ? DeviceProfile.parse(JSON.parse(row.spec)) : undefined);
+  const parse = async (row: { spec: string } | undefined): Promise<DeviceProfile | undefined> => (row ? (await profileSchema()).parse(JSON.parse(row.spec)) : undefined);
 
   function fresh<T>(cache: Map<string, Cached<T>>, key: string): Cached<T> | undefined {
     const hit = cache.get(key);
@@ -44,7 +62,7 @@ export function createDeviceProfiles(sql: Sql, opts: { ttlMs?: number; now?: () 
   }
 
   async function saveDeviceProfile(input: unknown, builtin = false): Promise<DeviceProfile> {
-    const { profile, params } = profileRow(input, builtin, now());
+    const { profile, params } = await profileRow(input, builtin, now());
     await sql.run(UPSERT_PROFILE, params);
     profileGeneration += 1;
     profileCache.clear();
@@ -58,10 +76,12 @@ export function createDeviceProfiles(sql: Sql, opts: { ttlMs?: number; now?: () 
      * openRegistry calls it; createRegistry writes them synchronously with the same statement.
      */
     async seedDeviceProfiles(): Promise<void> {
-      await sql.tx(async () => { for (const p of seedProfiles) await saveDeviceProfile(p, true); });
+      await sql.tx(async () => { for (const p of seedProfiles) await sql.run(UPSERT_PROFILE, seedProfileRow(p, now())); });
+      profileGeneration += 1;
+      profileCache.clear();
     },
     deviceProfiles: async (): Promise<DeviceProfile[]> =>
-      (await sql.all<{ spec: string }>('SELECT spec FROM device_profiles ORDER BY id')).map((r) => parse(r)!),
+      Promise.all((await sql.all<{ spec: string }>('SELECT spec FROM device_profiles ORDER BY id')).map(async (r) => (await parse(r))!)),
     deviceProfile: async (id: string): Promise<DeviceProfile | undefined> =>
       parse(await sql.one<{ spec: string }>('SELECT spec FROM device_profiles WHERE id = ?', [id])),
     /** The profile a device's codec output is mapped with; undefined = field names are metric names. */
@@ -69,7 +89,7 @@ export function createDeviceProfiles(sql: Sql, opts: { ttlMs?: number; now?: () 
       const hit = fresh(profileCache, deviceId);
       if (hit) return hit.value;
       const generation = profileGeneration;
-      const value = parse(await sql.one<{ spec: string }>(
+      const value = await parse(await sql.one<{ spec: string }>(
         'SELECT p.spec FROM devices d JOIN device_profiles p ON p.id = d.profile_id WHERE d.id = ?', [deviceId],
       ));
       if (generation === profileGeneration) remember(profileCache, deviceId, value);

@@ -4,29 +4,32 @@
 // the cooperative id: another tenant's field or event is not found. The rules engine reads the events of a field
 // (the daily water balance) and the feed of new events (to re-evaluate at once) through the same module.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { RuongError } from '../errors.js';
 import type { Sql } from '../db/sql.js';
 import { FEED_LOCKS } from './postgres-migrations.js';
 
-export const IrrigationSource = z.enum(['farmer_report', 'api', 'sms', 'pump_telemetry', 'valve_telemetry', 'flow_meter', 'command']);
-export type IrrigationSource = z.infer<typeof IrrigationSource>;
+/** Where an irrigation record comes from (its zod schema, for the API: core/registry/irrigation-schemas.ts). */
+export const IRRIGATION_SOURCES = ['farmer_report', 'api', 'sms', 'pump_telemetry', 'valve_telemetry', 'flow_meter', 'command'] as const;
+export type IrrigationSource = (typeof IRRIGATION_SOURCES)[number];
 
 /** Bounds of one recorded irrigation [judg]: more than 300 mm at once is a typo (a flood basin takes ~100 mm). */
 export const IRRIGATION_BOUNDS = { maxDepthMm: 300, maxDurationMin: 24 * 60, maxVolumeM3: 1_000_000, maxAgeDays: 60, maxFutureMs: 10 * 60_000 } as const;
 
-/** An irrigation as given: depth and/or volume (at least one), numbers within IRRIGATION_BOUNDS. */
-export const IrrigationInput = z.strictObject({
-  startAt: z.number().int().describe('epoch ms'),
-  durationMin: z.number().positive().max(IRRIGATION_BOUNDS.maxDurationMin).nullable().optional(),
-  depthMm: z.number().positive().max(IRRIGATION_BOUNDS.maxDepthMm).optional(),
-  volumeM3: z.number().positive().max(IRRIGATION_BOUNDS.maxVolumeM3).optional(),
-  source: IrrigationSource,
-  recordedBy: z.string().min(1).max(100),
-  note: z.string().max(300).nullable().optional(),
-  externalId: z.string().min(1).max(200).nullable().optional(),
-}).refine((i) => i.depthMm !== undefined || i.volumeM3 !== undefined, { message: 'give depthMm or volumeM3 (or both)', path: ['depthMm'] });
-export type IrrigationInput = z.infer<typeof IrrigationInput>;
+/**
+ * An irrigation as given: depth and/or volume (at least one), numbers within IRRIGATION_BOUNDS — checked by the
+ * zod schema in core/registry/irrigation-schemas.ts, kept out of this module: the registry is on `ruong broker`'s
+ * start path, and zod is not (issue 19, docs/benchmarks.md "Broker base memory without zod").
+ */
+export interface IrrigationInput {
+  startAt: number;
+  durationMin?: number | null | undefined;
+  depthMm?: number | undefined;
+  volumeM3?: number | undefined;
+  source: IrrigationSource;
+  recordedBy: string;
+  note?: string | null | undefined;
+  externalId?: string | null | undefined;
+}
 
 export interface IrrigationEvent {
   readonly id: string;

@@ -13,7 +13,7 @@ import { migratePostgres } from './postgres-migrations.js';
 import { seedProfiles } from './seed-profiles.js';
 import { generateSecret, hashGeneratedSecret, hashSecret, verifySecret } from './secrets.js';
 import { createDirectory } from './directory.js';
-import { createDeviceProfiles, profileRow, UPSERT_PROFILE } from './device-profiles.js';
+import { createDeviceProfiles, seedProfileRow, UPSERT_PROFILE } from './device-profiles.js';
 import { createContacts } from './contacts.js';
 import { createAccounts } from './accounts.js';
 import { createCredentialChanges } from './credential-changes.js';
@@ -67,7 +67,7 @@ export function createRegistry(path: string): Registry & { db: Database } {
   const { db } = sql;
   migrate(db);
   const upsertProfile = db.prepare(UPSERT_PROFILE);
-  db.transaction(() => { for (const p of seedProfiles) upsertProfile.run(...profileRow(p, true, Date.now()).params); })();
+  db.transaction(() => { for (const p of seedProfiles) upsertProfile.run(...seedProfileRow(p, Date.now())); })();
   const seen = Number((db.prepare(LAST_CONTEXT_CHANGE).get() as { seq: number }).seq);
   return Object.assign(buildRegistry(sql, seen), { db });
 }

@@ -1,12 +1,14 @@
 // Registry records as the services see them (camelCase; the columns are snake_case, on SQLite and PostgreSQL).
-import { z } from 'zod';
+// The zod enums of roles and device kinds, for what validates input, are in core/registry/type-schemas.ts: this module
+// is on `ruong broker`'s start path (through `ruong`'s help texts), and zod is not (issue 19, docs/benchmarks.md
+// "Broker base memory without zod").
 
-export const Role = z.enum(['admin', 'technician', 'farmer', 'viewer']);
-export type Role = z.infer<typeof Role>;
+export const ROLES = ['admin', 'technician', 'farmer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** pump_controller and valve_controller (issue 17): a field's pump or canal intake, switched over devices/{id}/down. */
-export const DeviceKind = z.enum(['soil_probe', 'weather_station', 'canal_sensor', 'awd_tube', 'pump_controller', 'valve_controller']);
-export type DeviceKind = z.infer<typeof DeviceKind>;
+export const DEVICE_KINDS = ['soil_probe', 'weather_station', 'canal_sensor', 'awd_tube', 'pump_controller', 'valve_controller'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 export interface Cooperative {
   readonly id: string;

@@ -1,7 +1,7 @@
 // Contacts and subscriptions in the registry: scoped to a cooperative, phone numbers normalised,
 // farms and fields checked against the cooperative.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PhoneNumber } from '../../../core/registry/contacts.js';
+import { PhoneNumber } from '../../../core/registry/contact-schemas.js';
 import { createWorld, type World } from './fixtures.js';
 
 describe('contacts', () => {
