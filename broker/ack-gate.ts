@@ -101,6 +101,20 @@ export class AckGate {
     if (this.state !== State.Ack && chunk.length > plainStart) this.pass(plainStart === 0 ? chunk : chunk.subarray(plainStart));
   }
 
+  /**
+   * A PUBACK written as its packet id (broker/device-publish.ts), exactly as `write` treats its 4 bytes: held while
+   * its message or an earlier held PUBACK waits, else out now.
+   */
+  acknowledge(messageId: number): void {
+    if (this.state !== State.Header) {
+      this.write(pubAck(messageId)); // between a packet's pieces (not the case with mqtt-packet): frame it
+      return;
+    }
+    if (this.pending.size === 0) this.pass(pubAck(messageId));
+    else if (this.queue.length === 0 && !this.pending.has(messageId)) this.out(pubAck(messageId));
+    else this.queue.push(messageId);
+  }
+
   /** Bytes that are not a held PUBACK: out now, unless something waits before them. */
   private pass(bytes: Buffer): void {
     if (this.queue.length === 0) this.out(bytes);
@@ -123,7 +137,8 @@ export class AckGate {
   }
 }
 
-function pubAck(messageId: number): Buffer {
+/** The 4 bytes of a PUBACK (§3.4). */
+export function pubAck(messageId: number): Buffer {
   const bytes = Buffer.allocUnsafe(4);
   bytes[0] = PUBACK_HEADER;
   bytes[1] = 2;

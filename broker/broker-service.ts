@@ -3,7 +3,7 @@
 // against the registry's hashed secrets (broker/authenticate.ts) and topics against per-identity ACLs
 // (broker/acl.ts). Persistence is memory or Redis (broker/persistence.ts).
 import './quiet-packet-debug.js'; // first: before Aedes loads mqtt-packet
-import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Duplex } from 'node:stream';
 import type { Service } from '../core/lifecycle.js';
 import type { Logger } from '../core/log.js';
@@ -19,6 +19,7 @@ import { createEmitter, Emitter } from './emitter.js';
 import { createListeners, type ConnectionMeta, type TlsMaterial } from './listeners.js';
 import { registerLocally } from './local-registration.js';
 import { publishDirectly } from './direct-publish.js';
+import { DevicePublishes } from './device-publish.js';
 import { ReadPause } from './read-pause.js';
 import { deliverToStoreSessions } from './store-session-delivery.js';
 import { createMemoryPersistence, indexedStoreOf } from './memory-persistence.js';
@@ -105,6 +106,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
   let broker: Aedes | undefined;
   let persistence: BrokerPersistence | undefined;
   let readPause: ReadPause | undefined; // with our in-memory emitter only (Redis: mqemitter-redis has no backlog here)
+  let devicePublishes: DevicePublishes | undefined; // with broker/direct-publish.ts only
   let stopped: Promise<void> | undefined;
   const compaction = opts.idleCompaction === false ? undefined : new IdleCompaction({ log, ...(opts.idleCompaction ?? defaultIdleCompaction) });
 
@@ -132,7 +134,9 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     };
     new ConnectionGuard(conn, guardSettings, meta.remoteAddress, meta.peerCommonName); // hooks itself into conn
     conn.on('error', ignore); // Aedes listens too; this keeps a late error from being unhandled
-    slimParser(b.handle(conn, meta.req));
+    const client = b.handle(conn, meta.req);
+    slimParser(client);
+    devicePublishes?.attach(client);
   }
 
   /**
@@ -199,6 +203,21 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
     }
   }
 
+  /** Aedes' authorizePublish as a plain call (also broker/device-publish.ts's, for every QoS 1 PUBLISH it handles). */
+  function authorizePublish(client: Client | null, packet: PublishPacket): Error | null {
+    const identity = client ? identities.get(client) : undefined;
+    if (client && (!identity || !mayPublish(identity, packet.topic))) {
+      metrics.mqttDenied.inc({ action: 'publish' });
+      log.debug({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused');
+      return new Error('publish not authorized'); // Aedes closes the connection (3.1.1 has no negative PUBACK)
+    }
+    // ThingsBoard devices publish to a topic without their id; scope it to the authenticated device (issue 4).
+    if (identity?.kind === 'device' && packet.topic === interopTopics.thingsboardTelemetry) packet.topic = interopTopics.thingsboard(identity.deviceId);
+    // Sharded ingest (issue 9): route the uplink to its device's shard session (ingest-shards.ts).
+    if (client && ingestShards > 1) packet.topic = shardTopic(packet.topic, ingestShards);
+    return null;
+  }
+
   async function createAedes(p: BrokerPersistence): Promise<Aedes> {
     // In memory: our O(1) emitter and indexed outgoing queues instead of Aedes' defaults (issue 3, speed), and
     // Aedes' publish as plain calls into that store (broker/direct-publish.ts).
@@ -216,20 +235,7 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
         done(null, true);
       },
       authenticate,
-      authorizePublish: (client, packet, done) => {
-        const identity = client ? identities.get(client) : undefined;
-        if (client && (!identity || !mayPublish(identity, packet.topic))) {
-          metrics.mqttDenied.inc({ action: 'publish' });
-          log.debug({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused');
-          done(new Error('publish not authorized')); // Aedes closes the connection (3.1.1 has no negative PUBACK)
-          return;
-        }
-        // ThingsBoard devices publish to a topic without their id; scope it to the authenticated device (issue 4).
-        if (identity?.kind === 'device' && packet.topic === interopTopics.thingsboardTelemetry) packet.topic = interopTopics.thingsboard(identity.deviceId);
-        // Sharded ingest (issue 9): route the uplink to its device's shard session (ingest-shards.ts).
-        if (client && ingestShards > 1) packet.topic = shardTopic(packet.topic, ingestShards);
-        done(null);
-      },
+      authorizePublish: (client, packet, done) => done(authorizePublish(client, packet)),
       authorizeSubscribe: (client, sub, done) => {
         const identity = identities.get(client);
         if (!identity || !maySubscribe(identity, sub.topic)) {
@@ -266,6 +272,8 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
         if (mq instanceof Emitter) deliverToStoreSessions(aedes, store, mq);
       }
       publishDirectly(aedes, store, (err) => log.error({ err }, 'retained message not stored'), holdAcks ? release : undefined);
+      // Clients' QoS 1 PUBLISH packets without Aedes' handler (device-publish.ts).
+      devicePublishes = new DevicePublishes(aedes, authorizePublish, readPause);
     }
     return aedes;
   }

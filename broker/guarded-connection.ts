@@ -12,7 +12,7 @@
 // schedule an uncork per packet (process.nextTick). With an AckGate, outgoing PUBACKs wait until their
 // message is persisted (broker/ack-gate.ts).
 import type { Duplex } from 'node:stream';
-import { AckGate } from './ack-gate.js';
+import { AckGate, pubAck } from './ack-gate.js';
 import { FrameGuard, type FrameGuardOptions, type PublishHook } from './frame-guard.js';
 import { protocolError, type Verdict } from './packet-checks.js';
 import type { Holdable, ReadPause } from './read-pause.js';
@@ -57,6 +57,8 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
   /** Reads wait until this time (ms; 0 = not throttled): the device is over its publish rate. */
   private throttledUntil = 0;
   private throttleTimer: NodeJS.Timeout | undefined;
+  /** QoS 1 PUBLISH packets of this connection on Aedes' path, not yet published (broker/device-publish.ts). */
+  publishesViaAedes = 0;
   /** The last chunk read carried a QoS 1 PUBLISH: see readFrom. */
   private publishing = false;
   /** Bytes written this turn, not yet handed to the stream. */
@@ -196,6 +198,21 @@ export class ConnectionGuard extends FrameGuard implements Holdable {
     this.pendingBytes = 0;
     if (conn.destroyed && !callback) return false; // closed meanwhile: nothing can go, nobody waits
     return this.streamWrite.call(conn, bytes, undefined, callback);
+  }
+
+  /** Whether a PUBACK can be handed over as `acknowledge` (else writing it fails as Aedes' write would). */
+  acceptsAck(): boolean {
+    return !this.conn.destroyed && !this.conn.writableEnded;
+  }
+
+  /**
+   * A PUBACK (MQTT 3.1.1 §3.4) for this packet id, as if its 4 bytes were written (broker/device-publish.ts): through
+   * the AckGate when PUBACKs are held.
+   */
+  acknowledge(messageId: number): void {
+    if (this.gate) this.gate.acknowledge(messageId);
+    else this.queue(pubAck(messageId));
+    this.settle(undefined);
   }
 
   /** @internal the stream's own methods, for the shared replacements below. */

@@ -10,12 +10,13 @@ const require = createRequire(import.meta.url);
 export const PINNED_VERSIONS: Readonly<Record<string, { readonly version: string; readonly adaptedBy: string }>> = {
   // connect.js (keepalive timer, Session Present from restored subscriptions, emptyQueue), client.js, aedes.js
   // `_finishRegisterClient`, the hooks
-  aedes: { version: '1.2.0', adaptedBy: 'broker/mqtt311.ts, broker/direct-publish.ts, broker/ack-gate.ts, broker/guarded-connection.ts, broker/local-registration.ts, broker/empty-queue.ts, broker/store-session-delivery.ts' },
+  aedes: { version: '1.2.0', adaptedBy: 'broker/mqtt311.ts, broker/direct-publish.ts, broker/ack-gate.ts, broker/guarded-connection.ts, broker/local-registration.ts, broker/empty-queue.ts, broker/store-session-delivery.ts, broker/device-publish.ts' },
   // asyncPersistence.js / callBackPersistence.js: subclassed and deep-imported
   'aedes-persistence': { version: '11.0.0', adaptedBy: 'broker/memory-persistence.ts, broker/mqtt311.ts' },
   'aedes-persistence-redis': { version: '11.2.2', adaptedBy: 'broker/persistence.ts, broker/mqtt311.ts' },
-  // parser.js / writeToStream.js loaded with a quiet logger; the parser's buffer and settings, the writer's number cache
-  'mqtt-packet': { version: '9.0.2', adaptedBy: 'broker/quiet-packet-debug.ts, broker/slim-parser.ts' },
+  // parser.js / writeToStream.js loaded with a quiet logger; the parser's buffer and settings, the writer's number cache;
+  // writeToStream.js `confirmation` answering true for a PUBACK (broker/device-publish.ts publishes without waiting)
+  'mqtt-packet': { version: '9.0.2', adaptedBy: 'broker/quiet-packet-debug.ts, broker/slim-parser.ts, broker/device-publish.ts' },
 };
 
 /** The installed version of a package: the package.json above its entry point (Aedes exports no package.json). */

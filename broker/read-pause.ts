@@ -80,6 +80,11 @@ export class ReadPause {
     this.inbound += count;
   }
 
+  /** `count` of the PUBLISH packets read are in the emitter already (broker/device-publish.ts publishes at once). */
+  arrived(count: number): void {
+    this.inbound = this.inbound > count ? this.inbound - count : 0;
+  }
+
   /** Connections waiting to read. */
   get size(): number {
     return this.held.size;
