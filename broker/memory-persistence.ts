@@ -234,6 +234,11 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
     return this.queueOf(clientId, false)?.markSent(brokerId, brokerCounter, messageId) ?? false;
   }
 
+  /** OutgoingQueue.sendState of a message in a session's queue ('absent' when the session has no queue). */
+  sendState(clientId: string, brokerId: string | undefined, brokerCounter: number): 'unsent' | 'sent' | 'absent' {
+    return this.queueOf(clientId, false)?.sendState(brokerId, brokerCounter) ?? 'absent';
+  }
+
   /** True for the ingest's durable sessions (broker/store-acks.ts). */
   isStoreSession(clientId: string): boolean {
     return this.storeSessions.has(clientId);

@@ -146,6 +146,16 @@ export class OutgoingQueue<P extends OutgoingPacket = OutgoingPacket> {
     return true;
   }
 
+  /**
+   * Where the queued copy of a message (broker id and counter) stands: not sent yet, sent (it carries a packet
+   * id), or not queued at all (acknowledged already, or never queued for this session).
+   */
+  sendState(brokerId: string | undefined, counter: number): 'unsent' | 'sent' | 'absent' {
+    if (this.count === 0) return 'absent';
+    const entry = this.indexed ? this.byBroker.get(brokerId)?.earliest(counter) : brokerId === this.brokerId ? this.byCounter(counter) : undefined;
+    return entry === undefined ? 'absent' : entry.packet.messageId === undefined ? 'unsent' : 'sent';
+  }
+
   /** Removes and returns the earliest entry with this message id. */
   clear(messageId: number | undefined): P | undefined {
     let entry: Entry<P> | undefined;

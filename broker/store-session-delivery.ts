@@ -97,7 +97,7 @@ const DOLLAR = 36;
 const MAX_REMAINING = 268_435_455; // §2.2.3: four bytes of remaining length
 
 /** Messages written and PUBACKs handled by this path, since the process started (tests check the path is taken). */
-export const storeSessionDeliveryCounts = { delivered: 0, acked: 0, waitedForDrain: 0 };
+export const storeSessionDeliveryCounts = { delivered: 0, acked: 0, waitedForDrain: 0, alreadySent: 0 };
 
 /** A PUBLISH with QoS 1 in one Buffer (what mqtt-packet's writeToStream writes in pieces); undefined if not encodable. */
 export function publishFrame(topic: string, payload: Buffer, messageId: number, dup: boolean): Buffer | undefined {
@@ -149,13 +149,27 @@ class SessionLink {
     const payload = message.payload;
     const brokerId = message.brokerId;
     const counter = message.brokerCounter;
-    if (this.viaAedes > 0 || message.qos !== 1 || !c.connected || c.closed || c.errored || c.clean) return false;
+    if (message.qos !== 1 || !c.connected || c.closed || c.errored || c.clean) return false;
     if (sub.qos < 1 || sub.nl || sub.rap || !Buffer.isBuffer(payload) || message.topic.charCodeAt(0) === DOLLAR) return false;
     // deliverQoS downgrades to the subscription named exactly like the topic, if there is one.
     const exact = c.subscriptions[message.topic];
     if (exact !== undefined && (exact.qos || 0) < 1) return false;
     // client.js dedupe: a message from a broker is forwarded once (duplicates are left to Aedes' own handling).
     if (brokerId === undefined || typeof counter !== 'number' || !((c.duplicates[brokerId] ?? 0) < counter)) return false;
+    // A message still in the emitter's backlog when the session reconnected: Aedes' emptyQueue has already sent
+    // its queued copy on this connection (it re-sends the whole queue before the client counts as connected, and
+    // does not record it in `duplicates`), or the session has even acknowledged it. Aedes would send it again
+    // with a new packet id and DUP = 0, or — once acknowledged — fail `outgoingUpdate` ('no such packet') and
+    // close the session's connection. Nothing is written here for it: its one copy is out, or stored.
+    // (Queued at publish time — aedes.js enqueueOffline runs before the emitter — so 'absent' means acknowledged.)
+    const state = this.store.sendState(c.id!, brokerId, counter);
+    if (state !== 'unsent') {
+      c.duplicates[brokerId] = counter;
+      storeSessionDeliveryCounts.alreadySent++;
+      done();
+      return true;
+    }
+    if (this.viaAedes > 0) return false;
     const messageId = c._nextId;
     const frame = publishFrame(message.topic, payload, messageId, message.dup === true);
     // outgoingUpdate: the queued copy now carries the packet id it is sent with (redelivered with it, DUP = 1).

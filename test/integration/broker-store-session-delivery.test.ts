@@ -258,6 +258,69 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
     expect(storeSessionDeliveryCounts.delivered - before.delivered).toBeGreaterThan(0);
   }, 30_000);
 
+  it('an ingest that reconnects while messages still wait in the broker\'s backlog gets each of them once, or again only as a DUP = 1 repeat with the same packet id', async () => {
+    const before = { ...storeSessionDeliveryCounts };
+    let ing = await ingest();
+    // A clean QoS 1 subscriber that stops reading: once its socket is full, a delivery to it waits for 'drain'.
+    const stall = await session(`${INGEST}-stall-${n}`, INGEST, true);
+    stall.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/+/up', qos: 1 }] });
+    await stall.next('suback');
+    stall.socket.pause();
+    const big = await device();
+    const bigCount = 200;
+    for (let i = 1; i <= bigCount; i++) publish(big.s, big.topic, i, `big${i}:`.padEnd(50_000, 'x'));
+    // The ingest gets big messages until one waits for the stalled subscriber (the device's next read waits too).
+    let got = -1;
+    for (let waited = 0; waited < 10_000 && got !== ing.pending('publish').length; waited += 300) {
+      got = ing.pending('publish').length;
+      await sleep(300);
+    }
+    expect(got).toBeGreaterThan(0);
+    expect(got).toBeLessThan(bigCount);
+    // Another device sends 300 small messages in one TCP write: all are published at once, the emitter's 100
+    // delivery slots fill (each waits for the stalled subscriber), and the rest wait in its backlog, already
+    // queued for the ingest's session.
+    const small = await device();
+    const smallCount = 300;
+    small.s.socket.cork();
+    for (let i = 1; i <= smallCount; i++) publish(small.s, small.topic, i, `small${i}:`);
+    small.s.socket.uncork();
+    await sleep(300);
+    const seen = new Map<string, IPublishPacket>();
+    const repeats: string[] = [];
+    const take = (p: IPublishPacket): void => {
+      const key = p.payload.toString().split(':')[0]!;
+      const earlier = seen.get(key);
+      if (earlier !== undefined && !(p.dup && p.messageId === earlier.messageId)) repeats.push(`${key}: id ${earlier.messageId} then ${p.messageId}, DUP ${String(p.dup)}`);
+      seen.set(key, p);
+    };
+    const live = ing.pending('publish') as IPublishPacket[];
+    expect(live.length - got).toBeGreaterThan(0); // some small ones were delivered…
+    expect(live.length - got).toBeLessThan(smallCount); // …and the rest wait
+    for (const p of live) take(p);
+    await ing.drop(); // nothing acknowledged: everything stays queued for the session
+    await sleep(100);
+    ing = await ingest(); // emptyQueue re-sends the session's queue
+    await sleep(300);
+    // Queued but never sent: the small messages that waited in the backlog (live delivery is still stalled).
+    expect((ing.pending('publish') as IPublishPacket[]).filter((p) => !p.dup).length).toBeGreaterThan(0);
+    stall.socket.resume(); // the backlog now reaches the new connection live
+    const all = bigCount + smallCount;
+    while (seen.size < all) {
+      const p = await ing.next('publish', 15_000);
+      take(p);
+      ack(ing, p); // as the ingest does once stored
+    }
+    await sleep(500);
+    for (const p of ing.pending('publish') as IPublishPacket[]) take(p);
+    expect(seen.size).toBe(all);
+    expect(repeats).toEqual([]);
+    for (let waited = 0; big.s.pending('puback').length + small.s.pending('puback').length < all && waited < 5000; waited += 20) await sleep(20);
+    expect(pubackIds(big.s)).toEqual(Array.from({ length: bigCount }, (_, i) => i + 1));
+    expect(pubackIds(small.s)).toEqual(Array.from({ length: smallCount }, (_, i) => i + 1));
+    expect(storeSessionDeliveryCounts.alreadySent - before.alreadySent).toBeGreaterThan(0); // the backlog met its sent copies
+  }, 40_000);
+
   it('a device\'s DUP = 1 retransmission reaches the ingest with DUP = 1, and a retained message still reaches later subscribers', async () => {
     const ing = await ingest();
     const dev = await device();

@@ -28,6 +28,22 @@ describe('outgoing queue', () => {
     expect(q.clear(5)?.cmd).toBe('pubrel');
   });
 
+  it('tells whether a message\'s queued copy is unsent, sent or gone, in both modes', () => {
+    for (const indexed of [false, true]) {
+      const q = new OutgoingQueue();
+      for (let c = 1; c <= 4; c++) q.enqueue(pkt(c));
+      if (indexed) q.enqueue(pkt(1, { brokerId: 'b2' })); // another broker: the indexed mode
+      q.update(pkt(1, { messageId: 11 }));
+      q.update(pkt(2, { messageId: 12 }));
+      q.clear(11);
+      expect([1, 2, 3].map((c) => q.sendState('b1', c))).toEqual(['absent', 'sent', 'unsent']);
+      expect(q.sendState('b1', 99)).toBe('absent');
+      expect(q.sendState('b3', 3)).toBe('absent');
+      expect(q.sendState('b2', 1)).toBe(indexed ? 'unsent' : 'absent');
+    }
+    expect(new OutgoingQueue().sendState('b1', 1)).toBe('absent');
+  });
+
   it('picks the earliest entry when message ids collide, as the scan does', () => {
     const q = new OutgoingQueue();
     for (let c = 1; c <= 3; c++) q.enqueue(pkt(c));
