@@ -13,14 +13,31 @@
 // Batches reach the store in arrival order. A failed write is retried with capped exponential backoff; the
 // promises of its messages (and so their PUBACKs) wait. Every add() to one batch returns the same promise (one
 // allocation per batch, not per message: the ack client groups the PUBACKs of a batch by it).
+// A batch is an array by default; `collect` gives another container (the ingest's: columns, core/telemetry/
+// reading-columns.ts), which it may take back for a later batch once the write of this one is over.
 import type { Logger } from '../core/log.js';
 
-export interface BatcherOptions<T> {
+/** How items are gathered into a batch: a new (or reused) empty batch, adding items, and the batch back once written. */
+export interface Collector<T, B extends { readonly length: number }> {
+  open(): B;
+  add(batch: B, items: readonly T[]): void;
+  /** The batch's write is over (it resolved): nothing refers to it any more. */
+  release?(batch: B): void;
+}
+
+const arrays: Collector<never, unknown[]> = {
+  open: () => [],
+  add: (batch, items) => { for (const item of items) batch.push(item); },
+};
+
+export interface BatcherOptions<T, B extends { readonly length: number } = T[]> {
   /** Most items in one write (one add() larger than this is written whole). */
   readonly maxSize: number;
   /** At a free store: at most one write start per this many ms, and no item waits longer for its write (ms). */
   readonly maxDelayMs: number;
-  readonly write: (batch: T[]) => Promise<void>;
+  readonly write: (batch: B) => Promise<void>;
+  /** The batch container (default: an array). */
+  readonly collect?: Collector<T, B>;
   readonly log: Logger;
   readonly onWriteError?: (err: unknown) => void;
   readonly retryMinMs?: number;
@@ -28,8 +45,8 @@ export interface BatcherOptions<T> {
 }
 
 /** A batch: its items and the one promise of its adds. */
-interface Batch<T> {
-  readonly items: T[];
+interface Batch<B> {
+  readonly items: B;
   readonly done: Promise<void>;
   readonly resolve: () => void;
 }
@@ -43,13 +60,14 @@ export interface Batcher<T> {
   close(): Promise<void>;
 }
 
-export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
+export function createBatcher<T, B extends { readonly length: number } = T[]>(opts: BatcherOptions<T, B>): Batcher<T> {
+  const collect = opts.collect ?? (arrays as unknown as Collector<T, B>);
   /** Batches waiting, in arrival order; the last takes new items. */
-  const queue: Batch<T>[] = [];
+  const queue: Batch<B>[] = [];
   /** Items in `queue`. */
   let queued = 0;
   /** The batch being written, if any. */
-  let inFlight: Batch<T> | undefined;
+  let inFlight: Batch<B> | undefined;
   /** When the last write started (Date.now()). */
   let lastStart = -Infinity;
   /** A start is scheduled (next turn or timer). */
@@ -61,7 +79,7 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
 
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-  async function writeWithRetry(batch: T[]): Promise<void> {
+  async function writeWithRetry(batch: B): Promise<void> {
     let delay = opts.retryMinMs ?? 200;
     for (;;) {
       try {
@@ -93,6 +111,7 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
     lastStart = Date.now();
     void writeWithRetry(batch.items).then(() => {
       inFlight = undefined;
+      collect.release?.(batch.items);
       batch.resolve();
       writeNext(); // natural batching: what arrived during the write goes out at once
     });
@@ -111,10 +130,10 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
     else immediate = setImmediate(writeNext);
   }
 
-  function open(): Batch<T> {
+  function open(): Batch<B> {
     let resolve!: () => void;
     const done = new Promise<void>((r) => { resolve = r; });
-    const batch: Batch<T> = { items: [], done, resolve };
+    const batch: Batch<B> = { items: collect.open(), done, resolve };
     queue.push(batch);
     return batch;
   }
@@ -136,7 +155,7 @@ export function createBatcher<T>(opts: BatcherOptions<T>): Batcher<T> {
       if (closed) return Promise.reject(new Error('batcher is closed'));
       let batch = queue.at(-1);
       if (!batch || (batch.items.length > 0 && batch.items.length + newItems.length > opts.maxSize)) batch = open();
-      for (const item of newItems) batch.items.push(item);
+      collect.add(batch.items, newItems);
       queued += newItems.length;
       schedule();
       return batch.done;

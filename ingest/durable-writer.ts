@@ -10,25 +10,29 @@ import { isRuongError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { ReadingStore } from '../core/store/reading-store.js';
 import type { StoredReading } from '../core/telemetry/reading.js';
+import { asArray, ReadingColumns, type ReadingBatch } from '../core/telemetry/reading-columns.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 import { encodeFrame, type Spool } from './spool.js';
 
 export interface DurableWriterOptions {
-  /** The store's write, or what writes through to it (the ingest's sequence tracker, which adds the devices' states). */
-  readonly store: Pick<ReadingStore, 'write'>;
+  /**
+   * The store's write, or what writes through to it (the ingest's sequence tracker, which adds the devices' states);
+   * a batch of columns goes to its writeColumns when it has one.
+   */
+  readonly store: Pick<ReadingStore, 'write' | 'writeColumns'>;
   readonly spool: Spool;
   readonly spoolDir: string;
   readonly log: Logger;
   readonly metrics: IngestMetrics;
-  /** Called with every batch once it is in the store (directly or replayed). */
-  readonly onStored: (batch: readonly StoredReading[]) => void;
+  /** Called with every batch once it is in the store (directly or replayed), as it was given (or read from the spool). */
+  readonly onStored: (batch: ReadingBatch) => void;
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
 }
 
 export interface DurableWriter {
   /** Resolves once the batch is in the store or fsynced in the spool. */
-  write(batch: readonly StoredReading[]): Promise<void>;
+  write(batch: ReadingBatch): Promise<void>;
   /** Replays what an earlier run left in the spool; resolves when it is empty or the store fails. */
   start(): Promise<void>;
   spooling(): boolean;
@@ -109,10 +113,10 @@ export function createDurableWriter(opts: DurableWriterOptions): DurableWriter {
     });
   }
 
-  async function append(batch: readonly StoredReading[]): Promise<void> {
+  async function append(batch: ReadingBatch): Promise<void> {
     appending++;
     try {
-      await spool.append(batch);
+      await spool.append(asArray(batch));
       metrics.spooled.inc();
       full = false;
     } catch (err) {
@@ -130,7 +134,8 @@ export function createDurableWriter(opts: DurableWriterOptions): DurableWriter {
     async write(batch) {
       if (!spooling) {
         try {
-          await store.write(batch);
+          if (batch instanceof ReadingColumns && store.writeColumns) await store.writeColumns(batch);
+          else await store.write(asArray(batch));
           opts.onStored(batch);
           return;
         } catch (err) {

@@ -17,6 +17,7 @@ import { DecodeError, type Decoded, type IncomingMessage, type WireFormat } from
 import { shardClientId, shardFilter, unshardTopic, unshardedIngestFilters } from '../core/telemetry/ingest-shards.js';
 import { createFlagTracker } from '../core/telemetry/plausibility.js';
 import type { Reading, ReadingFlag, StoredReading } from '../core/telemetry/reading.js';
+import { asArray, ReadingColumns, type ReadingBatch } from '../core/telemetry/reading-columns.js';
 import { createAckClient, type AckClient } from './ack-client.js';
 import { createBatcher, type Batcher } from './batcher.js';
 import { createDurableWriter, type DurableWriter } from './durable-writer.js';
@@ -77,6 +78,9 @@ const SHARD_CONNECT_WAIT_MS = 5000;
 /** What handle() returns for a message with nothing to store (dead letter, ignored): acknowledged at once. */
 const DONE = Promise.resolve();
 
+/** A message waiting for a registry lookup on its topic, and how its promise is settled (with accept()'s). */
+interface Waiting { readonly message: IncomingMessage; readonly resolve: (ack: Promise<void>) => void }
+
 export function createIngestService(opts: IngestOptions): IngestService {
   const { log, metrics, registry } = opts;
   const now = opts.now ?? Date.now;
@@ -92,6 +96,8 @@ export function createIngestService(opts: IngestOptions): IngestService {
   const clients = new Map<number, AckClient>();
   const pendingAcks = () => { let n = 0; for (const c of clients.values()) n += c.pending(); return n; };
   let batcher: Batcher<StoredReading> | undefined;
+  /** Column batches whose write is over, for the next batches (at most two are ever in use at once: one written, one filling). */
+  const spareColumns: ReadingColumns[] = [];
   let spool: Spool | undefined;
   let durable: DurableWriter | undefined;
   let maintenance: Maintenance | undefined;
@@ -136,11 +142,14 @@ export function createIngestService(opts: IngestOptions): IngestService {
   }
 
   /**
-   * Per topic (a device publishes on its own): settles once the last message on it that waited for the registry
-   * is batched. Later messages on the topic wait for it too, so a device's readings reach the batcher (and the
-   * sequence counts, ingest/sequence-tracker.ts) in the order they arrived.
+   * Per topic (a device publishes on its own): the messages that arrived while one on that topic waited for the
+   * registry, in arrival order. They are decoded and batched one after another once the lookup is answered, so a
+   * device's readings reach the batcher (and the sequence counts, ingest/sequence-tracker.ts) in the order they
+   * arrived. One entry and one promise per waiting message (issue 19: a chain of promises and closures per
+   * message, held until the lookup answered, was most of the ingest's garbage collection while a restarted
+   * ingest met its devices).
    */
-  const waiting = new Map<string, Promise<unknown>>();
+  const waiting = new Map<string, Waiting[]>();
 
   /**
    * Not async: messages of one batch get the batcher's one promise back, which the ack client groups by. A device
@@ -149,33 +158,55 @@ export function createIngestService(opts: IngestOptions): IngestService {
   function handle(topic: string, payload: Buffer): Promise<void> {
     received.add();
     const message: IncomingMessage = { topic, payload, receivedAt: now() };
-    const before = waiting.size === 0 ? undefined : waiting.get(topic);
-    if (before) return later(message, before.then(() => decodeAny(message)));
+    const queue = waiting.size === 0 ? undefined : waiting.get(topic);
+    if (queue) return enqueue(queue, message);
     try {
       return accept(message, decoder.decodeCached(message));
     } catch (err) {
-      if (err instanceof LookupNeeded) return later(message, decoder.decodeLookedUp(message, err));
-      return refuse(message, err);
+      if (!(err instanceof LookupNeeded)) return refuse(message, err);
+      const started: Waiting[] = [];
+      waiting.set(topic, started);
+      const ack = enqueue(started, message);
+      void drain(topic, started, err);
+      return ack;
     }
   }
 
-  function decodeAny(message: IncomingMessage): Promise<RegistryDecoded> {
-    try {
-      return Promise.resolve(decoder.decodeCached(message));
-    } catch (err) {
-      if (err instanceof LookupNeeded) return decoder.decodeLookedUp(message, err);
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+  /** The message's promise: settles like accept()'s (or refuse()'s) once its turn on the topic came. */
+  function enqueue(queue: Waiting[], message: IncomingMessage): Promise<void> {
+    return new Promise<void>((resolve) => { queue.push({ message, resolve }); });
   }
 
-  /** A message decoded asynchronously: batched once decoded (in order on its topic), acknowledged when stored. */
-  function later(message: IncomingMessage, decoding: Promise<RegistryDecoded>): Promise<void> {
-    // The ack promise is wrapped so that `batched` settles when the message is batched, not when it is stored.
-    const batched = decoding.then((r) => ({ ack: accept(message, r) }), (err: unknown) => ({ ack: refuse(message, err) }));
-    const settled = batched.then(() => undefined, () => undefined);
-    waiting.set(message.topic, settled);
-    void settled.then(() => { if (waiting.get(message.topic) === settled) waiting.delete(message.topic); });
-    return batched.then((b) => b.ack);
+  /**
+   * Decodes and batches the topic's waiting messages in order, the first after the lookup it missed; a later one
+   * that misses too (another device named in the payload, a lookup that failed) waits for its own lookup. The
+   * topic takes the synchronous path again once its queue is empty.
+   */
+  async function drain(topic: string, queue: Waiting[], firstMiss: LookupNeeded): Promise<void> {
+    let miss: LookupNeeded | undefined = firstMiss;
+    for (let i = 0; i < queue.length; i++) {
+      const { message, resolve } = queue[i]!;
+      queue[i] = undefined as unknown as Waiting; // (the message is not kept until the queue ends)
+      let ack: Promise<void>;
+      try {
+        let decoded: RegistryDecoded;
+        if (miss) decoded = await decoder.decodeLookedUp(message, miss);
+        else {
+          try {
+            decoded = decoder.decodeCached(message);
+          } catch (err) {
+            if (!(err instanceof LookupNeeded)) throw err;
+            decoded = await decoder.decodeLookedUp(message, err);
+          }
+        }
+        ack = accept(message, decoded);
+      } catch (err) {
+        ack = refuse(message, err);
+      }
+      miss = undefined;
+      resolve(ack);
+    }
+    waiting.delete(topic);
   }
 
   /** A message that could not be decoded: a DecodeError is a dead letter (acknowledged), anything else a failure. */
@@ -199,9 +230,10 @@ export function createIngestService(opts: IngestOptions): IngestService {
     return batcher.add(enrich(decoded, context));
   }
 
-  function onStored(batch: readonly StoredReading[]): void {
+  function onStored(batch: ReadingBatch): void {
     metrics.readingsStored.inc(batch.length);
-    events.emit('stored', batch);
+    // Objects for the listeners only (`ruong start`'s rules and API; `ruong ingest` has none): the columns are reused.
+    if (events.listenerCount('stored') > 0) events.emit('stored', asArray(batch));
   }
 
   return {
@@ -217,10 +249,16 @@ export function createIngestService(opts: IngestOptions): IngestService {
       durable = createDurableWriter({ store: sequences, spool, spoolDir: opts.spoolDir, log, metrics: im, onStored });
       await durable.start(); // a restarted ingest replays its spool first
       const writer = durable;
-      batcher = createBatcher<StoredReading>({
+      batcher = createBatcher<StoredReading, ReadingColumns>({
         maxSize: opts.batchSize,
         maxDelayMs: opts.batchDelayMs,
         log,
+        // The readings of a batch as columns: the decoder's objects die young (core/telemetry/reading-columns.ts).
+        collect: {
+          open: () => spareColumns.pop() ?? new ReadingColumns(),
+          add: (columns, readings) => columns.addAll(readings),
+          release: (columns) => { if (spareColumns.length < 2) { columns.clear(); spareColumns.push(columns); } },
+        },
         onWriteError: () => metrics.storeWriteFailures.inc(),
         write: async (batch) => {
           metrics.ingestPending.set(pendingAcks()); // (set here and on each ack, not per message)

@@ -24,7 +24,12 @@ export interface DecodeRegistry {
  */
 export class LookupNeeded extends Error {
   constructor(readonly ref: DeviceRef, readonly what: 'device' | 'profile' = 'device') {
+    // Without a stack trace: it never leaves the ingest, and capturing one per device met (a restarted ingest
+    // meets thousands at once) cost more than the rest of the miss.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super('the registry must be asked about this device');
+    Error.stackTraceLimit = limit;
     this.name = 'LookupNeeded';
   }
 }
@@ -47,8 +52,16 @@ const MAX_PASSES = 4;
 
 const refKey = (ref: DeviceRef): string => `${ref.devEui?.toLowerCase() ?? ''}\u0000${ref.deviceId ?? ''}`;
 
-/** The hot path's answer: one small object, no profile (decode() asks profileOf only when a decoder uses one). */
-const resolved = (ctx: DeviceContext): ResolvedDevice => ({ deviceId: ctx.deviceId, revoked: ctx.revoked, tenancy: ctx });
+/**
+ * The hot path's answer: one small object, no profile (decode() asks profileOf only when a decoder uses one), made
+ * once per context the registry's cache holds (a context is replaced, not changed, when its device changes).
+ */
+const answers = new WeakMap<DeviceContext, ResolvedDevice>();
+const resolved = (ctx: DeviceContext): ResolvedDevice => {
+  let answer = answers.get(ctx);
+  if (answer === undefined) answers.set(ctx, (answer = { deviceId: ctx.deviceId, revoked: ctx.revoked, tenancy: ctx }));
+  return answer;
+};
 
 export function createRegistryDecoder(registry: DecodeRegistry, opts: { maxAgeMs?: number | undefined } = {}): RegistryDecoder {
   const cachedContext = (deviceId: string): DeviceContext => {

@@ -5,14 +5,16 @@
 // did) nor hide one (a state ahead of readings never stored). Batches reach it in arrival order, spooled
 // ones when they are replayed (ingest/durable-writer.ts). A device's state is read from the store the first
 // time a batch holds its readings, and again after a failed write or after the ingest takes over a shard.
-// Per batch: one Map of the devices it touched; per message, nothing allocated.
+// Per batch: one Map of the devices it touched; per message, nothing allocated. A batch as columns
+// (core/telemetry/reading-columns.ts) goes to the store's writeColumns when it has one.
 import type { ReadingStore } from '../core/store/reading-store.js';
 import type { StoredReading } from '../core/telemetry/reading.js';
+import { asColumns, type ReadingBatch, type ReadingColumns } from '../core/telemetry/reading-columns.js';
 import { newSequenceState, observeSequence, type SequenceState } from '../core/telemetry/sequence.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 
 export interface SequenceTrackerDeps {
-  readonly store: Pick<ReadingStore, 'write' | 'sequenceStates'>;
+  readonly store: Pick<ReadingStore, 'write' | 'sequenceStates' | 'writeColumns'>;
   readonly metrics: IngestMetrics;
   readonly now: () => number;
 }
@@ -26,13 +28,13 @@ export function createSequenceTracker(deps: SequenceTrackerDeps) {
   let chain: Promise<void> = Promise.resolve();
 
   /** Reads the state of the batch's devices not yet known; undefined (no await) when all are known. */
-  function load(batch: readonly StoredReading[]): Promise<void> | undefined {
+  function load(batch: ReadingColumns): Promise<void> | undefined {
     let unknown: Set<string> | undefined;
     let last: string | undefined;
+    const { deviceId, seq } = batch;
     for (let i = 0; i < batch.length; i++) {
-      const r = batch[i]!;
-      if (r.seq === undefined || r.deviceId === last) continue;
-      last = r.deviceId;
+      if (seq[i] === undefined || deviceId[i] === last) continue;
+      last = deviceId[i]!;
       if (!states.has(last)) (unknown ??= new Set()).add(last);
     }
     if (!unknown) return undefined;
@@ -65,35 +67,39 @@ export function createSequenceTracker(deps: SequenceTrackerDeps) {
    * the batch and share its seq; the same device + seq again with the metric and time of the group's first
    * reading is the next message (a re-sent one), not more of the same.
    */
-  function count(batch: readonly StoredReading[]): Map<string, SequenceState> {
+  function count(batch: ReadingColumns): Map<string, SequenceState> {
     const touched = new Map<string, SequenceState>();
     const now = deps.now();
     let device: string | undefined;
     let seq = 0, ts = 0, firstMetric = '', firstTs = 0;
+    const { deviceId: deviceIds, metric: metrics, ts: times, seq: seqs } = batch;
     for (let i = 0; i < batch.length; i++) {
-      const r = batch[i]!;
-      if (r.seq === undefined) continue;
-      if (r.deviceId === device && r.seq === seq && (r.metric !== firstMetric || r.ts !== firstTs)) {
-        if (r.ts > ts) ts = r.ts;
+      const rSeq = seqs[i];
+      if (rSeq === undefined) continue;
+      const rDevice = deviceIds[i]!, rTs = times[i]!, rMetric = metrics[i]!;
+      if (rDevice === device && rSeq === seq && (rMetric !== firstMetric || rTs !== firstTs)) {
+        if (rTs > ts) ts = rTs;
         continue;
       }
       if (device !== undefined) observe(touched, device, seq, ts, now);
-      device = r.deviceId;
-      seq = r.seq;
-      ts = firstTs = r.ts;
-      firstMetric = r.metric;
+      device = rDevice;
+      seq = rSeq;
+      ts = firstTs = rTs;
+      firstMetric = rMetric;
     }
     if (device !== undefined) observe(touched, device, seq, ts, now);
     return touched;
   }
 
-  async function writeNow(batch: readonly StoredReading[]): Promise<void> {
+  async function writeNow(given: ReadingBatch): Promise<void> {
+    const batch = asColumns(given);
     const loading = load(batch);
     if (loading) await loading;
     gaps = late = duplicates = resets = open = 0;
     const touched = count(batch);
     try {
-      await store.write(batch, touched);
+      if (store.writeColumns) await store.writeColumns(batch, touched);
+      else await store.write(given === batch ? batch.toArray() : (given as readonly StoredReading[]), touched);
     } catch (err) {
       for (const id of touched.keys()) states.delete(id); // counted but not stored: read them again from the store
       throw err;
@@ -106,13 +112,17 @@ export function createSequenceTracker(deps: SequenceTrackerDeps) {
     if (open) metrics.seqOpen.inc(open);
   }
 
+  function write(batch: ReadingBatch): Promise<void> {
+    const run = chain.then(() => writeNow(batch));
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
   return {
     /** Writes the batch and its devices' sequence states to the store together; one batch at a time, in call order. */
-    write(batch: readonly StoredReading[]): Promise<void> {
-      const run = chain.then(() => writeNow(batch));
-      chain = run.catch(() => undefined);
-      return run;
-    },
+    write,
+    /** write() of columns (what the ingest's batches are). */
+    writeColumns: write as (batch: ReadingColumns) => Promise<void>,
 
     /** Forgets every state read (another worker may have counted those devices since): read again when next seen. */
     forget(): void {

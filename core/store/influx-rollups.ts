@@ -12,6 +12,7 @@
 //   before a refresh. Marks live in the raw retention policy and so never outlive the raw readings.
 // One writer process per device is assumed (the ingest; sharded workers each own their devices).
 import type { StoredReading } from '../telemetry/reading.js';
+import { ReadingColumns } from '../telemetry/reading-columns.js';
 import {
   column, DAILY, DIRTY, HOURLY, influxString, num, RAW_RP, READINGS, ROLLUP_RP, seriesTagSet, tagSet, type Series,
 } from './influx-lines.js';
@@ -76,28 +77,30 @@ export function createInfluxRollups(deps: InfluxRollupDeps) {
   let markedCount = 0;
   const deviceTags = new Map<string, { fieldId: string; farmId: string; cooperativeId: string; tags: string }>();
 
-  function tagsOf(r: StoredReading): string {
-    const hit = deviceTags.get(r.deviceId);
-    if (hit && hit.fieldId === r.fieldId && hit.farmId === r.farmId && hit.cooperativeId === r.cooperativeId) return hit.tags;
-    const tags = tagSet({ ...r, metric: '' });
+  function tagsOf(deviceId: string, fieldId: string, farmId: string, cooperativeId: string): string {
+    const hit = deviceTags.get(deviceId);
+    if (hit && hit.fieldId === fieldId && hit.farmId === farmId && hit.cooperativeId === cooperativeId) return hit.tags;
+    const tags = tagSet({ cooperativeId, deviceId, farmId, fieldId, metric: '' });
     if (deviceTags.size > MAX_REMEMBERED_MARKS) deviceTags.clear();
-    deviceTags.set(r.deviceId, { fieldId: r.fieldId, farmId: r.farmId, cooperativeId: r.cooperativeId, tags });
+    deviceTags.set(deviceId, { fieldId, farmId, cooperativeId, tags });
     return tags;
   }
 
   /** Dirty-mark lines for the series + hours of a batch not yet marked since the last refresh. */
-  function markLines(batch: readonly StoredReading[]): { lines: string[]; keys: [string, number][] } {
+  function markLines(batch: readonly StoredReading[] | ReadingColumns): { lines: string[]; keys: [string, number][] } {
     const lines: string[] = [];
     const keys: [string, number][] = [];
+    const c = batch instanceof ReadingColumns ? batch : ReadingColumns.from(batch);
+    const { deviceId, fieldId, farmId, cooperativeId, ts } = c;
     // A message's readings follow each other in the batch (same device, tenancy and hour): looked up once.
-    let last: StoredReading | undefined;
+    let last = -1;
     let lastHour = 0;
-    for (const r of batch) {
-      const hour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
-      if (last !== undefined && hour === lastHour && r.deviceId === last.deviceId && r.fieldId === last.fieldId && r.farmId === last.farmId && r.cooperativeId === last.cooperativeId) continue;
-      last = r;
+    for (let i = 0; i < c.length; i++) {
+      const hour = Math.floor(ts[i]! / HOUR_MS) * HOUR_MS;
+      if (last >= 0 && hour === lastHour && deviceId[i] === deviceId[last] && fieldId[i] === fieldId[last] && farmId[i] === farmId[last] && cooperativeId[i] === cooperativeId[last]) continue;
+      last = i;
       lastHour = hour;
-      const tags = tagsOf(r);
+      const tags = tagsOf(deviceId[i]!, fieldId[i]!, farmId[i]!, cooperativeId[i]!);
       let hours = marked.get(tags);
       if (hours?.has(hour)) continue;
       if (!hours) marked.set(tags, (hours = new Set()));

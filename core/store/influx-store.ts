@@ -21,6 +21,7 @@ import { InfluxDB, type IPoolOptions, type ISingleHostConfig } from 'influx';
 import { RuongError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { ReadingFlag, StoredReading } from '../telemetry/reading.js';
+import { ReadingColumns } from '../telemetry/reading-columns.js';
 import type { SequenceState } from '../telemetry/sequence.js';
 import {
   column, createLineBuilder, lineBodies, num, type LineBody, parseGoDuration, RAW_RP, READINGS, ROLLUP_RP, where, type QueryResponse, type Series,
@@ -172,6 +173,28 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
 
   const rollups = createInfluxRollups({ run, post: postLines });
 
+  async function writeColumns(batch: ReadingColumns, states?: ReadonlyMap<string, SequenceState>): Promise<void> {
+    open();
+    if (batch.length === 0 && !states?.size) return;
+    const encoded = lines.encode(batch, spare); // all checked before anything is sent
+    if (encoded.bytes === spare) spare = undefined; // taken: a write meanwhile encodes into its own
+    const ts = states?.size ? stateTime(Date.now(), stateWritten) : 0;
+    const stateText = states?.size ? sequenceLines(states, ts) : ''; // (encoded now: the caller owns the states)
+    await serial(async () => {
+      // Marks first: a batch cut short by a failure never leaves readings without their mark. Sequence states
+      // last: they are never stored unless every reading before them is (influx-sequences.ts).
+      const marks = rollups.markLines(batch);
+      try {
+        for (const body of lineBodies(marks.lines, encoded, chunkSize, stateText)) await postLines(body, RAW_RP);
+      } catch (err) {
+        rollups.forget(marks.keys);
+        throw err; // (its buffer is not reused: a request that failed may still hold it)
+      }
+      stateWritten = Math.max(stateWritten, ts);
+      if (encoded.bytes.length <= MAX_SPARE_BYTES) spare = encoded.bytes; // every request that held it has been answered
+    });
+  }
+
   async function rawQuery(q: RangeQuery, filter: string, limit: string): Promise<RawPoint[]> {
     const series = await run(`SELECT "value" FROM ${measurement} WHERE ${filter} GROUP BY "device" ORDER BY time ASC${limit}`);
     const points: RawPoint[] = [];
@@ -279,27 +302,11 @@ export function createInfluxStore(opts: InfluxStoreOptions): ReadingStore {
       if (newest !== undefined) stateWritten = Math.max(stateWritten, num(newest));
     },
 
-    async write(batch, states) {
-      open();
-      if (batch.length === 0 && !states?.size) return;
-      const encoded = lines.encode(batch, spare); // all checked before anything is sent
-      if (encoded.bytes === spare) spare = undefined; // taken: a write meanwhile encodes into its own
-      const ts = states?.size ? stateTime(Date.now(), stateWritten) : 0;
-      const stateText = states?.size ? sequenceLines(states, ts) : ''; // (encoded now: the caller owns the states)
-      await serial(async () => {
-        // Marks first: a batch cut short by a failure never leaves readings without their mark. Sequence states
-        // last: they are never stored unless every reading before them is (influx-sequences.ts).
-        const marks = rollups.markLines(batch);
-        try {
-          for (const body of lineBodies(marks.lines, encoded, chunkSize, stateText)) await postLines(body, RAW_RP);
-        } catch (err) {
-          rollups.forget(marks.keys);
-          throw err; // (its buffer is not reused: a request that failed may still hold it)
-        }
-        stateWritten = Math.max(stateWritten, ts);
-        if (encoded.bytes.length <= MAX_SPARE_BYTES) spare = encoded.bytes; // every request that held it has been answered
-      });
+    write(batch, states) {
+      return writeColumns(ReadingColumns.from(batch), states);
     },
+
+    writeColumns,
 
     async sequenceStates(deviceIds) {
       const out = new Map<string, SequenceState>();

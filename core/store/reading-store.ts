@@ -1,6 +1,7 @@
 // The ReadingStore interface (docs/architecture.md). Every implementation passes ONE contract suite
 // (test/contract/reading-store.contract.ts). Adding a store = passing that suite.
 import type { StoredReading } from '../telemetry/reading.js';
+import type { ReadingColumns } from '../telemetry/reading-columns.js';
 import type { SequenceState } from '../telemetry/sequence.js';
 
 export type Aggregate = 'mean' | 'min' | 'max' | 'sum' | 'count';
@@ -54,6 +55,12 @@ export interface ReadingStore {
    * after every reading, and a write that resolved holds both. A later state of a device replaces its earlier.
    */
   write(batch: readonly StoredReading[], sequences?: ReadonlyMap<string, SequenceState>): Promise<void>;
+  /**
+   * write() of a batch held as columns (core/telemetry/reading-columns.ts), where a store reads them without a
+   * StoredReading object per reading (InfluxDB); the same guarantees. Absent: the ingest calls write() with
+   * the columns' objects. Keeps no reference to the columns once it resolved or rejected (they are reused).
+   */
+  writeColumns?(batch: ReadingColumns, sequences?: ReadonlyMap<string, SequenceState>): Promise<void>;
   /**
    * The sequence state last written for each of these devices (every device when undefined); a device
    * without one is absent. What the ingest starts from, and what GET /devices/:id/gaps shows.

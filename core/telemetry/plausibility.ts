@@ -33,15 +33,25 @@ const SUSPECT: readonly ReadingFlag[] = ['suspect'];
 
 /** Stateless rules: returns the (possibly clamped) value and its flags. */
 export function staticFlags(metric: string, value: number): { value: number; flags: readonly ReadingFlag[] } {
+  return { value: staticValue(metric, value), flags: staticFlagsOf(metric, value) };
+}
+
+/** staticFlags()'s value alone (the ingest's hot path: no object per reading). */
+export function staticValue(metric: string, value: number): number {
+  return value > 100 && baseMetric(metric) === 'air_humidity' ? 100 : value;
+}
+
+/** staticFlags()'s flags alone, of the value as received (before staticValue()). */
+export function staticFlagsOf(metric: string, value: number): readonly ReadingFlag[] {
   switch (baseMetric(metric)) {
     case 'air_humidity':
-      return value > 100 ? { value: 100, flags: CLAMPED } : { value, flags: NONE };
+      return value > 100 ? CLAMPED : NONE;
     case 'rain':
-      return { value, flags: value > 30 ? SUSPECT : NONE };
+      return value > 30 ? SUSPECT : NONE;
     case 'soil_moisture':
-      return { value, flags: value > 55 ? SUSPECT : NONE };
+      return value > 55 ? SUSPECT : NONE;
     default:
-      return { value, flags: NONE };
+      return NONE;
   }
 }
 

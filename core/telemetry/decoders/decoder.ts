@@ -10,7 +10,7 @@
 import { RuongError, type ErrorCode } from '../../errors.js';
 import type { DeviceProfile } from '../device-profile.js';
 import { isWithinBounds, parseMetricKey } from '../metrics.js';
-import { staticFlags } from '../plausibility.js';
+import { staticFlagsOf, staticValue } from '../plausibility.js';
 import type { Reading, ReadingFlag, StoredReading } from '../reading.js';
 import { toCanonical, unitsFor } from '../units.js';
 
@@ -189,15 +189,15 @@ export function checkValue(
   if (limits.maxAgeMs !== undefined && ts < limits.receivedAt - limits.maxAgeMs) {
     return rejection(metric, wireValue, ts, 'TIMESTAMP_TOO_OLD', `timestamp ${new Date(ts).toISOString()} is older than the raw retention`);
   }
-  const checked = staticFlags(key.spec.name, value);
-  const flags = flagsOf(sampleTs, sampleFlags, checked.flags);
+  const flags = flagsOf(sampleTs, sampleFlags, staticFlagsOf(key.spec.name, value));
+  const stored = staticValue(key.spec.name, value);
   if (tenancy) {
-    const stored: StoredReading = {
-      deviceId, metric, ts, value: checked.value, seq, flags, fieldId: tenancy.fieldId, farmId: tenancy.farmId, cooperativeId: tenancy.cooperativeId,
+    const reading: StoredReading = {
+      deviceId, metric, ts, value: stored, seq, flags, fieldId: tenancy.fieldId, farmId: tenancy.farmId, cooperativeId: tenancy.cooperativeId,
     };
-    return stored;
+    return reading;
   }
-  return { deviceId, metric, ts, value: checked.value, seq, flags };
+  return { deviceId, metric, ts, value: stored, seq, flags };
 }
 
 /** Checks one sample against the catalogue, its unit, the hard bounds and the time limits. */

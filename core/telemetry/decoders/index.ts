@@ -54,6 +54,8 @@ function resolveOrThrow(ctx: DecodeContext, ref: ParsedMessage['deviceRef'], for
 
 /** The native payload's common shape, read from the bytes (native-bytes.ts); reused: decode() is synchronous. */
 const scan = createNativeScan();
+/** The limits of the message being scanned, likewise reused (checkScanned reads them and keeps nothing). */
+const scanLimits: { receivedAt: number; maxFutureMs: number; maxAgeMs: number | undefined } = { receivedAt: 0, maxFutureMs: 0, maxAgeMs: undefined };
 
 export function decode(message: IncomingMessage, ctx: DecodeContext): Decoded {
   const route = routeTopic(message.topic);
@@ -61,8 +63,10 @@ export function decode(message: IncomingMessage, ctx: DecodeContext): Decoded {
   if (route.decoder === nativeDecoder && typeof message.payload !== 'string' && scanNative(message.payload, scan)) {
     // What the general path below gives for this payload, without its string, JSON tree and parsed entries.
     const device = resolveOrThrow(ctx, route.match.deviceRef, 'native');
-    const limits = { receivedAt: message.receivedAt, maxFutureMs: ctx.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS, maxAgeMs: ctx.maxAgeMs };
-    return checkScanned(scan, device.deviceId, limits, device.tenancy);
+    scanLimits.receivedAt = message.receivedAt;
+    scanLimits.maxFutureMs = ctx.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
+    scanLimits.maxAgeMs = ctx.maxAgeMs;
+    return checkScanned(scan, device.deviceId, scanLimits, device.tenancy);
   }
   let format = route.decoder.format;
   let parsed: ParsedMessage;

@@ -37,10 +37,17 @@ function isReadingsName(buf: Buffer, at: number): boolean {
   return true;
 }
 
-/** The offset of the first byte at or after `at` that is not JSON whitespace (space, tab, LF, CR). */
+/**
+ * The offset of the first byte at or after `at` that is not JSON whitespace (space, tab, LF, CR), or the end.
+ * (Never reads past the end: a typed-array read out of bounds made this loop a third of the whole scan.)
+ */
 function skipSpace(buf: Buffer, at: number): number {
-  let c: number | undefined;
-  while ((c = buf[at]) === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) at++;
+  const end = buf.length;
+  while (at < end) {
+    const c = buf[at]!;
+    if (c > 0x20 || (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09)) return at;
+    at++;
+  }
   return at;
 }
 
@@ -51,14 +58,15 @@ export function createNativeScan(): NativeScan {
 // Metric names as strings, found by their bytes (a device sends the same few names millions of times: the
 // string is made once).
 const nameOf = createInterner(10_000);
-/** The name at each position of the last readings object read. */
+/** The name at each position of the last readings object read, and its bytes (ASCII). */
 const lastNames: string[] = [];
+const lastNameBytes: Uint8Array[] = [];
 
-/** True when buf[from…] holds `name`'s characters followed by a closing quote. */
-function isName(buf: Buffer, from: number, name: string): boolean {
-  const to = from + name.length;
-  if (buf[to] !== QUOTE) return false;
-  for (let i = 0; i < name.length; i++) if (buf[from + i] !== name.charCodeAt(i)) return false;
+/** True when buf[from…] holds `bytes` followed by a closing quote. (Bytes to bytes: charCodeAt per character cost twice as much.) */
+function isName(buf: Buffer, from: number, bytes: Uint8Array): boolean {
+  const to = from + bytes.length;
+  if (to >= buf.length || buf[to] !== QUOTE) return false;
+  for (let i = 0; i < bytes.length; i++) if (buf[from + i] !== bytes[i]) return false;
   return true;
 }
 
@@ -132,7 +140,7 @@ function scanReadings(buf: Buffer, at: number, out: NativeScan): number {
     // The name this position held in the last message read (a device sends the same shape every time): equal
     // bytes and a closing quote after them = that name, already checked — no scan, no lookup.
     let name = lastNames[n];
-    if (name !== undefined && isName(buf, from, name)) {
+    if (name !== undefined && isName(buf, from, lastNameBytes[n]!)) {
       at = from + name.length;
     } else {
       // printable ASCII without `"` or `\`, not starting with a digit (array-index names are enumerated first)
@@ -144,7 +152,7 @@ function scanReadings(buf: Buffer, at: number, out: NativeScan): number {
       }
       if (at >= end || at === from || at - from > MAX_NAME_BYTES) return -1;
       name = nameOf(buf, from, at); // ASCII only (checked): UTF-8 = latin1
-      if (n < MAX_READINGS_PER_ENTRY) lastNames[n] = name;
+      if (n < MAX_READINGS_PER_ENTRY) { lastNames[n] = name; lastNameBytes[n] = Uint8Array.from(buf.subarray(from, at)); }
     }
     at++;
     if (n >= MAX_READINGS_PER_ENTRY) return -1;

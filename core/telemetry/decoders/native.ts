@@ -115,14 +115,17 @@ export function checkNative(entries: readonly NativeEntry[], deviceId: string, l
 
 /** checkNative() of a payload read from its bytes (native-bytes.ts): the decoded message. */
 export function checkScanned(scan: NativeScan, deviceId: string, limits: Limits, tenancy: Tenancy | undefined): Decoded {
-  const readings: Reading[] = [];
+  // Sized to the count (an empty array's first push allocates room for 17), cut back if some are rejected.
+  const readings = new Array<Reading>(scan.count);
   const rejected: RejectedValue[] = [];
   const { ts, seq, metrics, values } = scan;
+  let n = 0;
   for (let i = 0; i < scan.count; i++) {
     const c = checkValue(deviceId, metrics[i]!, values[i], undefined, ts, seq, undefined, limits, tenancy);
     if ('code' in c) rejected.push(c);
-    else readings.push(c);
+    else readings[n++] = c;
   }
+  if (n < readings.length) readings.length = n;
   return { format: 'native', deviceId, readings, rejected };
 }
 

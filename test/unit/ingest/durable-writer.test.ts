@@ -9,6 +9,7 @@ import { RuongError } from '../../../core/errors.js';
 import { silentLogger } from '../../../core/log.js';
 import type { ReadingStore } from '../../../core/store/reading-store.js';
 import type { StoredReading } from '../../../core/telemetry/reading.js';
+import { asArray } from '../../../core/telemetry/reading-columns.js';
 import { createDurableWriter } from '../../../ingest/durable-writer.js';
 import { createIngestMetrics } from '../../../ingest/ingest-metrics.js';
 import { createSpool, encodeFrame } from '../../../ingest/spool.js';
@@ -40,7 +41,7 @@ async function setup(store: ReadingStore, dir = mkdtempSync(join(tmpdir(), 'ruon
   const stored: number[] = [];
   const writer = createDurableWriter({
     store, spool, spoolDir: dir, log: silentLogger(), metrics: createIngestMetrics(new Registry()), retryMinMs: 1, retryMaxMs: 5,
-    onStored: (b) => stored.push(...b.map((r) => r.seq ?? -1)),
+    onStored: (b) => stored.push(...asArray(b).map((r) => r.seq ?? -1)),
   });
   await writer.start();
   return { writer, spool, stored, dir };
