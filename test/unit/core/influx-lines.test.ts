@@ -35,6 +35,52 @@ describe('influx line builder', () => {
     }
   });
 
+  it('encodes readings that share a message\'s ts and seq exactly as their lines (the tail is copied, not rewritten)', () => {
+    const msg = (ts: number, seq: number | undefined, extra: Partial<StoredReading> = {}): StoredReading[] =>
+      ['temperature', 'humidity', 'soil_moisture@20cm', 'battery'].map((metric, k) => ({ ...base, metric, ts, value: k + 0.5, ...(seq === undefined ? {} : { seq }), ...extra }));
+    const batch: StoredReading[] = [
+      ...msg(1_700_000_000_000, 41),
+      ...msg(1_700_000_000_000, 42), // same ts, next seq
+      ...msg(1_700_000_060_000, 42), // same seq, next ts
+      ...msg(1_700_000_120_000, undefined), // no seq
+      ...msg(1_700_000_120_000, 43),
+      { ...base, ts: 1_700_000_180_000, value: 1, seq: 44 },
+      { ...base, metric: 'battery', ts: 1_700_000_180_000, value: 2, seq: 44, flags: ['suspect'] }, // flags between
+      { ...base, metric: 'humidity', ts: 1_700_000_180_000, value: 3, seq: 44 },
+      { ...base, metric: 'rain', ts: 1_700_000_180_000, value: 4, seq: 44 },
+      { ...base, deviceId: 'dev-2', ts: 1_700_000_180_000, value: 5, seq: 44 }, // another device, same tail
+      { ...base, deviceId: `d-${'x'.repeat(2000)}`, ts: 1_700_000_180_000, value: 6, seq: 44 }, // grows the buffer mid-message
+      { ...base, deviceId: `d-${'x'.repeat(2000)}`, metric: 'rain', ts: 1_700_000_180_000, value: 7, seq: 44 },
+    ];
+    const lines = createLineBuilder();
+    const encoded = createLineBuilder().encode(batch);
+    for (let i = 0; i < batch.length; i++) {
+      expect(encoded.bytes.subarray(encoded.starts[i], encoded.starts[i + 1]).toString('utf8')).toBe(`${lines.line(batch[i]!)}\n`);
+    }
+  });
+
+  it('writes decimals, and any other double, as String() prints them', () => {
+    const values: number[] = [0.1, 0.5, -0.5, 0.05, -0.05, 0.001, 0.0001, 1e-7, 0.82, 23.4, 25.1, 99.99, 100.5, 1234.567, -1234.567,
+      0.1 + 0.2, 1 / 3, 2 ** 31 + 0.5, 2 ** 31 / 10 + 0.1, 123456789012.345, 999999999999.999, 99999999999999.9, 999999999999999.9,
+      1e15 + 0.5, 4503599627370495.5, 1.5e300, 5e-324, 1e21 + 0.5, 0.000999, 12.0001];
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 20_000; i++) {
+      const k = i % 4;
+      const scale = 10 ** Math.floor(rand() * 16);
+      values.push(Math.round((rand() - 0.5) * scale) / 10 ** k, (rand() - 0.5) * scale, Number(((rand() - 0.5) * scale).toFixed(k)));
+    }
+    const batch = values.map((value, i): StoredReading => ({ ...base, ts: i, value, seq: i }));
+    const encoded = createLineBuilder().encode(batch);
+    const wrong: string[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const line = encoded.bytes.subarray(encoded.starts[i], encoded.starts[i + 1]).toString('utf8');
+      const written = line.slice(line.indexOf(' value=') + 7, line.indexOf(',seq='));
+      if (written !== String(values[i])) wrong.push(`${written} for ${String(values[i])}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('grows its buffer for long lines', () => {
     const long = Array.from({ length: 50 }, (_, i): StoredReading => ({ ...base, deviceId: `d-${'x'.repeat(400)}-${i}`, ts: i, value: i / 3, seq: i }));
     const lines = createLineBuilder();
