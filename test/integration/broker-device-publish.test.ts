@@ -3,7 +3,8 @@
 // session created at start, device PUBACKs held until the ingest acknowledged): the PUBACK still comes only once the
 // ingest acknowledged; a topic the device may not publish to still closes its connection, and nothing of it is
 // delivered; a malformed topic still closes the connection; each device's messages keep the order they were sent in,
-// across QoS levels (MQTT-4.6.0-6); a device that does not read still has its messages published. Each case also
+// across QoS levels (MQTT-4.6.0-6); a device that does not read still has its messages published; a device
+// whose only packets are QoS 1 PUBLISH keeps its connection past its keepalive (MQTT-3.1.2-24). Each case also
 // checks whether the path was taken (devicePublishCounts), so it tests this path and not Aedes' own.
 import { generate, type IPublishPacket } from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -195,4 +196,29 @@ describe('a device\'s QoS 1 PUBLISH (device-publish.ts)', () => {
     expect(dev.s.pending('publish')).toHaveLength(300); // every command too
     expect(devicePublishCounts.published - before.published).toBe(3);
   }, 30_000);
+
+  // MQTT-3.1.2-24: any control packet restarts the keepalive, the QoS 1 PUBLISH packets this path handles without Aedes too.
+  it('a device whose only packets are QoS 1 PUBLISH on this path stays connected past 1.5 × its keepalive, and is closed once silent', async () => {
+    const before = { ...devicePublishCounts };
+    const ing = await ingest();
+    const id = `dev-pub-${++n}`;
+    const topic = `devices/${id}/up`;
+    const { session: dev, connack } = await connectWire(port, { clientId: id, username: id, password: Buffer.from(SECRET), clean: true, keepalive: 1 });
+    expect(connack.returnCode).toBe(0);
+    open.push(dev);
+    let mid = 0;
+    for (let round = 0; round < 6; round++) { // 3 s, twice the 1.5 s the broker allows a silent client
+      dev.socket.write(Buffer.concat([frame(topic, 1, ++mid, `k${mid}`), frame(topic, 1, ++mid, `k${mid}`)])); // one read
+      for (const p of await publishes(ing, 2)) ack(ing, p);
+      await sleep(500);
+    }
+    expect(dev.isClosed()).toBe(false);
+    expect(pubackIds(dev)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(devicePublishCounts.published - before.published).toBe(12);
+    const since = Date.now();
+    await dev.closed;
+    const idle = (Date.now() - since) / 1000;
+    expect(idle).toBeGreaterThan(0.5);
+    expect(idle).toBeLessThan(3);
+  }, 15_000);
 });

@@ -4,7 +4,8 @@
 // a device's PUBACK comes only once the ingest acknowledged its copy; an ingest that drops gets exactly its
 // unacknowledged messages again on reconnecting (DUP = 1 where sent, MQTT-3.3.1-1), then what queued meanwhile;
 // other subscribers still get every message; each device's messages and PUBACKs keep their order (MQTT-4.6.0-2,
-// MQTT-4.6.0-6). Each case also checks that the path was taken (storeSessionDeliveryCounts), so it tests this path
+// MQTT-4.6.0-6); an ingest whose only packets are PUBACKs keeps its connection past its keepalive (MQTT-3.1.2-24).
+// Each case also checks that the path was taken (storeSessionDeliveryCounts), so it tests this path
 // and not Aedes' own.
 import { generate, type IPublishPacket } from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -337,4 +338,30 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
     const retained = await later.next('publish');
     expect([retained.payload.toString(), retained.retain]).toEqual(['kept', true]);
   });
+
+  // MQTT-3.1.2-24: any control packet restarts the keepalive, the PUBACKs this path handles without Aedes too.
+  it('an ingest whose only packets are PUBACKs on this path stays connected past 1.5 × its keepalive, and is closed once silent', async () => {
+    const before = { ...storeSessionDeliveryCounts };
+    const { session: ing, connack } = await connectWire(port, { clientId: INGEST, username: INGEST, password: Buffer.from(SECRET), clean: false, keepalive: 1 });
+    expect(connack.returnCode).toBe(0);
+    open.push(ing);
+    await sleep(50);
+    const dev = await device();
+    let id = 0;
+    for (let round = 0; round < 6; round++) { // 3 s, twice the 1.5 s the broker allows a silent client
+      publish(dev.s, dev.topic, ++id, `k${id}`);
+      publish(dev.s, dev.topic, ++id, `k${id}`);
+      const got = await publishes(ing, 2);
+      ing.socket.write(Buffer.concat(got.map((p) => generate({ cmd: 'puback', messageId: p.messageId! })))); // one read
+      await sleep(500);
+    }
+    expect(ing.isClosed()).toBe(false);
+    expect(pubackIds(dev.s)).toHaveLength(12);
+    expect(storeSessionDeliveryCounts.acked - before.acked).toBe(12);
+    const since = Date.now();
+    await ing.closed;
+    const idle = (Date.now() - since) / 1000;
+    expect(idle).toBeGreaterThan(0.5);
+    expect(idle).toBeLessThan(3);
+  }, 15_000);
 });
