@@ -26,6 +26,8 @@ export function createMqttReadingSource(opts: {
   username: string; password: string; clientId: string; registry: Registry; log: Logger; rawRetentionMs?: number;
   /** INGEST_SHARDS: > 1 = the brokers publish uplinks under ingest/{shard}/… (core/telemetry/ingest-shards.ts). */
   ingestShards?: number;
+  /** How long one attempt waits for the CONNACK (mqtt.js `connectTimeout`; default 30 s). */
+  connectTimeoutMs?: number;
 }): MqttReadingSource {
   const filters = (opts.ingestShards ?? 1) > 1 ? [allShardsFilter] : [topics.allUp, ...interopSubscriptions];
   const { registry, log } = opts;
@@ -86,10 +88,19 @@ export function createMqttReadingSource(opts: {
       return () => { listeners.delete(listener); };
     },
     async start() {
-      client = await mqtt.connectAsync({ servers: opts.servers.map((a) => ({ ...a })), clientId: opts.clientId, username: opts.username, password: opts.password, clean: true, reconnectPeriod: 1000 });
-      client.on('message', onMessage);
-      client.on('connect', () => { void client?.subscribeAsync(filters, { qos: 1 }); });
-      await client.subscribeAsync(filters, { qos: 1 });
+      const c = mqtt.connect({
+        servers: opts.servers.map((a) => ({ ...a })), clientId: opts.clientId, username: opts.username, password: opts.password,
+        clean: true, reconnectPeriod: 1000, ...(opts.connectTimeoutMs !== undefined ? { connectTimeout: opts.connectTimeoutMs } : {}),
+      });
+      client = c;
+      c.on('message', onMessage);
+      await firstConnect(c, log);
+      // From now on a lost connection or an attempt without a CONNACK (a broker busy with a connect storm) is
+      // logged and retried by mqtt.js every second, never thrown: an 'error' event without a listener would end
+      // the process (Node's EventEmitter), as one did in bench:broker-operator's 50,000-device run.
+      c.on('error', (err) => log.warn({ err: { message: err.message } }, 'rules reading source: broker connection failed, retrying'));
+      c.on('connect', () => { void c.subscribeAsync(filters, { qos: 1 }).catch((err: unknown) => log.warn({ err }, 'rules reading source: subscribe failed')); });
+      await c.subscribeAsync(filters, { qos: 1 });
       log.info({ servers: opts.servers.map(brokerUrlOf) }, 'rules reading source subscribed');
     },
     async stop() {
@@ -98,4 +109,27 @@ export function createMqttReadingSource(opts: {
       await c?.endAsync();
     },
   };
+}
+
+/**
+ * Resolves on the first CONNACK that accepts us. The broker refusing us (a CONNACK with a return code: wrong
+ * credentials, MQTT 3.1.1 §3.2.2.3) is a configuration error and rejects; a broker not reachable yet or too busy
+ * to answer in time is only logged while mqtt.js tries again.
+ */
+function firstConnect(c: MqttClient, log: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onConnect = (): void => { c.off('error', onError); resolve(); };
+    const onError = (err: Error & { code?: unknown }): void => {
+      if (typeof err.code === 'number') {
+        c.off('connect', onConnect);
+        c.off('error', onError);
+        c.end(true);
+        reject(err);
+        return;
+      }
+      log.warn({ err: { message: err.message } }, 'rules reading source: broker not answering yet, retrying');
+    };
+    c.once('connect', onConnect);
+    c.on('error', onError);
+  });
 }
