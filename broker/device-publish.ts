@@ -161,6 +161,10 @@ export class DevicePublishes {
     this.refreshKeepalive(client);
     this.readPause?.arrived(1);
     devicePublishCounts.published++;
+    // `_nextBatch` may now run synchronously, inside mqtt-packet's parse() of this very chunk (Aedes called it a
+    // setImmediate later), and read the socket again (`conn.read(null)`). That is safe only because the outer read
+    // has already taken every buffered byte and nothing refills the buffer synchronously — a nested parse() would
+    // emit this packet again. Keep it so if the read path changes (review of 60665b8).
     this.publish(p, c, client._nextBatch);
     return true;
   }
