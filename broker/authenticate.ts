@@ -38,29 +38,31 @@ function sameIdentity(a: Identity, b: Identity): boolean {
   return a.kind === 'anonymous' && b.kind === 'anonymous';
 }
 
-async function verifiedIdentity(auth: BrokerAuth, allowAnonymous: boolean, a: ConnectAttempt): Promise<Identity> {
+/** Anonymous clients and services (devices: authenticateClient, without an async layer of their own). */
+async function otherIdentity(auth: BrokerAuth, allowAnonymous: boolean, a: ConnectAttempt): Promise<Identity> {
   if (a.username === undefined) {
     if (!allowAnonymous) throw authError(NOT_AUTHORIZED, 'anonymous clients are not allowed');
     // An anonymous client may not use a device's or a service's client id (it would take over its session).
     if (isReservedClientId(a.clientId) || (await auth.deviceContext?.(a.clientId)) !== undefined) throw authError(NOT_AUTHORIZED, 'client id belongs to a device or service');
     return { kind: 'anonymous' };
   }
-  const secret = a.password?.toString('utf8') ?? '';
-  if (SERVICE_NAMES.includes(a.username)) {
-    if (!a.clientId.startsWith(a.username) || !(await auth.verifyService(a.username, secret))) throw authError(BAD_CREDENTIALS, 'bad service credentials');
-    return { kind: 'service', name: a.username };
-  }
-  // The client id must equal the device id: another credential can never take over a device's session.
-  if (!isValidDeviceId(a.username) || isReservedClientId(a.username) || a.clientId !== a.username) {
-    throw authError(NOT_AUTHORIZED, 'client id must equal the device id');
-  }
-  if (!(await auth.verifyDevice(a.username, secret))) throw authError(BAD_CREDENTIALS, 'bad device credentials');
-  return { kind: 'device', deviceId: a.username };
+  if (!a.clientId.startsWith(a.username) || !(await auth.verifyService(a.username, a.password?.toString('utf8') ?? ''))) throw authError(BAD_CREDENTIALS, 'bad service credentials');
+  return { kind: 'service', name: a.username };
 }
 
 /** Resolves the identity or rejects with an AuthenticateError carrying the CONNACK return code. */
 export async function authenticateClient(auth: BrokerAuth, allowAnonymous: boolean, a: ConnectAttempt): Promise<Identity> {
-  const identity = await verifiedIdentity(auth, allowAnonymous, a);
+  let identity: Identity;
+  if (a.username === undefined || SERVICE_NAMES.includes(a.username)) {
+    identity = await otherIdentity(auth, allowAnonymous, a);
+  } else {
+    // The client id must equal the device id: another credential can never take over a device's session.
+    if (!isValidDeviceId(a.username) || isReservedClientId(a.username) || a.clientId !== a.username) {
+      throw authError(NOT_AUTHORIZED, 'client id must equal the device id');
+    }
+    if (!(await auth.verifyDevice(a.username, a.password?.toString('utf8') ?? ''))) throw authError(BAD_CREDENTIALS, 'bad device credentials');
+    identity = { kind: 'device', deviceId: a.username };
+  }
   // A verified TLS client certificate must name the same client as the credentials.
   if (a.peerCommonName !== undefined && (a.username === undefined || a.peerCommonName !== a.username)) {
     throw authError(NOT_AUTHORIZED, 'client certificate CN does not match the username');

@@ -11,7 +11,7 @@ import { RuongError } from '../errors.js';
 import { migrate } from './migrations.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { seedProfiles } from './seed-profiles.js';
-import { generateSecret, hashGeneratedSecret, hashSecret, verifySecret } from './secrets.js';
+import { generateSecret, hashGeneratedSecret, hashSecret, isGeneratedSecretHash, verifyGeneratedSecret, verifySecret } from './secrets.js';
 import { createDirectory } from './directory.js';
 import { createDeviceProfiles, seedProfileRow, UPSERT_PROFILE } from './device-profiles.js';
 import { createContacts } from './contacts.js';
@@ -316,8 +316,8 @@ function buildRegistry(sql: Sql, contextChangesSeen: number) {
       if (!row || row.revokedAt !== null) return false;
       // A generated secret is stored as a salted SHA-256: checking it is one hash, as cheap as a cache lookup —
       // no cache (issue 19: a digest per device was ≈ 0.2 KB of a broker's memory per connected device and a
-      // second SHA-256 per CONNECT).
-      if (row.hash.startsWith('sha256$')) return verifySecret(secret, row.hash);
+      // second SHA-256 per CONNECT). Checked here without a promise of its own (issue 19, CPU per connect).
+      if (isGeneratedSecretHash(row.hash)) return verifyGeneratedSecret(secret, row.hash);
       // After one successful check, remember a digest of the secret bound to the stored hash (so a
       // rotated secret — new hash — or a revocation, checked above, invalidates it): reconnects stay cheap
       // for secrets hashed with scrypt earlier.

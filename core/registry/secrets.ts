@@ -32,7 +32,7 @@ export function hashGeneratedSecret(secret: string): string {
 }
 
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
-  if (stored.startsWith('sha256$')) return Promise.resolve(verifyGeneratedSecret(secret, stored));
+  if (isGeneratedSecretHash(stored)) return verifyGeneratedSecret(secret, stored);
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt = '', hash = ''] = parts;
@@ -46,9 +46,16 @@ export function generateSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
-function verifyGeneratedSecret(secret: string, stored: string): boolean {
-  const [, salt = '', hash = ''] = stored.split('$');
-  const expected = Buffer.from(hash, 'base64');
-  const digest = createHash('sha256').update(Buffer.from(salt, 'base64')).update(secret).digest();
+/** Whether `stored` is hashGeneratedSecret's format (checked without a promise: verifyGeneratedSecret). */
+export function isGeneratedSecretHash(stored: string): boolean {
+  return stored.startsWith('sha256$');
+}
+
+/** Checks a secret against hashGeneratedSecret's `sha256$saltB64$hashB64`, synchronously and in constant time. */
+export function verifyGeneratedSecret(secret: string, stored: string): boolean {
+  const saltEnd = stored.indexOf('$', 7);
+  if (saltEnd < 0) return false;
+  const expected = Buffer.from(stored.slice(saltEnd + 1), 'base64');
+  const digest = createHash('sha256').update(Buffer.from(stored.slice(7, saltEnd), 'base64')).update(secret).digest();
   return digest.length === expected.length && timingSafeEqual(digest, expected);
 }
