@@ -6,58 +6,14 @@
 // across QoS levels (MQTT-4.6.0-6); a device that does not read still has its messages published; a device
 // whose only packets are QoS 1 PUBLISH keeps its connection past its keepalive (MQTT-3.1.2-24). Each case also
 // checks whether the path was taken (devicePublishCounts), so it tests this path and not Aedes' own.
-import { generate, type IPublishPacket } from 'mqtt-packet';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBrokerService, type BrokerService } from '../../broker/broker-service.js';
+import { generate } from 'mqtt-packet';
+import { describe, expect, it } from 'vitest';
 import { devicePublishCounts } from '../../broker/device-publish.js';
-import { silentLogger } from '../../core/log.js';
-import { createMetrics, type Metrics } from '../../core/metrics.js';
-import { ingestSessions } from '../../core/telemetry/ingest-shards.js';
-import { connectWire, type WireSession } from '../helpers/mqtt-wire.js';
+import { ack, bodies, INGEST, publishes, pubackIds, sleep, useIngestSessionBroker } from '../helpers/ingest-session-broker.js';
+import type { WireSession } from '../helpers/mqtt-wire.js';
 
-const SECRET = 'device-publish-secret';
-const INGEST = 'ruong-ingest';
-let broker: BrokerService;
-let metrics: Metrics;
-let port: number;
-const open: WireSession[] = [];
-
-beforeAll(async () => {
-  metrics = createMetrics();
-  broker = createBrokerService({
-    auth: { verifyDevice: (_id, s) => Promise.resolve(s === SECRET), verifyService: (name, s) => Promise.resolve(name === INGEST && s === SECRET) },
-    log: silentLogger(), metrics, host: '127.0.0.1', port: 0, ingestSessions: ingestSessions(INGEST, 1),
-  });
-  await broker.start();
-  port = broker.addresses().tcp;
-});
-afterAll(async () => { await broker?.stop(); });
-afterEach(async () => {
-  for (const s of open.splice(0)) s.socket.destroy();
-  await sleep(50);
-});
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let n = 0;
-
-async function session(clientId: string, username: string, clean: boolean): Promise<WireSession> {
-  const { session: s, connack } = await connectWire(port, { clientId, username, password: Buffer.from(SECRET), clean });
-  expect(connack.returnCode).toBe(0);
-  open.push(s);
-  return s;
-}
-
-/** The ingest's durable session (its subscriptions exist since the broker started). */
-async function ingest(): Promise<WireSession> {
-  const s = await session(INGEST, INGEST, false);
-  await sleep(50); // Aedes marks the client connected after emptyQueue
-  return s;
-}
-
-async function device(): Promise<{ s: WireSession; id: string; topic: string }> {
-  const id = `dev-pub-${++n}`;
-  return { s: await session(id, id, true), id, topic: `devices/${id}/up` };
-}
+const fixture = useIngestSessionBroker({ secret: 'device-publish-secret', devicePrefix: 'dev-pub' });
+const { ingest, device, session } = fixture;
 
 const frame = (topic: string, qos: 0 | 1 | 2, messageId: number, body: string) =>
   generate({ cmd: 'publish', topic, payload: Buffer.from(body), qos, messageId, retain: false, dup: false });
@@ -66,16 +22,7 @@ function publish(s: WireSession, topic: string, messageId: number, body: string)
   s.socket.write(frame(topic, 1, messageId, body));
 }
 
-async function publishes(s: WireSession, count: number, ms = 5000): Promise<IPublishPacket[]> {
-  const out: IPublishPacket[] = [];
-  for (let i = 0; i < count; i++) out.push(await s.next('publish', ms));
-  return out;
-}
-
-const ack = (s: WireSession, p: IPublishPacket) => s.send({ cmd: 'puback', messageId: p.messageId! });
-const bodies = (ps: readonly IPublishPacket[]) => ps.map((p) => p.payload.toString());
-const pubackIds = (s: WireSession) => s.pending('puback').map((p) => (p as { messageId: number }).messageId);
-const denied = async () => (await metrics.mqttDenied.get()).values.filter((v) => v.labels.action === 'publish').reduce((sum, v) => sum + v.value, 0);
+const denied = async () => (await fixture.metrics.mqttDenied.get()).values.filter((v) => v.labels.action === 'publish').reduce((sum, v) => sum + v.value, 0);
 
 describe('a device\'s QoS 1 PUBLISH (device-publish.ts)', () => {
   it('is published at once, its PUBACK waits for the ingest\'s acknowledgement, and PUBACKs keep their order', async () => {
@@ -181,7 +128,7 @@ describe('a device\'s QoS 1 PUBLISH (device-publish.ts)', () => {
     dev.s.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `devices/${dev.id}/down`, qos: 0 }] });
     await dev.s.next('suback');
     dev.s.socket.pause(); // stops reading: the broker's writes to it fill the socket
-    const cmd = await session(`${INGEST}-cmd-${n}`, INGEST, true);
+    const cmd = await session(`${INGEST}-cmd`, INGEST, true);
     const big = 'x'.repeat(60_000);
     for (let i = 0; i < 300; i++) cmd.socket.write(frame(`devices/${dev.id}/down`, 0, 0, big));
     await sleep(500);
@@ -201,11 +148,9 @@ describe('a device\'s QoS 1 PUBLISH (device-publish.ts)', () => {
   it('a device whose only packets are QoS 1 PUBLISH on this path stays connected past 1.5 × its keepalive, and is closed once silent', async () => {
     const before = { ...devicePublishCounts };
     const ing = await ingest();
-    const id = `dev-pub-${++n}`;
+    const id = 'dev-pub-keepalive';
     const topic = `devices/${id}/up`;
-    const { session: dev, connack } = await connectWire(port, { clientId: id, username: id, password: Buffer.from(SECRET), clean: true, keepalive: 1 });
-    expect(connack.returnCode).toBe(0);
-    open.push(dev);
+    const dev = await session(id, id, true, { keepalive: 1 });
     let mid = 0;
     for (let round = 0; round < 6; round++) { // 3 s, twice the 1.5 s the broker allows a silent client
       dev.socket.write(Buffer.concat([frame(topic, 1, ++mid, `k${mid}`), frame(topic, 1, ++mid, `k${mid}`)])); // one read

@@ -8,69 +8,17 @@
 // Each case also checks that the path was taken (storeSessionDeliveryCounts), so it tests this path
 // and not Aedes' own.
 import { generate, type IPublishPacket } from 'mqtt-packet';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBrokerService, type BrokerService } from '../../broker/broker-service.js';
+import { describe, expect, it } from 'vitest';
 import { storeSessionDeliveryCounts } from '../../broker/store-session-delivery.js';
-import { silentLogger } from '../../core/log.js';
-import { createMetrics } from '../../core/metrics.js';
-import { ingestSessions } from '../../core/telemetry/ingest-shards.js';
-import { connectWire, type WireSession } from '../helpers/mqtt-wire.js';
+import { ack, bodies, INGEST, publishes, pubackIds, sleep, useIngestSessionBroker } from '../helpers/ingest-session-broker.js';
+import type { WireSession } from '../helpers/mqtt-wire.js';
 
-const SECRET = 'fast-path-secret';
-const INGEST = 'ruong-ingest';
-let broker: BrokerService;
-let port: number;
-const open: WireSession[] = [];
-
-beforeAll(async () => {
-  broker = createBrokerService({
-    auth: { verifyDevice: (_id, s) => Promise.resolve(s === SECRET), verifyService: (name, s) => Promise.resolve(name === INGEST && s === SECRET) },
-    log: silentLogger(), metrics: createMetrics(), host: '127.0.0.1', port: 0, ingestSessions: ingestSessions(INGEST, 1),
-  });
-  await broker.start();
-  port = broker.addresses().tcp;
-});
-afterAll(async () => { await broker?.stop(); });
-afterEach(async () => {
-  for (const s of open.splice(0)) s.socket.destroy();
-  await sleep(50);
-});
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let n = 0;
-
-async function session(clientId: string, username: string, clean: boolean): Promise<WireSession> {
-  const { session: s, connack } = await connectWire(port, { clientId, username, password: Buffer.from(SECRET), clean });
-  expect(connack.returnCode).toBe(0);
-  open.push(s);
-  return s;
-}
-
-/** The ingest's durable session (its subscriptions exist since the broker started). */
-async function ingest(): Promise<WireSession> {
-  const s = await session(INGEST, INGEST, false);
-  await sleep(50); // Aedes marks the client connected after emptyQueue
-  return s;
-}
-
-async function device(): Promise<{ s: WireSession; id: string; topic: string }> {
-  const id = `fast-${++n}`;
-  return { s: await session(id, id, true), id, topic: `devices/${id}/up` };
-}
+const fixture = useIngestSessionBroker({ secret: 'fast-path-secret', devicePrefix: 'fast' });
+const { ingest, device, session } = fixture;
 
 function publish(s: WireSession, topic: string, messageId: number, body: string, extra: Partial<IPublishPacket> = {}): void {
   s.send({ cmd: 'publish', topic, payload: Buffer.from(body), qos: 1, messageId, retain: false, dup: false, ...extra });
 }
-
-async function publishes(s: WireSession, count: number, ms = 5000): Promise<IPublishPacket[]> {
-  const out: IPublishPacket[] = [];
-  for (let i = 0; i < count; i++) out.push(await s.next('publish', ms));
-  return out;
-}
-
-const ack = (s: WireSession, p: IPublishPacket) => s.send({ cmd: 'puback', messageId: p.messageId! });
-const bodies = (ps: readonly IPublishPacket[]) => ps.map((p) => p.payload.toString());
-const pubackIds = (s: WireSession) => s.pending('puback').map((p) => (p as { messageId: number }).messageId);
 
 describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', () => {
   it('a device gets its PUBACK only once the ingest acknowledged the message, in order, and the ingest gets each message once', async () => {
@@ -139,12 +87,8 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
     const before = { ...storeSessionDeliveryCounts };
     const ing = await ingest();
     // Another ingest-credential session, persistent, and a clean one: neither is the store session.
-    const other = await session(`${INGEST}-other-${n}`, INGEST, false);
-    other.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/+/up', qos: 1 }] });
-    await other.next('suback');
-    const watcher = await session(`${INGEST}-watch-${n}`, INGEST, true);
-    watcher.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/+/up', qos: 0 }] });
-    await watcher.next('suback');
+    const other = await fixture.subscriber('other', false, 1);
+    const watcher = await fixture.subscriber('watch', true, 0);
     const dev = await device();
     for (let i = 1; i <= 4; i++) publish(dev.s, dev.topic, i, `o${i}`);
     const toIngest = await publishes(ing, 4);
@@ -263,9 +207,7 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
     const before = { ...storeSessionDeliveryCounts };
     let ing = await ingest();
     // A clean QoS 1 subscriber that stops reading: once its socket is full, a delivery to it waits for 'drain'.
-    const stall = await session(`${INGEST}-stall-${n}`, INGEST, true);
-    stall.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/+/up', qos: 1 }] });
-    await stall.next('suback');
+    const stall = await fixture.subscriber('stall', true, 1);
     stall.socket.pause();
     const big = await device();
     const bigCount = 200;
@@ -333,8 +275,7 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
     ack(ing, b!);
     await sleep(150);
     expect(pubackIds(dev.s)).toEqual([1, 2]);
-    const later = await session(`${INGEST}-later-${n}`, INGEST, true);
-    later.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/+/up', qos: 1 }] });
+    const later = await fixture.subscriber('later', true, 1);
     const retained = await later.next('publish');
     expect([retained.payload.toString(), retained.retain]).toEqual(['kept', true]);
   });
@@ -342,10 +283,8 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
   // MQTT-3.1.2-24: any control packet restarts the keepalive, the PUBACKs this path handles without Aedes too.
   it('an ingest whose only packets are PUBACKs on this path stays connected past 1.5 × its keepalive, and is closed once silent', async () => {
     const before = { ...storeSessionDeliveryCounts };
-    const { session: ing, connack } = await connectWire(port, { clientId: INGEST, username: INGEST, password: Buffer.from(SECRET), clean: false, keepalive: 1 });
-    expect(connack.returnCode).toBe(0);
-    open.push(ing);
-    await sleep(50);
+    const ing = await session(INGEST, INGEST, false, { keepalive: 1 });
+    await sleep(50); // Aedes marks the client connected after emptyQueue
     const dev = await device();
     let id = 0;
     for (let round = 0; round < 6; round++) { // 3 s, twice the 1.5 s the broker allows a silent client
