@@ -10,7 +10,7 @@
 // more than quietMs apart start the count again). BROKER_IDLE_COMPACTION=false turns it off (cli/broker-config.ts).
 // Nor while messages flow (`traffic`: ≥ `busy` published within the last quietMs): the collection compacts every
 // page (a ≈ 100 ms pause at 1,000 devices) and, run in the middle of a message stream, made V8 throw away the
-// optimized code of the whole message path ("weak objects": 26–30 functions — the parser, device-publish,
+// optimized code of the whole message path ("weak objects": 24–26 functions — the parser, device-publish,
 // direct-publish, the ingest's delivery and queue — deoptimized at once and compiled again). Measured in the
 // 1,000-device pipeline, where the devices publish from their CONNACK on (docs/benchmarks.md, "Broker and ingest
 // warm-up: deoptimizations"). It runs once the stream has calmed down, still once per burst.
