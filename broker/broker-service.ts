@@ -108,7 +108,11 @@ export function createBrokerService(opts: BrokerOptions): BrokerService {
   let readPause: ReadPause | undefined; // with our in-memory emitter only (Redis: mqemitter-redis has no backlog here)
   let devicePublishes: DevicePublishes | undefined; // with broker/direct-publish.ts only
   let stopped: Promise<void> | undefined;
-  const compaction = opts.idleCompaction === false ? undefined : new IdleCompaction({ log, ...(opts.idleCompaction ?? defaultIdleCompaction) });
+  // Waits while messages flow (Aedes counts every message it publishes): see broker/idle-compaction.ts.
+  const compaction = opts.idleCompaction === false ? undefined : new IdleCompaction({
+    log, traffic: { count: () => (broker as unknown as { counter?: number } | undefined)?.counter ?? 0, busy: defaultIdleCompaction.busyMessages },
+    ...(opts.idleCompaction ?? defaultIdleCompaction),
+  });
 
   const liveClients = () => (broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients ?? {};
   const guarded = (client: Client | null | undefined) => guardOf(client?.conn);

@@ -8,6 +8,12 @@
 // collection, run by V8 as a task (execution 'async': it does not run inside the connect handler), after which
 // V8 returns the freed pages. One per burst; nothing happens while devices keep connecting or for a trickle (connects
 // more than quietMs apart start the count again). BROKER_IDLE_COMPACTION=false turns it off (cli/broker-config.ts).
+// Nor while messages flow (`traffic`: ≥ `busy` published within the last quietMs): the collection compacts every
+// page (a ≈ 100 ms pause at 1,000 devices) and, run in the middle of a message stream, made V8 throw away the
+// optimized code of the whole message path ("weak objects": 24–26 functions — the parser, device-publish,
+// direct-publish, the ingest's delivery and queue — deoptimized at once and compiled again). Measured in the
+// 1,000-device pipeline, where the devices publish from their CONNACK on (docs/benchmarks.md, "Broker and ingest
+// warm-up: deoptimizations"). It runs once the stream has calmed down, still once per burst.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from '../core/log.js';
@@ -22,9 +28,15 @@ export interface IdleCompactionOptions {
   readonly now?: () => number;
   /** Told once if the collection cannot run here; compaction is then off for this process. */
   readonly log?: Pick<Logger, 'warn'>;
+  /**
+   * The broker's traffic: `count()` grows by one per message published (Aedes' `counter`), and `busy` messages
+   * within quietMs keep the broker busy — the collection waits for a quieter quietMs (see the top of the file).
+   */
+  readonly traffic?: { readonly count: () => number; readonly busy: number };
 }
 
-export const defaultIdleCompaction = { minConnects: 1000, quietMs: 5000 } as const;
+/** `busy`: 1,000 messages in 5 s (200/s); 10,000 devices at one reading per 10 minutes publish ≈ 17/s. */
+export const defaultIdleCompaction = { minConnects: 1000, quietMs: 5000, busyMessages: 1000 } as const;
 
 /** The compacting flag is restored at the latest this long after a collection was asked for. */
 export const RESTORE_FALLBACK_MS = 30_000;
@@ -84,6 +96,8 @@ export class IdleCompaction {
   private readonly now: () => number;
   /** Set when a collection threw: no more are tried in this process. */
   private disabled = false;
+  /** `traffic.count()` when the timer was last armed. */
+  private trafficAt = 0;
   /** Collections run so far. */
   collections = 0;
 
@@ -103,6 +117,7 @@ export class IdleCompaction {
   }
 
   private arm(ms: number): void {
+    if (this.opts.traffic) this.trafficAt = this.opts.traffic.count();
     this.timer = setTimeout(this.check, ms);
     this.timer.unref();
   }
@@ -112,6 +127,11 @@ export class IdleCompaction {
     const quietFor = this.now() - this.lastConnectAt;
     if (quietFor < this.opts.quietMs) {
       this.arm(this.opts.quietMs - quietFor); // still connecting: look again when it could be over
+      return;
+    }
+    const traffic = this.opts.traffic;
+    if (traffic && traffic.count() - this.trafficAt >= traffic.busy) {
+      this.arm(this.opts.quietMs); // messages still flowing: look again after the next quietMs
       return;
     }
     this.connects = 0;

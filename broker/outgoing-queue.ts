@@ -18,11 +18,23 @@ export interface OutgoingPacket {
   readonly [key: string]: unknown;
 }
 
-interface Entry<P> {
+// Fields written after construction are assigned in the constructor, not by initializers or object literals: with
+// ES2022 class fields a declared field is defined (undefined) and then assigned, so V8 tracks it as mutable from the
+// first instance. A field V8 still tracks as constant when it is first reassigned (`removed` at the first PUBACK,
+// `entries` when the queue first empties, `indexed`…) throws away all optimized code that relied on it —
+// broker/memory-persistence.ts's `enqueueHeld` and the ingest's delivery were compiled 4–5 times in a pipeline run
+// ("code dependencies" deoptimizations; docs/benchmarks.md, "Broker and ingest warm-up: deoptimizations").
+class Entry<P> {
   packet: P;
   /** Enqueue order. */
   readonly seq: number;
   removed: boolean;
+
+  constructor(packet: P, seq: number) {
+    this.packet = packet;
+    this.seq = seq;
+    this.removed = false;
+  }
 }
 
 /** The entries under one key: one in the common case, an array when keys collide (no allocation on the hot path). */
@@ -62,28 +74,41 @@ class EntryIndex<K, P extends OutgoingPacket> {
 }
 
 export class OutgoingQueue<P extends OutgoingPacket = OutgoingPacket> {
-  private seq = 0;
+  private seq: number;
   /** Entries in enqueue order from `head` on; removed ones are skipped and dropped from the front. */
-  private entries: Entry<P>[] = [];
-  private head = 0;
-  private count = 0;
+  private entries: Entry<P>[];
+  private head: number;
+  private count: number;
   private readonly byBroker = new Map<string | undefined, EntryIndex<number | undefined, P>>(); // brokerId → counter → entries
   private readonly byMessageId = new EntryIndex<number, P>();
   /** Entries without a message id (not yet sent); none of them lies before `scan`. */
-  private unsent = 0;
-  private scan = 0;
+  private unsent: number;
+  private scan: number;
   /** False in the unindexed mode (see the top of the file): the maps above and `unsent`/`scan` are unused. */
-  private indexed = false;
+  private indexed: boolean;
   /** Unindexed mode: the broker id of every entry since the queue was last empty, and the last counter. */
   private brokerId: string | undefined;
-  private lastCounter = 0;
+  private lastCounter: number;
+
+  constructor() {
+    // Assigned here, not initialized above: see `Entry`.
+    this.seq = 0;
+    this.entries = [];
+    this.head = 0;
+    this.count = 0;
+    this.unsent = 0;
+    this.scan = 0;
+    this.indexed = false;
+    this.brokerId = undefined;
+    this.lastCounter = 0;
+  }
 
   get size(): number {
     return this.count;
   }
 
   enqueue(packet: P): void {
-    const entry: Entry<P> = { packet, seq: ++this.seq, removed: false };
+    const entry = new Entry(packet, ++this.seq);
     if (!this.indexed) {
       const counter = packet.brokerCounter;
       const empty = this.head === this.entries.length;

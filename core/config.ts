@@ -302,7 +302,7 @@ export const configDocs: readonly [name: string, def: string, meaning: string][]
   ['MQTT_DRAIN_TIMEOUT_S', '60', 'a subscriber whose socket stays full this long is disconnected (0 = never)'],
   ['MQTT_CONNECT_RATE / MQTT_CONNECT_BURST', '20 / 200', 'new connections per second per source address (token bucket; 0 = no limit)'],
   ['MQTT_PUBLISH_RATE / MQTT_PUBLISH_BURST', '100 / 1000', 'PUBLISH packets per second per device (token bucket; over it the device is slowed by TCP back-pressure, closed only when further ahead than half its keepalive; 0 = no limit)'],
-  ['BROKER_IDLE_COMPACTION', 'true', 'once a burst of connects is over (1000 within 5 s of each other, then 5 s without one), one compacting major GC gives the memory back (false = never)'],
+  ['BROKER_IDLE_COMPACTION', 'true', 'once a burst of connects is over (1000 within 5 s of each other, then 5 s without one and with fewer than 1000 messages published), one compacting major GC gives the memory back (false = never)'],
   ['REDIS_URL', '—', 'redis://host:port/db: broker sessions and queued QoS 1 messages in Redis (else in memory)'],
   ['REGISTRY_URL', '— (DATA_DIR/registry.db)', 'postgres://user:pass@host:5432/db: the registry (devices, users, alerts, outbox, rules) on PostgreSQL, so processes can run on separate hosts'],
   ['REGISTRY_POOL_MAX', '10', 'PostgreSQL connections per process (REGISTRY_URL)'],

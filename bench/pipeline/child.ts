@@ -13,7 +13,8 @@
 // BENCH_SRC=dir (ingest only, through tsx) loads the ingest and core from another source tree, e.g. one with an
 // earlier ingest/batcher.ts, for A/B rounds in one run (run.ts --variant). BENCH_BROKER_SRC=dir does the same
 // for the broker child (broker and core), e.g. `git archive <base> core ingest broker cli` unpacked with a
-// node_modules symlink, package.json and tsconfig.json. Batching: BATCH_SIZE / BATCH_MS,
+// node_modules symlink, package.json and tsconfig.json. BROKER_IDLE_COMPACTION=false: the broker without its idle
+// compaction (broker/idle-compaction.ts), as `ruong broker` with that setting. Batching: BATCH_SIZE / BATCH_MS,
 // else INGEST_BATCH_SIZE / INGEST_BATCH_MS's defaults (core/config.ts), as `ruong ingest` runs.
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
     };
     const broker = brokerService!.createBrokerService({
       auth, log: silentLogger(), metrics, host: '127.0.0.1', port: 0, ingestSessions: ingestSessions('ruong-ingest', 1),
+      // BROKER_IDLE_COMPACTION=false as `ruong broker` reads it (cli/broker-config.ts): no major GC after the connect burst.
+      ...(process.env.BROKER_IDLE_COMPACTION === 'false' ? { idleCompaction: false as const } : {}),
     });
     await broker.start();
     stop = () => broker.stop();

@@ -1,5 +1,5 @@
 // One major GC once a burst of connects is over (broker/idle-compaction.ts): not for a trickle, not while devices
-// keep connecting, once per burst; and the real collection frees old space that a connect storm left behind.
+// keep connecting nor while messages flow, once per burst; and the real collection frees old space that a connect storm left behind.
 import { getHeapSpaceStatistics } from 'node:v8';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IdleCompaction, RESTORE_FALLBACK_MS, compactingMajorGc, scheduleMajorGc } from '../../../broker/idle-compaction.js';
@@ -70,6 +70,25 @@ describe('IdleCompaction', () => {
     }
     vi.advanceTimersByTime(60_000);
     expect(collected()).toBe(0);
+  });
+
+  it('waits while messages flow after the burst (≥ busy per quietMs), then collects once they calm down', () => {
+    vi.useFakeTimers();
+    let published = 0;
+    let collected = 0;
+    const c = new IdleCompaction({ minConnects: 3, quietMs: 1000, collect: () => { collected++; }, now: () => Date.now(), traffic: { count: () => published, busy: 100 } });
+    for (let i = 0; i < 3; i++) c.connected();
+    for (let t = 0; t < 10; t++) { // 100 messages every second: busy
+      published += 100;
+      vi.advanceTimersByTime(1000);
+    }
+    expect(collected).toBe(0);
+    published += 99; // below busy within the next quietMs
+    vi.advanceTimersByTime(1000);
+    expect(collected).toBe(1);
+    published += 1000;
+    vi.advanceTimersByTime(60_000);
+    expect(collected).toBe(1); // once per burst
   });
 
   it('turns itself off, logging once, when the collection throws (no throw out of the timer)', () => {
