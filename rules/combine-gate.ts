@@ -8,7 +8,7 @@ import { DEFAULT_ESCALATE_AFTER_MS, type AlertValues } from '../core/alerts/aler
 import type { AlertService } from '../core/alerts/alert-service.js';
 import { stepCondition, type ConditionState } from './condition.js';
 import type { DeviceInfo, FarmLatest, FieldInfo, Sample } from './evaluation.js';
-import { selectRules } from './rule-context.js';
+import { groupBy, selectRules } from './rule-context.js';
 import type { CoopContext } from './rule-context.js';
 import type { Rule } from './rule-schema.js';
 import { AWD_OUTLIER_CM, combineAwd, combineSalinity, type PeerReading } from './sensor-combine.js';
@@ -40,8 +40,7 @@ export function createCombineGate(deps: CombineGateDeps) {
   function devicesOf(c: CoopContext, farmId: string): readonly DeviceInfo[] {
     let m = byFarm.get(c);
     if (!m) {
-      m = new Map();
-      for (const d of c.devices.values()) m.set(d.farmId, [...(m.get(d.farmId) ?? []), d]);
+      m = groupBy(c.devices.values(), (d) => d.farmId); // linear: rules/rule-context.ts groupBy
       byFarm.set(c, m);
     }
     return m.get(farmId) ?? [];

@@ -10,7 +10,7 @@ import { soilTextureOf } from '../core/agronomy/field-soil-water.js';
 import type { DailyWeatherSummary, DeviceInfo, FieldInfo, Sample } from './evaluation.js';
 import { soilWaterOf } from './field-agronomy.js';
 import type { CoopContext } from './rule-context.js';
-import { selectRules } from './rule-context.js';
+import { groupBy, selectRules } from './rule-context.js';
 import type { RuleOf } from './rule-schema.js';
 import {
   isSoilMoisture, soilLimits, stepDeviceTrust, suspectsOf, type DeviceTrust, type SoilLimits, type SuspectChannel,
@@ -42,8 +42,7 @@ export function createTrustGate(deps: TrustGateDeps) {
   function devicesOf(c: CoopContext, fieldId: string): readonly DeviceInfo[] {
     let m = byField.get(c);
     if (!m) {
-      m = new Map();
-      for (const d of c.devices.values()) m.set(d.fieldId, [...(m.get(d.fieldId) ?? []), d]);
+      m = groupBy(c.devices.values(), (d) => d.fieldId); // linear: rules/rule-context.ts groupBy
       byField.set(c, m);
     }
     return m.get(fieldId) ?? [];
