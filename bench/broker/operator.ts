@@ -26,11 +26,7 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { createRegistry } from '../../core/registry/registry.js';
-import { hashGeneratedSecret } from '../../core/registry/secrets.js';
-import { benchDeviceId } from './brokers.js';
-import { operatorSecret } from './operator-secrets.js';
+import { provisionBenchDevices } from './bench-registry.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -112,21 +108,6 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A DATA_DIR whose registry holds N devices, device i with operatorSecret(runKey, i), hashed one by one. */
-async function provision(dir: string, runKey: string): Promise<void> {
-  const registry = createRegistry(join(dir, 'registry.db'));
-  const coop = await registry.createCooperative({ name: 'Bench' });
-  const farm = await registry.createFarm({ cooperativeId: coop, name: 'Bench farm' });
-  const field = await registry.createField({ farmId: farm, name: 'Bench field', crop: 'rice' });
-  await registry.close();
-  const db = new Database(join(dir, 'registry.db'));
-  const insert = db.prepare('INSERT INTO devices (id, field_id, kind, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-  db.transaction(() => {
-    for (let i = 0; i < devices; i++) insert.run(benchDeviceId(i), field, 'soil', benchDeviceId(i), hashGeneratedSecret(operatorSecret(runKey, i)), Date.now());
-  })();
-  db.close();
-}
-
 /** `ruong <command>` from the tree: dist/cli/main.js when built, else cli/main.ts under tsx. */
 function ruong(tree: Tree, command: string, env: Record<string, string>, onLine?: (line: string) => void): ChildProcess {
   const built = join(tree.dir, 'dist/cli/main.js');
@@ -202,7 +183,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
   const children: ChildProcess[] = [];
   const loaders: Loader[] = [];
   try {
-    await provision(dataDir, runKey);
+    await provisionBenchDevices(dataDir, devices, runKey);
     let redisUrl: string | undefined;
     if (brokerCount > 1) {
       const port = await freePort();

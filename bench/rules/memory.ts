@@ -10,15 +10,11 @@
 //   node --import tsx bench/rules/memory.ts --tree before=<main, built> --tree after=. --devices 50000 --rounds 2 --at 10,30,70
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { createRegistry } from '../../core/registry/registry.js';
-import { hashGeneratedSecret } from '../../core/registry/secrets.js';
-import { benchDeviceId } from '../broker/brokers.js';
-import { operatorSecret } from '../broker/operator-secrets.js';
+import { freePort } from '../../test/helpers/influxd.js';
+import { provisionBenchDevices } from '../broker/bench-registry.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,28 +42,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function procRssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-async function provision(dir: string): Promise<void> {
-  const registry = createRegistry(join(dir, 'registry.db'));
-  const coop = await registry.createCooperative({ name: 'Bench' });
-  const farm = await registry.createFarm({ cooperativeId: coop, name: 'Bench farm' });
-  const field = await registry.createField({ farmId: farm, name: 'Bench field', crop: 'rice' });
-  await registry.close();
-  const db = new Database(join(dir, 'registry.db'));
-  const insert = db.prepare('INSERT INTO devices (id, field_id, kind, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-  db.transaction(() => {
-    for (let i = 0; i < devices; i++) insert.run(benchDeviceId(i), field, args.kind, benchDeviceId(i), hashGeneratedSecret(operatorSecret('memory', i)), Date.now());
-  })();
-  db.close();
 }
 
 function ruong(dir: string, command: string, env: Record<string, string>, running: () => void, flags: readonly string[] = []): ChildProcess {
@@ -104,7 +78,7 @@ async function measure(tree: { name: string; dir: string }, round: number): Prom
   const dataDir = mkdtempSync(join(tmpdir(), 'ruong-bench-rules-memory-'));
   const children: ChildProcess[] = [];
   try {
-    await provision(dataDir);
+    await provisionBenchDevices(dataDir, devices, 'memory', args.kind);
     const mqttPort = await freePort();
     const metricsPort = await freePort();
     const common = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', MQTT_HOST: '127.0.0.1', MQTT_PORT: String(mqttPort), MQTT_WS_PORT: '0' };
