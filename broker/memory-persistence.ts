@@ -216,6 +216,11 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
   }
 
   override outgoingClearMessageId(client: { id: string }, packet: OutgoingPacket): Promise<OutgoingPacket | undefined> {
+    // Without a packet id this clears the session's earliest message not yet sent (aedes-persistence's scan
+    // matches `undefined`). Aedes calls it so only for a message its dedupe drops (client.js deliverQoS: "we
+    // consider this to be an error") — for the ingest's session that would release a device's held PUBACK for a
+    // reading nobody stored. Only the session's own PUBACK (which has a packet id) clears its copies.
+    if (packet.messageId === undefined && this.storeSessions.has(client.id)) return Promise.resolve(undefined);
     return Promise.resolve(this.clearNow(client.id, packet.messageId));
   }
 

@@ -23,8 +23,9 @@
 // Everything else goes to Aedes, unchanged: other subscribers (rules, notifier, other sessions) are the emitter's
 // other listeners and get the message as before; QoS 0 and QoS 2, `$` topics, a payload that is not a Buffer,
 // MQTT 5 subscription options (no-local, retain-as-published), a duplicate, a message without a broker id, a
-// session not connected yet (CONNECT until emptyQueue has re-sent the queue) or closing, a queue out of its steady
-// state (OutgoingQueue's indexed mode). Once a message went to Aedes, later ones for the session go there too until
+// queue out of its steady state (OutgoingQueue's indexed mode). While emptyQueue re-sends the session's queue after
+// a CONNECT, live messages wait for it to finish, then go out unless emptyQueue sent them; a connection that is
+// gone takes nothing (the queued copies wait for the next one). See `SessionLink.deliver`. Once a message went to Aedes, later ones for the session go there too until
 // Aedes has written it, so the session's PUBLISH packets keep the order they were published in (MQTT-4.6.0-6).
 // Only with Aedes' default authorizeForward (the broker sets none); the Aedes internals used are pinned
 // (broker/pinned-versions.ts).
@@ -41,6 +42,8 @@ interface AedesClient {
   readonly closed: boolean;
   readonly errored: boolean;
   readonly conn: { write(bytes: Buffer): boolean; once(event: 'close', listener: () => void): unknown };
+  /** 'connected': emitted once emptyQueue has re-sent the session's queue (handlers/connect.js). */
+  once(event: 'connected', listener: () => void): unknown;
   /** Next outgoing packet id (qos-packet.js). */
   _nextId: number;
   /** Packets of the current read still being handled (enqueue / nextBatch). */
@@ -91,13 +94,22 @@ interface AedesInternals {
 
 type Done = () => void;
 
+/** A message held while the session's queue is being re-sent (see `SessionLink.deliver`). */
+interface Held {
+  readonly sub: Subscription;
+  readonly message: Message;
+  readonly done: Done;
+  readonly original: EmitterListener;
+  readonly emitter: Emitter;
+}
+
 const PUBLISH_QOS1 = 0x32; // §3.3.1: type 3, QoS 1 (bits 1–2), RETAIN 0
 const DUP = 0x08;
 const DOLLAR = 36;
 const MAX_REMAINING = 268_435_455; // §2.2.3: four bytes of remaining length
 
 /** Messages written and PUBACKs handled by this path, since the process started (tests check the path is taken). */
-export const storeSessionDeliveryCounts = { delivered: 0, acked: 0, waitedForDrain: 0, alreadySent: 0 };
+export const storeSessionDeliveryCounts = { delivered: 0, acked: 0, waitedForDrain: 0, alreadySent: 0, heldForReplay: 0 };
 
 /** A PUBLISH with QoS 1 in one Buffer (what mqtt-packet's writeToStream writes in pieces); undefined if not encodable. */
 export function publishFrame(topic: string, payload: Buffer, messageId: number, dup: boolean): Buffer | undefined {
@@ -129,6 +141,10 @@ class SessionLink {
   private viaAedes = 0;
   /** PUBACKs handled since the last settle (their `_parsingBatch` counts). */
   private acksDue = 0;
+  /** Messages that came while emptyQueue was re-sending the queue, in the order they came (see `deliver`). */
+  private held: Held[] = [];
+  /** True while `release` works through `held` (a `release` from inside it does nothing). */
+  private releasing = false;
 
   constructor(
     readonly client: AedesClient,
@@ -139,23 +155,48 @@ class SessionLink {
   /** The emitter's listener in place of Aedes' subscription function `original` (of Subscription `sub`). */
   listenerFor(sub: Subscription, original: EmitterListener, emitter: Emitter): EmitterListener {
     return (message: EmitterMessage, done: Done): void => {
-      if (!this.deliver(sub, message as Message, done)) this.toAedes(emitter, original, message, done);
+      if (!this.deliver(sub, message as Message, done, original, emitter, true)) this.toAedes(emitter, original, message, done);
     };
   }
 
-  /** Writes the message to the session if it is the hot case; false = nothing done, Aedes' path takes it. */
-  private deliver(sub: Subscription, message: Message, done: Done): boolean {
+  /**
+   * Writes the message to the session if it is the hot case; false = nothing done, Aedes' path takes it.
+   * Every message this sees was queued for the session when it was published (aedes.js enqueueOffline runs
+   * before the emitter), so a connection that cannot take it now loses nothing: its queued copy stays for emptyQueue.
+   */
+  private deliver(sub: Subscription, message: Message, done: Done, original: EmitterListener, emitter: Emitter, fresh: boolean): boolean {
     const c = this.client;
     const payload = message.payload;
     const brokerId = message.brokerId;
     const counter = message.brokerCounter;
-    if (message.qos !== 1 || !c.connected || c.closed || c.errored || c.clean) return false;
+    if (message.qos !== 1 || c.clean) return false;
     if (sub.qos < 1 || sub.nl || sub.rap || !Buffer.isBuffer(payload) || message.topic.charCodeAt(0) === DOLLAR) return false;
     // deliverQoS downgrades to the subscription named exactly like the topic, if there is one.
     const exact = c.subscriptions[message.topic];
     if (exact !== undefined && (exact.qos || 0) < 1) return false;
+    // From the session's subscriptions being restored to emptyQueue's end (handlers/connect.js restoreSubs …
+    // emptyQueue), messages reach the session live while emptyQueue re-sends what was queued before. Aedes' path
+    // would send such a message ahead of older ones, and a second time when emptyQueue reaches it (a new packet id,
+    // DUP = 0) — or, once the session has acknowledged emptyQueue's copy, fail `outgoingUpdate` ('no such packet')
+    // and close the session's connection, which then reconnects into the same race. Such a message waits here
+    // instead, its `done` held (the emitter holds the devices back, as for a full socket), until emptyQueue is
+    // through; then every held message goes through the steps below in the order it came (`release`): sent if
+    // emptyQueue has not sent it (it was queued after emptyQueue started), skipped if it has. Held before the
+    // dedupe below, so that it sees the held messages in order.
+    if (fresh && (!c.connected || this.held.length > 0) && !c.closed && !c.errored) {
+      this.held.push({ sub, message, done, original, emitter });
+      storeSessionDeliveryCounts.heldForReplay++;
+      return true;
+    }
     // client.js dedupe: a message from a broker is forwarded once (duplicates are left to Aedes' own handling).
     if (brokerId === undefined || typeof counter !== 'number' || !((c.duplicates[brokerId] ?? 0) < counter)) return false;
+    // A connection that is gone (dropped, or taken over by the session's next one): its queued copy waits for the
+    // next connection's emptyQueue. Aedes' path would record a packet id for it that no connection was sent —
+    // over the next connection's own id, if that one has already re-sent it.
+    if (c.closed || c.errored) {
+      done();
+      return true;
+    }
     // A message still in the emitter's backlog when the session reconnected: Aedes' emptyQueue has already sent
     // its queued copy on this connection (it re-sends the whole queue before the client counts as connected, and
     // does not record it in `duplicates`), or the session has even acknowledged it. Aedes would send it again
@@ -188,6 +229,34 @@ class SessionLink {
     }
     return true;
   }
+
+  /**
+   * emptyQueue is through ('connected'): the held messages go on, in the order they came. A held message's `done`
+   * frees an emitter slot, and the emitter may hand this listener its next message at once, inside this loop: that
+   * one joins the end of `held`, or it would overtake the held ones — which the dedupe by counter would then take
+   * for duplicates and hand to Aedes, whose dedupe branch clears a queued copy (client.js deliverQoS; see
+   * memory-persistence.ts `outgoingClearMessageId`).
+   */
+  readonly release = (): void => {
+    if (this.releasing) return;
+    this.releasing = true;
+    try {
+      for (let i = 0; i < this.held.length; i++) {
+        const h = this.held[i]!;
+        if (!this.deliver(h.sub, h.message, h.done, h.original, h.emitter, false)) this.toAedes(h.emitter, h.original, h.message, h.done);
+      }
+    } finally {
+      this.held = [];
+      this.releasing = false;
+    }
+  };
+
+  /** The connection is gone before emptyQueue was through: the held messages' queued copies wait for the next one. */
+  readonly drop = (): void => {
+    const held = this.held;
+    this.held = [];
+    for (const h of held) h.done();
+  };
 
   private toAedes(emitter: Emitter, original: EmitterListener, message: EmitterMessage, done: Done): void {
     this.viaAedes++;
@@ -249,7 +318,11 @@ export function deliverToStoreSessions(aedes: Aedes, store: IndexedMemoryPersist
       links.set(client, link);
       // Forget the client with its socket: a connection closed during a later one's takeover, or one that never
       // authenticated, would otherwise stay held here (socket, parser, subscriptions) until the next ingest CONNECT.
-      client.conn.once('close', () => links.delete(client));
+      client.conn.once('close', () => {
+        links.delete(client);
+        link.drop();
+      });
+      client.once('connected', link.release);
       link.takePubacks();
     }
     preConnect(client, packet, done);

@@ -2,7 +2,7 @@
 // held until the ingest acknowledged its copy — with raw MQTT 3.1.1 clients (test/helpers/mqtt-wire.ts), for the
 // suites of the broker's fast paths (broker/store-session-delivery.ts, broker/device-publish.ts). Call
 // `useIngestSessionBroker` at a test file's top level: it starts the broker before the file's tests, closes every
-// session it opened after each test, and stops the broker at the end.
+// session it opened after each test and acknowledges whatever is still queued for the ingest, and stops the broker at the end.
 import type { IPublishPacket } from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createBrokerService, type BrokerService } from '../../broker/broker-service.js';
@@ -50,7 +50,25 @@ export function useIngestSessionBroker(opts: { secret: string; devicePrefix: str
   afterEach(async () => {
     for (const s of open.splice(0)) s.socket.destroy();
     await sleep(50);
-  });
+    await drainIngestQueue();
+  }, 30_000);
+
+  // A test that failed half-way can leave messages queued for the ingest's durable session; the next test's
+  // ingest would get them first. Acknowledge whatever is queued until the session has been quiet for 150 ms, so
+  // every test starts from an empty queue (and one failure does not fail the tests after it).
+  async function drainIngestQueue(): Promise<void> {
+    const { session: s } = await connectWire(port, { clientId: INGEST, username: INGEST, password: Buffer.from(secret), clean: false });
+    try {
+      for (;;) {
+        const p = await s.next('publish', 150).catch(() => undefined);
+        if (p === undefined) break;
+        s.send({ cmd: 'puback', messageId: p.messageId! });
+      }
+    } finally {
+      s.socket.destroy();
+      await sleep(50);
+    }
+  }
 
   const session: IngestSessionBroker['session'] = async (clientId, username, clean, extra = {}) => {
     const { session: s, connack } = await connectWire(port, { clientId, username, password: Buffer.from(secret), clean, ...extra });
