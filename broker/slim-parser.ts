@@ -14,15 +14,16 @@
 // - mqtt-packet's writer fills, on the first packet it writes, a cache of 65,536 two-byte Buffers (one per
 //   packet id / length value): ≈ 6.5 MB of heap for the life of the process (0.65 KB per device at 10,000),
 //   to save a 2-byte Buffer.allocUnsafe per number written — negligible next to the ≈ 20 µs of broker CPU a
-//   message costs. Turned off when this module loads (broker-service.ts imports it before Aedes writes anything).
+//   message costs. Turned off when this module loads (core/mqtt-packet-numbers.ts, as in every Ruộng process;
+//   broker-service.ts imports this module before Aedes writes anything).
 import { createRequire } from 'node:module';
 import mqttPacket from 'mqtt-packet';
+import '../core/mqtt-packet-numbers.js';
 import { ByteList } from './byte-list.js';
 
 interface ByteBuffer { readonly length: number }
 interface ParserSettings { readonly protocolVersion?: number; readonly bridgeMode?: boolean }
 
-(mqttPacket.writeToStream as unknown as { cacheNumbers: boolean }).cacheNumbers = false;
 
 interface ParserState { packet: unknown; error: unknown; _list: unknown; _stateCounter: number }
 {

@@ -4,7 +4,7 @@
 // store acknowledged it), and misses readings published while it is disconnected (clean session, QoS 1):
 // rule state (pending durations, open alerts) is in the registry, so a restart neither re-alerts nor forgets.
 import mqtt, { type MqttClient } from 'mqtt';
-import mqttPacket from 'mqtt-packet';
+import '../core/mqtt-packet-numbers.js';
 import type { Logger } from '../core/log.js';
 import type { Registry } from '../core/registry/registry.js';
 import { DecodeError, type IncomingMessage } from '../core/telemetry/decoders/index.js';
@@ -16,12 +16,8 @@ import { createRegistryDecoder, LookupNeeded, type RegistryDecoded } from '../in
 import type { ReadingSource } from '../rules/reading-source.js';
 import { brokerUrlOf, type BrokerAddress } from './ingest-brokers.js';
 
-// mqtt-packet (which mqtt.js writes every packet with) builds, on the first packet a process writes, a cache of 65,536
-// two-byte Buffers — one per packet id — kept for the life of the process: 6.0 MB of `ruong rules`'s heap (a heap
-// snapshot with 50,000 devices, docs/benchmarks.md "`ruong rules` memory with 50,000 devices"), to save one 2-byte
-// Buffer.allocUnsafe per PUBACK it sends. Off for every MQTT client of the process (this source, the MQTT alert
-// channel, the command publisher: one mqtt-packet module), as `ruong broker` does it (broker/slim-parser.ts).
-(mqttPacket.writeToStream as unknown as { cacheNumbers: boolean }).cacheNumbers = false;
+// mqtt-packet's number cache is off (core/mqtt-packet-numbers.ts): 6.0 MB of `ruong rules`'s heap with 50,000 devices
+// (docs/benchmarks.md "`ruong rules` memory with 50,000 devices"), for every MQTT client of the process.
 
 export interface MqttReadingSource extends ReadingSource {
   start(): Promise<void>;

@@ -7,6 +7,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { generate, parser as createParser, type Packet } from 'mqtt-packet';
 import type { Logger } from '../core/log.js';
+import '../core/mqtt-packet-numbers.js'; // `generate` would otherwise build mqtt-packet's 6 MB number cache
 import { createFrameReader } from './mqtt-frames.js';
 
 export interface AckClientOptions {
