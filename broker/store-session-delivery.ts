@@ -98,10 +98,11 @@ type Done = () => void;
 interface Held {
   readonly sub: Subscription;
   readonly message: Message;
-  readonly done: Done;
   readonly original: EmitterListener;
   readonly emitter: Emitter;
 }
+
+function noop(): void {}
 
 const PUBLISH_QOS1 = 0x32; // §3.3.1: type 3, QoS 1 (bits 1–2), RETAIN 0
 const DUP = 0x08;
@@ -179,13 +180,16 @@ class SessionLink {
     // would send such a message ahead of older ones, and a second time when emptyQueue reaches it (a new packet id,
     // DUP = 0) — or, once the session has acknowledged emptyQueue's copy, fail `outgoingUpdate` ('no such packet')
     // and close the session's connection, which then reconnects into the same race. Such a message waits here
-    // instead, its `done` held (the emitter holds the devices back, as for a full socket), until emptyQueue is
-    // through; then every held message goes through the steps below in the order it came (`release`): sent if
-    // emptyQueue has not sent it (it was queued after emptyQueue started), skipped if it has. Held before the
-    // dedupe below, so that it sees the held messages in order.
+    // instead until emptyQueue is through; then every held message goes through the steps below in the order it
+    // came (`release`): sent if emptyQueue has not sent it (it was queued after emptyQueue started), skipped if it
+    // has. Held before the dedupe below, so that it sees the held messages in order. Its emitter delivery is done
+    // at once: it is queued for the session already (nothing is lost if this connection goes), the device's PUBACK
+    // waits for the ingest's anyway (store-acks.ts), and the emitter's other listeners (`ruong rules`, other
+    // subscribers) keep getting messages while a long queue is re-sent.
     if (fresh && (!c.connected || this.held.length > 0) && !c.closed && !c.errored) {
-      this.held.push({ sub, message, done, original, emitter });
+      this.held.push({ sub, message, original, emitter });
       storeSessionDeliveryCounts.heldForReplay++;
+      done();
       return true;
     }
     // client.js dedupe: a message from a broker is forwarded once (duplicates are left to Aedes' own handling).
@@ -231,11 +235,11 @@ class SessionLink {
   }
 
   /**
-   * emptyQueue is through ('connected'): the held messages go on, in the order they came. A held message's `done`
-   * frees an emitter slot, and the emitter may hand this listener its next message at once, inside this loop: that
-   * one joins the end of `held`, or it would overtake the held ones — which the dedupe by counter would then take
-   * for duplicates and hand to Aedes, whose dedupe branch clears a queued copy (client.js deliverQoS; see
-   * memory-persistence.ts `outgoingClearMessageId`).
+   * emptyQueue is through ('connected'): the held messages go on, in the order they came. The emitter may hand
+   * this listener its next message inside this loop (a write's 'drain', an Aedes callback): that one joins the end
+   * of `held`, or it would overtake the held ones — which the dedupe by counter would then take for duplicates and
+   * hand to Aedes, whose dedupe branch clears a queued copy (client.js deliverQoS; see memory-persistence.ts
+   * `outgoingClearMessageId`).
    */
   readonly release = (): void => {
     if (this.releasing) return;
@@ -243,7 +247,7 @@ class SessionLink {
     try {
       for (let i = 0; i < this.held.length; i++) {
         const h = this.held[i]!;
-        if (!this.deliver(h.sub, h.message, h.done, h.original, h.emitter, false)) this.toAedes(h.emitter, h.original, h.message, h.done);
+        if (!this.deliver(h.sub, h.message, noop, h.original, h.emitter, false)) this.toAedes(h.emitter, h.original, h.message, noop);
       }
     } finally {
       this.held = [];
@@ -253,9 +257,7 @@ class SessionLink {
 
   /** The connection is gone before emptyQueue was through: the held messages' queued copies wait for the next one. */
   readonly drop = (): void => {
-    const held = this.held;
     this.held = [];
-    for (const h of held) h.done();
   };
 
   private toAedes(emitter: Emitter, original: EmitterListener, message: EmitterMessage, done: Done): void {

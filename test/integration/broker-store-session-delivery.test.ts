@@ -266,9 +266,10 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
     expect(storeSessionDeliveryCounts.alreadySent - before.alreadySent).toBeGreaterThan(0); // the backlog met its sent copies
   }, 40_000);
 
-  it('a message published while the reconnected ingest is still being re-sent its queue comes after that queue, once, and its PUBACK waits for the ingest', async () => {
+  it('messages published while the reconnected ingest is still being re-sent its queue come after that queue, once, their PUBACKs wait for the ingest, and other subscribers get them meanwhile', async () => {
     const before = { ...storeSessionDeliveryCounts };
     let ing = await ingest();
+    const watcher = await fixture.subscriber('watch', true, 0); // as `ruong rules` listens
     const dev = await device();
     const queued = 200;
     const body = (i: number) => `q${i}:`.padEnd(50_000, 'x'); // 10 MB: more than the sockets hold
@@ -282,11 +283,14 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
     ing.socket.pause();
     await sleep(300);
     const live = await device();
-    publish(live.s, live.topic, 1, 'live:1');
-    await sleep(300);
+    const liveCount = 150; // more than the emitter's 100 delivery slots
+    for (let i = 1; i <= liveCount; i++) publish(live.s, live.topic, i, `live:${i}`);
+    const seenByWatcher = (await publishes(watcher, queued + liveCount, 10_000)).map((p) => p.payload.toString()).filter((b) => b.startsWith('live:'));
+    expect(seenByWatcher).toEqual(Array.from({ length: liveCount }, (_, i) => `live:${i + 1}`)); // the replay holds nobody else up
+    expect(pubackIds(live.s)).toEqual([]); // not stored yet
     ing.socket.resume();
     const got: IPublishPacket[] = [];
-    while (got.length < queued + 1) {
+    while (got.length < queued + liveCount) {
       const p = await ing.next('publish', 15_000);
       got.push(p);
       ack(ing, p);
@@ -294,13 +298,13 @@ describe('the ingest session\'s QoS 1 deliveries (store-session-delivery.ts)', (
     // The queue first, each once, as DUP = 1 repeats with their packet ids (MQTT-3.3.1-1); then the live message.
     expect(got.slice(0, queued).map((p) => p.payload.toString().split(':')[0])).toEqual(Array.from({ length: queued }, (_, i) => `q${i + 1}`));
     expect(got.slice(0, queued).every((p, i) => p.dup && p.messageId === first[i]!.messageId)).toBe(true);
-    expect(bodies(got.slice(queued))).toEqual(['live:1']);
+    expect(bodies(got.slice(queued))).toEqual(Array.from({ length: liveCount }, (_, i) => `live:${i + 1}`));
     await sleep(300);
     expect(ing.pending('publish')).toEqual([]); // nothing twice
     expect(ing.isClosed()).toBe(false);
-    expect(pubackIds(live.s)).toEqual([1]);
+    expect(pubackIds(live.s)).toEqual(Array.from({ length: liveCount }, (_, i) => i + 1));
     expect(pubackIds(dev.s)).toEqual(Array.from({ length: queued }, (_, i) => i + 1));
-    expect(storeSessionDeliveryCounts.heldForReplay - before.heldForReplay).toBe(1);
+    expect(storeSessionDeliveryCounts.heldForReplay - before.heldForReplay).toBe(liveCount);
   }, 40_000);
 
   it('a device\'s DUP = 1 retransmission reaches the ingest with DUP = 1, and a retained message still reaches later subscribers', async () => {
