@@ -185,7 +185,8 @@ class SessionLink {
     // has. Held before the dedupe below, so that it sees the held messages in order. Its emitter delivery is done
     // at once: it is queued for the session already (nothing is lost if this connection goes), the device's PUBACK
     // waits for the ingest's anyway (store-acks.ts), and the emitter's other listeners (`ruong rules`, other
-    // subscribers) keep getting messages while a long queue is re-sent.
+    // subscribers) keep getting messages while a long queue is re-sent. What waits here is also in the session's
+    // queue (until the ingest stores it), so this list grows no faster than that queue, and empties when emptyQueue ends.
     if (fresh && (!c.connected || this.held.length > 0) && !c.closed && !c.errored) {
       this.held.push({ sub, message, original, emitter });
       storeSessionDeliveryCounts.heldForReplay++;
