@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { provisionBenchDevices } from './bench-registry.js';
+import { heapSpaces } from './heap-metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -165,16 +166,6 @@ export interface OperatorMeasurement {
   readonly loaderSysMsPerConnect: number;
   readonly loadAverage: string;
   readonly heap?: { readonly base: string; readonly idle: string } | undefined;
-}
-
-/** V8's heap spaces (size / used, MB) from the broker's /metrics (prom-client's default metrics). */
-async function heapSpaces(port: number): Promise<string> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const size = new Map<string, number>();
-  const used = new Map<string, number>();
-  for (const m of text.matchAll(/^nodejs_heap_space_size_(total|used)_bytes\{space="(\w+)"\} (\d+)/gm)) (m[1] === 'total' ? size : used).set(m[2]!, Number(m[3]));
-  const mb = (x: number | undefined): string => ((x ?? 0) / 2 ** 20).toFixed(1);
-  return [...size.keys()].map((s) => `${s} ${mb(size.get(s))}/${mb(used.get(s))}`).join(', ');
 }
 
 async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> {

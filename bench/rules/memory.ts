@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../../test/helpers/influxd.js';
 import { provisionBenchDevices } from '../broker/bench-registry.js';
+import { heapSpaces } from '../broker/heap-metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,15 +57,6 @@ function ruong(dir: string, command: string, env: Record<string, string>, runnin
 function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); });
-}
-
-async function heapSpaces(port: number): Promise<string> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const size = new Map<string, number>();
-  const used = new Map<string, number>();
-  for (const m of text.matchAll(/^nodejs_heap_space_size_(total|used)_bytes\{space="(\w+)"\} (\d+)/gm)) (m[1] === 'total' ? size : used).set(m[2]!, Number(m[3]));
-  const mb = (x: number | undefined): string => ((x ?? 0) / 2 ** 20).toFixed(1);
-  return [...size.keys()].map((s) => `${s} ${mb(size.get(s))}/${mb(used.get(s))}`).join(', ');
 }
 
 /** V8's heap (size / used), of it the young generation's size, and the external memory (MB), from /metrics. */
