@@ -71,3 +71,24 @@ export function levelAgainst(x: number, limit: number, direction: 'above' | 'bel
   if (inclusive ? x <= limit : x < limit) return 'on';
   return x >= limit + hysteresis ? 'off' : 'band';
 }
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The state with its condition's clock (`cond.lastTs`) left out. */
+function withoutClock(state: Record<string, unknown>): Record<string, unknown> {
+  return isRecord(state.cond) ? { ...state, cond: { ...state.cond, lastTs: undefined } } : state;
+}
+
+/**
+ * Whether a rule's state changed only in its condition's clock (`cond.lastTs`, the newest time the machine saw).
+ * The every-minute check of a device that is neither newly silent nor newly back changes nothing else, and the
+ * engine does not write such a state (issue 19: with 10,000 devices every tick rewrote 10,000 rule_state rows,
+ * ≈ 1.4 MB handed to SQLite a minute — docs/benchmarks.md "The rules engine's every-minute check"). The process
+ * keeps the new state in its cache; only the stored copy keeps an older lastTs. That copy is read again after a
+ * restart or a rolled-back transaction, and lastTs only keeps time from running backwards (stepCondition): a
+ * scheduled check's time is the service clock, later than the stored lastTs unless the clock itself was set back.
+ */
+export function onlyClockMoved(before: unknown, after: unknown): boolean {
+  if (!isRecord(before) || !isRecord(after) || !isRecord(before.cond) || !isRecord(after.cond)) return false;
+  return JSON.stringify(withoutClock(before)) === JSON.stringify(withoutClock(after));
+}

@@ -12,6 +12,7 @@ import type { StoredReading } from '../core/telemetry/reading.js';
 import type { Farm } from '../core/registry/types.js';
 import type { Forecast } from '../core/weather/forecast.js';
 import type { DailyWeatherSummary, DeviceInfo, FarmLatest, FieldInfo, IrrigationRecord, RuleInput, RuleResult, Sample } from './evaluation.js';
+import { onlyClockMoved } from './condition.js';
 import { localDay } from './field-agronomy.js';
 import { evaluate, handlerOf } from './kinds/index.js';
 import { loadCoopContext, selectRules, type CoopContext, type RulesDirectory } from './rule-context.js';
@@ -198,8 +199,9 @@ export function createEngine(deps: EngineDeps) {
   async function run(rule: Rule, subject: string, input: RuleInput, cooperativeId: string, extra?: AlertValues): Promise<void> {
     const now = deps.now();
     let result: RuleResult;
+    let state: unknown;
     try {
-      const state = await stateOf(rule.id, subject);
+      state = await stateOf(rule.id, subject);
       const full = withForecast(rule, await withIrrigations(rule, input, cooperativeId), cooperativeId);
       result = withExtra(evaluate(rule, state, full, now), extra);
     } catch (err) {
@@ -210,7 +212,10 @@ export function createEngine(deps: EngineDeps) {
     metrics.evaluated(rule.kind);
     const key = `${rule.id}\u0000${subject}`;
     states.set(key, result.state);
-    dirtyStates.set(key, { ruleId: rule.id, subject, state: result.state });
+    // A tick that only moved the condition's clock is not written: see onlyClockMoved.
+    if (input.type !== 'tick' || dirtyStates.has(key) || !onlyClockMoved(state, result.state)) {
+      dirtyStates.set(key, { ruleId: rule.id, subject, state: result.state });
+    }
     await applyAlert(rule, subject, result, input.field, input.device, cooperativeId);
     if (result.advice && input.field) {
       const w = input.weather;

@@ -2,7 +2,9 @@
 // (checked every minute); any reading from it resolves the alert. Silence is measured on the service's
 // clock from when the engine last heard the device — a buffered backlog with old timestamps still proves
 // the device is talking. After a restart the device gets the same grace as a new one (watchingSince):
-// while Ruộng itself was down nobody could hear it.
+// while Ruộng itself was down nobody could hear it. The grace only holds back a new alert: it is not hearing the
+// device, so an offline alert open before the restart stays open until the device reports again (it used to be
+// resolved by the first check after a restart and opened again an hour later).
 import type { ConditionState } from '../condition.js';
 import { decide, severityOf, type KindHandler, type RuleResult } from '../evaluation.js';
 import type { RuleOf } from '../rule-schema.js';
@@ -29,7 +31,9 @@ export const missingData: KindHandler<RuleOf<'missing_data'>, MissingDataState> 
     const lastReadingTs = heard ? Math.max(input.sample.ts, state?.lastReadingTs ?? input.sample.ts) : state?.lastReadingTs;
     const from = Math.max(lastSeen ?? 0, input.type === 'tick' ? input.watchingSince : 0);
     const silentMs = now - from;
-    const level = !heard && silentMs > limitMs ? 'on' : 'off';
+    // Inside the restart grace without a reading in the limit: 'band' — neither opens nor clears (rules/condition.ts).
+    const heardWithinLimit = heard || (lastSeen !== undefined && now - lastSeen <= limitMs);
+    const level = heardWithinLimit ? 'off' : silentMs > limitMs ? 'on' : 'band';
     const d = decide(rule, state?.cond, level, now, () => ({
       kind: 'device_offline', severity: severityOf(rule, 'warning'),
       text: {

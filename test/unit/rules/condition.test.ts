@@ -1,7 +1,7 @@
 // The shared debounce: `for`, hysteresis band, clearFor and cooldown turn a noisy level series into one
 // alert per episode; the state survives a JSON round trip (as it does through SQLite on a restart).
 import { describe, expect, it } from 'vitest';
-import { levelAgainst, stepCondition, type ConditionState, type Level, type Timing } from '../../../rules/condition.js';
+import { levelAgainst, onlyClockMoved, stepCondition, type ConditionState, type Level, type Timing } from '../../../rules/condition.js';
 
 const MIN = 60_000;
 const timing = (t: Partial<Timing> = {}): Timing => ({ forMs: 0, clearForMs: 0, cooldownMs: 0, ...t });
@@ -89,5 +89,19 @@ describe('levelAgainst', () => {
     expect(levelAgainst(-15.5, -15, 'below', 1)).toBe('on');
     expect(levelAgainst(-14.5, -15, 'below', 1)).toBe('band');
     expect(levelAgainst(-14, -15, 'below', 1)).toBe('off');
+  });
+});
+
+describe('onlyClockMoved (what the engine does not write after a minute check)', () => {
+  const idle = { cond: { phase: 'idle', lastTs: 1_000 }, lastSeen: 500 };
+  it('is true when only cond.lastTs moved', () => {
+    expect(onlyClockMoved(idle, { cond: { phase: 'idle', lastTs: 61_000 }, lastSeen: 500 })).toBe(true);
+    expect(onlyClockMoved(idle, { cond: { phase: 'idle', resolvedAt: undefined, lastTs: 61_000 }, lastSeen: 500, lastReadingTs: undefined })).toBe(true);
+  });
+  it('is false for any other change, and for states without a condition', () => {
+    expect(onlyClockMoved(idle, { cond: { phase: 'firing', since: 1_000, firedAt: 61_000, lastTs: 61_000 }, lastSeen: 500 })).toBe(false);
+    expect(onlyClockMoved(idle, { cond: { phase: 'idle', lastTs: 61_000 }, lastSeen: 60_000 })).toBe(false);
+    expect(onlyClockMoved(undefined, idle)).toBe(false);
+    expect(onlyClockMoved({ lastSeen: 1 }, { lastSeen: 1 })).toBe(false);
   });
 });

@@ -77,4 +77,26 @@ describe('missing data', () => {
     tick(r, restart + 61 * MIN, restart);
     expect(r.opened()).toHaveLength(1);
   });
+
+  it('an offline alert open before a restart stays open through the grace: only a reading resolves it', () => {
+    const r = md();
+    for (let m = 1; m <= 70; m++) tick(r, T0 + m * MIN);
+    expect(r.opened()).toHaveLength(1);
+    const restart = T0 + 2 * HOUR;
+    for (let m = 1; m <= 90; m++) tick(r, restart + m * MIN, restart);
+    expect(r.resolved()).toEqual([]);
+    expect(r.opened()).toHaveLength(1); // not opened a second time when the grace ends either
+    r.feed({ type: 'sample', sample: { deviceId: 'probe', ts: restart + 90 * MIN, values: { battery: 80 } }, device: probe, farm: {} }, restart + 91 * MIN);
+    expect(r.resolved()).toHaveLength(1);
+  });
+
+  it('with clearFor: a device that reported before the restart still resolves after clearFor', () => {
+    const r = runner(rule({ kind: 'missing_data', expectedInterval: '10m', factor: 6, clearFor: '20m' }));
+    for (let m = 1; m <= 70; m++) tick(r, T0 + m * MIN);
+    r.feed({ type: 'sample', sample: { deviceId: 'probe', ts: T0 + 70 * MIN, values: { battery: 80 } }, device: probe, farm: {} }, T0 + 71 * MIN);
+    const restart = T0 + 80 * MIN;
+    for (let m = 1; m <= 15; m++) tick(r, restart + m * MIN, restart);
+    expect(r.resolved()).toHaveLength(1); // 20 min after the reading at 71 min: at 91 min, inside the grace
+    expect(r.opened()).toHaveLength(1);
+  });
 });
