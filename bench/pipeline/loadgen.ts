@@ -7,19 +7,24 @@
 import mqttPacket from 'mqtt-packet';
 import { encodeConnect, openMqtt, type MqttSocket } from '../../firmware-sim/loadgen-wire.js';
 import { topics } from '../../core/telemetry/topics.js';
+import { BENCH_METRICS, benchValueTexts } from './bench-values.js';
 import { BENCH_SECRET, benchDeviceId } from './setup.js';
 
 const TS_WIDTH = 13;
 const SEQ_WIDTH = 9;
 
 /**
- * Messages 1 … count of a device as consecutive PUBLISH packets of `{"ts":…,"seq":…,"readings":{4 metrics}}`,
- * one template patched per message (message id = n, MQTT-2.3.1-1: never 0; seq = n; ts = t0 + n · stepMs).
+ * Messages 1 … count of device `index` as consecutive PUBLISH packets of `{"ts":…,"seq":…,"readings":{4 metrics}}`,
+ * one template patched per message (message id = n, MQTT-2.3.1-1: never 0; seq = n; ts = t0 + n · stepMs; the
+ * readings of bench-values.ts, each at a fixed width).
  */
-export function deviceStream(deviceId: string, count: number, t0: number, stepMs: number): { bytes: Buffer; packetBytes: number } {
+export function deviceStream(index: number, count: number, t0: number, stepMs: number): { bytes: Buffer; packetBytes: number } {
   const head = `{"ts":${'0'.repeat(TS_WIDTH)},"seq":${' '.repeat(SEQ_WIDTH)}`;
-  const payload = Buffer.from(`${head},"readings":{"soil_moisture@20cm":23.4,"soil_temperature@20cm":25.1,"soil_ec@20cm":0.82,"battery":87}}`);
-  const packet = mqttPacket.generate({ cmd: 'publish', topic: topics.up(deviceId), payload, qos: 1, messageId: 1, retain: false, dup: false });
+  const widths = benchValueTexts(index, 1).map((t) => t.length);
+  const payloadText = `${head},"readings":{${BENCH_METRICS.map((m, i) => `"${m}":${'0'.repeat(widths[i]!)}`).join(',')}}}`;
+  const valueAt = BENCH_METRICS.map((m) => payloadText.indexOf(`"${m}":`) + m.length + 3);
+  const payload = Buffer.from(payloadText);
+  const packet = mqttPacket.generate({ cmd: 'publish', topic: topics.up(benchDeviceId(index)), payload, qos: 1, messageId: 1, retain: false, dup: false });
   const at0 = packet.length - payload.length;
   const bytes = Buffer.allocUnsafe(packet.length * count);
   for (let n = 1; n <= count; n++) {
@@ -28,6 +33,11 @@ export function deviceStream(deviceId: string, count: number, t0: number, stepMs
     bytes.writeUInt16BE(n, at + at0 - 2); // message id = n (1 … 65,535)
     bytes.write(String(t0 + n * stepMs), at + at0 + 6, 'latin1');
     bytes.write(String(n).padStart(SEQ_WIDTH, ' '), at + at0 + 6 + TS_WIDTH + 7, 'latin1');
+    const texts = benchValueTexts(index, n);
+    for (let i = 0; i < texts.length; i++) {
+      if (texts[i]!.length !== widths[i]) throw new Error(`bench value ${texts[i]} is not ${widths[i]} characters wide`);
+      bytes.write(texts[i]!, at + at0 + valueAt[i]!, 'latin1');
+    }
   }
   return { bytes, packetBytes: packet.length };
 }
@@ -58,7 +68,7 @@ export function createLoad(o: LoadOptions): Load {
   if (o.messagesPerDevice > 65_535) throw new Error('at most 65,535 messages per device (QoS 1 message ids)');
   const devices: Device[] = [];
   // Encoded before anything is timed (run.ts times from after createLoad).
-  const streams = Array.from({ length: o.devices }, (_, i) => deviceStream(benchDeviceId(i), o.messagesPerDevice, o.t0, o.stepMs));
+  const streams = Array.from({ length: o.devices }, (_, i) => deviceStream(i, o.messagesPerDevice, o.t0, o.stepMs));
   let acked = 0;
   let done: (() => void) | undefined;
   const total = o.devices * o.messagesPerDevice;

@@ -11,19 +11,19 @@ import mqttPacket from 'mqtt-packet';
 import { createLineBuilder } from '../../core/store/influx-lines.js';
 import { decode } from '../../core/telemetry/decoders/index.js';
 import type { StoredReading } from '../../core/telemetry/reading.js';
+import { BENCH_METRICS, benchValues } from './bench-values.js';
 import { deviceStream } from './loadgen.js';
 import { benchDeviceId } from './setup.js';
 
 export interface CeilingResult { readonly concurrency: number; readonly perBody: number; readonly points: number; readonly series: number; readonly seconds: number; readonly pointsPerSec: number; readonly counted: number }
 
-/** The four readings of a bench message and their values, as the load generator sends them (loadgen.ts). */
-const METRICS: readonly [string, number][] = [['soil_moisture@20cm', 23.4], ['soil_temperature@20cm', 25.1], ['soil_ec@20cm', 0.82], ['battery', 87]];
 const TENANCY = { fieldId: 'field-bench', farmId: 'farm-bench', cooperativeId: 'coop-bench' };
 
 /** The stored readings of message `n` (seq n, ts t0 + n·step) of bench device `d`. */
 export function messageReadings(d: number, n: number, t0: number, stepMs: number): StoredReading[] {
   const deviceId = benchDeviceId(d);
-  return METRICS.map(([metric, value]) => ({ deviceId, metric, ts: t0 + n * stepMs, value, seq: n, flags: undefined, ...TENANCY }));
+  const values = benchValues(d, n);
+  return BENCH_METRICS.map((metric, i) => ({ deviceId, metric, ts: t0 + n * stepMs, value: values[i]!, seq: n, flags: undefined, ...TENANCY }));
 }
 
 /**
@@ -31,21 +31,25 @@ export function messageReadings(d: number, n: number, t0: number, stepMs: number
  * generator's PUBLISH of that message (decoded by core/telemetry/decoders, as the ingest does).
  */
 export function checkCeilingShape(t0: number): void {
-  const { bytes, packetBytes } = deviceStream(benchDeviceId(0), 3, t0, 1000);
-  const parser = mqttPacket.parser({ protocolVersion: 4 });
-  let payload: Buffer | undefined;
-  parser.on('packet', (p) => { if (p.cmd === 'publish') payload = p.payload as Buffer; });
-  parser.parse(bytes.subarray(2 * packetBytes, 3 * packetBytes)); // message 3
-  if (!payload) throw new Error('ceiling check: no PUBLISH parsed');
-  const decoded = decode({ topic: `devices/${benchDeviceId(0)}/up`, payload, receivedAt: Date.now() }, {
-    resolveDevice: (ref) => ({ deviceId: ref.deviceId ?? '', revoked: false, tenancy: TENANCY }),
-  });
   const lines = createLineBuilder();
-  const ingest = lines.encode(decoded.readings as StoredReading[]);
-  const ceiling = lines.encode(messageReadings(0, 3, t0, 1000));
-  const a = ingest.bytes.subarray(0, ingest.starts.at(-1)).toString();
-  const b = ceiling.bytes.subarray(0, ceiling.starts.at(-1)).toString();
-  if (a !== b) throw new Error(`ceiling lines differ from the ingest's:\n${a}\nvs\n${b}`);
+  for (const d of [0, 7, 999]) {
+    const { bytes, packetBytes } = deviceStream(d, 60, t0, 1000);
+    for (const n of [1, 3, 51, 60]) {
+      const parser = mqttPacket.parser({ protocolVersion: 4 });
+      let payload: Buffer | undefined;
+      parser.on('packet', (p) => { if (p.cmd === 'publish') payload = p.payload as Buffer; });
+      parser.parse(bytes.subarray((n - 1) * packetBytes, n * packetBytes));
+      if (!payload) throw new Error('ceiling check: no PUBLISH parsed');
+      const decoded = decode({ topic: `devices/${benchDeviceId(d)}/up`, payload, receivedAt: Date.now() }, {
+        resolveDevice: (ref) => ({ deviceId: ref.deviceId ?? '', revoked: false, tenancy: TENANCY }),
+      });
+      const ingest = lines.encode(decoded.readings as StoredReading[]);
+      const a = ingest.bytes.subarray(0, ingest.starts.at(-1)).toString();
+      const ceiling = lines.encode(messageReadings(d, n, t0, 1000));
+      const b = ceiling.bytes.subarray(0, ceiling.starts.at(-1)).toString();
+      if (a !== b) throw new Error(`ceiling lines differ from the ingest's (device ${d}, message ${n}):\n${a}\nvs\n${b}`);
+    }
+  }
 }
 
 /** `points` points in arrival order (message n of every device, then n + 1 …) as bodies of `perBody` lines. */
