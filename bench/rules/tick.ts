@@ -7,7 +7,7 @@
 // write(2) during the tick (/proc/self/io wchar: the SQLite WAL and its checkpoints).
 // --src DIR takes the engine, the stores and the registry from another tree (e.g. a worktree of main), so two trees
 // are compared with the same bench in interleaved runs:
-//   node --import tsx bench/rules/tick.ts --devices 10000 --ticks 6 [--src /tmp/base]
+//   npm run bench:rules-tick -- --devices 10000 --ticks 6 [--src /tmp/base]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
