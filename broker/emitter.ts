@@ -6,7 +6,7 @@
 // broker's CPU in a profile. Here the queue is a list of chunks (push and shift never copy). The bound on
 // messages being delivered at once stays Aedes' 100: with the O(1) queue, bench/broker measured 20–200
 // equal and 500–10,000 worse in broker CPU per message (more packets alive at once, more GC work).
-import { Qlobber } from 'qlobber';
+import { Qlobber } from './qlobber-class.js';
 import { createFifo, type Fifo } from './fifo.js';
 
 export interface EmitterMessage {

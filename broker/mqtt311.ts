@@ -21,7 +21,7 @@
 //    matched here with it (the Redis persistence already does). Queued messages: broker/memory-persistence.ts.
 import { Readable } from 'node:stream';
 import type { Aedes } from 'aedes';
-import { Qlobber } from 'qlobber';
+import { Qlobber } from './qlobber-class.js';
 import { assertPinnedVersions } from './pinned-versions.js';
 import { NO_QUEUED_PACKETS, installEmptyQueueShortcut } from './empty-queue.js';
 import { indexedStoreOf } from './memory-persistence.js';

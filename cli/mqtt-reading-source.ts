@@ -3,7 +3,7 @@
 // decoding the ingest does, without storing. It sees a reading when the broker delivers it (not after the
 // store acknowledged it), and misses readings published while it is disconnected (clean session, QoS 1):
 // rule state (pending durations, open alerts) is in the registry, so a restart neither re-alerts nor forgets.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import '../core/mqtt-packet-numbers.js';
 import type { Logger } from '../core/log.js';
 import type { Registry } from '../core/registry/registry.js';
@@ -15,6 +15,10 @@ import { topics } from '../core/telemetry/topics.js';
 import { createRegistryDecoder, LookupNeeded, type RegistryDecoded } from '../ingest/registry-decode.js';
 import type { ReadingSource } from '../rules/reading-source.js';
 import { brokerUrlOf, type BrokerAddress } from './ingest-brokers.js';
+import { requireCommonJs } from '../core/require-commonjs.js';
+
+// Loaded with `require`, not lexed at every start: core/require-commonjs.ts.
+const mqtt = requireCommonJs('mqtt') as typeof import('mqtt');
 
 // mqtt-packet's number cache is off (core/mqtt-packet-numbers.ts): 6.0 MB of `ruong rules`'s heap with 50,000 devices
 // (docs/benchmarks.md "`ruong rules` memory with 50,000 devices"), for every MQTT client of the process.

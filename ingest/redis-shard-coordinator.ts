@@ -10,11 +10,16 @@
 // Nothing is lost while a shard has no holder: the broker queues its QoS 1 messages in the shard's session.
 // If Redis is unreachable the worker keeps what it holds (duplicates are idempotent, losses are not).
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
 import { Counter, Gauge, type Registry as PromRegistry } from 'prom-client';
 import { RuongError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { rendezvousOwner, type ShardCoordinator, type ShardHandlers } from './shard-coordinator.js';
+import { requireCommonJs } from '../core/require-commonjs.js';
+
+// Loaded with `require`, not lexed at every start: core/require-commonjs.ts.
+const { Redis } = requireCommonJs('ioredis') as typeof import('ioredis');
+type Redis = RedisClient;
 
 export interface RedisShardOptions {
   readonly redisUrl: string;

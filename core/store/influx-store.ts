@@ -17,7 +17,7 @@
 // - LIMIT applies per series (per GROUP BY group); GROUP BY time() windows are aligned to the epoch;
 // - statements separated by `;` in one request run in order, each answered as its own result (statement_id):
 //   a window query is one round trip (windowQuery).
-import { InfluxDB, type IPoolOptions, type ISingleHostConfig } from 'influx';
+import type { IPoolOptions, ISingleHostConfig } from 'influx';
 import { RuongError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { ReadingFlag, StoredReading } from '../telemetry/reading.js';
@@ -31,6 +31,10 @@ import { createInfluxRollups } from './influx-rollups.js';
 import { newestStateQuery, sequenceLines, stateQueries, statesOf, stateTime } from './influx-sequences.js';
 import type { LatestFilter, RangeQuery, RawPoint, ReadingStore, WindowPoint } from './reading-store.js';
 import { mergeWindows, planSegments, type Segment } from './rollups.js';
+import { requireCommonJs } from '../require-commonjs.js';
+
+// Loaded with `require`, not lexed at every start: core/require-commonjs.ts.
+const { InfluxDB } = requireCommonJs('influx') as typeof import('influx');
 
 const samePlan = (a: readonly Segment[], b: readonly Segment[]) =>
   a.length === b.length && a.every((s, i) => s.source === b[i]!.source && s.from === b[i]!.from && s.to === b[i]!.to);

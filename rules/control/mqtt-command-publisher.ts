@@ -2,8 +2,12 @@
 // `ruong-ingest` service may publish devices/+/down), client id `ruong-ingest-commands`. A publish resolves on
 // the broker's PUBACK. Nothing is handed to mqtt.js while disconnected (its offline queue would send a command
 // later behind the dispatcher's back): the attempt fails and the dispatcher's next attempt goes after its delay.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { CommandPublisher } from './command-dispatcher.js';
+import { requireCommonJs } from '../../core/require-commonjs.js';
+
+// Loaded with `require`, not lexed at every start: core/require-commonjs.ts.
+const mqtt = requireCommonJs('mqtt') as typeof import('mqtt');
 
 export interface MqttCommandPublisherOptions {
   /** mqtt://host:port; a function when the port is known only after start (port 0). */

@@ -2,9 +2,13 @@
 // the broker's PUBACK. Never hands a message to mqtt.js while disconnected (its offline queue would send
 // it later on its own, behind the outbox's back): a send then fails retryable and the outbox retries.
 // QoS 1 is at-least-once; the payload's `id` (the idempotency key) lets an app drop a duplicate.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { NotifierError, type Notifier } from '../../core/alerts/notification-types.js';
 import { checkOpen } from './http-post.js';
+import { requireCommonJs } from '../../core/require-commonjs.js';
+
+// Loaded with `require`, not lexed at every start: core/require-commonjs.ts.
+const mqtt = requireCommonJs('mqtt') as typeof import('mqtt');
 
 export interface MqttNotifierOptions {
   /** mqtt://host:port of the broker; a function when the port is known only after start (port 0). */
