@@ -79,6 +79,20 @@ function procCpuS(pid: number): [number, number] {
   return [Number(f[11]) / 100, Number(f[12]) / 100];
 }
 
+/**
+ * The main thread's scheduler times so far, in seconds: [on a CPU, runnable but waiting for one] (/proc/PID/task/PID/
+ * schedstat). The broker is one JS thread: its on-CPU time per connect is the floor of the connect time on any
+ * machine, and the wait shows how much of the wall time was the other threads (V8's compiler and GC, the loaders).
+ */
+function mainThreadSchedS(pid: number): [number, number] {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return [run! / 1e9, wait! / 1e9];
+  } catch {
+    return [NaN, NaN];
+  }
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -161,6 +175,9 @@ export interface OperatorMeasurement {
   readonly brokerCpuMsPerConnect: number;
   /** The kernel's share of it (accept, the CONNACK's write, epoll). */
   readonly brokerSysMsPerConnect: number;
+  /** The brokers' main threads alone: on a CPU, and runnable but waiting for one (mainThreadSchedS). */
+  readonly brokerMainMsPerConnect: number;
+  readonly brokerMainWaitMsPerConnect: number;
   readonly loaderCpuMsPerConnect: number;
   /** Of it, the kernel's share (connect, the CONNECT's write, reading the CONNACK). */
   readonly loaderSysMsPerConnect: number;
@@ -201,6 +218,7 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     const pids = brokers.map((b) => b.pid!);
     const rss = (): number => pids.reduce((sum, pid) => sum + procRss(pid), 0);
     const cpu = (): [number, number] => pids.map(procCpuS).reduce(([u, s], [u1, s1]) => [u + u1, s + s1], [0, 0]);
+    const sched = (): [number, number] => pids.map(mainThreadSchedS).reduce(([r, w], [r1, w1]) => [r + r1, w + w1], [0, 0]);
     const startRss = rss();
     const platform: ChildProcess[] = [];
     if (args.platform) {
@@ -213,10 +231,12 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     const baseRss = rss();
     const baseHeap = metricsPort ? await heapSpaces(metricsPort) : '';
     const cpu0 = cpu();
+    const sched0 = sched();
     const per = Math.ceil(devices / loaderCount);
     loaders.forEach((l, k) => l.child.send({ type: 'go', host: '127.0.0.1', ports, from: k * per, to: Math.min(devices, (k + 1) * per), inFlight, runKey }));
     const results = await Promise.all(loaders.map((l) => l.next('connected')));
     const cpu1 = cpu();
+    const sched1 = sched();
     const brokerCpu = cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1];
     const brokerSys = cpu1[1] - cpu0[1];
     const first = Math.min(...results.map((r) => r.first as number));
@@ -245,6 +265,8 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
       connectS: (last - first) / 1000,
       brokerCpuMsPerConnect: (brokerCpu * 1000) / connected,
       brokerSysMsPerConnect: (brokerSys * 1000) / connected,
+      brokerMainMsPerConnect: ((sched1[0] - sched0[0]) * 1000) / connected,
+      brokerMainWaitMsPerConnect: ((sched1[1] - sched0[1]) * 1000) / connected,
       loaderCpuMsPerConnect: loaderCpu / connected,
       loaderSysMsPerConnect: loaderSys / connected,
       loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
@@ -265,7 +287,7 @@ async function main(): Promise<void> {
     for (const tree of trees) {
       const m = await measure(tree, round);
       all.push(m);
-      console.log(`${m.tree} round ${round}: connected ${m.connected}/${m.devices} in ${m.connectS.toFixed(2)} s (broker CPU ${m.brokerCpuMsPerConnect.toFixed(3)} ms/connect of which system ${m.brokerSysMsPerConnect.toFixed(3)}, ${args.loader} loaders ${m.loaderCpuMsPerConnect.toFixed(3)} of which system ${m.loaderSysMsPerConnect.toFixed(3)}) | RSS at start ${m.startRssMb.toFixed(1)} MB, base ${m.baseRssMb.toFixed(1)} MB, ${args['idle-s']} s after the last CONNACK ${m.idleRssMb.toFixed(1)} MB → ${m.kbPerConnection.toFixed(2)} KB/connection | idle RSS every 5 s: ${m.idleSeriesMb.map((x) => x.toFixed(0)).join(' ')} MB | load ${m.loadAverage}`);
+      console.log(`${m.tree} round ${round}: connected ${m.connected}/${m.devices} in ${m.connectS.toFixed(2)} s (broker CPU ${m.brokerCpuMsPerConnect.toFixed(3)} ms/connect of which system ${m.brokerSysMsPerConnect.toFixed(3)}; main thread ${m.brokerMainMsPerConnect.toFixed(3)} on a CPU + ${m.brokerMainWaitMsPerConnect.toFixed(3)} waiting for one; ${args.loader} loaders ${m.loaderCpuMsPerConnect.toFixed(3)} of which system ${m.loaderSysMsPerConnect.toFixed(3)}) | RSS at start ${m.startRssMb.toFixed(1)} MB, base ${m.baseRssMb.toFixed(1)} MB, ${args['idle-s']} s after the last CONNACK ${m.idleRssMb.toFixed(1)} MB → ${m.kbPerConnection.toFixed(2)} KB/connection | idle RSS every 5 s: ${m.idleSeriesMb.map((x) => x.toFixed(0)).join(' ')} MB | load ${m.loadAverage}`);
       if (m.heap) console.log(`  heap spaces MB size/used — base: ${m.heap.base}\n  idle: ${m.heap.idle}`);
     }
   }
