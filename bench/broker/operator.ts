@@ -15,6 +15,8 @@
 // (REDIS_URL, the supported way to run several brokers), device i on broker i % K; figures summed over them.
 // --platform: also `ruong ingest`, `ruong rules` and `ruong api` from the same tree, on the same DATA_DIR.
 // --heap: METRICS_PORT on (broker 1), and V8's heap spaces read from /metrics at the base and idle reads.
+// The peer: `--tree mosquitto=@mosquitto` measures Debian's Mosquitto 2 with the same devices and passwords, in the
+// same rounds (bench/broker/operator-mosquitto.ts; one broker, without --platform).
 // --loader lean (default, bench/broker/lean-connect-loader.ts) or wire (connect-loader.ts, the loader before issue
 //   19's connect work): both send a prebuilt CONNECT per device and count only CONNACKs with return code 0; lean
 //   spends less of the shared CPU per connection. The loaders' CPU per connect is reported (user / system).
@@ -28,6 +30,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { provisionBenchDevices } from './bench-registry.js';
 import { heapSpaces } from './heap-metrics.js';
+import { MOSQUITTO_TREE, startAuthenticatedMosquitto } from './operator-mosquitto.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,8 +56,11 @@ const trees: Tree[] = args.tree.map((spec) => {
   const eq = head.indexOf('=');
   const name = eq > 0 ? head.slice(0, eq) : head;
   const dir = resolve(eq > 0 ? head.slice(eq + 1) : head);
-  return { name, dir, flags: flags.split(' ').filter(Boolean) };
+  return { name, dir: eq > 0 && head.slice(eq + 1) === MOSQUITTO_TREE ? MOSQUITTO_TREE : dir, flags: flags.split(' ').filter(Boolean) };
 });
+if (trees.some((t) => t.dir === MOSQUITTO_TREE) && (Number(args.brokers) !== 1 || args.platform || args.heap)) {
+  throw new Error('--tree …=@mosquitto: one broker, without --platform or --heap');
+}
 
 const devices = Number(args.devices);
 const brokerCount = Number(args.brokers);
@@ -208,6 +214,13 @@ async function measure(tree: Tree, round: number): Promise<OperatorMeasurement> 
     const brokers: ChildProcess[] = [];
     const metricsPort = args.heap ? await freePort() : undefined;
     for (const [k, port] of ports.entries()) {
+      if (tree.dir === MOSQUITTO_TREE) {
+        const child = startAuthenticatedMosquitto(dataDir, port, devices, runKey);
+        children.push(child);
+        brokers.push(child);
+        await waitForPort(port);
+        continue;
+      }
       let running!: () => void;
       const started = new Promise<void>((r) => { running = r; });
       const child = ruong(tree, 'broker', { ...common, MQTT_PORT: String(port), ...(metricsPort && k === 0 ? { METRICS_PORT: String(metricsPort) } : {}) }, (line) => { if (line.includes('Stop with Ctrl-C')) running(); });
