@@ -6,12 +6,14 @@
 #   2. batching: today's default (adaptive) vs the old batcher with its default (500/200) and its best fixed
 #      setting (5000/50), same rounds (through tsx: the old batcher runs from a copy of the tree);
 #   3. broker memory and connect read as an operator would: 10,000 authenticated devices on one `ruong broker`,
-#      started plain and as deploy/ starts it (--no-concurrent-recompilation), rounds interleaved;
+#      started plain and as deploy/ starts it (--no-concurrent-recompilation), and on Mosquitto 2 with the same
+#      devices and passwords (the peer: connect time as a ratio that holds from one hour to the next), rounds
+#      interleaved;
 #   4. 50,000 devices on 3 brokers over Redis with `ruong ingest`, `rules` and `api` running;
 #   5. the 30-day field chart at 10M readings, InfluxDB then SQLite (stores kept in $API_DIR: filling them the first
 #      time takes ≈ 7 min for InfluxDB and ≈ 1 h for SQLite on a 2-core VM; later runs reuse them; API_DIR_INFLUX and
 #      API_DIR_SQLITE may name two different kept directories).
-# Steps can be chosen: STEPS="1 3" npm run bench:efficiency. Needs influxd, redis-server (step 4), a built tree.
+# Steps can be chosen: STEPS="1 3" npm run bench:efficiency. Needs influxd, redis-server (step 4), mosquitto (step 3), a built tree.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/ruong-efficiency-$(date -u +%Y%m%dT%H%MZ)}
@@ -48,7 +50,7 @@ step 2 batching npm run bench:pipeline -- --devices 1000 --messages 300 --no-sto
   --variant "old-5000/50:BENCH_SRC=${OLD:-},BATCH_SIZE=5000,BATCH_MS=50"
 # Two starts of the same tree: as `node dist/cli/main.js broker`, and as deploy/ starts it (with the node flag).
 # No --heap: it sets METRICS_PORT, which also turns on node's process metrics (a broker with metrics on, a larger base).
-step 3 broker-10k npm run bench:broker-operator -- --tree main=. --tree 'deployed=.|--no-concurrent-recompilation' --devices 10000 --rounds 2 --json "$OUT/broker-10k.json"
+step 3 broker-10k npm run bench:broker-operator -- --tree main=. --tree 'deployed=.|--no-concurrent-recompilation' --tree mosquitto=@mosquitto --devices 10000 --rounds 2 --json "$OUT/broker-10k.json"
 step 4 platform-50k npm run bench:broker-operator -- --tree main=. --devices 50000 --brokers 3 --platform --json "$OUT/platform-50k.json"
 step 5 chart-influx npm run bench:api-ab -- --dir "$API_DIR_INFLUX" --store influx --rounds 3 --requests 100 --variant main --write-readings 0
 step 5 chart-sqlite npm run bench:api-ab -- --dir "$API_DIR_SQLITE" --store sqlite --rounds 3 --requests 100 --variant main --write-readings 0
