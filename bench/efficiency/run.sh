@@ -5,8 +5,8 @@
 #      broker, ingest and influxd — 1,000 devices × 300 QoS 1 messages of 4 readings, 3 rounds;
 #   2. batching: today's default (adaptive) vs the old batcher with its default (500/200) and its best fixed
 #      setting (5000/50), same rounds (through tsx: the old batcher runs from a copy of the tree);
-#   3. broker memory and connect read as an operator would: 10,000 authenticated devices on one `ruong broker`,
-#      started plain and as deploy/ starts it (--no-concurrent-recompilation), and on Mosquitto 2 with the same
+#   3. broker memory and connect read as an operator would: 10,000 authenticated devices on one `ruong broker`
+#      (as `node dist/cli/main.js broker` and deploy/ start it), and on Mosquitto 2 with the same
 #      devices and passwords (the peer: connect time as a ratio that holds from one hour to the next), rounds
 #      interleaved;
 #   4. 50,000 devices on 3 brokers over Redis with `ruong ingest`, `rules` and `api` running;
@@ -48,9 +48,9 @@ case " $STEPS " in *" 2 "*) OLD=$(old_batcher) ;; esac
 step 2 batching npm run bench:pipeline -- --devices 1000 --messages 300 --no-storm --tsx --rounds 3 --ceiling-points 0 \
   --variant default --variant "old-500/200:BENCH_SRC=${OLD:-},BATCH_SIZE=500,BATCH_MS=200" \
   --variant "old-5000/50:BENCH_SRC=${OLD:-},BATCH_SIZE=5000,BATCH_MS=50"
-# Two starts of the same tree: as `node dist/cli/main.js broker`, and as deploy/ starts it (with the node flag).
+# `ruong broker` as deploy/ starts it (no node flags), and the peer.
 # No --heap: it sets METRICS_PORT, which also turns on node's process metrics (a broker with metrics on, a larger base).
-step 3 broker-10k npm run bench:broker-operator -- --tree main=. --tree 'deployed=.|--no-concurrent-recompilation' --tree mosquitto=@mosquitto --devices 10000 --rounds 2 --json "$OUT/broker-10k.json"
+step 3 broker-10k npm run bench:broker-operator -- --tree main=. --tree mosquitto=@mosquitto --devices 10000 --rounds 2 --json "$OUT/broker-10k.json"
 step 4 platform-50k npm run bench:broker-operator -- --tree main=. --devices 50000 --brokers 3 --platform --json "$OUT/platform-50k.json"
 step 5 chart-influx npm run bench:api-ab -- --dir "$API_DIR_INFLUX" --store influx --rounds 3 --requests 100 --variant main --write-readings 0
 step 5 chart-sqlite npm run bench:api-ab -- --dir "$API_DIR_SQLITE" --store sqlite --rounds 3 --requests 100 --variant main --write-readings 0
