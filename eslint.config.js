@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Large CommonJS packages are loaded with `require` (core/require-commonjs.ts): an ES-module import makes node
-    // lex their source at every start, and V8's optimized lexer cost `ruong broker` 2–5 MB of its base memory.
+    // lex their source at every start, and V8's optimized lexer cost each service 2–10 MB of resident memory.
     files: ['broker/**/*.ts', 'core/**/*.ts', 'ingest/**/*.ts', 'rules/**/*.ts', 'api/**/*.ts', 'cli/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {

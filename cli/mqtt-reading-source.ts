@@ -4,7 +4,6 @@
 // store acknowledged it), and misses readings published while it is disconnected (clean session, QoS 1):
 // rule state (pending durations, open alerts) is in the registry, so a restart neither re-alerts nor forgets.
 import type { MqttClient } from 'mqtt';
-import '../core/mqtt-packet-numbers.js';
 import type { Logger } from '../core/log.js';
 import type { Registry } from '../core/registry/registry.js';
 import { DecodeError, type IncomingMessage } from '../core/telemetry/decoders/index.js';
@@ -15,13 +14,11 @@ import { topics } from '../core/telemetry/topics.js';
 import { createRegistryDecoder, LookupNeeded, type RegistryDecoded } from '../ingest/registry-decode.js';
 import type { ReadingSource } from '../rules/reading-source.js';
 import { brokerUrlOf, type BrokerAddress } from './ingest-brokers.js';
-import { requireCommonJs } from '../core/require-commonjs.js';
+import { mqtt } from '../core/mqtt-library.js';
 
-// Loaded with `require`, not lexed at every start: core/require-commonjs.ts.
-const mqtt = requireCommonJs('mqtt') as typeof import('mqtt');
-
-// mqtt-packet's number cache is off (core/mqtt-packet-numbers.ts): 6.0 MB of `ruong rules`'s heap with 50,000 devices
-// (docs/benchmarks.md "`ruong rules` memory with 50,000 devices"), for every MQTT client of the process.
+// mqtt-packet's number cache is off (core/mqtt-packet-numbers.ts, loaded with mqtt by core/mqtt-library.ts): 6.0 MB
+// of `ruong rules`'s heap with 50,000 devices (docs/benchmarks.md "`ruong rules` memory with 50,000 devices"), for
+// every MQTT client of the process.
 
 export interface MqttReadingSource extends ReadingSource {
   start(): Promise<void>;

@@ -55,8 +55,8 @@ const trees: Tree[] = args.tree.map((spec) => {
   const [head = '', flags = ''] = spec.split('|');
   const eq = head.indexOf('=');
   const name = eq > 0 ? head.slice(0, eq) : head;
-  const dir = resolve(eq > 0 ? head.slice(eq + 1) : head);
-  return { name, dir: eq > 0 && head.slice(eq + 1) === MOSQUITTO_TREE ? MOSQUITTO_TREE : dir, flags: flags.split(' ').filter(Boolean) };
+  const where = eq > 0 ? head.slice(eq + 1) : head;
+  return { name, dir: where === MOSQUITTO_TREE ? where : resolve(where), flags: flags.split(' ').filter(Boolean) };
 });
 if (trees.some((t) => t.dir === MOSQUITTO_TREE) && (Number(args.brokers) !== 1 || args.platform || args.heap)) {
   throw new Error('--tree …=@mosquitto: one broker, without --platform or --heap');

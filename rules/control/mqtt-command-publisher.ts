@@ -4,10 +4,7 @@
 // later behind the dispatcher's back): the attempt fails and the dispatcher's next attempt goes after its delay.
 import type { MqttClient } from 'mqtt';
 import type { CommandPublisher } from './command-dispatcher.js';
-import { requireCommonJs } from '../../core/require-commonjs.js';
-
-// Loaded with `require`, not lexed at every start: core/require-commonjs.ts.
-const mqtt = requireCommonJs('mqtt') as typeof import('mqtt');
+import { mqtt } from '../../core/mqtt-library.js';
 
 export interface MqttCommandPublisherOptions {
   /** mqtt://host:port; a function when the port is known only after start (port 0). */

@@ -5,10 +5,7 @@
 import type { MqttClient } from 'mqtt';
 import { NotifierError, type Notifier } from '../../core/alerts/notification-types.js';
 import { checkOpen } from './http-post.js';
-import { requireCommonJs } from '../../core/require-commonjs.js';
-
-// Loaded with `require`, not lexed at every start: core/require-commonjs.ts.
-const mqtt = requireCommonJs('mqtt') as typeof import('mqtt');
+import { mqtt } from '../../core/mqtt-library.js';
 
 export interface MqttNotifierOptions {
   /** mqtt://host:port of the broker; a function when the port is known only after start (port 0). */

@@ -27,6 +27,9 @@ async function runKills(redis: RedisServer | undefined): Promise<void> {
   let broker = await startBroker();
   let ingest = await startIngest();
   const device = new BufferingDevice({ id: 'dur-split', secret: secrets.get('dur-split')!, total: TOTAL, window: 100, t0: pastStart(TOTAL) });
+  /** Resolves true once every one of these acknowledged readings is in the store (for `eventually`). */
+  const allStored = (acked: Iterable<number>): Promise<true | undefined> =>
+    Promise.resolve(missingFrom(storedSeqs(dataDir, 'dur-split'), acked).length === 0 ? true : undefined);
   try {
     for (const [round, victim] of KILLS.entries()) {
       const target = Math.min(TOTAL, device.acked.size + 150 + Math.floor(Math.random() * 200));
@@ -45,13 +48,13 @@ async function runKills(redis: RedisServer | undefined): Promise<void> {
       if (victim === 'broker') broker = await startBroker();
       else ingest = await startIngest();
       // With Redis the PUBACK means queued in Redis for the ingest: once both run again, all of them are stored.
-      await eventually(() => Promise.resolve(missingFrom(storedSeqs(dataDir, 'dur-split'), acked).length === 0 ? true : undefined), 20_000, `round ${round + 1}: acknowledged readings stored`);
+      await eventually(() => allStored(acked), 20_000, `round ${round + 1}: acknowledged readings stored`);
     }
     await eventually(() => device.until(url, () => false), 60_000, 'every reading acknowledged');
     expect(device.acked.size).toBe(TOTAL);
     if (redis) {
       // The last PUBACKs mean "queued in Redis": the ingest stores those readings with its next batch.
-      await eventually(() => Promise.resolve(missingFrom(storedSeqs(dataDir, 'dur-split'), device.acked).length === 0 ? true : undefined), 20_000, 'the last acknowledged readings stored');
+      await eventually(() => allStored(device.acked), 20_000, 'the last acknowledged readings stored');
     }
     expect(missingFrom(storedSeqs(dataDir, 'dur-split'), device.acked)).toEqual([]);
   } finally {
